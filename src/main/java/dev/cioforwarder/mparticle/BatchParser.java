@@ -1,0 +1,851 @@
+package dev.cioforwarder.mparticle;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.json.Json;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads one mParticle outgoing JSON batch in a single streaming pass, without building a tree.
+ *
+ * <p>It never throws on bad input. A record that is not a usable batch is rejected with a {@link
+ * DeadLetterReason} and a detail naming where the problem is; a malformed event inside a good batch
+ * is rejected on its own and the rest of the batch is kept. Details never quote payload values
+ * (they may be personal data): they name the field, the expected and found JSON types and the
+ * position.
+ *
+ * <p>Instances are not thread-safe only in the sense that they hold no state at all: one instance
+ * can serve any number of threads.
+ */
+public final class BatchParser {
+
+    /** Records over this size are rejected before parsing (bounded memory per record). */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+    private final int maxRecordBytes;
+
+    public BatchParser() {
+        this(DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    public BatchParser(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    /**
+     * Parses one record.
+     *
+     * @param payload the Kafka record value
+     * @param recordTimestampMs the Kafka record time, used when the batch carries no time
+     */
+    public ParseResult parse(byte[] payload, long recordTimestampMs) {
+        if (payload == null || payload.length == 0) {
+            return ParseResult.rejected(DeadLetterReason.EMPTY_RECORD, "the record has no value");
+        }
+        if (payload.length > maxRecordBytes) {
+            return ParseResult.rejected(
+                    DeadLetterReason.RECORD_TOO_LARGE,
+                    "the record has "
+                            + payload.length
+                            + " bytes; the limit (mparticle.max-record-bytes) is "
+                            + maxRecordBytes);
+        }
+        try (JsonParser parser = Json.factory().createParser(payload)) {
+            return new Reader(parser, recordTimestampMs).readBatch();
+        } catch (BatchError e) {
+            return ParseResult.rejected(e.reason, e.getMessage());
+        } catch (StreamConstraintsException e) {
+            return ParseResult.rejected(
+                    DeadLetterReason.INVALID_JSON,
+                    "limit exceeded: " + sanitize(e.getOriginalMessage()) + at(e.getLocation()));
+        } catch (JsonProcessingException e) {
+            return ParseResult.rejected(
+                    DeadLetterReason.INVALID_JSON,
+                    sanitize(e.getOriginalMessage()) + at(e.getLocation()));
+        } catch (IOException | RuntimeException e) {
+            // Jackson reports malformed UTF-8 and some truncations as plain IOExceptions; any
+            // other surprise is still bad input, never a reason to fail the job.
+            return ParseResult.rejected(
+                    DeadLetterReason.INVALID_JSON,
+                    e.getClass().getSimpleName() + ": " + sanitize(e.getMessage()));
+        }
+    }
+
+    /** Jackson messages can quote a few characters of the input; keep them short. */
+    private static String sanitize(String message) {
+        if (message == null) {
+            return "unreadable JSON";
+        }
+        String oneLine = message.replace('\n', ' ').replace('\r', ' ');
+        return oneLine.length() > 160 ? oneLine.substring(0, 160) + "…" : oneLine;
+    }
+
+    private static String at(JsonLocation location) {
+        if (location == null) {
+            return "";
+        }
+        return " (line "
+                + location.getLineNr()
+                + ", column "
+                + location.getColumnNr()
+                + ", byte "
+                + location.getByteOffset()
+                + ")";
+    }
+
+    /** A batch-level problem: the whole record is rejected. */
+    private static final class BatchError extends RuntimeException {
+        private final DeadLetterReason reason;
+
+        BatchError(DeadLetterReason reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    /** An event-level problem: only that event is rejected. */
+    private static final class EventError extends Exception {
+        EventError(String detail) {
+            super(detail, null, false, false);
+        }
+    }
+
+    /** The per-record parsing state. */
+    private static final class Reader {
+        private final JsonParser p;
+        private final long recordTimestampMs;
+        private final MParticleBatch batch = new MParticleBatch();
+        private final List<EventRejection> eventRejections = new ArrayList<>(0);
+        private final List<String> notForwarded = new ArrayList<>(4);
+        private boolean hasBatchTime;
+        private String platform;
+        private String applicationOs;
+        private String fallbackBatchId;
+        private long earliestEventMs = Long.MAX_VALUE;
+        private long earliestFirstRunMs = Long.MAX_VALUE;
+        // Identities announced by user_identity_change events, newest first wins.
+        private String changedCustomerId;
+        private long changedCustomerIdAt = Long.MIN_VALUE;
+        private String changedEmail;
+        private long changedEmailAt = Long.MIN_VALUE;
+
+        Reader(JsonParser p, long recordTimestampMs) {
+            this.p = p;
+            this.recordTimestampMs = recordTimestampMs;
+        }
+
+        ParseResult readBatch() throws IOException {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new BatchError(DeadLetterReason.INVALID_JSON, "the record is blank");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new BatchError(
+                        DeadLetterReason.NOT_AN_OBJECT,
+                        "the batch must be a JSON object, found " + describe(first));
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "mpid":
+                        readMpid(value);
+                        break;
+                    case "timestamp_unixtime_ms":
+                        readBatchTime(value);
+                        break;
+                    case "batch_id":
+                        batch.batchId = scalarText(value, DeadLetterReason.INVALID_JSON, field);
+                        break;
+                    case "source_request_id":
+                    case "message_id":
+                    case "unique_id":
+                        if (fallbackBatchId == null) {
+                            fallbackBatchId =
+                                    scalarText(value, DeadLetterReason.INVALID_JSON, field);
+                        } else {
+                            p.skipChildren();
+                        }
+                        break;
+                    case "user_identities":
+                        readUserIdentities(value);
+                        break;
+                    case "user_attributes":
+                        readUserAttributes(value);
+                        break;
+                    case "deleted_user_attributes":
+                        readDeletedUserAttributes(value);
+                        break;
+                    case "device_info":
+                        platform = readNamedString(value, "device_info", "platform");
+                        break;
+                    case "application_info":
+                        applicationOs = readNamedString(value, "application_info", "os");
+                        break;
+                    case "events":
+                        readEvents(value);
+                        break;
+                    default:
+                        // Unknown and unused parts are still read through, so a syntax error
+                        // anywhere in the record rejects it.
+                        p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new BatchError(
+                        DeadLetterReason.INVALID_JSON,
+                        "unexpected content after the batch object" + at(p.currentLocation()));
+            }
+            return finish();
+        }
+
+        private ParseResult finish() {
+            if (!hasBatchTime) {
+                batch.timestampMs = recordTimestampMs;
+            }
+            if (batch.customerId == null) {
+                batch.customerId = changedCustomerId;
+            }
+            if (batch.email == null) {
+                batch.email = changedEmail;
+            }
+            if (batch.batchId == null) {
+                batch.batchId = fallbackBatchId;
+            }
+            String device = platform != null ? platform : applicationOs;
+            batch.deviceType = device == null ? null : device.toLowerCase(Locale.ROOT);
+            long firstSeen = Math.min(earliestEventMs, earliestFirstRunMs);
+            batch.firstSeenCandidateMs =
+                    firstSeen == Long.MAX_VALUE ? batch.timestampMs : firstSeen;
+            if (batch.hasMpid) {
+                batch.userKey = Long.toString(batch.mpid);
+            } else if (batch.customerId != null) {
+                batch.userKey = "customer_id:" + batch.customerId;
+            } else if (batch.email != null) {
+                batch.userKey = "email:" + batch.email.toLowerCase(Locale.ROOT);
+            } else {
+                batch.userKey = null;
+            }
+            for (MParticleEvent event : batch.events) {
+                if (event.dedupKey == null) {
+                    // No SDK id: the batch id and position identify it, and they are stable
+                    // across replays of the same record.
+                    event.dedupKey =
+                            "batch:"
+                                    + (batch.batchId != null ? batch.batchId : batch.timestampMs)
+                                    + "#"
+                                    + event.position;
+                }
+            }
+            return ParseResult.accepted(batch, eventRejections, notForwarded);
+        }
+
+        private void readMpid(JsonToken value) throws IOException {
+            switch (value) {
+                case VALUE_NULL:
+                    return;
+                case VALUE_NUMBER_INT:
+                    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        throw new BatchError(
+                                DeadLetterReason.MPID_INVALID,
+                                "mpid: outside the signed 64-bit range" + at(p.currentLocation()));
+                    }
+                    batch.mpid = p.getLongValue();
+                    batch.hasMpid = true;
+                    return;
+                case VALUE_STRING:
+                    String text = p.getText().trim();
+                    if (text.isEmpty()) {
+                        return;
+                    }
+                    try {
+                        batch.mpid = Long.parseLong(text);
+                        batch.hasMpid = true;
+                    } catch (NumberFormatException e) {
+                        throw new BatchError(
+                                DeadLetterReason.MPID_INVALID,
+                                "mpid: the string is not a signed 64-bit integer"
+                                        + at(p.currentLocation()));
+                    }
+                    return;
+                default:
+                    throw new BatchError(
+                            DeadLetterReason.MPID_INVALID,
+                            "mpid: expected an integer or a string of digits, found "
+                                    + describe(value)
+                                    + at(p.currentLocation()));
+            }
+        }
+
+        private void readBatchTime(JsonToken value) throws IOException {
+            try {
+                long time = readTime(value);
+                if (time != MParticleEvent.NO_TIME) {
+                    batch.timestampMs = time;
+                    hasBatchTime = true;
+                }
+            } catch (EventError e) {
+                throw new BatchError(
+                        DeadLetterReason.TIMESTAMP_INVALID,
+                        "timestamp_unixtime_ms: " + e.getMessage());
+            }
+        }
+
+        /** A time in ms as a number or numeric string; {@link MParticleEvent#NO_TIME} for null. */
+        private long readTime(JsonToken value) throws IOException, EventError {
+            long time;
+            switch (value) {
+                case VALUE_NULL:
+                    return MParticleEvent.NO_TIME;
+                case VALUE_NUMBER_INT:
+                    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        throw new EventError("out of range" + at(p.currentLocation()));
+                    }
+                    time = p.getLongValue();
+                    break;
+                case VALUE_STRING:
+                    try {
+                        time = Long.parseLong(p.getText().trim());
+                    } catch (NumberFormatException e) {
+                        throw new EventError(
+                                "the string is not an integer number of milliseconds"
+                                        + at(p.currentLocation()));
+                    }
+                    break;
+                default:
+                    p.skipChildren();
+                    throw new EventError(
+                            "expected milliseconds as a number or a string, found "
+                                    + describe(value)
+                                    + at(p.currentLocation()));
+            }
+            // ULIDs hold 48 bits of milliseconds; anything outside is not a real time.
+            if (time < 0 || time >= (1L << 48)) {
+                throw new EventError("the time is outside 0 .. 2^48 ms" + at(p.currentLocation()));
+            }
+            return time;
+        }
+
+        private void readUserIdentities(JsonToken value) throws IOException {
+            switch (value) {
+                case VALUE_NULL:
+                    return;
+                case START_ARRAY:
+                    // Outgoing form: [{"identity_type": "...", "identity": "..."}, ...]
+                    int index = 0;
+                    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                        if (t != JsonToken.START_OBJECT) {
+                            throw new BatchError(
+                                    DeadLetterReason.USER_IDENTITIES_INVALID,
+                                    "user_identities["
+                                            + index
+                                            + "]: expected an object, found "
+                                            + describe(t)
+                                            + at(p.currentLocation()));
+                        }
+                        String type = null;
+                        String identity = null;
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String name = p.currentName();
+                            JsonToken v = p.nextToken();
+                            if (name.equals("identity_type")) {
+                                type =
+                                        scalarText(
+                                                v,
+                                                DeadLetterReason.USER_IDENTITIES_INVALID,
+                                                "user_identities[" + index + "].identity_type");
+                            } else if (name.equals("identity")) {
+                                identity =
+                                        scalarText(
+                                                v,
+                                                DeadLetterReason.USER_IDENTITIES_INVALID,
+                                                "user_identities[" + index + "].identity");
+                            } else {
+                                p.skipChildren();
+                            }
+                        }
+                        acceptIdentity(type, identity);
+                        index++;
+                    }
+                    return;
+                case START_OBJECT:
+                    // Inbound form: {"customer_id": "...", "email": "..."}
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String type = p.currentName();
+                        JsonToken v = p.nextToken();
+                        acceptIdentity(
+                                type,
+                                scalarText(
+                                        v,
+                                        DeadLetterReason.USER_IDENTITIES_INVALID,
+                                        "user_identities." + type));
+                    }
+                    return;
+                default:
+                    throw new BatchError(
+                            DeadLetterReason.USER_IDENTITIES_INVALID,
+                            "user_identities: expected an array or an object, found "
+                                    + describe(value)
+                                    + at(p.currentLocation()));
+            }
+        }
+
+        private void acceptIdentity(String type, String identity) {
+            if (type == null || identity == null) {
+                return;
+            }
+            String trimmed = identity.trim();
+            if (trimmed.isEmpty()) {
+                return;
+            }
+            if (type.equalsIgnoreCase("customer_id") || type.equals("customerid")) {
+                batch.customerId = trimmed;
+            } else if (type.equalsIgnoreCase("email")) {
+                batch.email = trimmed;
+            }
+        }
+
+        private void readUserAttributes(JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_NULL) {
+                return;
+            }
+            if (value != JsonToken.START_OBJECT) {
+                throw new BatchError(
+                        DeadLetterReason.USER_ATTRIBUTES_INVALID,
+                        "user_attributes: expected an object, found "
+                                + describe(value)
+                                + at(p.currentLocation()));
+            }
+            readAttributeObject(batch.userAttributes);
+        }
+
+        /** Reads the members of an object already opened into {@code into}; nulls are skipped. */
+        private void readAttributeObject(Attributes into) throws IOException {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (v) {
+                    case VALUE_STRING:
+                        into.add(name, ValueType.STRING, p.getText());
+                        break;
+                    case VALUE_NUMBER_INT:
+                    case VALUE_NUMBER_FLOAT:
+                        // The exact text: 19.99 stays 19.99, a 20-digit id stays exact.
+                        into.add(name, ValueType.NUMBER, p.getText());
+                        break;
+                    case VALUE_TRUE:
+                        into.add(name, ValueType.BOOLEAN, "true");
+                        break;
+                    case VALUE_FALSE:
+                        into.add(name, ValueType.BOOLEAN, "false");
+                        break;
+                    case VALUE_NULL:
+                        break;
+                    default:
+                        into.add(name, ValueType.JSON, copyStructure());
+                }
+            }
+        }
+
+        /** The current array or object as compact JSON text (lists are rare in attributes). */
+        private String copyStructure() throws IOException {
+            StringWriter out = new StringWriter(64);
+            try (JsonGenerator g = Json.factory().createGenerator(out)) {
+                g.copyCurrentStructure(p);
+            }
+            return out.toString();
+        }
+
+        private void readDeletedUserAttributes(JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_NULL) {
+                return;
+            }
+            if (value != JsonToken.START_ARRAY) {
+                throw new BatchError(
+                        DeadLetterReason.DELETED_USER_ATTRIBUTES_INVALID,
+                        "deleted_user_attributes: expected an array of names, found "
+                                + describe(value)
+                                + at(p.currentLocation()));
+            }
+            int index = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t != JsonToken.VALUE_STRING) {
+                    throw new BatchError(
+                            DeadLetterReason.DELETED_USER_ATTRIBUTES_INVALID,
+                            "deleted_user_attributes["
+                                    + index
+                                    + "]: expected a string, found "
+                                    + describe(t)
+                                    + at(p.currentLocation()));
+                }
+                batch.deletedUserAttributes.add(p.getText());
+                index++;
+            }
+        }
+
+        /** Reads {@code object.member} as a string; other members are skipped. */
+        private String readNamedString(JsonToken value, String object, String member)
+                throws IOException {
+            if (value == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            DeadLetterReason reason =
+                    object.equals("device_info")
+                            ? DeadLetterReason.DEVICE_INFO_INVALID
+                            : DeadLetterReason.APPLICATION_INFO_INVALID;
+            if (value != JsonToken.START_OBJECT) {
+                throw new BatchError(
+                        reason,
+                        object
+                                + ": expected an object, found "
+                                + describe(value)
+                                + at(p.currentLocation()));
+            }
+            String result = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals(member)) {
+                    result = scalarText(v, reason, object + "." + member);
+                    if (result != null && result.isBlank()) {
+                        result = null;
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return result;
+        }
+
+        private void readEvents(JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_NULL) {
+                return;
+            }
+            if (value != JsonToken.START_ARRAY) {
+                throw new BatchError(
+                        DeadLetterReason.EVENTS_INVALID,
+                        "events: expected an array, found "
+                                + describe(value)
+                                + at(p.currentLocation()));
+            }
+            int position = 0;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                readEvent(t, position++);
+            }
+        }
+
+        /** Everything an event may carry; which parts count depends on its type. */
+        private static final class EventFields {
+            String type;
+            String eventName;
+            String screenName;
+            long timestampMs = MParticleEvent.NO_TIME;
+            String sourceMessageId;
+            String eventId;
+            Attributes attributes;
+            Boolean optedOut;
+            boolean firstRun;
+            String newIdentityType;
+            String newIdentity;
+            String error;
+        }
+
+        private void readEvent(JsonToken token, int position) throws IOException {
+            String where = "events[" + position + "]";
+            if (token != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                eventRejections.add(
+                        new EventRejection(
+                                DeadLetterReason.EVENT_INVALID,
+                                where + ": expected an object, found " + describe(token),
+                                position));
+                return;
+            }
+            EventFields f = new EventFields();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("event_type")) {
+                    f.type = eventText(v, f, where + ".event_type");
+                } else if (name.equals("data")) {
+                    readEventData(v, f, where + ".data");
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (f.error == null && f.type == null) {
+                f.error = where + ".event_type: missing";
+            }
+            if (f.error != null) {
+                eventRejections.add(
+                        new EventRejection(DeadLetterReason.EVENT_INVALID, f.error, position));
+                return;
+            }
+            if (f.timestampMs != MParticleEvent.NO_TIME) {
+                earliestEventMs = Math.min(earliestEventMs, f.timestampMs);
+            }
+            switch (f.type) {
+                case "custom_event":
+                    addForwardable(f, EventKind.CUSTOM_EVENT, f.eventName, position, where);
+                    break;
+                case "screen_view":
+                    addForwardable(f, EventKind.SCREEN_VIEW, f.screenName, position, where);
+                    break;
+                case "opt_out":
+                    if (f.optedOut == null) {
+                        eventRejections.add(
+                                new EventRejection(
+                                        DeadLetterReason.EVENT_INVALID,
+                                        where + ".data.is_opted_out: missing",
+                                        position));
+                        return;
+                    }
+                    MParticleEvent optOut = newEvent(f, EventKind.OPT_OUT, position);
+                    optOut.optedOut = f.optedOut;
+                    batch.events.add(optOut);
+                    break;
+                case "application_state_transition":
+                    if (f.firstRun && f.timestampMs != MParticleEvent.NO_TIME) {
+                        earliestFirstRunMs = Math.min(earliestFirstRunMs, f.timestampMs);
+                    }
+                    notForwarded.add(f.type);
+                    break;
+                case "first_run":
+                    if (f.timestampMs != MParticleEvent.NO_TIME) {
+                        earliestFirstRunMs = Math.min(earliestFirstRunMs, f.timestampMs);
+                    }
+                    notForwarded.add(f.type);
+                    break;
+                case "user_identity_change":
+                    acceptIdentityChange(f);
+                    notForwarded.add(f.type);
+                    break;
+                default:
+                    notForwarded.add(f.type);
+            }
+        }
+
+        private void addForwardable(
+                EventFields f, EventKind kind, String name, int position, String where) {
+            if (name == null) {
+                String field = kind == EventKind.CUSTOM_EVENT ? "event_name" : "screen_name";
+                eventRejections.add(
+                        new EventRejection(
+                                DeadLetterReason.EVENT_INVALID,
+                                where + ".data." + field + ": missing",
+                                position));
+                return;
+            }
+            MParticleEvent event = newEvent(f, kind, position);
+            event.name = name;
+            event.attributes = f.attributes != null ? f.attributes : new Attributes();
+            batch.events.add(event);
+        }
+
+        private MParticleEvent newEvent(EventFields f, EventKind kind, int position) {
+            MParticleEvent event = new MParticleEvent();
+            event.kind = kind;
+            event.timestampMs = f.timestampMs;
+            event.position = position;
+            if (f.sourceMessageId != null && !f.sourceMessageId.isBlank()) {
+                event.dedupKey = "smid:" + f.sourceMessageId;
+            } else if (f.eventId != null && !f.eventId.isBlank()) {
+                event.dedupKey = "eid:" + f.eventId;
+            }
+            return event;
+        }
+
+        private void acceptIdentityChange(EventFields f) {
+            if (f.newIdentityType == null || f.newIdentity == null || f.newIdentity.isBlank()) {
+                return;
+            }
+            long at = f.timestampMs;
+            String identity = f.newIdentity.trim();
+            if (f.newIdentityType.equalsIgnoreCase("customer_id") && at >= changedCustomerIdAt) {
+                changedCustomerId = identity;
+                changedCustomerIdAt = at;
+            } else if (f.newIdentityType.equalsIgnoreCase("email") && at >= changedEmailAt) {
+                changedEmail = identity;
+                changedEmailAt = at;
+            }
+        }
+
+        private void readEventData(JsonToken value, EventFields f, String where)
+                throws IOException {
+            if (value == JsonToken.VALUE_NULL) {
+                return;
+            }
+            if (value != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                fail(f, where + ": expected an object, found " + describe(value));
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                String fieldWhere = where + "." + name;
+                switch (name) {
+                    case "event_name":
+                        f.eventName = eventText(v, f, fieldWhere);
+                        break;
+                    case "screen_name":
+                        f.screenName = eventText(v, f, fieldWhere);
+                        break;
+                    case "timestamp_unixtime_ms":
+                        try {
+                            f.timestampMs = readTime(v);
+                        } catch (EventError e) {
+                            fail(f, fieldWhere + ": " + e.getMessage());
+                        }
+                        break;
+                    case "source_message_id":
+                        f.sourceMessageId = eventText(v, f, fieldWhere);
+                        break;
+                    case "event_id":
+                        f.eventId = eventText(v, f, fieldWhere);
+                        break;
+                    case "custom_attributes":
+                        if (v == JsonToken.START_OBJECT) {
+                            f.attributes = Attributes.withCapacity(8);
+                            readAttributeObject(f.attributes);
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            p.skipChildren();
+                            fail(f, fieldWhere + ": expected an object, found " + describe(v));
+                        }
+                        break;
+                    case "is_opted_out":
+                        f.optedOut = eventBoolean(v, f, fieldWhere);
+                        break;
+                    case "is_first_run":
+                        f.firstRun = Boolean.TRUE.equals(eventBoolean(v, f, fieldWhere));
+                        break;
+                    case "new":
+                        readNewIdentity(v, f, fieldWhere);
+                        break;
+                    default:
+                        p.skipChildren();
+                }
+            }
+        }
+
+        private void readNewIdentity(JsonToken value, EventFields f, String where)
+                throws IOException {
+            if (value != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                if (value != JsonToken.VALUE_NULL) {
+                    fail(f, where + ": expected an object, found " + describe(value));
+                }
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("identity_type")) {
+                    f.newIdentityType = eventText(v, f, where + ".identity_type");
+                } else if (name.equals("identity")) {
+                    f.newIdentity = eventText(v, f, where + ".identity");
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        /** A string (or number, kept as its text) inside an event; a wrong type fails the event. */
+        private String eventText(JsonToken v, EventFields f, String where) throws IOException {
+            switch (v) {
+                case VALUE_STRING:
+                case VALUE_NUMBER_INT:
+                    return p.getText();
+                case VALUE_NULL:
+                    return null;
+                default:
+                    p.skipChildren();
+                    fail(f, where + ": expected a string, found " + describe(v));
+                    return null;
+            }
+        }
+
+        private Boolean eventBoolean(JsonToken v, EventFields f, String where) throws IOException {
+            switch (v) {
+                case VALUE_TRUE:
+                    return Boolean.TRUE;
+                case VALUE_FALSE:
+                    return Boolean.FALSE;
+                case VALUE_NULL:
+                    return null;
+                case VALUE_STRING:
+                    String text = p.getText().trim();
+                    if (text.equalsIgnoreCase("true")) {
+                        return Boolean.TRUE;
+                    }
+                    if (text.equalsIgnoreCase("false")) {
+                        return Boolean.FALSE;
+                    }
+                    fail(f, where + ": expected a boolean, found a string that is not one");
+                    return null;
+                default:
+                    p.skipChildren();
+                    fail(f, where + ": expected a boolean, found " + describe(v));
+                    return null;
+            }
+        }
+
+        private void fail(EventFields f, String detail) {
+            if (f.error == null) {
+                f.error = detail + at(p.currentLocation());
+            }
+        }
+
+        /** A scalar as text; a structure is a batch-level error of {@code reason}. */
+        private String scalarText(JsonToken v, DeadLetterReason reason, String where)
+                throws IOException {
+            switch (v) {
+                case VALUE_STRING:
+                case VALUE_NUMBER_INT:
+                case VALUE_NUMBER_FLOAT:
+                case VALUE_TRUE:
+                case VALUE_FALSE:
+                    return p.getText();
+                case VALUE_NULL:
+                    return null;
+                default:
+                    throw new BatchError(
+                            reason,
+                            where
+                                    + ": expected a string, found "
+                                    + describe(v)
+                                    + at(p.currentLocation()));
+            }
+        }
+
+        private static String describe(JsonToken token) {
+            switch (token) {
+                case START_OBJECT:
+                    return "an object";
+                case START_ARRAY:
+                    return "an array";
+                case VALUE_STRING:
+                    return "a string";
+                case VALUE_NUMBER_INT:
+                case VALUE_NUMBER_FLOAT:
+                    return "a number";
+                case VALUE_TRUE:
+                case VALUE_FALSE:
+                    return "a boolean";
+                case VALUE_NULL:
+                    return "null";
+                default:
+                    return token.name().toLowerCase(Locale.ROOT);
+            }
+        }
+    }
+}

@@ -1,0 +1,398 @@
+package dev.cioforwarder.mparticle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class BatchParserTest {
+
+    private static final long RECORD_TIME = 1_700_000_000_000L;
+    private final BatchParser parser = new BatchParser();
+
+    private ParseResult parse(String json) {
+        return parser.parse(json.getBytes(StandardCharsets.UTF_8), RECORD_TIME);
+    }
+
+    private MParticleBatch accepted(String json) {
+        ParseResult result = parse(json);
+        assertThat(result.isRejected()).as("rejected: %s", result).isFalse();
+        return result.batch();
+    }
+
+    @Test
+    void readsTheIosFixtureCompletely() {
+        ParseResult result =
+                parser.parse(Fixtures.bytes("ios-customer-and-email.json"), RECORD_TIME);
+        MParticleBatch batch = result.batch();
+
+        assertThat(batch.hasMpid).isTrue();
+        assertThat(batch.mpid).isEqualTo(8315498751227740121L);
+        assertThat(batch.userKey).isEqualTo("8315498751227740121");
+        assertThat(batch.timestampMs).isEqualTo(1764320400500L);
+        assertThat(batch.batchId).isEqualTo("5541208831119043001");
+        assertThat(batch.customerId).isEqualTo("cust-1001");
+        assertThat(batch.email).isEqualTo("ada@example.com");
+        assertThat(batch.deviceType).isEqualTo("ios");
+        assertThat(batch.userAttributes.names)
+                .containsExactly(
+                        "$FirstName",
+                        "$LastName",
+                        "$City",
+                        "plan",
+                        "favourite_genres",
+                        "lifetime_orders");
+        assertThat(batch.userAttributes.type(4)).isEqualTo(ValueType.JSON);
+        assertThat(batch.userAttributes.text(4)).isEqualTo("[\"jazz\",\"blues\"]");
+        assertThat(batch.userAttributes.type(5)).isEqualTo(ValueType.NUMBER);
+        assertThat(batch.userAttributes.text(5)).isEqualTo("12");
+        assertThat(batch.deletedUserAttributes).isEmpty();
+        // The first-run transition is the earliest signal for the device.
+        assertThat(batch.firstSeenCandidateMs).isEqualTo(1764320001000L);
+
+        assertThat(batch.events).hasSize(2);
+        MParticleEvent screen = batch.events.get(0);
+        assertThat(screen.kind).isEqualTo(EventKind.SCREEN_VIEW);
+        assertThat(screen.name).isEqualTo("Home Screen");
+        assertThat(screen.timestampMs).isEqualTo(1764320002250L);
+        assertThat(screen.position).isEqualTo(1);
+        assertThat(screen.dedupKey).isEqualTo("smid:0c1b7b3e-0e0a-4d55-8a53-6a8f0c9d1a02");
+        assertThat(screen.attributes.names).containsExactly("referrer");
+
+        MParticleEvent cart = batch.events.get(1);
+        assertThat(cart.kind).isEqualTo(EventKind.CUSTOM_EVENT);
+        assertThat(cart.name).isEqualTo("  Add To Cart ");
+        assertThat(cart.attributes.text(1)).isEqualTo("19.99");
+        assertThat(cart.attributes.type(1)).isEqualTo(ValueType.NUMBER);
+        // Numbers in strings stay strings: "values as they are".
+        assertThat(cart.attributes.type(2)).isEqualTo(ValueType.STRING);
+        assertThat(cart.attributes.text(2)).isEqualTo("2");
+
+        assertThat(result.notForwardedEventTypes())
+                .containsExactly("application_state_transition", "session_end");
+        assertThat(result.eventRejections()).isEmpty();
+    }
+
+    @Test
+    void readsTheWebFixtureWithStringNumbersAndObjectIdentities() {
+        MParticleBatch batch = accepted(Fixtures.text("web-email-only-string-numbers.json"));
+
+        assertThat(batch.mpid).isEqualTo(264200868161219981L);
+        assertThat(batch.timestampMs).isEqualTo(1764321000000L);
+        assertThat(batch.customerId).isNull();
+        assertThat(batch.email).isEqualTo("grace@example.org");
+        assertThat(batch.deviceType).isEqualTo("web");
+        assertThat(batch.events).extracting(e -> e.name).containsExactly("/pricing", "Signed Up");
+        assertThat(batch.events.get(0).timestampMs).isEqualTo(1764320999000L);
+        assertThat(batch.events.get(0).dedupKey).isEqualTo("eid:77120");
+        assertThat(batch.events.get(0).attributes.size()).isZero();
+    }
+
+    @Test
+    void readsNegativeMpidsExactly() {
+        MParticleBatch batch = accepted(Fixtures.text("android-opt-out.json"));
+
+        assertThat(batch.mpid).isEqualTo(-7636538281262557041L);
+        assertThat(batch.events)
+                .extracting(e -> e.kind)
+                .containsExactly(EventKind.CUSTOM_EVENT, EventKind.OPT_OUT);
+        assertThat(batch.events.get(1).optedOut).isTrue();
+    }
+
+    @Test
+    void keepsAnEventlessBatchWithItsDeletedAttributes() {
+        MParticleBatch batch = accepted(Fixtures.text("eventless-attribute-update.json"));
+
+        assertThat(batch.events).isEmpty();
+        assertThat(batch.deletedUserAttributes).containsExactly("favourite_genres");
+        // No event: the batch itself shows the device was seen at batch time.
+        assertThat(batch.firstSeenCandidateMs).isEqualTo(batch.timestampMs);
+    }
+
+    @Test
+    void mpidAtTheEdgesOfSixtyFourBits() {
+        assertThat(accepted("{\"mpid\":9223372036854775807}").mpid).isEqualTo(Long.MAX_VALUE);
+        assertThat(accepted("{\"mpid\":\"-9223372036854775808\"}").mpid).isEqualTo(Long.MIN_VALUE);
+        assertThat(parse("{\"mpid\":9223372036854775808}").rejection())
+                .isEqualTo(DeadLetterReason.MPID_INVALID);
+        assertThat(parse("{\"mpid\":\"12x\"}").rejection())
+                .isEqualTo(DeadLetterReason.MPID_INVALID);
+        assertThat(parse("{\"mpid\":1.5}").rejection()).isEqualTo(DeadLetterReason.MPID_INVALID);
+        assertThat(parse("{\"mpid\":[1]}").rejection()).isEqualTo(DeadLetterReason.MPID_INVALID);
+    }
+
+    @Test
+    void aBatchWithoutMpidIsKeyedByItsIdentity() {
+        assertThat(accepted("{\"user_identities\":{\"customer_id\":\"c-1\"}}").userKey)
+                .isEqualTo("customer_id:c-1");
+        assertThat(accepted("{\"user_identities\":{\"email\":\"A@X.io\"}}").userKey)
+                .isEqualTo("email:a@x.io");
+        assertThat(accepted("{\"events\":[]}").userKey).isNull();
+    }
+
+    @Test
+    void batchTimeFallsBackToTheRecordTime() {
+        assertThat(accepted("{\"mpid\":1}").timestampMs).isEqualTo(RECORD_TIME);
+        assertThat(accepted("{\"mpid\":1,\"timestamp_unixtime_ms\":null}").timestampMs)
+                .isEqualTo(RECORD_TIME);
+    }
+
+    @Test
+    void identityChangeEventsFillMissingIdentities() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":5,\"user_identities\":[],\"events\":["
+                            + "{\"event_type\":\"user_identity_change\",\"data\":{\"timestamp_unixtime_ms\":10,"
+                            + "\"new\":{\"identity_type\":\"email\",\"identity\":\"old@x.io\"}}},"
+                            + "{\"event_type\":\"user_identity_change\",\"data\":{\"timestamp_unixtime_ms\":20,"
+                            + "\"new\":{\"identity_type\":\"email\",\"identity\":\"new@x.io\"},"
+                            + "\"old\":{\"identity_type\":\"email\",\"identity\":\"old@x.io\"}}},"
+                            + "{\"event_type\":\"user_identity_change\",\"data\":{\"timestamp_unixtime_ms\":15,"
+                            + "\"new\":{\"identity_type\":\"customer_id\",\"identity\":\"c-9\"}}}]}");
+
+        assertThat(batch.email).isEqualTo("new@x.io");
+        assertThat(batch.customerId).isEqualTo("c-9");
+    }
+
+    @Test
+    void userIdentitiesWinOverIdentityChanges() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":5,\"user_identities\":[{\"identity_type\":\"email\",\"identity\":\"current@x.io\"}],"
+                            + "\"events\":[{\"event_type\":\"user_identity_change\",\"data\":{"
+                            + "\"new\":{\"identity_type\":\"email\",\"identity\":\"other@x.io\"}}}]}");
+
+        assertThat(batch.email).isEqualTo("current@x.io");
+    }
+
+    @Test
+    void blankIdentitiesAreAbsent() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":5,\"user_identities\":{\"customer_id\":\"  \",\"email\":\"\"}}");
+        assertThat(batch.customerId).isNull();
+        assertThat(batch.email).isNull();
+    }
+
+    @Test
+    void deviceTypeFallsBackToTheApplicationOsAndIsCaseInsensitive() {
+        assertThat(accepted("{\"mpid\":1,\"application_info\":{\"os\":\"IOS\"}}").deviceType)
+                .isEqualTo("ios");
+        assertThat(
+                        accepted(
+                                        "{\"mpid\":1,\"device_info\":{\"platform\":\"Android\"},"
+                                                + "\"application_info\":{\"os\":\"IOS\"}}")
+                                .deviceType)
+                .isEqualTo("android");
+        assertThat(accepted("{\"mpid\":1,\"device_info\":null}").deviceType).isNull();
+    }
+
+    @Test
+    void firstRunSignalsAndEarliestEventsMakeTheFirstSeenCandidate() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"timestamp_unixtime_ms\":9000,\"events\":["
+                            + "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":5000}},"
+                            + "{\"event_type\":\"first_run\",\"data\":{\"timestamp_unixtime_ms\":7000}}]}");
+        assertThat(batch.firstSeenCandidateMs).isEqualTo(5000);
+    }
+
+    @Test
+    void eventsWithoutIdsGetStablePositionKeys() {
+        String json =
+                "{\"mpid\":1,\"batch_id\":\"b-7\",\"events\":["
+                        + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\"}},"
+                        + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"b\"}}]}";
+        MParticleBatch first = accepted(json);
+        MParticleBatch again = accepted(json);
+
+        assertThat(first.events)
+                .extracting(e -> e.dedupKey)
+                .containsExactly("batch:b-7#0", "batch:b-7#1");
+        assertThat(again.events)
+                .extracting(e -> e.dedupKey)
+                .containsExactlyElementsOf(first.events.stream().map(e -> e.dedupKey).toList());
+    }
+
+    @Test
+    void sourceMessageIdWinsOverEventId() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\","
+                            + "\"event_id\":123,\"source_message_id\":\"s-1\"}}]}");
+        assertThat(batch.events.get(0).dedupKey).isEqualTo("smid:s-1");
+    }
+
+    @Test
+    void unknownFieldsAndEventTypesAreIgnoredButCounted() {
+        ParseResult result =
+                parse(
+                        "{\"mpid\":1,\"context\":{\"deep\":{\"er\":[1,2,{\"x\":null}]}},\"ip\":\"1.2.3.4\","
+                            + "\"events\":[{\"event_type\":\"brand_new_type\",\"data\":{\"anything\":[1]}}]}");
+        assertThat(result.isRejected()).isFalse();
+        assertThat(result.batch().events).isEmpty();
+        assertThat(result.notForwardedEventTypes()).containsExactly("brand_new_type");
+    }
+
+    @Test
+    void nullPartsAreAbsentParts() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"user_identities\":null,\"user_attributes\":null,"
+                            + "\"deleted_user_attributes\":null,\"events\":null,\"device_info\":null}");
+        assertThat(batch.userAttributes.size()).isZero();
+        assertThat(batch.events).isEmpty();
+    }
+
+    @Test
+    void nullAttributeValuesAreSkipped() {
+        MParticleBatch batch = accepted("{\"mpid\":1,\"user_attributes\":{\"a\":null,\"b\":true}}");
+        assertThat(batch.userAttributes.names).containsExactly("b");
+        assertThat(batch.userAttributes.type(0)).isEqualTo(ValueType.BOOLEAN);
+    }
+
+    @Test
+    void optOutAcceptsBooleanStrings() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"events\":[{\"event_type\":\"opt_out\",\"data\":{\"is_opted_out\":\"false\"}}]}");
+        assertThat(batch.events.get(0).optedOut).isFalse();
+    }
+
+    static Stream<Arguments> rejectedRecords() {
+        return Stream.of(
+                Arguments.of("", DeadLetterReason.EMPTY_RECORD),
+                Arguments.of("   ", DeadLetterReason.INVALID_JSON),
+                Arguments.of("[1,2]", DeadLetterReason.NOT_AN_OBJECT),
+                Arguments.of("\"text\"", DeadLetterReason.NOT_AN_OBJECT),
+                Arguments.of("42", DeadLetterReason.NOT_AN_OBJECT),
+                Arguments.of("{\"mpid\":1", DeadLetterReason.INVALID_JSON),
+                Arguments.of("{\"mpid\":1}{}", DeadLetterReason.INVALID_JSON),
+                Arguments.of("{\"mpid\":1,\"mpid\":2}", DeadLetterReason.INVALID_JSON),
+                Arguments.of("{mpid:1}", DeadLetterReason.INVALID_JSON),
+                Arguments.of(
+                        "{\"mpid\":1,\"timestamp_unixtime_ms\":\"soon\"}",
+                        DeadLetterReason.TIMESTAMP_INVALID),
+                Arguments.of(
+                        "{\"mpid\":1,\"timestamp_unixtime_ms\":-5}",
+                        DeadLetterReason.TIMESTAMP_INVALID),
+                Arguments.of(
+                        "{\"mpid\":1,\"user_identities\":\"x\"}",
+                        DeadLetterReason.USER_IDENTITIES_INVALID),
+                Arguments.of(
+                        "{\"mpid\":1,\"user_identities\":[1]}",
+                        DeadLetterReason.USER_IDENTITIES_INVALID),
+                Arguments.of(
+                        "{\"mpid\":1,\"user_attributes\":[]}",
+                        DeadLetterReason.USER_ATTRIBUTES_INVALID),
+                Arguments.of(
+                        "{\"mpid\":1,\"deleted_user_attributes\":[1]}",
+                        DeadLetterReason.DELETED_USER_ATTRIBUTES_INVALID),
+                Arguments.of(
+                        "{\"mpid\":1,\"device_info\":\"ios\"}",
+                        DeadLetterReason.DEVICE_INFO_INVALID),
+                Arguments.of(
+                        "{\"mpid\":1,\"application_info\":5}",
+                        DeadLetterReason.APPLICATION_INFO_INVALID),
+                Arguments.of("{\"mpid\":1,\"events\":{}}", DeadLetterReason.EVENTS_INVALID));
+    }
+
+    @ParameterizedTest
+    @MethodSource("rejectedRecords")
+    void rejectsUnusableRecordsWithAPreciseReason(String json, DeadLetterReason reason) {
+        ParseResult result = parse(json);
+        assertThat(result.isRejected()).isTrue();
+        assertThat(result.rejection()).isEqualTo(reason);
+        assertThat(result.rejectionDetail()).isNotBlank();
+    }
+
+    @Test
+    void detailsSayWhereTheProblemIs() {
+        ParseResult result = parse("{\"mpid\":1,\n\"user_attributes\":[\"secret-value\"]}");
+        assertThat(result.rejectionDetail())
+                .startsWith("user_attributes: expected an object, found an array")
+                .contains("line 2");
+    }
+
+    @Test
+    void malformedUtf8IsInvalidJson() {
+        byte[] bytes = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+        ParseResult result = parser.parse(bytes, RECORD_TIME);
+        assertThat(result.rejection()).isEqualTo(DeadLetterReason.INVALID_JSON);
+    }
+
+    @Test
+    void deepNestingIsRejectedWithoutAStackOverflow() {
+        String deep = "{\"mpid\":1,\"context\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+        ParseResult result = parse(deep);
+        assertThat(result.rejection()).isEqualTo(DeadLetterReason.INVALID_JSON);
+        assertThat(result.rejectionDetail()).contains("limit exceeded");
+    }
+
+    @Test
+    void recordsOverTheSizeLimitAreRejectedBeforeParsing() {
+        BatchParser small = new BatchParser(100);
+        ParseResult result = small.parse(new byte[101], RECORD_TIME);
+        assertThat(result.rejection()).isEqualTo(DeadLetterReason.RECORD_TOO_LARGE);
+        assertThat(result.rejectionDetail()).contains("101").contains("100");
+    }
+
+    @Test
+    void aMultiMegabyteBatchWithManyEventsParses() {
+        StringBuilder json = new StringBuilder("{\"mpid\":7,\"events\":[");
+        for (int i = 0; i < 20_000; i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            json.append("{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"e")
+                    .append(i)
+                    .append("\",\"custom_attributes\":{\"k\":\"")
+                    .append("v".repeat(100))
+                    .append("\"}}}");
+        }
+        json.append("]}");
+        assertThat(json.length()).isGreaterThan(2_000_000);
+        MParticleBatch batch = accepted(json.toString());
+        assertThat(batch.events).hasSize(20_000);
+    }
+
+    @Test
+    void aMalformedEventIsRejectedAloneAndTheRestOfTheBatchKept() {
+        ParseResult result =
+                parse(
+                        "{\"mpid\":1,\"events\":["
+                            + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":{\"no\":1}}},"
+                            + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"good\"}},\"not"
+                            + " an event\","
+                            + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"x\",\"custom_attributes\":\"str\"}},"
+                            + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"y\",\"timestamp_unixtime_ms\":true}},"
+                            + "{\"event_type\":\"custom_event\",\"data\":{}},"
+                            + "{\"data\":{\"event_name\":\"typeless\"}}]}");
+
+        assertThat(result.isRejected()).isFalse();
+        assertThat(result.batch().events).extracting(e -> e.name).containsExactly("good");
+        assertThat(result.eventRejections())
+                .extracting(EventRejection::position)
+                .containsExactly(0, 2, 3, 4, 5, 6);
+        assertThat(result.eventRejections())
+                .allSatisfy(r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.EVENT_INVALID));
+        assertThat(result.eventRejections().get(0).detail())
+                .startsWith("events[0].data.event_name: expected a string");
+        assertThat(result.eventRejections().get(4).detail())
+                .isEqualTo("events[5].data.event_name: missing");
+    }
+
+    @Test
+    void rejectionDetailsNeverQuotePayloadValues() {
+        ParseResult result =
+                parse(
+                        "{\"mpid\":1,\"user_identities\":[{\"identity_type\":\"email\",\"identity\":{\"x\":\"ada@secret.io\"}}]}");
+        assertThat(result.rejectionDetail()).doesNotContain("ada@secret.io");
+    }
+}
