@@ -1,0 +1,49 @@
+package dev.cioforwarder.customerio;
+
+/**
+ * One Customer.io operation for one user, encoded once by the per-user state machine and carried
+ * unchanged to delivery. A Flink POJO: it sits inside the AsyncIO operator's checkpointed queue, so
+ * adding a field is fine but renaming or removing one breaks restore (see the README on upgrades).
+ */
+public class CustomerioOperation {
+
+    /** The keyBy key of the user: delivery keeps each user's operations in order by it. */
+    public String userKey;
+
+    public OperationKind kind;
+
+    /** v1 only: the HTTP method; null in v2 mode. */
+    public String method;
+
+    /** v1 only: the request path; null in v2 mode. */
+    public String path;
+
+    /** The v1 request body, or the v2 operation object, as UTF-8 JSON. */
+    public byte[] body;
+
+    /** The deterministic ULID of an event or screen; null for identify. */
+    public String eventId;
+
+    /** When the underlying event (or batch) happened, for the delivery latency metric. */
+    public long eventTimeMs;
+
+    // Where the operation came from, for dead letters.
+    public String mpid;
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+
+    public CustomerioOperation() {}
+
+    @Override
+    public String toString() {
+        return "CustomerioOperation{"
+                + kind
+                + " user="
+                + userKey
+                + (path != null ? " " + method + " " + path : "")
+                + " bytes="
+                + (body == null ? 0 : body.length)
+                + '}';
+    }
+}

@@ -1,0 +1,83 @@
+package dev.cioforwarder.customerio;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.cioforwarder.json.Json;
+import dev.cioforwarder.mparticle.Attributes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The shared mechanics of both encoders: one reusable buffer, and attribute values written with the
+ * JSON type they arrived in (numbers from their exact text, lists from their JSON text), so nothing
+ * is parsed or re-serialized again on the way out.
+ */
+abstract class JsonBodyWriter {
+
+    private final ByteArrayBuilder buffer = new ByteArrayBuilder(512);
+
+    /** Starts a body; close the generator with {@link #finish(JsonGenerator)}. */
+    protected JsonGenerator start() {
+        buffer.reset();
+        try {
+            return Json.factory().createGenerator(buffer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    protected byte[] finish(JsonGenerator g) throws IOException {
+        g.close();
+        return buffer.toByteArray();
+    }
+
+    /** Bytes written so far, for measuring a part of the body. */
+    protected int position(JsonGenerator g) throws IOException {
+        g.flush();
+        return buffer.size();
+    }
+
+    /** Writes attribute {@code index} with its own JSON type. */
+    protected static void writeTyped(JsonGenerator g, Attributes attributes, int index)
+            throws IOException {
+        String text = attributes.text(index);
+        switch (attributes.type(index)) {
+            case STRING:
+                g.writeString(text);
+                break;
+            case NUMBER:
+                g.writeNumber(text);
+                break;
+            case BOOLEAN:
+                g.writeBoolean(text.equals("true"));
+                break;
+            case JSON:
+                g.writeRawValue(text);
+                break;
+            default:
+                throw new IllegalStateException("unknown value type");
+        }
+    }
+
+    protected static void writeObject(JsonGenerator g, Attributes attributes) throws IOException {
+        g.writeStartObject();
+        if (attributes != null) {
+            for (int i = 0; i < attributes.size(); i++) {
+                g.writeFieldName(attributes.name(i));
+                writeTyped(g, attributes, i);
+            }
+        }
+        g.writeEndObject();
+    }
+
+    /** An integer is digits with an optional sign: no fraction, no exponent. */
+    protected static boolean isIntegerText(String number) {
+        for (int i = 0; i < number.length(); i++) {
+            char c = number.charAt(i);
+            if (c == '.' || c == 'e' || c == 'E') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.cioforwarder.customerio;
+
+import dev.cioforwarder.mparticle.Attributes;
+
+/**
+ * Turns profile updates and events into Customer.io's wire format, one implementation per API
+ * version, each exactly as the official Track API description defines it. Implementations reuse a
+ * buffer and are not thread-safe.
+ */
+public interface OperationEncoder {
+
+    /**
+     * Encodes one identify holding the attributes {@code [from, to)} of {@code update}; the control
+     * fields ({@code id}, {@code created_at}, {@code unsubscribed}) only when {@code
+     * withControlFields}.
+     */
+    EncodedOperation identify(
+            PersonIdentifier person,
+            ProfileUpdate update,
+            int from,
+            int to,
+            boolean withControlFields);
+
+    /**
+     * Encodes one event or screen view.
+     *
+     * @param anonymousId required by the v1 description for screen views; ignored by v2
+     */
+    EncodedOperation event(
+            PersonIdentifier person,
+            OperationKind kind,
+            String name,
+            String ulid,
+            long timestampSeconds,
+            Attributes data,
+            String anonymousId);
+
+    static OperationEncoder forMode(ApiMode mode) {
+        return mode == ApiMode.V1 ? new V1Encoder() : new V2Encoder();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.cioforwarder.customerio;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.cioforwarder.mparticle.Attributes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Track API v2 person operations ({@code identify}, {@code event}, {@code screen}), each the object
+ * that goes into {@code POST /api/v2/batch} (or alone into {@code /api/v2/entity}). Event
+ * properties go into {@code attributes}, not {@code data}; values keep their JSON types.
+ */
+final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
+
+    @Override
+    public EncodedOperation identify(
+            PersonIdentifier person,
+            ProfileUpdate update,
+            int from,
+            int to,
+            boolean withControlFields) {
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            writePerson(g, person);
+            g.writeStringField("action", "identify");
+            g.writeNumberField("timestamp", update.timestampSeconds);
+            g.writeObjectFieldStart("attributes");
+            if (withControlFields && update.attachId != null) {
+                // Addressed by email, setting "id" gives that person their Customer ID.
+                g.writeStringField("id", update.attachId);
+            }
+            Attributes attributes = update.attributes;
+            for (int i = from; i < to; i++) {
+                g.writeFieldName(attributes.name(i));
+                writeTyped(g, attributes, i);
+            }
+            if (withControlFields && update.createdAtSeconds != null) {
+                g.writeNumberField("created_at", update.createdAtSeconds);
+            }
+            if (withControlFields && update.unsubscribed != null) {
+                g.writeBooleanField("unsubscribed", update.unsubscribed);
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+            return new EncodedOperation(null, null, finish(g), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public EncodedOperation event(
+            PersonIdentifier person,
+            OperationKind kind,
+            String name,
+            String ulid,
+            long timestampSeconds,
+            Attributes data,
+            String anonymousId) {
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            writePerson(g, person);
+            g.writeStringField("action", kind == OperationKind.SCREEN ? "screen" : "event");
+            g.writeStringField("id", ulid);
+            g.writeStringField("name", name);
+            g.writeNumberField("timestamp", timestampSeconds);
+            g.writeFieldName("attributes");
+            int dataStart = position(g);
+            writeObject(g, data);
+            int dataBytes = position(g) - dataStart;
+            g.writeEndObject();
+            return new EncodedOperation(null, null, finish(g), dataBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writePerson(JsonGenerator g, PersonIdentifier person) throws IOException {
+        g.writeStringField("type", "person");
+        g.writeObjectFieldStart("identifiers");
+        g.writeStringField(person.kind().code(), person.value());
+        g.writeEndObject();
+    }
+}

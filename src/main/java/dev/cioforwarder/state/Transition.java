@@ -1,0 +1,75 @@
+package dev.cioforwarder.state;
+
+import dev.cioforwarder.customerio.CustomerioOperation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The result of applying one batch to one user's state. The state machine reuses one instance per
+ * call, so read it before the next call.
+ */
+public final class Transition {
+
+    /**
+     * The state to store; null when nothing is worth storing (an unknown user, nothing tracked).
+     */
+    UserState state;
+
+    final List<CustomerioOperation> operations = new ArrayList<>();
+    final List<MappingRejection> rejections = new ArrayList<>(0);
+    private final int[] skips = new int[SkipReason.values().length];
+    int identifySent;
+    int identifyUnchanged;
+    int eventsForwarded;
+    int screensForwarded;
+
+    void reset() {
+        state = null;
+        operations.clear();
+        rejections.clear();
+        java.util.Arrays.fill(skips, 0);
+        identifySent = 0;
+        identifyUnchanged = 0;
+        eventsForwarded = 0;
+        screensForwarded = 0;
+    }
+
+    void skip(SkipReason reason) {
+        skips[reason.ordinal()]++;
+    }
+
+    public UserState state() {
+        return state;
+    }
+
+    /** The operations to deliver, in order: identify first, then the batch's events. */
+    public List<CustomerioOperation> operations() {
+        return operations;
+    }
+
+    public List<MappingRejection> rejections() {
+        return rejections;
+    }
+
+    public int skipped(SkipReason reason) {
+        return skips[reason.ordinal()];
+    }
+
+    /** Identify operations sent (one per batch, even when split in several operations). */
+    public int identifySent() {
+        return identifySent;
+    }
+
+    /** Batches whose identify was not sent because nothing changed (delta identify). */
+    public int identifyUnchanged() {
+        return identifyUnchanged;
+    }
+
+    public int eventsForwarded() {
+        return eventsForwarded;
+    }
+
+    public int screensForwarded() {
+        return screensForwarded;
+    }
+}

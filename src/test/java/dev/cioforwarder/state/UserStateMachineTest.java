@@ -1,0 +1,982 @@
+package dev.cioforwarder.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.customerio.ApiMode;
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.OperationKind;
+import dev.cioforwarder.customerio.Ulid;
+import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mapping.UserIdType;
+import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.testing.Fixtures;
+import dev.cioforwarder.testing.TrackApiSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The mapping rules of the design, rule by rule. Every operation the machine emits in these tests
+ * is also checked against Customer.io's official Track API description.
+ */
+class UserStateMachineTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * One user's life: a machine, their state, and their device map, carried from batch to batch.
+     */
+    static final class User {
+        final UserStateMachine machine;
+        final Map<String, Long> devices = new HashMap<>();
+        UserState state;
+        Transition last;
+
+        User(MappingSettings settings) {
+            machine = new UserStateMachine(settings);
+        }
+
+        User() {
+            this(MappingSettings.defaults());
+        }
+
+        /**
+         * Applies a batch and returns the emitted operations, decoded and checked against the spec.
+         */
+        List<Op> apply(String json) {
+            ParseResult parsed =
+                    new BatchParser()
+                            .parse(json.getBytes(StandardCharsets.UTF_8), 1_000_000_000_000L);
+            assertThat(parsed.isRejected()).as("fixture rejected: %s", parsed).isFalse();
+            last =
+                    machine.apply(
+                            state,
+                            new DeviceFirstSeen() {
+                                @Override
+                                public Long get(String deviceType) {
+                                    return devices.get(deviceType);
+                                }
+
+                                @Override
+                                public void put(String deviceType, long firstSeenMs) {
+                                    devices.put(deviceType, firstSeenMs);
+                                }
+                            },
+                            parsed.batch());
+            if (last.state() != null) {
+                state = last.state();
+            }
+            List<Op> ops = new ArrayList<>();
+            for (CustomerioOperation op : last.operations()) {
+                ops.add(new Op(op, machine.settings().apiMode()));
+            }
+            return ops;
+        }
+    }
+
+    /** A decoded operation, validated against the official description on construction. */
+    static final class Op {
+        final CustomerioOperation raw;
+        final JsonNode body;
+        final ApiMode mode;
+
+        Op(CustomerioOperation raw, ApiMode mode) {
+            this.raw = raw;
+            this.mode = mode;
+            try {
+                this.body = MAPPER.readTree(raw.body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            List<String> violations;
+            if (mode == ApiMode.V2_BATCH) {
+                violations = TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, raw.body);
+            } else if (raw.kind == OperationKind.IDENTIFY) {
+                violations = TrackApiSpec.violations(TrackApiSpec.V1_IDENTIFY, raw.body);
+            } else {
+                violations = TrackApiSpec.violations(TrackApiSpec.V1_EVENT, raw.body);
+            }
+            assertThat(violations).as("spec violations of %s", body).isEmpty();
+            if (raw.eventId != null) {
+                assertThat(Ulid.isValid(raw.eventId)).as("ULID %s", raw.eventId).isTrue();
+                assertThat(body.get("id").asText()).isEqualTo(raw.eventId);
+            }
+        }
+
+        OperationKind kind() {
+            return raw.kind;
+        }
+
+        /** v2: the identifiers object as "kind:value"; v1: the decoded path identifier. */
+        String person() {
+            if (mode == ApiMode.V2_BATCH) {
+                JsonNode ids = body.get("identifiers");
+                String kind = ids.fieldNames().next();
+                return kind + ":" + ids.get(kind).asText();
+            }
+            return raw.path;
+        }
+
+        /** The identify attributes (v2 attributes, v1 body) or the event data. */
+        JsonNode attributes() {
+            if (mode == ApiMode.V2_BATCH) {
+                return body.get("attributes");
+            }
+            return raw.kind == OperationKind.IDENTIFY ? body : body.get("data");
+        }
+
+        String name() {
+            return body.get("name").asText();
+        }
+
+        long timestamp() {
+            if (mode == ApiMode.V1 && raw.kind == OperationKind.IDENTIFY) {
+                return body.get("_timestamp").asLong();
+            }
+            return body.get("timestamp").asLong();
+        }
+
+        @Override
+        public String toString() {
+            return body.toString();
+        }
+    }
+
+    private static String batch(String mpid, String identities, String attributes, String events) {
+        return "{\"mpid\":"
+                + mpid
+                + ",\"timestamp_unixtime_ms\":1764320400500"
+                + (identities != null ? ",\"user_identities\":" + identities : "")
+                + (attributes != null ? ",\"user_attributes\":" + attributes : "")
+                + ",\"events\":["
+                + (events != null ? events : "")
+                + "]}";
+    }
+
+    private static String customEvent(String name, String smid) {
+        return "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":"
+                + MAPPER.valueToTree(name)
+                + ",\"timestamp_unixtime_ms\":1764320001234,\"source_message_id\":\""
+                + smid
+                + "\",\"custom_attributes\":{\"k\":\"v\"}}}";
+    }
+
+    private static String optOut(boolean optedOut) {
+        return "{\"event_type\":\"opt_out\",\"data\":{\"is_opted_out\":" + optedOut + "}}";
+    }
+
+    private static final String CUSTOMER = "{\"customer_id\":\"c-1\",\"email\":\"u@x.io\"}";
+
+    @Test
+    void theIosFixtureBecomesOneIdentifyThenItsScreenAndEvent() {
+        List<Op> ops = new User().apply(Fixtures.text("ios-customer-and-email.json"));
+
+        assertThat(ops)
+                .extracting(Op::kind)
+                .containsExactly(OperationKind.IDENTIFY, OperationKind.SCREEN, OperationKind.EVENT);
+        Op identify = ops.get(0);
+        assertThat(identify.person()).isEqualTo("id:cust-1001");
+        assertThat(identify.timestamp()).isEqualTo(1764320400L);
+        assertThat(identify.attributes().toString())
+                .isEqualTo(
+                        "{\"email\":\"ada@example.com\",\"first_name\":\"Ada\",\"last_name\":\"Lovelace\","
+                            + "\"city\":\"London\",\"plan\":\"pro\",\"favourite_genres\":[\"jazz\",\"blues\"],"
+                            + "\"lifetime_orders\":12}");
+
+        Op screen = ops.get(1);
+        assertThat(screen.body.get("action").asText()).isEqualTo("screen");
+        assertThat(screen.name()).isEqualTo("Home_Screen");
+        assertThat(screen.timestamp()).isEqualTo(1764320002L);
+        assertThat(screen.attributes().toString()).isEqualTo("{\"referrer\":\"push\"}");
+
+        Op event = ops.get(2);
+        assertThat(event.body.get("action").asText()).isEqualTo("event");
+        assertThat(event.name()).isEqualTo("Add_To_Cart");
+        assertThat(event.timestamp()).isEqualTo(1764320005L);
+        // Values as they are: the decimal stays a number, the string "2" stays a string.
+        assertThat(event.attributes().toString())
+                .isEqualTo("{\"sku\":\"A-77\",\"price\":19.99,\"quantity\":\"2\"}");
+    }
+
+    static Stream<Arguments> fixturesUnderEachUserIdType() {
+        return Stream.of(
+                Arguments.of(
+                        "ios-customer-and-email.json",
+                        UserIdType.PREFER_CUSTOMER_ID,
+                        "id:cust-1001"),
+                Arguments.of("ios-customer-and-email.json", UserIdType.CUSTOMER_ID, "id:cust-1001"),
+                Arguments.of(
+                        "ios-customer-and-email.json", UserIdType.EMAIL, "email:ada@example.com"),
+                Arguments.of(
+                        "ios-customer-and-email.json", UserIdType.MPID, "id:8315498751227740121"),
+                Arguments.of(
+                        "web-email-only-string-numbers.json",
+                        UserIdType.PREFER_CUSTOMER_ID,
+                        "email:grace@example.org"),
+                Arguments.of("web-email-only-string-numbers.json", UserIdType.CUSTOMER_ID, null),
+                Arguments.of(
+                        "web-email-only-string-numbers.json",
+                        UserIdType.EMAIL,
+                        "email:grace@example.org"),
+                Arguments.of(
+                        "web-email-only-string-numbers.json",
+                        UserIdType.MPID,
+                        "id:264200868161219981"),
+                Arguments.of("android-opt-out.json", UserIdType.PREFER_CUSTOMER_ID, "id:cust-2002"),
+                Arguments.of("android-opt-out.json", UserIdType.CUSTOMER_ID, "id:cust-2002"),
+                Arguments.of("android-opt-out.json", UserIdType.EMAIL, null),
+                Arguments.of("android-opt-out.json", UserIdType.MPID, "id:-7636538281262557041"),
+                Arguments.of("no-usable-identity.json", UserIdType.PREFER_CUSTOMER_ID, null),
+                Arguments.of("no-usable-identity.json", UserIdType.CUSTOMER_ID, null),
+                Arguments.of("no-usable-identity.json", UserIdType.EMAIL, null),
+                Arguments.of("no-usable-identity.json", UserIdType.MPID, "id:4411223344556677889"),
+                Arguments.of(
+                        "eventless-attribute-update.json",
+                        UserIdType.PREFER_CUSTOMER_ID,
+                        "id:cust-1001"),
+                Arguments.of(
+                        "eventless-attribute-update.json",
+                        UserIdType.EMAIL,
+                        "email:ada@example.com"));
+    }
+
+    @ParameterizedTest(name = "{0} under {1} → {2}")
+    @MethodSource("fixturesUnderEachUserIdType")
+    void whoIsForwardedAndHowTheyAreAddressed(
+            String fixture, UserIdType type, String expectedPerson) {
+        User user = new User(MappingSettings.defaults().withUserIdType(type));
+        List<Op> ops = user.apply(Fixtures.text(fixture));
+
+        if (expectedPerson == null) {
+            assertThat(ops).isEmpty();
+            assertThat(user.last.skipped(SkipReason.NO_IDENTITY)).isEqualTo(1);
+        } else {
+            assertThat(ops)
+                    .isNotEmpty()
+                    .allSatisfy(op -> assertThat(op.person()).isEqualTo(expectedPerson));
+            assertThat(ops.get(0).kind()).isEqualTo(OperationKind.IDENTIFY);
+        }
+    }
+
+    @Nested
+    class StickyIdentity {
+
+        @Test
+        void anEmailUserWhoGainsACustomerIdIsAttachedNotDuplicated() {
+            User user = new User();
+            List<Op> first =
+                    user.apply(batch("7", "{\"email\":\"u@x.io\"}", null, customEvent("A", "s1")));
+            assertThat(first).allSatisfy(op -> assertThat(op.person()).isEqualTo("email:u@x.io"));
+
+            List<Op> second = user.apply(batch("7", CUSTOMER, null, customEvent("B", "s2")));
+            assertThat(second).hasSize(2);
+            Op attach = second.get(0);
+            assertThat(attach.kind()).isEqualTo(OperationKind.IDENTIFY);
+            assertThat(attach.person()).isEqualTo("email:u@x.io");
+            assertThat(attach.attributes().get("id").asText()).isEqualTo("c-1");
+            assertThat(second.get(1).person()).isEqualTo("id:c-1");
+
+            List<Op> third =
+                    user.apply(batch("7", CUSTOMER, "{\"plan\":\"pro\"}", customEvent("C", "s3")));
+            assertThat(third).allSatisfy(op -> assertThat(op.person()).isEqualTo("id:c-1"));
+            assertThat(third.get(0).attributes().has("id")).isFalse();
+            assertThat(user.state.identifierKind).isEqualTo("id");
+        }
+
+        @Test
+        void theAttachHappensOnceAndSurvivesBatchesWithoutIdentities() {
+            User user = new User();
+            user.apply(batch("7", "{\"email\":\"u@x.io\"}", null, null));
+            user.apply(batch("7", CUSTOMER, null, null));
+            List<Op> later = user.apply(batch("7", null, null, customEvent("A", "s1")));
+            assertThat(later).extracting(Op::person).containsOnly("id:c-1");
+        }
+
+        @Test
+        void aChangedCustomerIdKeepsTheFirstOneAndIsCounted() {
+            User user = new User();
+            user.apply(batch("7", CUSTOMER, null, null));
+            List<Op> ops =
+                    user.apply(
+                            batch("7", "{\"customer_id\":\"c-2\"}", null, customEvent("A", "s1")));
+            assertThat(ops).extracting(Op::person).containsOnly("id:c-1");
+            assertThat(user.last.skipped(SkipReason.IDENTIFIER_CHANGED)).isEqualTo(1);
+        }
+
+        @Test
+        void aChangedEmailOfAnIdUserIsSentAsTheEmailAttribute() {
+            User user = new User();
+            user.apply(batch("7", CUSTOMER, null, null));
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    "{\"customer_id\":\"c-1\",\"email\":\"new@x.io\"}",
+                                    null,
+                                    null));
+            assertThat(ops).hasSize(1);
+            assertThat(ops.get(0).person()).isEqualTo("id:c-1");
+            assertThat(ops.get(0).attributes().get("email").asText()).isEqualTo("new@x.io");
+        }
+
+        @Test
+        void aChangedEmailOfAnEmailUserCannotMoveTheProfile() {
+            User user = new User();
+            user.apply(batch("7", "{\"email\":\"old@x.io\"}", null, null));
+            List<Op> ops =
+                    user.apply(
+                            batch("7", "{\"email\":\"new@x.io\"}", null, customEvent("A", "s1")));
+            assertThat(ops).extracting(Op::person).containsOnly("email:old@x.io");
+            assertThat(user.last.skipped(SkipReason.EMAIL_CHANGE_NOT_APPLIED)).isEqualTo(1);
+        }
+
+        @Test
+        void anOverLongCustomerIdIsUnusableAndEmailIsUsedInstead() {
+            String longId = "c".repeat(151);
+            User user = new User();
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    "{\"customer_id\":\"" + longId + "\",\"email\":\"u@x.io\"}",
+                                    null,
+                                    null));
+            assertThat(ops.get(0).person()).isEqualTo("email:u@x.io");
+            assertThat(user.last.skipped(SkipReason.IDENTIFIER_TOO_LONG)).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    class Events {
+
+        @Test
+        void namesAreTrimmedAndSpacesBecomeUnderscores() {
+            List<Op> ops =
+                    new User()
+                            .apply(
+                                    batch(
+                                            "7",
+                                            CUSTOMER,
+                                            null,
+                                            customEvent("  Add To  Cart \t", "s1")));
+            assertThat(ops.get(1).name()).isEqualTo("Add_To__Cart");
+        }
+
+        @Test
+        void aNameOfExactlyOneHundredBytesPassesAndOneMoreIsRejected() {
+            String hundred = "a".repeat(100);
+            User user = new User();
+            List<Op> ok = user.apply(batch("7", CUSTOMER, null, customEvent(hundred, "s1")));
+            assertThat(ok.get(1).name()).isEqualTo(hundred);
+
+            List<Op> tooLong =
+                    user.apply(batch("7", CUSTOMER, null, customEvent(hundred + "a", "s2")));
+            assertThat(tooLong).isEmpty();
+            assertThat(user.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.reason())
+                                            .isEqualTo(DeadLetterReason.EVENT_NAME_TOO_LONG));
+        }
+
+        @Test
+        void multiByteNamesAreMeasuredInUtf8Bytes() {
+            String emoji25 = "😀".repeat(25); // 4 bytes each: exactly 100 bytes
+            User user = new User();
+            assertThat(
+                            user.apply(batch("7", CUSTOMER, null, customEvent(emoji25, "s1")))
+                                    .get(1)
+                                    .name())
+                    .isEqualTo(emoji25);
+            String accented = "é".repeat(51); // 2 bytes each: 102 bytes, 51 characters
+            assertThat(user.apply(batch("7", CUSTOMER, null, customEvent(accented, "s2"))))
+                    .isEmpty();
+            assertThat(user.last.rejections().get(0).reason())
+                    .isEqualTo(DeadLetterReason.EVENT_NAME_TOO_LONG);
+            assertThat(user.last.rejections().get(0).detail()).contains("102 bytes");
+        }
+
+        @Test
+        void aNameEmptyAfterTrimmingIsRejectedNeverRenamed() {
+            User user = new User();
+            user.apply(batch("7", CUSTOMER, null, customEvent("   ", "s1")));
+            assertThat(user.last.operations())
+                    .extracting(o -> o.kind)
+                    .containsExactly(OperationKind.IDENTIFY);
+            assertThat(user.last.rejections().get(0).reason())
+                    .isEqualTo(DeadLetterReason.EVENT_NAME_EMPTY);
+            assertThat(user.last.rejections().get(0).eventJson()).contains("\"position\":0");
+        }
+
+        @Test
+        void anEventWithoutTimeTakesTheBatchTime() {
+            List<Op> ops =
+                    new User()
+                            .apply(
+                                    batch(
+                                            "7",
+                                            CUSTOMER,
+                                            null,
+                                            "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"x\"}}"));
+            assertThat(ops.get(1).timestamp()).isEqualTo(1764320400L);
+        }
+
+        @Test
+        void idsAreDeterministicDistinctAndCarryTheEventTime() {
+            String json =
+                    batch(
+                            "7",
+                            CUSTOMER,
+                            null,
+                            customEvent("A", "s1") + "," + customEvent("A", "s2"));
+            List<Op> first = new User().apply(json);
+            List<Op> replay = new User().apply(json);
+
+            String id1 = first.get(1).raw.eventId;
+            String id2 = first.get(2).raw.eventId;
+            assertThat(id1).isNotEqualTo(id2);
+            assertThat(replay.get(1).raw.eventId).isEqualTo(id1);
+            assertThat(replay.get(2).raw.eventId).isEqualTo(id2);
+            // The 48-bit time prefix is the event time (1764320001234 ms).
+            assertThat(id1.substring(0, 10))
+                    .isEqualTo(new Ulid().of(1764320001234L, "x", "y").substring(0, 10));
+        }
+
+        @Test
+        void theSameSourceMessageIdOfAnotherUserIsAnotherEvent() {
+            String a =
+                    new User()
+                            .apply(batch("7", CUSTOMER, null, customEvent("A", "s1")))
+                            .get(1)
+                            .raw
+                            .eventId;
+            String b =
+                    new User()
+                            .apply(batch("8", CUSTOMER, null, customEvent("A", "s1")))
+                            .get(1)
+                            .raw
+                            .eventId;
+            assertThat(a).isNotEqualTo(b);
+        }
+
+        @Test
+        void otherEventTypesAreNotForwarded() {
+            List<Op> ops =
+                    new User()
+                            .apply(
+                                    batch(
+                                            "7",
+                                            CUSTOMER,
+                                            null,
+                                            "{\"event_type\":\"session_start\",\"data\":{}},"
+                                                + "{\"event_type\":\"commerce_event\",\"data\":{\"event_name\":\"buy\"}}"));
+            assertThat(ops).extracting(Op::kind).containsExactly(OperationKind.IDENTIFY);
+        }
+
+        @Test
+        void eventDataOverOneHundredThousandBytesIsRejected() {
+            String big = "x".repeat(990);
+            StringBuilder attrs = new StringBuilder("{");
+            for (int i = 0; i < 101; i++) {
+                attrs.append(i == 0 ? "" : ",")
+                        .append("\"k")
+                        .append(i)
+                        .append("\":\"")
+                        .append(big)
+                        .append('"');
+            }
+            attrs.append('}');
+            String event =
+                    "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"big\",\"custom_attributes\":"
+                            + attrs
+                            + "}}";
+            User user = new User();
+            user.apply(batch("7", CUSTOMER, null, event));
+            assertThat(user.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.reason())
+                                            .isEqualTo(DeadLetterReason.EVENT_DATA_TOO_LARGE));
+        }
+
+        @Test
+        void aV2OperationOver32KbIsRejectedButV1CarriesIt() {
+            String event =
+                    "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"big\",\"custom_attributes\":{\"k\":\""
+                            + "x".repeat(40_000)
+                            + "\"}}}";
+            User v2 = new User();
+            v2.apply(batch("7", CUSTOMER, null, event));
+            assertThat(v2.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.reason())
+                                            .isEqualTo(DeadLetterReason.OPERATION_TOO_LARGE));
+
+            User v1 = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+            List<Op> ops = v1.apply(batch("7", CUSTOMER, null, event));
+            assertThat(ops)
+                    .extracting(Op::kind)
+                    .containsExactly(OperationKind.IDENTIFY, OperationKind.EVENT);
+        }
+    }
+
+    @Nested
+    class Profile {
+
+        @Test
+        void reservedNamesMapInAnyCasingAndOthersPassUnchanged() {
+            List<Op> ops =
+                    new User()
+                            .apply(
+                                    batch(
+                                            "7",
+                                            CUSTOMER,
+                                            "{\"$firstname\":\"Grace\",\"$LASTNAME\":\"Hopper\",\"$Age\":85,\"$Gender\":\"f\",\"$Mobile\":\"+1555\",\"$Address\":\"1"
+                                                + " Main\",\"$City\":\"NYC\",\"$State\":\"NY\","
+                                                + "\"$Zip\":\"10001\",\"$Country\":\"US\",\"$Custom\":\"kept\",\"Plan\":\"pro\"}",
+                                            null));
+            assertThat(ops.get(0).attributes().toString())
+                    .isEqualTo(
+                            "{\"email\":\"u@x.io\",\"first_name\":\"Grace\",\"last_name\":\"Hopper\",\"age\":85,\"gender\":\"f\",\"phone\":\"+1555\",\"address\":\"1"
+                                + " Main\",\"city\":\"NYC\","
+                                + "\"state\":\"NY\",\"zip\":\"10001\",\"country\":\"US\",\"$Custom\":\"kept\","
+                                + "\"Plan\":\"pro\"}");
+        }
+
+        @Test
+        void withoutUserAttributesOnlyEmailAndNamesAreSent() {
+            User user = new User(MappingSettings.defaults().withIncludeUserAttributes(false));
+            List<Op> ops = user.apply(Fixtures.text("ios-customer-and-email.json"));
+            assertThat(ops.get(0).attributes().toString())
+                    .isEqualTo(
+                            "{\"email\":\"ada@example.com\",\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}");
+        }
+
+        @Test
+        void deletedAttributesAreSentEmpty() {
+            List<Op> ops = new User().apply(Fixtures.text("eventless-attribute-update.json"));
+            assertThat(ops).singleElement();
+            assertThat(ops.get(0).attributes().get("favourite_genres").asText()).isEmpty();
+            assertThat(ops.get(0).attributes().get("plan").asText()).isEqualTo("enterprise");
+        }
+
+        @Test
+        void attributesCustomerioControlsAreNeverTakenFromUserAttributes() {
+            User user = new User();
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    "{\"unsubscribed\":false,\"id\":\"other\",\"email\":\"spoof@x.io\",\"created_at\":1,\"ok\":1}",
+                                    null));
+            assertThat(ops.get(0).attributes().toString())
+                    .isEqualTo("{\"email\":\"u@x.io\",\"ok\":1}");
+            assertThat(user.last.skipped(SkipReason.ATTRIBUTE_RESERVED_NAME)).isEqualTo(4);
+        }
+
+        @Test
+        void namesAndValuesAtAndOverTheirLimits() {
+            String name150 = "n".repeat(150);
+            String name151 = "n".repeat(151);
+            String value1000 = "v".repeat(1000);
+            String value1001 = "v".repeat(1001);
+            String value500Accents = "é".repeat(500); // 1000 bytes
+            String value501Accents = "é".repeat(501); // 1002 bytes
+            User user = new User();
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    "{\""
+                                            + name150
+                                            + "\":1,\""
+                                            + name151
+                                            + "\":1,\"a\":\""
+                                            + value1000
+                                            + "\",\"b\":\""
+                                            + value1001
+                                            + "\",\"c\":\""
+                                            + value500Accents
+                                            + "\",\"d\":\""
+                                            + value501Accents
+                                            + "\"}",
+                                    null));
+            JsonNode attributes = ops.get(0).attributes();
+            assertThat(attributes.has(name150)).isTrue();
+            assertThat(attributes.has(name151)).isFalse();
+            assertThat(attributes.has("a")).isTrue();
+            assertThat(attributes.has("b")).isFalse();
+            assertThat(attributes.has("c")).isTrue();
+            assertThat(attributes.has("d")).isFalse();
+            assertThat(user.last.skipped(SkipReason.ATTRIBUTE_NAME_TOO_LONG)).isEqualTo(1);
+            assertThat(user.last.skipped(SkipReason.ATTRIBUTE_VALUE_TOO_LONG)).isEqualTo(2);
+        }
+
+        @ParameterizedTest
+        @EnumSource(ApiMode.class)
+        void moreThanThreeHundredAttributesAreSplitAndNoneIsLost(ApiMode mode) {
+            StringBuilder attrs = new StringBuilder("{");
+            for (int i = 0; i < 650; i++) {
+                attrs.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":").append(i);
+            }
+            attrs.append('}');
+            User user = new User(MappingSettings.defaults().withApiMode(mode));
+            List<Op> ops = user.apply(batch("7", CUSTOMER, attrs.toString(), null));
+
+            assertThat(ops)
+                    .hasSize(3)
+                    .allSatisfy(op -> assertThat(op.kind()).isEqualTo(OperationKind.IDENTIFY));
+            int total = 0;
+            for (Op op : ops) {
+                int keys = op.attributes().size();
+                assertThat(keys).isLessThanOrEqualTo(mode == ApiMode.V1 ? 301 : 300);
+                total += op.attributes().has("email") ? keys - 1 : keys;
+                assertThat(op.timestamp()).isEqualTo(1764320400L);
+            }
+            if (mode == ApiMode.V1) {
+                total -= 3; // each v1 body also holds _timestamp
+            }
+            assertThat(total).isEqualTo(650);
+            assertThat(user.last.identifySent()).isEqualTo(1);
+        }
+
+        @Test
+        void anIdentifyOver32KbIsSplitByBytes() {
+            StringBuilder attrs = new StringBuilder("{");
+            for (int i = 0; i < 60; i++) {
+                attrs.append(i == 0 ? "" : ",")
+                        .append("\"a")
+                        .append(i)
+                        .append("\":\"")
+                        .append("x".repeat(900))
+                        .append('"');
+            }
+            attrs.append('}');
+            List<Op> ops = new User().apply(batch("7", CUSTOMER, attrs.toString(), null));
+            assertThat(ops.size()).isGreaterThan(1);
+            assertThat(ops)
+                    .allSatisfy(
+                            op -> assertThat(op.raw.body.length).isLessThanOrEqualTo(32 * 1024));
+            assertThat(ops.stream().mapToInt(op -> op.attributes().size()).sum()).isEqualTo(61);
+        }
+
+        @Test
+        void deltaIdentifySendsNothingWhenNothingChanged() {
+            User user = new User();
+            String json =
+                    batch("7", CUSTOMER, "{\"plan\":\"pro\",\"seats\":3}", customEvent("A", "s1"));
+            user.apply(json);
+            assertThat(user.last.identifySent()).isEqualTo(1);
+
+            List<Op> again = user.apply(json);
+            assertThat(again).extracting(Op::kind).containsExactly(OperationKind.EVENT);
+            assertThat(user.last.identifyUnchanged()).isEqualTo(1);
+
+            // The same attributes in another order are the same profile.
+            assertThat(user.apply(batch("7", CUSTOMER, "{\"seats\":3,\"plan\":\"pro\"}", null)))
+                    .isEmpty();
+
+            List<Op> changed =
+                    user.apply(batch("7", CUSTOMER, "{\"plan\":\"team\",\"seats\":3}", null));
+            assertThat(changed)
+                    .singleElement()
+                    .satisfies(op -> assertThat(op.kind()).isEqualTo(OperationKind.IDENTIFY));
+            assertThat(changed.get(0).attributes().get("plan").asText()).isEqualTo("team");
+        }
+
+        @Test
+        void aTypeChangeIsAChange() {
+            User user = new User();
+            user.apply(batch("7", CUSTOMER, "{\"n\":2}", null));
+            assertThat(user.apply(batch("7", CUSTOMER, "{\"n\":\"2\"}", null))).hasSize(1);
+        }
+
+        @Test
+        void theIdentifyCarriesTheBatchTimeInBothApis() {
+            List<Op> v1 =
+                    new User(MappingSettings.defaults().withApiMode(ApiMode.V1))
+                            .apply(batch("7", CUSTOMER, null, null));
+            assertThat(v1.get(0).body.get("_timestamp").asLong()).isEqualTo(1764320400L);
+            List<Op> v2 = new User().apply(batch("7", CUSTOMER, null, null));
+            assertThat(v2.get(0).body.get("timestamp").asLong()).isEqualTo(1764320400L);
+        }
+    }
+
+    @Nested
+    class OptOut {
+
+        @Test
+        void theOptOutBatchUnsubscribesAndKeepsEarlierEvents() {
+            User user = new User();
+            List<Op> ops = user.apply(Fixtures.text("android-opt-out.json"));
+
+            assertThat(ops)
+                    .extracting(Op::kind)
+                    .containsExactly(OperationKind.IDENTIFY, OperationKind.EVENT);
+            assertThat(ops.get(0).attributes().get("unsubscribed").asBoolean()).isTrue();
+            assertThat(ops.get(0).attributes().get("first_name").asText()).isEqualTo("Alan");
+            assertThat(ops.get(1).name()).isEqualTo("Viewed_Settings");
+            assertThat(user.state.optedOut).isTrue();
+        }
+
+        @Test
+        void eventsAfterAnOptOutWaitAndAreCounted() {
+            User user = new User();
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    null,
+                                    customEvent("before", "s1")
+                                            + ","
+                                            + optOut(true)
+                                            + ","
+                                            + customEvent("after", "s2")));
+            assertThat(ops)
+                    .extracting(op -> op.kind() == OperationKind.IDENTIFY ? "identify" : op.name())
+                    .containsExactly("identify", "before");
+            assertThat(user.last.skipped(SkipReason.OPTED_OUT)).isEqualTo(1);
+
+            List<Op> later =
+                    user.apply(
+                            batch("7", CUSTOMER, "{\"plan\":\"x\"}", customEvent("later", "s3")));
+            assertThat(later).isEmpty();
+            assertThat(user.last.skipped(SkipReason.OPTED_OUT)).isEqualTo(1);
+            assertThat(user.last.skipped(SkipReason.PROFILE_OPTED_OUT)).isEqualTo(1);
+        }
+
+        @Test
+        void anOptInResumesForwardingWithoutResubscribingByDefault() {
+            User user = new User();
+            user.apply(batch("7", CUSTOMER, null, optOut(true)));
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    "{\"plan\":\"x\"}",
+                                    optOut(false) + "," + customEvent("back", "s1")));
+
+            assertThat(ops)
+                    .extracting(Op::kind)
+                    .containsExactly(OperationKind.IDENTIFY, OperationKind.EVENT);
+            assertThat(ops.get(0).attributes().has("unsubscribed")).isFalse();
+            assertThat(user.state.optedOut).isFalse();
+        }
+
+        @Test
+        void resubscribeOnOptInSendsUnsubscribedFalse() {
+            User user = new User(MappingSettings.defaults().withResubscribeOnOptIn(true));
+            user.apply(batch("7", CUSTOMER, null, optOut(true)));
+            List<Op> ops = user.apply(batch("7", CUSTOMER, null, optOut(false)));
+            assertThat(ops)
+                    .singleElement()
+                    .satisfies(
+                            op ->
+                                    assertThat(op.attributes().get("unsubscribed").asBoolean())
+                                            .isFalse());
+        }
+
+        @Test
+        void aRepeatedOptOutSendsNothingNew() {
+            User user = new User();
+            user.apply(batch("7", CUSTOMER, null, optOut(true)));
+            assertThat(user.apply(batch("7", CUSTOMER, null, optOut(true)))).isEmpty();
+        }
+    }
+
+    @Nested
+    class CreatedAt {
+
+        private final MappingSettings createdAtOn =
+                MappingSettings.defaults().withSendCreatedAt(true);
+
+        private String deviceBatch(long batchTime, String platform, long eventTime, String smid) {
+            return "{\"mpid\":7,\"timestamp_unixtime_ms\":"
+                    + batchTime
+                    + ",\"user_identities\":"
+                    + CUSTOMER
+                    + ",\"device_info\":{\"platform\":\""
+                    + platform
+                    + "\"},\"events\":["
+                    + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"e\",\"timestamp_unixtime_ms\":"
+                    + eventTime
+                    + ",\"source_message_id\":\""
+                    + smid
+                    + "\"}}]}";
+        }
+
+        private Long createdAt(List<Op> ops) {
+            return ops.stream()
+                    .filter(
+                            op ->
+                                    op.kind() == OperationKind.IDENTIFY
+                                            && op.attributes().has("created_at"))
+                    .map(op -> op.attributes().get("created_at").asLong())
+                    .findFirst()
+                    .orElse(null);
+        }
+
+        @Test
+        void isOffByDefault() {
+            assertThat(createdAt(new User().apply(Fixtures.text("ios-customer-and-email.json"))))
+                    .isNull();
+        }
+
+        @Test
+        void theFirstRunSignalIsTheFirstSeenTime() {
+            List<Op> ops =
+                    new User(createdAtOn).apply(Fixtures.text("ios-customer-and-email.json"));
+            assertThat(createdAt(ops)).isEqualTo(1764320001L);
+        }
+
+        @Test
+        void followsTheDeviceTypeLastSeenAndIsSentOnlyWhenItChanges() {
+            User user = new User(createdAtOn);
+            assertThat(createdAt(user.apply(deviceBatch(10_000_000, "iOS", 9_000_000, "a"))))
+                    .isEqualTo(9_000L);
+            // Same device, nothing new: no created_at, and no identify at all.
+            assertThat(user.apply(deviceBatch(11_000_000, "iOS", 10_500_000, "b")))
+                    .extracting(Op::kind)
+                    .containsExactly(OperationKind.EVENT);
+            // A second device type, first seen later: created_at follows it.
+            assertThat(createdAt(user.apply(deviceBatch(20_000_000, "Android", 19_000_000, "c"))))
+                    .isEqualTo(19_000L);
+            // Back on iOS: created_at returns to iOS's first-seen time.
+            assertThat(createdAt(user.apply(deviceBatch(30_000_000, "iOS", 29_000_000, "d"))))
+                    .isEqualTo(9_000L);
+            // A late batch from Android (older batch time) does not make Android the last seen.
+            assertThat(createdAt(user.apply(deviceBatch(25_000_000, "Android", 18_000_000, "e"))))
+                    .isNull();
+            assertThat(user.devices)
+                    .containsEntry("android", 18_000_000L)
+                    .containsEntry("ios", 9_000_000L);
+        }
+
+        @Test
+        void devicesAreTrackedBeforeTheUserHasAnIdentity() {
+            User user = new User(createdAtOn);
+            String anonymous =
+                    "{\"mpid\":7,\"timestamp_unixtime_ms\":5000000,\"device_info\":{\"platform\":\"web\"},"
+                        + "\"events\":[{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":4000000}}]}";
+            assertThat(user.apply(anonymous)).isEmpty();
+            assertThat(user.state).isNotNull();
+            assertThat(createdAt(user.apply(deviceBatch(6_000_000, "web", 5_500_000, "x"))))
+                    .isEqualTo(4_000L);
+        }
+    }
+
+    @Nested
+    class V1Requests {
+
+        private final User user = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+
+        @Test
+        void identifyAndEventPathsEncodeTheIdentifierAsOneSegment() {
+            List<Op> ops =
+                    user.apply(
+                            batch("7", "{\"email\":\"a/b+c@x.io\"}", null, customEvent("A", "s1")));
+            assertThat(ops.get(0).raw.method).isEqualTo("PUT");
+            assertThat(ops.get(0).raw.path).isEqualTo("/api/v1/customers/a%2Fb%2Bc%40x.io");
+            assertThat(ops.get(1).raw.method).isEqualTo("POST");
+            assertThat(ops.get(1).raw.path).isEqualTo("/api/v1/customers/a%2Fb%2Bc%40x.io/events");
+        }
+
+        @Test
+        void identifyValuesAreLimitedToStringIntegerAndBoolean() {
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    "{\"price\":19.99,\"count\":3,\"vip\":true,\"tags\":[\"a\",\"b\"],\"big\":1e3}",
+                                    null));
+            JsonNode body = ops.get(0).body;
+            assertThat(body.get("price").isTextual()).isTrue();
+            assertThat(body.get("price").asText()).isEqualTo("19.99");
+            assertThat(body.get("count").isInt()).isTrue();
+            assertThat(body.get("vip").isBoolean()).isTrue();
+            assertThat(body.get("tags").asText()).isEqualTo("[\"a\",\"b\"]");
+            assertThat(body.get("big").asText()).isEqualTo("1e3");
+        }
+
+        @Test
+        void screenViewsCarryTheTypeAndTheAnonymousIdTheDescriptionRequires() {
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    null,
+                                    "{\"event_type\":\"screen_view\",\"data\":{\"screen_name\":\"Home\",\"custom_attributes\":{\"a\":1.5}}}"));
+            JsonNode body = ops.get(1).body;
+            assertThat(body.get("type").asText()).isEqualTo("screen");
+            assertThat(body.get("anonymous_id").asText()).isEqualTo("7");
+            assertThat(body.get("data").get("a").isDouble()).isTrue();
+        }
+
+        @Test
+        void emailAttachIsTheIdField() {
+            user.apply(batch("7", "{\"email\":\"u@x.io\"}", null, null));
+            List<Op> ops = user.apply(batch("7", CUSTOMER, null, null));
+            assertThat(ops.get(0).raw.path).isEqualTo("/api/v1/customers/u%40x.io");
+            assertThat(ops.get(0).body.get("id").asText()).isEqualTo("c-1");
+        }
+    }
+
+    @Test
+    void aReplayedBatchRepeatsIdsAndSendsNoIdentify() {
+        User user = new User();
+        String json = Fixtures.text("ios-customer-and-email.json");
+        List<Op> first = user.apply(json);
+        List<Op> replay = user.apply(json);
+
+        assertThat(replay)
+                .extracting(Op::kind)
+                .containsExactly(OperationKind.SCREEN, OperationKind.EVENT);
+        assertThat(replay)
+                .extracting(op -> op.raw.eventId)
+                .containsExactly(first.get(1).raw.eventId, first.get(2).raw.eventId);
+    }
+
+    @Test
+    void aUserNeverForwardedLeavesNoState() {
+        User user = new User();
+        user.apply(Fixtures.text("no-usable-identity.json"));
+        assertThat(user.last.state()).isNull();
+    }
+
+    @Test
+    void operationsCarryTheirOriginForDeadLetters() {
+        User user = new User();
+        user.apply(Fixtures.text("ios-customer-and-email.json"));
+        assertThat(user.last.operations())
+                .allSatisfy(
+                        op -> {
+                            assertThat(op.userKey).isEqualTo("8315498751227740121");
+                            assertThat(op.mpid).isEqualTo("8315498751227740121");
+                        });
+    }
+}
