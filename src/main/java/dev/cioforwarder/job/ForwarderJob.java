@@ -1,0 +1,185 @@
+package dev.cioforwarder.job;
+
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.deadletter.DeadLetter;
+import dev.cioforwarder.delivery.DeliveryRequest;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.settings.ForwarderSettings;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job: Kafka → parse → keyBy user → per-user state (RocksDB) → request batcher → AsyncIO
+ * delivery to Customer.io, with every refusal on an exactly-once dead-letter topic.
+ *
+ * <p>{@link #build} wires the production topology from settings; {@code main} and the integration
+ * tests both use it, so the tests run this topology, not a copy.
+ */
+public final class ForwarderJob {
+    private static final Logger LOG = LoggerFactory.getLogger(ForwarderJob.class);
+
+    /** Used when the cluster configuration does not enable checkpointing. */
+    static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    private ForwarderJob() {}
+
+    public static void main(String[] args) throws Exception {
+        ForwarderSettings settings = ForwarderSettings.fromArgs(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        build(env, settings);
+        env.execute(settings.jobName());
+    }
+
+    /** Adds the forwarder's topology to {@code env}. */
+    public static void build(StreamExecutionEnvironment env, ForwarderSettings settings) {
+        LOG.info("Building the forwarder with settings: {}", settings);
+        configure(env, settings);
+
+        DataStream<SourceRecord> records =
+                env.fromSource(
+                                source(settings),
+                                WatermarkStrategy.noWatermarks(),
+                                "mParticle batches (Kafka)")
+                        .uid(OperatorIds.SOURCE);
+
+        SingleOutputStreamOperator<MParticleBatch> batches =
+                records.process(new ParseFunction(settings.maxRecordBytes()))
+                        .uid(OperatorIds.PARSER)
+                        .name("Parse mParticle batches");
+
+        SingleOutputStreamOperator<CustomerioOperation> operations =
+                batches.keyBy(new UserKeySelector())
+                        .process(new UserStateFunction(settings.mapping(), settings.stateTtl()))
+                        .uid(OperatorIds.USER_STATE)
+                        .name("Per-user state and mapping rules");
+
+        SingleOutputStreamOperator<DeliveryRequest> requests =
+                operations
+                        .transform(
+                                "Batch requests",
+                                TypeInformation.of(DeliveryRequest.class),
+                                new RequestBatcherOperator(
+                                        settings.apiMode(),
+                                        settings.batchMaxBytes(),
+                                        settings.batchLinger().toMillis()))
+                        .uid(OperatorIds.BATCHER);
+
+        // Ordered mode: its checkpointed queue keeps input order, so after a restore the requests
+        // are re-sent in their original order and per-user order survives. (Unordered mode keeps
+        // incomplete entries in a hash set, losing that order.) Sends stay concurrent either way.
+        SingleOutputStreamOperator<DeadLetter> deliveryDeadLetters =
+                AsyncDataStream.orderedWait(
+                                requests,
+                                new CustomerioDeliveryFunction(
+                                        settings.trackUrl(),
+                                        settings.siteId(),
+                                        settings.apiKeySource(),
+                                        settings.region(),
+                                        settings.apiMode(),
+                                        settings.rateLimitPerSecond(),
+                                        settings.maxInFlight(),
+                                        settings.requestTimeout(),
+                                        settings.retryPolicy()),
+                                asyncTimeoutMs(settings),
+                                TimeUnit.MILLISECONDS,
+                                settings.maxInFlight())
+                        .uid(OperatorIds.DELIVERY)
+                        .name("Deliver to Customer.io");
+
+        batches.getSideOutput(DeadLetterOutput.TAG)
+                .union(operations.getSideOutput(DeadLetterOutput.TAG), deliveryDeadLetters)
+                .sinkTo(deadLetterSink(settings))
+                .uid(OperatorIds.DEAD_LETTER_SINK)
+                .name("Dead letters (Kafka, exactly-once)");
+    }
+
+    private static void configure(StreamExecutionEnvironment env, ForwarderSettings settings) {
+        Configuration pipeline = new Configuration();
+        // No Kryo anywhere, and no operator without a declared uid: both would break upgrades.
+        pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        pipeline.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        env.configure(pipeline);
+        env.setMaxParallelism(settings.maxParallelism());
+        if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            // Offsets, state, the AsyncIO queue and the dead-letter transactions only commit on
+            // checkpoints: without them nothing would ever be acknowledged.
+            LOG.warn(
+                    "Checkpointing is not configured; enabling exactly-once checkpoints every {}",
+                    DEFAULT_CHECKPOINT_INTERVAL);
+            env.enableCheckpointing(
+                    DEFAULT_CHECKPOINT_INTERVAL.toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        }
+        env.getCheckpointConfig().setCheckpointingConsistencyMode(CheckpointingMode.EXACTLY_ONCE);
+    }
+
+    /**
+     * No AsyncIO timeout when retries never give up (a slow Customer.io must never fail the job);
+     * otherwise a safety net just beyond the retry budget.
+     */
+    static long asyncTimeoutMs(ForwarderSettings settings) {
+        if (settings.maxRetryDuration() == null) {
+            return 0;
+        }
+        return settings.maxRetryDuration().toMillis()
+                + 2 * settings.requestTimeout().toMillis()
+                + Duration.ofMinutes(2).toMillis();
+    }
+
+    static KafkaSource<SourceRecord> source(ForwarderSettings settings) {
+        Properties properties = new Properties();
+        properties.putAll(settings.kafkaProperties());
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setTopics(settings.topics())
+                .setGroupId(settings.groupId())
+                .setStartingOffsets(startingOffsets(settings.startingOffsets()))
+                .setDeserializer(new SourceRecordDeserializer())
+                .setProperties(properties)
+                .build();
+    }
+
+    private static OffsetsInitializer startingOffsets(ForwarderSettings.StartingOffsets offsets) {
+        switch (offsets) {
+            case EARLIEST:
+                return OffsetsInitializer.earliest();
+            case LATEST:
+                return OffsetsInitializer.latest();
+            case COMMITTED_OR_LATEST:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
+            case COMMITTED_OR_EARLIEST:
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+
+    static KafkaSink<DeadLetter> deadLetterSink(ForwarderSettings settings) {
+        Properties properties = new Properties();
+        // Longer than any checkpoint may take, within the broker's default 15 minute maximum.
+        properties.setProperty("transaction.timeout.ms", "900000");
+        properties.putAll(settings.kafkaProperties());
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setKafkaProducerConfig(properties)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix())
+                .setRecordSerializer(new DeadLetterSerializationSchema(settings.deadLetterTopic()))
+                .build();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.cioforwarder.job;
+
+/**
+ * The uid of every operator. Savepoints map state to operators by these: never change one, or a
+ * restore loses that operator's state (or refuses to start without --allow-non-restored-state).
+ */
+public final class OperatorIds {
+    public static final String SOURCE = "mparticle-source";
+    public static final String PARSER = "mparticle-parser";
+    public static final String USER_STATE = "user-state";
+    public static final String BATCHER = "request-batcher";
+    public static final String DELIVERY = "customerio-delivery";
+    public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+    private OperatorIds() {}
+}

@@ -1,0 +1,116 @@
+package dev.cioforwarder.job;
+
+import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.deadletter.DeadLetters;
+import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.EventRejection;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.state.SkipReason;
+import java.util.Set;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Parses each Kafka record into an {@link MParticleBatch}. A record that is not a usable batch, and
+ * each malformed event of a usable one, goes to the dead-letter side output with its reason: bad
+ * input never fails the job.
+ */
+public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch> {
+    private static final long serialVersionUID = 1L;
+
+    /** mParticle's event types; anything else is counted as "other" to bound label cardinality. */
+    private static final Set<String> KNOWN_EVENT_TYPES =
+            Set.of(
+                    "application_state_transition",
+                    "first_run",
+                    "user_identity_change",
+                    "user_attribute_change",
+                    "session_start",
+                    "session_end",
+                    "commerce_event",
+                    "crash_report",
+                    "breadcrumb",
+                    "push_registration",
+                    "push_message",
+                    "network_performance",
+                    "uninstall",
+                    "profile",
+                    "media",
+                    "attribution");
+
+    private final int maxRecordBytes;
+    private transient BatchParser parser;
+    private transient Counter recordsIn;
+    private transient Counter batchesParsed;
+    private transient Metrics.Labelled deadLetters;
+    private transient Metrics.Labelled notForwarded;
+    private transient Metrics.Labelled skipped;
+
+    public ParseFunction(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        parser = new BatchParser(maxRecordBytes);
+        MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
+        recordsIn = group.counter("records_in");
+        batchesParsed = group.counter("batches_parsed");
+        deadLetters = new Metrics.Labelled(group, "reason", "dead_letters");
+        notForwarded = new Metrics.Labelled(group, "event_type", "events_not_forwarded");
+        skipped = new Metrics.Labelled(group, "reason", "skipped");
+    }
+
+    @Override
+    public void processElement(SourceRecord record, Context ctx, Collector<MParticleBatch> out) {
+        recordsIn.inc();
+        ParseResult result = parser.parse(record.value, record.timestamp);
+        long now = ctx.timerService().currentProcessingTime();
+        if (result.isRejected()) {
+            deadLetter(record, result.rejection(), result.rejectionDetail(), null, ctx, now);
+            return;
+        }
+        MParticleBatch batch = result.batch();
+        for (EventRejection rejection : result.eventRejections()) {
+            deadLetter(record, rejection.reason(), rejection.detail(), batch.mpidText(), ctx, now);
+        }
+        for (String type : result.notForwardedEventTypes()) {
+            notForwarded.inc(KNOWN_EVENT_TYPES.contains(type) ? type : "other");
+        }
+        if (batch.userKey == null) {
+            // Neither an MPID nor any identity: nobody to forward to, and no key to hold state.
+            skipped.inc(SkipReason.NO_IDENTITY.code());
+            return;
+        }
+        batch.sourceTopic = record.topic;
+        batch.sourcePartition = record.partition;
+        batch.sourceOffset = record.offset;
+        batchesParsed.inc();
+        out.collect(batch);
+    }
+
+    private void deadLetter(
+            SourceRecord record,
+            DeadLetterReason reason,
+            String detail,
+            String mpid,
+            Context ctx,
+            long now) {
+        deadLetters.inc(reason.code());
+        ctx.output(
+                DeadLetterOutput.TAG,
+                DeadLetters.forRecord(
+                        reason,
+                        detail,
+                        record.value,
+                        record.topic,
+                        record.partition,
+                        record.offset,
+                        mpid,
+                        now));
+    }
+}

@@ -1,0 +1,150 @@
+package dev.cioforwarder.job;
+
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.deadletter.DeadLetters;
+import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.MappingRejection;
+import dev.cioforwarder.state.SkipReason;
+import dev.cioforwarder.state.Transition;
+import dev.cioforwarder.state.UserState;
+import dev.cioforwarder.state.UserStateMachine;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The per-user state machine in Flink: keyed by user, state in RocksDB, one {@link
+ * UserStateMachine} transition per batch. Emits the user's Customer.io operations in order, and
+ * rejected events to the dead-letter side output.
+ */
+public class UserStateFunction
+        extends KeyedProcessFunction<String, MParticleBatch, CustomerioOperation> {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * State names are part of every savepoint: never rename them. See the README on upgrades and
+     * {@code src/test/resources/savepoints}.
+     */
+    public static final String USER_STATE_NAME = "user-state";
+
+    public static final String DEVICE_FIRST_SEEN_NAME = "device-first-seen";
+
+    private final MappingSettings settings;
+    private final Duration stateTtl;
+
+    private transient ValueState<UserState> userState;
+    private transient MapState<String, Long> deviceFirstSeen;
+    private transient UserStateMachine machine;
+    private transient DeviceFirstSeen devices;
+    private transient Counter eventsForwarded;
+    private transient Counter screensForwarded;
+    private transient Counter identifySent;
+    private transient Counter identifyUnchanged;
+    private transient Counter operations;
+    private transient Metrics.Labelled skipped;
+    private transient Metrics.Labelled deadLetters;
+
+    public UserStateFunction(MappingSettings settings, Duration stateTtl) {
+        this.settings = settings;
+        this.stateTtl = stateTtl;
+    }
+
+    /** The descriptor of the user state, shared with the savepoint tests. */
+    public static ValueStateDescriptor<UserState> userStateDescriptor() {
+        return new ValueStateDescriptor<>(USER_STATE_NAME, TypeInformation.of(UserState.class));
+    }
+
+    public static MapStateDescriptor<String, Long> deviceFirstSeenDescriptor() {
+        return new MapStateDescriptor<>(DEVICE_FIRST_SEEN_NAME, Types.STRING, Types.LONG);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        ValueStateDescriptor<UserState> userDescriptor = userStateDescriptor();
+        MapStateDescriptor<String, Long> devicesDescriptor = deviceFirstSeenDescriptor();
+        if (stateTtl != null) {
+            // Users unseen for the TTL are forgotten; RocksDB drops them during compaction.
+            StateTtlConfig ttl =
+                    StateTtlConfig.newBuilder(stateTtl)
+                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                            .cleanupInRocksdbCompactFilter(1000)
+                            .build();
+            userDescriptor.enableTimeToLive(ttl);
+            devicesDescriptor.enableTimeToLive(ttl);
+        }
+        userState = getRuntimeContext().getState(userDescriptor);
+        deviceFirstSeen = getRuntimeContext().getMapState(devicesDescriptor);
+        machine = new UserStateMachine(settings);
+        devices =
+                new DeviceFirstSeen() {
+                    @Override
+                    public Long get(String deviceType) {
+                        try {
+                            return deviceFirstSeen.get(deviceType);
+                        } catch (Exception e) {
+                            throw new IllegalStateException("cannot read device state", e);
+                        }
+                    }
+
+                    @Override
+                    public void put(String deviceType, long firstSeenMs) {
+                        try {
+                            deviceFirstSeen.put(deviceType, firstSeenMs);
+                        } catch (Exception e) {
+                            throw new IllegalStateException("cannot write device state", e);
+                        }
+                    }
+                };
+        MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
+        eventsForwarded = group.counter("events_forwarded");
+        screensForwarded = group.counter("screens_forwarded");
+        identifySent = group.counter("identify_sent");
+        identifyUnchanged = group.counter("identify_unchanged");
+        operations = group.counter("operations");
+        skipped = new Metrics.Labelled(group, "reason", "skipped");
+        deadLetters = new Metrics.Labelled(group, "reason", "dead_letters");
+    }
+
+    @Override
+    public void processElement(
+            MParticleBatch batch, Context ctx, Collector<CustomerioOperation> out)
+            throws Exception {
+        Transition t = machine.apply(userState.value(), devices, batch);
+        if (t.state() != null) {
+            userState.update(t.state());
+        }
+        for (CustomerioOperation op : t.operations()) {
+            out.collect(op);
+        }
+        operations.inc(t.operations().size());
+        eventsForwarded.inc(t.eventsForwarded());
+        screensForwarded.inc(t.screensForwarded());
+        identifySent.inc(t.identifySent());
+        identifyUnchanged.inc(t.identifyUnchanged());
+        for (SkipReason reason : SkipReason.values()) {
+            skipped.inc(reason.code(), t.skipped(reason));
+        }
+        if (!t.rejections().isEmpty()) {
+            long now = ctx.timerService().currentProcessingTime();
+            for (MappingRejection r : t.rejections()) {
+                deadLetters.inc(r.reason().code());
+                ctx.output(
+                        DeadLetterOutput.TAG,
+                        DeadLetters.forEvent(r.reason(), r.detail(), r.eventJson(), batch, now));
+            }
+        }
+    }
+}
