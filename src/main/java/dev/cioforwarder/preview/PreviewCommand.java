@@ -1,0 +1,284 @@
+package dev.cioforwarder.preview;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.cioforwarder.customerio.ApiMode;
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.json.Json;
+import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.EventRejection;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.settings.ForwarderSettings;
+import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.MappingRejection;
+import dev.cioforwarder.state.SkipReason;
+import dev.cioforwarder.state.Transition;
+import dev.cioforwarder.state.UserState;
+import dev.cioforwarder.state.UserStateMachine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * "What will Customer.io receive for this data?" Runs batches through the job's own parser, rules
+ * and state machine, with in-memory state, and prints one JSON object per line: the requests that
+ * would be sent, what was skipped and why, and what would go to the dead-letter topic. Needs no
+ * Kafka, no cluster and no credentials.
+ *
+ * <pre>
+ * scripts/preview.sh [--settings FILE] [--set key=value ...] [FILE ...]
+ * </pre>
+ *
+ * Each file holds one JSON document, or one document per line; with no file, standard input is read
+ * the same way.
+ */
+public final class PreviewCommand {
+
+    private final MappingSettings settings;
+    private final UserStateMachine machine;
+    private final BatchParser parser = new BatchParser();
+    private final Map<String, UserState> states = new HashMap<>();
+    private final Map<String, Map<String, Long>> devices = new HashMap<>();
+    private final JsonGenerator out;
+
+    PreviewCommand(MappingSettings settings, OutputStream output) throws IOException {
+        this.settings = settings;
+        this.machine = new UserStateMachine(settings);
+        this.out = Json.factory().createGenerator(output);
+        out.setRootValueSeparator(null);
+    }
+
+    public static void main(String[] args) {
+        PrintStream stdout = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        try {
+            System.exit(run(args, System.in, stdout));
+        } finally {
+            stdout.flush();
+        }
+    }
+
+    /** Runs the command; returns the exit code (0 ok, 2 usage or settings error). */
+    static int run(String[] args, InputStream stdin, PrintStream stdout) {
+        Map<String, String> given = new LinkedHashMap<>();
+        List<Path> files = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--settings":
+                        given.putAll(readSettings(Path.of(value(args, ++i, "--settings"))));
+                        break;
+                    case "--set":
+                        String pair = value(args, ++i, "--set");
+                        int eq = pair.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException(
+                                    "--set takes key=value, got " + pair);
+                        }
+                        given.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+                        break;
+                    case "-h":
+                    case "--help":
+                        stdout.println(
+                                "usage: scripts/preview.sh [--settings FILE] [--set key=value ...]"
+                                        + " [FILE ...]");
+                        return 0;
+                    default:
+                        files.add(Path.of(args[i]));
+                }
+            }
+            MappingSettings settings = ForwarderSettings.mappingSettings(given);
+            PreviewCommand command = new PreviewCommand(settings, stdout);
+            if (files.isEmpty()) {
+                command.previewDocuments(stdin.readAllBytes());
+            } else {
+                for (Path file : files) {
+                    command.previewDocuments(Files.readAllBytes(file));
+                }
+            }
+            command.out.flush();
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println("preview: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            System.err.println("preview: " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static Map<String, String> readSettings(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            map.put(name, properties.getProperty(name));
+        }
+        return map;
+    }
+
+    /**
+     * Splits an input into documents: the JSON values it holds one after another (a pretty-printed
+     * file, or one per line). When the input is not valid JSON throughout, each non-blank line is a
+     * document, so one bad line is reported without hiding the others.
+     */
+    void previewDocuments(byte[] input) throws IOException {
+        List<byte[]> documents = splitValues(input);
+        if (documents == null) {
+            documents = splitLines(input);
+        }
+        for (byte[] document : documents) {
+            preview(document);
+        }
+    }
+
+    private static List<byte[]> splitValues(byte[] input) {
+        List<byte[]> documents = new ArrayList<>();
+        try (JsonParser p = Json.factory().createParser(input)) {
+            JsonToken token;
+            while ((token = p.nextToken()) != null) {
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                if (token.isStructStart()) {
+                    p.skipChildren();
+                }
+                int end = (int) p.currentLocation().getByteOffset();
+                documents.add(Arrays.copyOfRange(input, start, end));
+            }
+            return documents;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static List<byte[]> splitLines(byte[] input) {
+        List<byte[]> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= input.length; i++) {
+            if (i == input.length || input[i] == '\n') {
+                byte[] line = Arrays.copyOfRange(input, start, i);
+                if (!new String(line, StandardCharsets.UTF_8).isBlank()) {
+                    lines.add(line);
+                }
+                start = i + 1;
+            }
+        }
+        return lines;
+    }
+
+    private void preview(byte[] document) throws IOException {
+        ParseResult result = parser.parse(document, System.currentTimeMillis());
+        if (result.isRejected()) {
+            deadLetter(result.rejection(), result.rejectionDetail(), null);
+            return;
+        }
+        MParticleBatch batch = result.batch();
+        for (EventRejection rejection : result.eventRejections()) {
+            deadLetter(rejection.reason(), rejection.detail(), batch.mpidText());
+        }
+        if (batch.userKey == null) {
+            skipped(SkipReason.NO_IDENTITY, null);
+            return;
+        }
+        Map<String, Long> userDevices =
+                devices.computeIfAbsent(batch.userKey, k -> new HashMap<>());
+        Transition t =
+                machine.apply(
+                        states.get(batch.userKey),
+                        new DeviceFirstSeen() {
+                            @Override
+                            public Long get(String deviceType) {
+                                return userDevices.get(deviceType);
+                            }
+
+                            @Override
+                            public void put(String deviceType, long firstSeenMs) {
+                                userDevices.put(deviceType, firstSeenMs);
+                            }
+                        },
+                        batch);
+        if (t.state() != null) {
+            states.put(batch.userKey, t.state());
+        }
+        for (SkipReason reason : SkipReason.values()) {
+            for (int i = 0; i < t.skipped(reason); i++) {
+                skipped(reason, batch.mpidText());
+            }
+        }
+        for (MappingRejection rejection : t.rejections()) {
+            deadLetter(rejection.reason(), rejection.detail(), batch.mpidText());
+        }
+        for (CustomerioOperation op : t.operations()) {
+            request(op);
+        }
+    }
+
+    private void request(CustomerioOperation op) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("kind", "request");
+        if (settings.apiMode() == ApiMode.V1) {
+            out.writeStringField("method", op.method);
+            out.writeStringField("path", op.path);
+        } else {
+            // In v2-batch mode operations travel in /api/v2/batch requests; shown one by one as
+            // the equivalent /api/v2/entity request.
+            out.writeStringField("method", "POST");
+            out.writeStringField("path", "/api/v2/entity");
+        }
+        out.writeFieldName("body");
+        out.writeRawValue(new String(op.body, StandardCharsets.UTF_8));
+        out.writeEndObject();
+        newline();
+    }
+
+    private void skipped(SkipReason reason, String mpid) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("kind", "skipped");
+        out.writeStringField("reason", reason.code());
+        out.writeStringField("mpid", mpid);
+        out.writeEndObject();
+        newline();
+    }
+
+    private void deadLetter(DeadLetterReason reason, String detail, String mpid)
+            throws IOException {
+        out.writeStartObject();
+        out.writeStringField("kind", "dead_letter");
+        out.writeStringField("reason", reason.code());
+        out.writeStringField("stage", reason.stage().code());
+        out.writeStringField("detail", detail);
+        if (mpid != null) {
+            out.writeStringField("mpid", mpid);
+        }
+        out.writeEndObject();
+        newline();
+    }
+
+    private void newline() throws IOException {
+        out.writeRaw('\n');
+        out.flush();
+    }
+}

@@ -1,0 +1,193 @@
+package dev.cioforwarder.preview;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.testing.Fixtures;
+import dev.cioforwarder.testing.TrackApiSpec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PreviewCommandTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @TempDir Path dir;
+
+    private List<JsonNode> run(String stdin, String... args) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code =
+                PreviewCommand.run(
+                        args,
+                        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                        new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(code).isZero();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(MAPPER.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    private Path fixtureFile(String name) throws IOException {
+        Path file = dir.resolve(name);
+        Files.write(file, Fixtures.bytes(name));
+        return file;
+    }
+
+    private String[] allFixtures() throws IOException {
+        List<String> paths = new ArrayList<>();
+        for (String name : Fixtures.ALL) {
+            paths.add(fixtureFile(name).toString());
+        }
+        return paths.toArray(new String[0]);
+    }
+
+    @Test
+    void previewsEveryFixtureAsV2EntityRequestsByDefault() throws IOException {
+        List<JsonNode> lines = run("", allFixtures());
+
+        List<String> summary = new ArrayList<>();
+        for (JsonNode line : lines) {
+            if (line.get("kind").asText().equals("request")) {
+                JsonNode body = line.get("body");
+                assertThat(line.get("method").asText()).isEqualTo("POST");
+                assertThat(line.get("path").asText()).isEqualTo("/api/v2/entity");
+                assertThat(TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, body.toString()))
+                        .isEmpty();
+                summary.add(
+                        body.get("action").asText()
+                                + " "
+                                + body.get("identifiers").toString()
+                                + (body.has("name") ? " " + body.get("name").asText() : ""));
+            } else {
+                summary.add(line.get("kind").asText() + " " + line.get("reason").asText());
+            }
+        }
+        assertThat(summary)
+                .containsExactly(
+                        "identify {\"id\":\"cust-1001\"}",
+                        "screen {\"id\":\"cust-1001\"} Home_Screen",
+                        "event {\"id\":\"cust-1001\"} Add_To_Cart",
+                        "identify {\"email\":\"grace@example.org\"}",
+                        "screen {\"email\":\"grace@example.org\"} /pricing",
+                        "event {\"email\":\"grace@example.org\"} Signed_Up",
+                        "identify {\"id\":\"cust-2002\"}",
+                        "event {\"id\":\"cust-2002\"} Viewed_Settings",
+                        "skipped no_identity",
+                        // The same user as the first fixture: only what changed is sent.
+                        "identify {\"id\":\"cust-1001\"}");
+    }
+
+    @Test
+    void previewsV1RequestsWithTheirPaths() throws IOException {
+        List<JsonNode> lines =
+                run(
+                        "",
+                        "--set",
+                        "customerio.api-mode=v1",
+                        fixtureFile("web-email-only-string-numbers.json").toString());
+        assertThat(lines)
+                .extracting(l -> l.get("method").asText() + " " + l.get("path").asText())
+                .containsExactly(
+                        "PUT /api/v1/customers/grace%40example.org",
+                        "POST /api/v1/customers/grace%40example.org/events",
+                        "POST /api/v1/customers/grace%40example.org/events");
+    }
+
+    @Test
+    void readsSettingsFromAFileAndSetOverridesThem() throws IOException {
+        Path settings = dir.resolve("job.properties");
+        Files.writeString(
+                settings, "customerio.user-id-type=email\ncustomerio.site-id=ignored-here\n");
+        List<JsonNode> byEmail =
+                run(
+                        "",
+                        "--settings",
+                        settings.toString(),
+                        fixtureFile("ios-customer-and-email.json").toString());
+        assertThat(byEmail.get(0).get("body").get("identifiers").toString())
+                .isEqualTo("{\"email\":\"ada@example.com\"}");
+
+        List<JsonNode> byMpid =
+                run(
+                        "",
+                        "--settings",
+                        settings.toString(),
+                        "--set",
+                        "customerio.user-id-type=mpid",
+                        fixtureFile("ios-customer-and-email.json").toString());
+        assertThat(byMpid.get(0).get("body").get("identifiers").toString())
+                .isEqualTo("{\"id\":\"8315498751227740121\"}");
+    }
+
+    @Test
+    void readsOneBatchPerLineFromStandardInputAndReportsBadLines() throws IOException {
+        String stdin =
+                "{\"mpid\":1,\"user_identities\":{\"customer_id\":\"a\"},\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"x\"}}]}\n"
+                    + "{not json\n"
+                    + "\n"
+                    + "[1,2]\n"
+                    + "{\"mpid\":2,\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"x\"}}]}\n";
+        List<JsonNode> lines = run(stdin);
+        assertThat(lines)
+                .extracting(
+                        l ->
+                                l.get("kind").asText()
+                                        + " "
+                                        + (l.has("reason")
+                                                ? l.get("reason").asText()
+                                                : l.get("body").get("action").asText()))
+                .containsExactly(
+                        "request identify",
+                        "request event",
+                        "dead_letter invalid_json",
+                        "dead_letter not_an_object",
+                        "skipped no_identity");
+        assertThat(lines.get(4).get("mpid").asText()).isEqualTo("2");
+    }
+
+    @Test
+    void aRejectedEventIsADeadLetterWithItsReason() throws IOException {
+        List<JsonNode> lines =
+                run(
+                        "{\"mpid\":1,\"user_identities\":{\"customer_id\":\"a\"},\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\""
+                            + "  \"}}]}");
+        assertThat(lines.get(0).get("kind").asText()).isEqualTo("dead_letter");
+        assertThat(lines.get(0).get("reason").asText()).isEqualTo("event_name_empty");
+        assertThat(lines.get(0).get("stage").asText()).isEqualTo("mapping");
+    }
+
+    @Test
+    void anInvalidSettingIsReportedWithTheAcceptedValues() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int code =
+                    PreviewCommand.run(
+                            new String[] {"--set", "customerio.user-id-type=phone"},
+                            new ByteArrayInputStream(new byte[0]),
+                            new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertThat(code).isEqualTo(2);
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("customerio.user-id-type")
+                .contains("prefer_customer_id, customer_id, email, mpid");
+    }
+}
