@@ -1,0 +1,193 @@
+package dev.cioforwarder.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cioforwarder.customerio.ApiMode;
+import dev.cioforwarder.customerio.Region;
+import dev.cioforwarder.mapping.UserIdType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ForwarderSettingsTest {
+
+    @TempDir Path dir;
+
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new HashMap<>();
+        m.put("customerio.site-id", "site");
+        m.put("kafka.bootstrap-servers", "127.0.0.1:9092");
+        return m;
+    }
+
+    @Test
+    void theDefaultsAreTheDocumentedOnes() {
+        ForwarderSettings s = ForwarderSettings.fromMap(minimal());
+        assertThat(s.region()).isEqualTo(Region.US);
+        assertThat(s.trackUrl()).isEqualTo("https://track.customer.io");
+        assertThat(s.mapping().userIdType()).isEqualTo(UserIdType.PREFER_CUSTOMER_ID);
+        assertThat(s.mapping().includeUserAttributes()).isTrue();
+        assertThat(s.mapping().sendCreatedAt()).isFalse();
+        assertThat(s.mapping().resubscribeOnOptIn()).isFalse();
+        assertThat(s.apiMode()).isEqualTo(ApiMode.V2_BATCH);
+        assertThat(s.rateLimitPerSecond()).isEqualTo(100.0);
+        assertThat(s.topics()).containsExactly("mparticle-batches");
+        assertThat(s.deadLetterTopic()).isEqualTo("mparticle-batches.customerio-dlq");
+        assertThat(s.maxRetryDuration()).isNull();
+        assertThat(s.stateTtl()).isNull();
+        assertThat(s.maxParallelism()).isEqualTo(720);
+    }
+
+    @Test
+    void theEuRegionUsesTheEuHostAndAnEndpointOverridesBoth() {
+        Map<String, String> m = minimal();
+        m.put("customerio.region", "EU");
+        assertThat(ForwarderSettings.fromMap(m).trackUrl())
+                .isEqualTo("https://track-eu.customer.io");
+        m.put("customerio.endpoint", "http://127.0.0.1:8090");
+        assertThat(ForwarderSettings.fromMap(m).trackUrl()).isEqualTo("http://127.0.0.1:8090");
+    }
+
+    @Test
+    void badValuesNameTheSettingAndTheAcceptedValues() {
+        assertRejected(
+                "customerio.region",
+                "usa",
+                "setting customerio.region: \"usa\" is not one of us, eu");
+        assertRejected(
+                "customerio.api-mode",
+                "v3",
+                "setting customerio.api-mode: \"v3\" is not one of v2-batch, v1");
+        assertRejected(
+                "customerio.user-id-type", "phone", "prefer_customer_id, customer_id, email, mpid");
+        assertRejected("customerio.include-user-attributes", "yes", "expected true, false");
+        assertRejected("customerio.rate-limit", "0", "expected a positive number");
+        assertRejected("customerio.request-timeout", "ten", "a duration such as");
+        assertRejected("customerio.batch.max-bytes", "600000", "Customer.io's /batch limit");
+        assertRejected("kafka.starting-offsets", "beginning", "committed-or-earliest");
+        assertRejected("customerio.endpoint", "track.customer.io", "an http:// or https:// URL");
+    }
+
+    private void assertRejected(String key, String value, String message) {
+        Map<String, String> m = minimal();
+        m.put(key, value);
+        assertThatThrownBy(() -> ForwarderSettings.fromMap(m))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void requiredSettingsAreNamed() {
+        assertThatThrownBy(
+                        () -> ForwarderSettings.fromMap(Map.of("kafka.bootstrap-servers", "x:1")))
+                .hasMessage("setting customerio.site-id is required");
+    }
+
+    @Test
+    void unknownSettingsAreRefusedWithTheKnownOnes() {
+        Map<String, String> m = minimal();
+        m.put("customerio.regoin", "us");
+        assertThatThrownBy(() -> ForwarderSettings.fromMap(m))
+                .hasMessageContaining("unknown setting \"customerio.regoin\"")
+                .hasMessageContaining("customerio.region");
+    }
+
+    @Test
+    void theApiKeyIsRefusedAsAProgramArgumentWithoutEchoingIt() {
+        String[] args = {
+            "--customerio.site-id",
+            "s",
+            "--kafka.bootstrap-servers",
+            "x:1",
+            "--customerio.api-key",
+            "sekrit-123"
+        };
+        assertThatThrownBy(() -> ForwarderSettings.fromArgs(args))
+                .hasMessageContaining("must not be a program argument")
+                .hasMessageContaining("CUSTOMERIO_API_KEY")
+                .hasMessageNotContaining("sekrit-123");
+    }
+
+    @Test
+    void kafkaSecretsAreRefusedAsArgumentsButReadFromAPropertiesFile() throws Exception {
+        String[] args = {
+            "--customerio.site-id",
+            "s",
+            "--kafka.bootstrap-servers",
+            "x:1",
+            "--kafka.property.sasl.jaas.config",
+            "org.apache.kafka.common.security.plain.PlainLoginModule required password=\"p\";"
+        };
+        assertThatThrownBy(() -> ForwarderSettings.fromArgs(args))
+                .hasMessageContaining("kafka.properties-file");
+
+        Path props = dir.resolve("kafka.properties");
+        Files.writeString(
+                props,
+                "security.protocol=SASL_SSL\n"
+                        + "sasl.mechanism=PLAIN\n"
+                        + "sasl.jaas.config=secret-config\n");
+        ForwarderSettings s =
+                ForwarderSettings.fromArgs(
+                        new String[] {
+                            "--customerio.site-id",
+                            "s",
+                            "--kafka.bootstrap-servers",
+                            "x:1",
+                            "--kafka.properties-file",
+                            props.toString(),
+                            "--kafka.property.client.rack",
+                            "r1"
+                        });
+        assertThat(s.kafkaProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "secret-config")
+                .containsEntry("client.rack", "r1");
+        // The settings' own description never shows Kafka property values.
+        assertThat(s.toString()).doesNotContain("secret-config").contains("sasl.jaas.config");
+    }
+
+    @Test
+    void aSettingsFileIsReadAndArgumentsWin() throws Exception {
+        Path file = dir.resolve("job.properties");
+        Files.writeString(
+                file,
+                "customerio.site-id=from-file\n"
+                        + "kafka.bootstrap-servers=x:1\n"
+                        + "customerio.region=eu\n");
+        ForwarderSettings s =
+                ForwarderSettings.fromArgs(
+                        new String[] {"--settings", file.toString(), "--customerio.region", "us"});
+        assertThat(s.siteId()).isEqualTo("from-file");
+        assertThat(s.region()).isEqualTo(Region.US);
+    }
+
+    @Test
+    void durationsReadAsOperatorsWriteThem() {
+        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Durations.parse("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(Durations.parse("30d")).isEqualTo(Duration.ofDays(30));
+        assertThatThrownBy(() -> Durations.parse("0s"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Durations.parse("5 weeks"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theApiKeyIsReadFromAFileAndErrorsNeverShowIt() throws Exception {
+        Path key = dir.resolve("key");
+        Files.writeString(key, "  the-key\n");
+        assertThat(new ApiKeySource("UNUSED", key.toString()).read()).isEqualTo("the-key");
+        assertThatThrownBy(() -> new ApiKeySource("CIO_FORWARDER_TEST_UNSET_VARIABLE", null).read())
+                .hasMessageContaining("CIO_FORWARDER_TEST_UNSET_VARIABLE is not set");
+        assertThatThrownBy(() -> new ApiKeySource("X", dir.resolve("missing").toString()).read())
+                .hasMessageContaining("cannot read");
+    }
+}
