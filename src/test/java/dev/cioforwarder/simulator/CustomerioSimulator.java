@@ -1,0 +1,707 @@
+package dev.cioforwarder.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A faithful stand-in for Customer.io's Track API over real HTTP, for tests, benchmarks and local
+ * runs: the v1 and v2 endpoints, Basic auth, the official description's validation rules and
+ * limits, people and events with Customer.io's identity and deduplication rules, fault injection,
+ * and inspection endpoints under {@code /__simulator/}.
+ */
+public final class CustomerioSimulator implements AutoCloseable {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
+    private static final int REQUEST_LOG_SIZE = 10_000;
+
+    private final SimulatorConfig config;
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final String expectedAuthorization;
+    private final PeopleStore store;
+    private volatile Faults faults = Faults.none();
+    private volatile long unauthorizedUntilMs;
+    private final Object rateLock = new Object();
+    private double tokens;
+    private long lastRefillNanos = System.nanoTime();
+
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong operations = new AtomicLong();
+    private final AtomicLong rejectedOperations = new AtomicLong();
+    private final Map<Integer, AtomicLong> responsesByStatus = new ConcurrentHashMap<>();
+    private final Deque<RequestLogEntry> requestLog = new ArrayDeque<>();
+
+    private CustomerioSimulator(SimulatorConfig config) throws IOException {
+        this.config = config;
+        this.store = new PeopleStore(config.maxStoredEvents);
+        this.expectedAuthorization =
+                "Basic "
+                        + Base64.getEncoder()
+                                .encodeToString(
+                                        (config.siteId + ":" + config.apiKey)
+                                                .getBytes(StandardCharsets.UTF_8));
+        this.server =
+                HttpServer.create(new InetSocketAddress(config.bindAddress, config.port), 256);
+        this.executor =
+                Executors.newFixedThreadPool(
+                        config.threads,
+                        r -> {
+                            Thread t = new Thread(r, "customerio-simulator");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    public static CustomerioSimulator start(SimulatorConfig config) throws IOException {
+        CustomerioSimulator simulator = new CustomerioSimulator(config);
+        simulator.server.start();
+        return simulator;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public String baseUrl() {
+        return "http://" + config.bindAddress + ":" + port();
+    }
+
+    public void setFaults(Faults newFaults) {
+        synchronized (rateLock) {
+            tokens = newFaults.rateLimitRps;
+            lastRefillNanos = System.nanoTime();
+        }
+        unauthorizedUntilMs =
+                newFaults.unauthorizedSeconds > 0
+                        ? System.currentTimeMillis() + newFaults.unauthorizedSeconds * 1000
+                        : 0;
+        faults = newFaults;
+    }
+
+    public void clearFaults() {
+        setFaults(Faults.none());
+    }
+
+    public Faults faults() {
+        return faults;
+    }
+
+    public void reset() {
+        clearFaults();
+        store.reset();
+        requests.set(0);
+        operations.set(0);
+        rejectedOperations.set(0);
+        responsesByStatus.clear();
+        synchronized (requestLog) {
+            requestLog.clear();
+        }
+    }
+
+    public Summary summary() {
+        Map<Integer, Long> statuses = new TreeMap<>();
+        responsesByStatus.forEach((k, v) -> statuses.put(k, v.get()));
+        return new Summary(
+                requests.get(),
+                operations.get(),
+                store.peopleCount(),
+                store.eventCount(),
+                store.duplicateEvents.get(),
+                rejectedOperations.get(),
+                store.attributeUpdateFailures.get(),
+                store.staleUpdates.get(),
+                statuses,
+                store.probe());
+    }
+
+    public List<Person> people() {
+        return store.people();
+    }
+
+    public Optional<Person> personById(String id) {
+        return store.byId(id);
+    }
+
+    public Optional<Person> personByEmail(String email) {
+        return store.byEmail(email);
+    }
+
+    public List<StoredEvent> events() {
+        return store.events(Integer.MAX_VALUE);
+    }
+
+    public List<RequestLogEntry> requests() {
+        synchronized (requestLog) {
+            return new ArrayList<>(requestLog);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    // -------------------------------------------------------------------------------------
+    // HTTP
+
+    /** What to answer: a status and a JSON body (null for none). */
+    private record Answer(int status, Object body, int operations, Map<String, String> headers) {
+        Answer(int status, Object body, int operations) {
+            this(status, body, operations, Map.of());
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try {
+            String path = exchange.getRequestURI().getRawPath();
+            if (path.startsWith("/__simulator/") || path.equals("/")) {
+                inspect(exchange, path);
+                return;
+            }
+            byte[] body = readBody(exchange.getRequestBody());
+            track(exchange, path, body);
+        } catch (Exception e) {
+            try {
+                respond(
+                        exchange,
+                        new Answer(500, Map.of("meta", Map.of("error", "simulator: " + e)), 0));
+            } catch (IOException ignored) {
+                exchange.close();
+            }
+        }
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        in.close();
+        return bytes;
+    }
+
+    private void track(HttpExchange exchange, String rawPath, byte[] body) throws Exception {
+        requests.incrementAndGet();
+        long receivedAt = System.currentTimeMillis();
+        String method = exchange.getRequestMethod();
+        Faults f = faults;
+        if (!expectedAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))
+                || f.unauthorized
+                || receivedAt < unauthorizedUntilMs) {
+            finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
+            return;
+        }
+        if (f.rateLimitRps > 0 && !takeToken(f.rateLimitRps)) {
+            Map<String, String> headers =
+                    f.retryAfterSeconds > 0
+                            ? Map.of("Retry-After", Integer.toString(f.retryAfterSeconds))
+                            : Map.of();
+            finish(exchange, method, rawPath, new Answer(429, null, 0, headers), receivedAt);
+            return;
+        }
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if (random.nextDouble() < f.dropConnectionRatio) {
+            // Closing before any response header closes the TCP connection: the client sees an
+            // I/O error, as with a reset connection.
+            log(method, rawPath, 0, 0, receivedAt);
+            exchange.close();
+            return;
+        }
+        if (random.nextDouble() < f.timeoutRatio) {
+            Thread.sleep(f.timeoutHoldMs);
+            log(method, rawPath, 0, 0, receivedAt);
+            exchange.close();
+            return;
+        }
+        long delay =
+                f.latencyMs + (f.latencyJitterMs > 0 ? random.nextLong(f.latencyJitterMs + 1) : 0);
+        if (delay > 0) {
+            Thread.sleep(delay);
+        }
+        if (random.nextDouble() < f.status503Ratio) {
+            finish(exchange, method, rawPath, new Answer(503, null, 0), receivedAt);
+            return;
+        }
+        if (random.nextDouble() < f.status500Ratio) {
+            finish(exchange, method, rawPath, new Answer(500, null, 0), receivedAt);
+            return;
+        }
+        finish(exchange, method, rawPath, route(method, rawPath, body, f), receivedAt);
+    }
+
+    private boolean takeToken(double rps) {
+        synchronized (rateLock) {
+            long now = System.nanoTime();
+            tokens = Math.min(rps, tokens + (now - lastRefillNanos) / 1e9 * rps);
+            lastRefillNanos = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    private Answer route(String method, String rawPath, byte[] body, Faults f) {
+        String[] segments = rawPath.substring(1).split("/", -1);
+        if (rawPath.equals("/api/v1/accounts/region") && method.equals("GET")) {
+            String url =
+                    config.region.equals("eu")
+                            ? "https://track-eu.customer.io"
+                            : "https://track.customer.io";
+            return new Answer(
+                    200, Map.of("url", url, "region", config.region, "environment_id", 1), 0);
+        }
+        if (rawPath.equals("/api/v2/batch") && method.equals("POST")) {
+            return batch(body, f);
+        }
+        if (rawPath.equals("/api/v2/entity") && method.equals("POST")) {
+            return entity(body, f);
+        }
+        if (rawPath.equals("/api/v1/events") && method.equals("POST")) {
+            return v1Event(null, body, true, f);
+        }
+        if (rawPath.equals("/api/v1/merge_customers") && method.equals("POST")) {
+            return v1Merge(body);
+        }
+        if (segments.length >= 4
+                && segments[0].equals("api")
+                && segments[1].equals("v1")
+                && segments[2].equals("customers")) {
+            String identifier =
+                    URLDecoder.decode(segments[3].replace("+", "%2B"), StandardCharsets.UTF_8);
+            if (segments.length == 4 && method.equals("PUT")) {
+                return v1Identify(identifier, body);
+            }
+            if (segments.length == 4 && method.equals("DELETE")) {
+                store.delete(kindOf(identifier), strip(identifier));
+                return ok(1);
+            }
+            if (segments.length == 5 && segments[4].equals("events") && method.equals("POST")) {
+                return v1Event(identifier, body, false, f);
+            }
+            if (segments.length == 5 && segments[4].equals("devices") && method.equals("PUT")) {
+                JsonNode json = parse(body);
+                if (json == null || !json.path("device").isObject()) {
+                    return v1Invalid(List.of(new TrackValidation.Problem("device", "required")), 1);
+                }
+                store.addDevice(kindOf(identifier), strip(identifier), json.get("device"));
+                return ok(1);
+            }
+            if (segments.length == 6 && segments[4].equals("devices") && method.equals("DELETE")) {
+                store.deleteDevice(
+                        kindOf(identifier),
+                        strip(identifier),
+                        URLDecoder.decode(segments[5], StandardCharsets.UTF_8));
+                return ok(1);
+            }
+            if (segments.length == 5
+                    && (segments[4].equals("suppress") || segments[4].equals("unsuppress"))
+                    && method.equals("POST")) {
+                store.suppress(
+                        kindOf(identifier), strip(identifier), segments[4].equals("suppress"));
+                return ok(1);
+            }
+        }
+        return new Answer(
+                404,
+                Map.of("meta", Map.of("error", "no such endpoint: " + method + " " + rawPath)),
+                0);
+    }
+
+    private static String kindOf(String identifier) {
+        if (identifier.startsWith("cio_")) {
+            return "cio_id";
+        }
+        return identifier.contains("@") ? "email" : "id";
+    }
+
+    private static String strip(String identifier) {
+        return identifier.startsWith("cio_") ? identifier.substring(4) : identifier;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            if (body.length > MAX_BODY_BYTES) {
+                return null;
+            }
+            return MAPPER.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private Answer ok(int ops) {
+        operations.addAndGet(ops);
+        return new Answer(200, Map.of(), ops);
+    }
+
+    private Answer v1Invalid(List<TrackValidation.Problem> problems, int ops) {
+        operations.addAndGet(ops);
+        rejectedOperations.addAndGet(ops);
+        List<String> errors = new ArrayList<>();
+        problems.forEach(p -> errors.add(p.toString()));
+        return new Answer(400, Map.of("meta", Map.of("errors", errors)), ops);
+    }
+
+    private Answer v1Identify(String identifier, byte[] body) {
+        JsonNode json = parse(body);
+        if (json == null) {
+            return v1Invalid(List.of(new TrackValidation.Problem("", "the body is not JSON")), 1);
+        }
+        List<TrackValidation.Problem> problems = TrackValidation.v1Identify(identifier, json);
+        if (!problems.isEmpty()) {
+            return v1Invalid(problems, 1);
+        }
+        JsonNode ts = json.get("_timestamp");
+        store.identify(
+                kindOf(identifier),
+                strip(identifier),
+                (ObjectNode) json,
+                ts == null ? null : ts.asLong());
+        return ok(1);
+    }
+
+    private Answer v1Event(String identifier, byte[] body, boolean anonymous, Faults f) {
+        JsonNode json = parse(body);
+        if (json == null) {
+            return v1Invalid(List.of(new TrackValidation.Problem("", "the body is not JSON")), 1);
+        }
+        List<TrackValidation.Problem> problems =
+                TrackValidation.v1Event(identifier, json, anonymous);
+        if (problems.isEmpty() && f.rejectNames.contains(json.path("name").asText())) {
+            problems =
+                    List.of(
+                            new TrackValidation.Problem(
+                                    "name", "refused by the simulator (reject_names)"));
+        }
+        if (!problems.isEmpty()) {
+            return v1Invalid(problems, 1);
+        }
+        if (!anonymous) {
+            store.event(
+                    kindOf(identifier),
+                    strip(identifier),
+                    json.get("name").asText(),
+                    json.path("type").asText("event"),
+                    json.path("id").isTextual() ? json.get("id").asText() : null,
+                    json.has("timestamp") ? json.get("timestamp").asLong() : null,
+                    json.get("data"),
+                    "v1");
+        }
+        return ok(1);
+    }
+
+    private Answer v1Merge(byte[] body) {
+        JsonNode json = parse(body);
+        if (json == null
+                || !json.path("primary").isObject()
+                || !json.path("secondary").isObject()
+                || json.get("primary").size() != 1
+                || json.get("secondary").size() != 1) {
+            return v1Invalid(
+                    List.of(
+                            new TrackValidation.Problem(
+                                    "", "primary and secondary each need one identifier")),
+                    1);
+        }
+        String pk = json.get("primary").fieldNames().next();
+        String sk = json.get("secondary").fieldNames().next();
+        store.merge(
+                pk,
+                json.get("primary").get(pk).asText(),
+                sk,
+                json.get("secondary").get(sk).asText());
+        return ok(1);
+    }
+
+    private Answer entity(byte[] body, Faults f) {
+        if (body.length >= TrackValidation.MAX_OPERATION_BYTES) {
+            return v1Invalid(
+                    List.of(
+                            new TrackValidation.Problem(
+                                    "", "an /entity request must be under 32 KB")),
+                    1);
+        }
+        JsonNode json = parse(body);
+        if (json == null) {
+            return v1Invalid(List.of(new TrackValidation.Problem("", "the body is not JSON")), 1);
+        }
+        List<TrackValidation.Problem> problems = TrackValidation.v2Operation(json, body.length);
+        if (problems.isEmpty() && rejectedByName(json, f.rejectNames)) {
+            problems =
+                    List.of(
+                            new TrackValidation.Problem(
+                                    "name", "refused by the simulator (reject_names)"));
+        }
+        if (!problems.isEmpty()) {
+            return v1Invalid(problems, 1);
+        }
+        apply(json);
+        return ok(1);
+    }
+
+    private static boolean rejectedByName(JsonNode op, List<String> names) {
+        return !names.isEmpty() && op.has("name") && names.contains(op.path("name").asText());
+    }
+
+    private Answer batch(byte[] body, Faults f) {
+        if (body.length >= TrackValidation.MAX_BATCH_BYTES) {
+            return batchInvalid(
+                    "batch",
+                    "a /batch request must be under 500 KB (got " + body.length + " bytes)");
+        }
+        JsonNode json = parse(body);
+        if (json == null || !json.path("batch").isArray()) {
+            return batchInvalid("batch", "the body must be an object with a \"batch\" array");
+        }
+        ArrayNode ops = (ArrayNode) json.get("batch");
+        for (JsonNode op : ops) {
+            if (rejectedByName(op, f.rejectBatchNames)) {
+                return batchInvalid(
+                        "batch", "refused as a whole by the simulator (reject_batch_names)");
+            }
+        }
+        operations.addAndGet(ops.size());
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            JsonNode op = ops.get(i);
+            List<TrackValidation.Problem> problems =
+                    TrackValidation.v2Operation(op, TrackValidation.jsonBytes(op));
+            if (problems.isEmpty() && rejectedByName(op, f.rejectNames)) {
+                problems =
+                        List.of(
+                                new TrackValidation.Problem(
+                                        "name", "refused by the simulator (reject_names)"));
+            }
+            if (problems.isEmpty()) {
+                apply(op);
+            } else {
+                TrackValidation.Problem p = problems.get(0);
+                errors.add(
+                        Map.of(
+                                "batch_index",
+                                i,
+                                "reason",
+                                "invalid",
+                                "field",
+                                p.field(),
+                                "message",
+                                p.message()));
+            }
+        }
+        if (errors.isEmpty()) {
+            return new Answer(200, Map.of(), ops.size());
+        }
+        rejectedOperations.addAndGet(errors.size());
+        return new Answer(207, Map.of("errors", errors), ops.size());
+    }
+
+    private Answer batchInvalid(String field, String message) {
+        rejectedOperations.incrementAndGet();
+        return new Answer(
+                400,
+                Map.of(
+                        "errors",
+                        List.of(Map.of("reason", "invalid", "field", field, "message", message))),
+                0);
+    }
+
+    /** Applies one valid v2 person operation. */
+    private void apply(JsonNode op) {
+        if (!op.path("type").asText().equals("person")) {
+            return;
+        }
+        JsonNode identifiers = op.get("identifiers");
+        String kind = identifiers.fieldNames().next();
+        String value = identifiers.get(kind).asText();
+        JsonNode attributes = op.get("attributes");
+        switch (op.get("action").asText()) {
+            case "identify":
+                ObjectNode fields =
+                        attributes != null && attributes.isObject()
+                                ? (ObjectNode) attributes
+                                : MAPPER.createObjectNode();
+                store.identify(
+                        kind,
+                        value,
+                        fields,
+                        op.has("timestamp") ? op.get("timestamp").asLong() : null);
+                break;
+            case "event":
+            case "screen":
+            case "page":
+                store.event(
+                        kind,
+                        value,
+                        op.get("name").asText(),
+                        op.get("action").asText(),
+                        op.path("id").isTextual() ? op.get("id").asText() : null,
+                        op.has("timestamp") ? op.get("timestamp").asLong() : null,
+                        attributes,
+                        "v2");
+                break;
+            case "delete":
+                store.delete(kind, value);
+                break;
+            case "suppress":
+                store.suppress(kind, value, true);
+                break;
+            case "unsuppress":
+                store.suppress(kind, value, false);
+                break;
+            case "add_device":
+                store.addDevice(kind, value, op.path("device"));
+                break;
+            case "delete_device":
+                store.deleteDevice(kind, value, op.path("device").path("token").asText(""));
+                break;
+            case "merge":
+                JsonNode primary = op.path("primary");
+                JsonNode secondary = op.path("secondary");
+                if (primary.size() == 1 && secondary.size() == 1) {
+                    String pk = primary.fieldNames().next();
+                    String sk = secondary.fieldNames().next();
+                    store.merge(pk, primary.get(pk).asText(), sk, secondary.get(sk).asText());
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void finish(
+            HttpExchange exchange, String method, String path, Answer answer, long receivedAt)
+            throws IOException {
+        log(method, path, answer.status(), answer.operations(), receivedAt);
+        respond(exchange, answer);
+    }
+
+    private void log(String method, String path, int status, int ops, long receivedAt) {
+        responsesByStatus.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+        synchronized (requestLog) {
+            if (requestLog.size() == REQUEST_LOG_SIZE) {
+                requestLog.removeFirst();
+            }
+            requestLog.addLast(new RequestLogEntry(method, path, status, ops, receivedAt));
+        }
+    }
+
+    private static void respond(HttpExchange exchange, Answer answer) throws IOException {
+        answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        byte[] bytes =
+                answer.body() == null ? new byte[0] : MAPPER.writeValueAsBytes(answer.body());
+        if (answer.body() != null) {
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+        }
+        exchange.sendResponseHeaders(answer.status(), bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Inspection (no auth, no faults)
+
+    private void inspect(HttpExchange exchange, String path) throws IOException {
+        String method = exchange.getRequestMethod();
+        URI uri = exchange.getRequestURI();
+        int limit = queryInt(uri.getRawQuery(), "limit", Integer.MAX_VALUE);
+        byte[] body = readBody(exchange.getRequestBody());
+        switch (method + " " + path) {
+            case "GET /":
+                byte[] html = SimulatorPage.HTML.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+                exchange.sendResponseHeaders(200, html.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(html);
+                }
+                return;
+            case "GET /__simulator/summary":
+                respond(exchange, new Answer(200, summary(), 0));
+                return;
+            case "GET /__simulator/people":
+                respond(exchange, new Answer(200, people(), 0));
+                return;
+            case "GET /__simulator/events":
+                respond(exchange, new Answer(200, store.events(limit), 0));
+                return;
+            case "GET /__simulator/requests":
+                List<RequestLogEntry> log = requests();
+                respond(
+                        exchange,
+                        new Answer(
+                                200, log.subList(Math.max(0, log.size() - limit), log.size()), 0));
+                return;
+            case "GET /__simulator/faults":
+                respond(exchange, new Answer(200, faults, 0));
+                return;
+            case "POST /__simulator/faults":
+                try {
+                    setFaults(
+                            body.length == 0
+                                    ? Faults.none()
+                                    : MAPPER.readValue(body, Faults.class));
+                    respond(exchange, new Answer(200, faults, 0));
+                } catch (IOException e) {
+                    respond(
+                            exchange,
+                            new Answer(400, Map.of("error", "faults: " + e.getMessage()), 0));
+                }
+                return;
+            case "POST /__simulator/reset":
+                reset();
+                respond(exchange, new Answer(200, Map.of(), 0));
+                return;
+            default:
+                respond(exchange, new Answer(404, Map.of("error", "no such endpoint"), 0));
+        }
+    }
+
+    private static int queryInt(String query, String name, int fallback) {
+        if (query == null) {
+            return fallback;
+        }
+        for (String pair : query.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                try {
+                    return Integer.parseInt(pair.substring(name.length() + 1));
+                } catch (NumberFormatException e) {
+                    return fallback;
+                }
+            }
+        }
+        return fallback;
+    }
+
+    /** Waits for the server's threads to finish the requests they hold (for clean shutdowns). */
+    void awaitTermination() throws InterruptedException {
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,137 @@
+package dev.cioforwarder.simulator;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Misbehaviour to inject, as one JSON object whose keys are all optional (the HTTP form of {@code
+ * POST /__simulator/faults}); {@code {}} is no fault at all.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+@JsonInclude(JsonInclude.Include.NON_DEFAULT)
+public final class Faults {
+    /** Fraction of track requests answered 503. */
+    @JsonProperty("status_503_ratio")
+    public double status503Ratio;
+
+    /** Fraction of track requests answered 500. */
+    @JsonProperty("status_500_ratio")
+    public double status500Ratio;
+
+    /** Track requests per second accepted; the excess is answered 429. 0: unlimited. */
+    @JsonProperty("rate_limit_rps")
+    public double rateLimitRps;
+
+    /** Sent as {@code Retry-After} with 429s when positive. */
+    @JsonProperty("retry_after_seconds")
+    public int retryAfterSeconds;
+
+    /** Added to every track response. */
+    @JsonProperty("latency_ms")
+    public long latencyMs;
+
+    /** Random extra latency up to this much. */
+    @JsonProperty("latency_jitter_ms")
+    public long latencyJitterMs;
+
+    /** Fraction of track requests whose connection is closed without an answer. */
+    @JsonProperty("drop_connection_ratio")
+    public double dropConnectionRatio;
+
+    /**
+     * Fraction of track requests held without an answer for {@link #timeoutHoldMs}, then closed.
+     */
+    @JsonProperty("timeout_ratio")
+    public double timeoutRatio;
+
+    @JsonProperty("timeout_hold_ms")
+    public long timeoutHoldMs = 30_000;
+
+    /** Answer 401 to every track request until cleared. */
+    @JsonProperty("unauthorized")
+    public boolean unauthorized;
+
+    /** Answer 401 for this many seconds from when the faults are set. */
+    @JsonProperty("unauthorized_seconds")
+    public long unauthorizedSeconds;
+
+    /** Event names refused per operation (207 in a batch, 400 alone). */
+    @JsonProperty("reject_names")
+    public List<String> rejectNames = new ArrayList<>();
+
+    /** Event names that make a whole {@code /batch} request a 400. */
+    @JsonProperty("reject_batch_names")
+    public List<String> rejectBatchNames = new ArrayList<>();
+
+    public static Faults none() {
+        return new Faults();
+    }
+
+    public Faults status503Ratio(double v) {
+        status503Ratio = v;
+        return this;
+    }
+
+    public Faults status500Ratio(double v) {
+        status500Ratio = v;
+        return this;
+    }
+
+    public Faults rateLimitRps(double v) {
+        rateLimitRps = v;
+        return this;
+    }
+
+    public Faults retryAfterSeconds(int v) {
+        retryAfterSeconds = v;
+        return this;
+    }
+
+    public Faults latencyMs(long v) {
+        latencyMs = v;
+        return this;
+    }
+
+    public Faults latencyJitterMs(long v) {
+        latencyJitterMs = v;
+        return this;
+    }
+
+    public Faults dropConnectionRatio(double v) {
+        dropConnectionRatio = v;
+        return this;
+    }
+
+    public Faults timeoutRatio(double v) {
+        timeoutRatio = v;
+        return this;
+    }
+
+    public Faults timeoutHoldMs(long v) {
+        timeoutHoldMs = v;
+        return this;
+    }
+
+    public Faults unauthorized(boolean v) {
+        unauthorized = v;
+        return this;
+    }
+
+    public Faults unauthorizedSeconds(long v) {
+        unauthorizedSeconds = v;
+        return this;
+    }
+
+    public Faults rejectNames(String... names) {
+        rejectNames = new ArrayList<>(List.of(names));
+        return this;
+    }
+
+    public Faults rejectBatchNames(String... names) {
+        rejectBatchNames = new ArrayList<>(List.of(names));
+        return this;
+    }
+}

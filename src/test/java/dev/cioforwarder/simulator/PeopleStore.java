@@ -1,0 +1,311 @@
+package dev.cioforwarder.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * People and events, with Customer.io's identity rules: one person per id and per email
+ * (case-insensitive), an email-addressed person given an {@code id} becomes that person, updates
+ * older than the newest applied are ignored, and an event whose id was seen is ignored. One lock
+ * keeps it simple and consistent; critical sections are short.
+ */
+final class PeopleStore {
+
+    /** Mutable person record behind the lock. */
+    static final class Record {
+        final String cioId;
+        String id;
+        String email;
+        final Map<String, JsonNode> attributes = new LinkedHashMap<>();
+        boolean unsubscribed;
+        Long createdAt;
+        long newestTimestamp = Long.MIN_VALUE;
+        final List<JsonNode> devices = new ArrayList<>();
+        boolean suppressed;
+
+        Record(String cioId) {
+            this.cioId = cioId;
+        }
+
+        Person snapshot() {
+            return new Person(
+                    cioId,
+                    id,
+                    email,
+                    new LinkedHashMap<>(attributes),
+                    unsubscribed,
+                    createdAt,
+                    new ArrayList<>(devices),
+                    suppressed);
+        }
+    }
+
+    private final int maxStoredEvents;
+    private final Map<String, Record> byCioId = new LinkedHashMap<>();
+    private final Map<String, Record> byId = new HashMap<>();
+    private final Map<String, Record> byEmail = new HashMap<>();
+    private final UlidSet seenEventIds = new UlidSet();
+    private final List<StoredEvent> events = new ArrayList<>();
+    private long nextCioId = 1;
+    private long eventCount;
+    final AtomicLong duplicateEvents = new AtomicLong();
+    final AtomicLong attributeUpdateFailures = new AtomicLong();
+    final AtomicLong staleUpdates = new AtomicLong();
+    private final LatencyHistogram probe = new LatencyHistogram();
+
+    PeopleStore(int maxStoredEvents) {
+        this.maxStoredEvents = maxStoredEvents;
+    }
+
+    synchronized void reset() {
+        byCioId.clear();
+        byId.clear();
+        byEmail.clear();
+        seenEventIds.clear();
+        events.clear();
+        nextCioId = 1;
+        eventCount = 0;
+        duplicateEvents.set(0);
+        attributeUpdateFailures.set(0);
+        staleUpdates.set(0);
+        probe.clear();
+    }
+
+    private Record find(String kind, String value) {
+        switch (kind) {
+            case "id":
+                return byId.get(value);
+            case "email":
+                return byEmail.get(value.toLowerCase(Locale.ROOT));
+            case "cio_id":
+                return byCioId.get(value.startsWith("cio_") ? value.substring(4) : value);
+            default:
+                return null; // phone: not modelled
+        }
+    }
+
+    private Record create(String kind, String value) {
+        Record r = new Record(Long.toString(nextCioId++));
+        byCioId.put(r.cioId, r);
+        if (kind.equals("id")) {
+            r.id = value;
+            byId.put(value, r);
+        } else if (kind.equals("email")) {
+            setEmail(r, value);
+        }
+        return r;
+    }
+
+    private void setEmail(Record r, String email) {
+        if (r.email != null) {
+            byEmail.remove(r.email.toLowerCase(Locale.ROOT));
+        }
+        r.email = email;
+        byEmail.put(email.toLowerCase(Locale.ROOT), r);
+    }
+
+    /**
+     * Identify (v1 and v2): {@code fields} holds the attributes and the control fields ({@code id},
+     * {@code email}, {@code created_at}, {@code unsubscribed}, {@code _update}).
+     */
+    synchronized void identify(String kind, String value, ObjectNode fields, Long timestamp) {
+        boolean updateOnly = fields.path("_update").asBoolean(false);
+        String bodyId = fields.path("id").isTextual() ? fields.get("id").asText() : null;
+        String bodyEmail = fields.path("email").isTextual() ? fields.get("email").asText() : null;
+        Record r = find(kind, value);
+        if (r == null && kind.equals("email") && bodyId != null) {
+            // The path names nobody, but the body's id does: that person gets this email.
+            r = byId.get(bodyId);
+            if (r != null) {
+                setEmail(r, value);
+            }
+        }
+        if (r == null) {
+            if (updateOnly) {
+                return;
+            }
+            r = create(kind, value);
+        }
+        if (timestamp != null) {
+            if (timestamp < r.newestTimestamp) {
+                staleUpdates.incrementAndGet();
+                return;
+            }
+            r.newestTimestamp = timestamp;
+        }
+        if (bodyId != null && !bodyId.equals(r.id)) {
+            Record owner = byId.get(bodyId);
+            if ((owner != null && owner != r) || r.id != null) {
+                // Two people named by one call: Customer.io answers 200 and logs a failure.
+                attributeUpdateFailures.incrementAndGet();
+                return;
+            }
+            r.id = bodyId;
+            byId.put(bodyId, r);
+        }
+        if (bodyEmail != null && !bodyEmail.equalsIgnoreCase(r.email == null ? "" : r.email)) {
+            Record owner = byEmail.get(bodyEmail.toLowerCase(Locale.ROOT));
+            if (owner != null && owner != r) {
+                attributeUpdateFailures.incrementAndGet();
+                return;
+            }
+            setEmail(r, bodyEmail);
+        }
+        for (var it = fields.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String name = e.getKey();
+            JsonNode v = e.getValue();
+            switch (name) {
+                case "id":
+                case "email":
+                case "_update":
+                case "_timestamp":
+                    break;
+                case "unsubscribed":
+                    r.unsubscribed =
+                            v.asBoolean(false)
+                                    || v.asText().equalsIgnoreCase("true")
+                                    || v.asText().equals("1");
+                    break;
+                case "created_at":
+                    r.createdAt = v.asLong();
+                    break;
+                default:
+                    r.attributes.put(name, v);
+            }
+        }
+    }
+
+    /** Records an event; false when its id was seen before (a duplicate, ignored). */
+    synchronized boolean event(
+            String kind,
+            String value,
+            String name,
+            String type,
+            String id,
+            Long timestamp,
+            JsonNode data,
+            String api) {
+        Record r = find(kind, value);
+        if (r == null) {
+            if (kind.equals("cio_id") || kind.equals("phone")) {
+                return true;
+            }
+            r = create(kind, value);
+        }
+        if (id != null && !seenEventIds.add(id)) {
+            duplicateEvents.incrementAndGet();
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        eventCount++;
+        if (events.size() < maxStoredEvents) {
+            events.add(
+                    new StoredEvent(
+                            r.cioId, r.id, r.email, name, type, id, timestamp, data, api, now));
+        }
+        JsonNode sent = data == null ? null : data.get("_probe_sent_ms");
+        if (sent != null && sent.isNumber()) {
+            probe.record(now - sent.asLong());
+        }
+        return true;
+    }
+
+    synchronized void delete(String kind, String value) {
+        Record r = find(kind, value);
+        if (r != null) {
+            byCioId.remove(r.cioId);
+            if (r.id != null) {
+                byId.remove(r.id);
+            }
+            if (r.email != null) {
+                byEmail.remove(r.email.toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
+    synchronized void suppress(String kind, String value, boolean suppressed) {
+        Record r = find(kind, value);
+        if (r == null && !suppressed) {
+            return;
+        }
+        if (r == null) {
+            r = create(kind, value);
+        }
+        r.suppressed = suppressed;
+    }
+
+    synchronized void addDevice(String kind, String value, JsonNode device) {
+        Record r = find(kind, value);
+        if (r == null) {
+            r = create(kind, value);
+        }
+        r.devices.add(device);
+    }
+
+    synchronized void deleteDevice(String kind, String value, String deviceId) {
+        Record r = find(kind, value);
+        if (r != null) {
+            r.devices.removeIf(
+                    d ->
+                            deviceId.equals(d.path("id").asText(null))
+                                    || deviceId.equals(d.path("token").asText(null)));
+        }
+    }
+
+    /**
+     * Merges {@code secondary} into {@code primary}: attributes the primary lacks, then deletes it.
+     */
+    synchronized void merge(
+            String primaryKind, String primaryValue, String secondaryKind, String secondaryValue) {
+        Record primary = find(primaryKind, primaryValue);
+        Record secondary = find(secondaryKind, secondaryValue);
+        if (primary == null || secondary == null || primary == secondary) {
+            return;
+        }
+        secondary.attributes.forEach(primary.attributes::putIfAbsent);
+        delete(secondaryKind, secondaryValue);
+    }
+
+    synchronized List<Person> people() {
+        List<Person> out = new ArrayList<>(byCioId.size());
+        for (Record r : byCioId.values()) {
+            out.add(r.snapshot());
+        }
+        return out;
+    }
+
+    synchronized Optional<Person> byId(String id) {
+        return Optional.ofNullable(byId.get(id)).map(Record::snapshot);
+    }
+
+    synchronized Optional<Person> byEmail(String email) {
+        return Optional.ofNullable(byEmail.get(email.toLowerCase(Locale.ROOT)))
+                .map(Record::snapshot);
+    }
+
+    synchronized List<StoredEvent> events(int limit) {
+        int from = Math.max(0, events.size() - limit);
+        return new ArrayList<>(events.subList(from, events.size()));
+    }
+
+    synchronized long peopleCount() {
+        return byCioId.size();
+    }
+
+    synchronized long eventCount() {
+        return eventCount;
+    }
+
+    synchronized Summary.LatencyProbe probe() {
+        return probe.summary();
+    }
+}

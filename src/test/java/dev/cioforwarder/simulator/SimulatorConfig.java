@@ -1,0 +1,81 @@
+package dev.cioforwarder.simulator;
+
+/** How a simulator instance listens and which account it pretends to be. */
+public final class SimulatorConfig {
+    final int port;
+    final String bindAddress;
+    final String siteId;
+    final String apiKey;
+    final String region;
+    final int threads;
+    final int maxStoredEvents;
+
+    private SimulatorConfig(Builder b) {
+        this.port = b.port;
+        this.bindAddress = b.bindAddress;
+        this.siteId = b.siteId;
+        this.apiKey = b.apiKey;
+        this.region = b.region;
+        this.threads = b.threads;
+        this.maxStoredEvents = b.maxStoredEvents;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder with test-friendly defaults: an ephemeral port on loopback. */
+    public static final class Builder {
+        private int port = 0;
+        private String bindAddress = "127.0.0.1";
+        private String siteId = "site";
+        private String apiKey = "key";
+        private String region = "us";
+        private int threads = 32;
+        private int maxStoredEvents = 1_000_000;
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder bindAddress(String bindAddress) {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        public Builder siteId(String siteId) {
+            this.siteId = siteId;
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder region(String region) {
+            if (!region.equals("us") && !region.equals("eu")) {
+                throw new IllegalArgumentException("region must be us or eu");
+            }
+            this.region = region;
+            return this;
+        }
+
+        /** Request threads; latency faults hold a thread per delayed request. */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Events kept in full; beyond it only their ids (for deduplication) and counts. */
+        public Builder maxStoredEvents(int maxStoredEvents) {
+            this.maxStoredEvents = maxStoredEvents;
+            return this;
+        }
+
+        public SimulatorConfig build() {
+            return new SimulatorConfig(this);
+        }
+    }
+}

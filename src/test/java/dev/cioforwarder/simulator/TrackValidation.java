@@ -1,0 +1,314 @@
+package dev.cioforwarder.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Track API's rules, from the official description and its documented limits. Stricter than
+ * Customer.io in one place on purpose: timestamps in milliseconds are refused (Customer.io accepts
+ * them, but they silently break segments, and the simulator exists to catch our mistakes).
+ */
+final class TrackValidation {
+
+    static final int MAX_IDENTIFIER_BYTES = 150;
+    static final int MAX_NAME_BYTES = 150;
+    static final int MAX_VALUE_BYTES = 1000;
+    static final int MAX_ATTRIBUTES = 300;
+    static final int MAX_EVENT_NAME_BYTES = 100;
+    static final int MAX_EVENT_DATA_BYTES = 100_000;
+    static final int MAX_OPERATION_BYTES = 32 * 1024;
+    static final int MAX_BATCH_BYTES = 500 * 1024;
+
+    /** Anything above is a time in milliseconds (10^11 s is the year 5138). */
+    static final long MAX_SECONDS = 100_000_000_000L;
+
+    static final Set<String> PERSON_ACTIONS =
+            Set.of(
+                    "identify",
+                    "delete",
+                    "event",
+                    "screen",
+                    "page",
+                    "add_relationships",
+                    "delete_relationships",
+                    "add_device",
+                    "delete_device",
+                    "merge",
+                    "suppress",
+                    "unsuppress");
+
+    /** v1 identify fields with a meaning of their own (not attributes). */
+    static final Set<String> V1_IDENTIFY_FIELDS =
+            Set.of(
+                    "id",
+                    "email",
+                    "anonymous_id",
+                    "created_at",
+                    "_timestamp",
+                    "_update",
+                    "cio_relationships",
+                    "unsubscribed",
+                    "cio_subscription_preferences");
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** One rule broken: which field and why. */
+    record Problem(String field, String message) {
+        @Override
+        public String toString() {
+            return field + ": " + message;
+        }
+    }
+
+    private TrackValidation() {}
+
+    static int utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    static int jsonBytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node).length;
+        } catch (Exception e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    static boolean isUlid(String s) {
+        if (s == null || s.length() != 26 || s.charAt(0) > '7') {
+            return false;
+        }
+        for (int i = 0; i < 26; i++) {
+            char c = s.charAt(i);
+            boolean ok =
+                    (c >= '0' && c <= '9')
+                            || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O'
+                                    && c != 'U');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static void identifier(String field, String value, List<Problem> out) {
+        if (value == null || value.isEmpty()) {
+            out.add(new Problem(field, "the identifier is empty"));
+        } else if (utf8(value) > MAX_IDENTIFIER_BYTES) {
+            out.add(
+                    new Problem(
+                            field, "the identifier is over " + MAX_IDENTIFIER_BYTES + " bytes"));
+        }
+    }
+
+    static void seconds(String field, JsonNode value, List<Problem> out) {
+        if (value == null || value.isNull()) {
+            return;
+        }
+        if (!value.isIntegralNumber()) {
+            out.add(new Problem(field, "must be an integer (Unix seconds)"));
+        } else if (value.asLong() > MAX_SECONDS || value.asLong() < 0) {
+            out.add(new Problem(field, "must be Unix seconds, not milliseconds"));
+        }
+    }
+
+    /** Attribute names and values within the limits; v1 restricts the value types. */
+    static void attributes(
+            String field,
+            JsonNode attributes,
+            boolean v1Types,
+            Set<String> skip,
+            List<Problem> out) {
+        int count = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (skip.contains(e.getKey())) {
+                continue;
+            }
+            count++;
+            String name = e.getKey();
+            JsonNode value = e.getValue();
+            if (utf8(name) > MAX_NAME_BYTES) {
+                out.add(
+                        new Problem(
+                                field + "." + name,
+                                "attribute name over " + MAX_NAME_BYTES + " bytes"));
+            }
+            int valueBytes = value.isTextual() ? utf8(value.asText()) : jsonBytes(value);
+            if (valueBytes > MAX_VALUE_BYTES) {
+                out.add(
+                        new Problem(
+                                field + "." + name,
+                                "attribute value over " + MAX_VALUE_BYTES + " bytes"));
+            }
+            if (v1Types && !(value.isTextual() || value.isIntegralNumber() || value.isBoolean())) {
+                out.add(
+                        new Problem(
+                                field + "." + name,
+                                "a v1 attribute must be a string, an integer or a boolean"));
+            }
+        }
+        if (count > MAX_ATTRIBUTES) {
+            out.add(
+                    new Problem(
+                            field, count + " attributes; at most " + MAX_ATTRIBUTES + " per call"));
+        }
+    }
+
+    static void eventName(String field, JsonNode name, List<Problem> out) {
+        if (name == null || !name.isTextual() || name.asText().isBlank()) {
+            out.add(new Problem(field, "an event needs a non-empty name"));
+        } else if (utf8(name.asText()) > MAX_EVENT_NAME_BYTES) {
+            out.add(new Problem(field, "event name over " + MAX_EVENT_NAME_BYTES + " bytes"));
+        }
+    }
+
+    static void eventId(String field, JsonNode id, List<Problem> out) {
+        if (id != null && !id.isNull() && !(id.isTextual() && isUlid(id.asText()))) {
+            out.add(new Problem(field, "must be a ULID"));
+        }
+    }
+
+    static void eventData(String field, JsonNode data, List<Problem> out) {
+        if (data == null || data.isNull()) {
+            return;
+        }
+        if (!data.isObject()) {
+            out.add(new Problem(field, "must be an object"));
+        } else if (jsonBytes(data) > MAX_EVENT_DATA_BYTES) {
+            out.add(new Problem(field, "event data over " + MAX_EVENT_DATA_BYTES + " bytes"));
+        }
+    }
+
+    /** A v2 person operation (what {@code /entity} takes and {@code /batch} holds). */
+    static List<Problem> v2Operation(JsonNode op, int bytes) {
+        List<Problem> out = new ArrayList<>();
+        if (!op.isObject()) {
+            out.add(new Problem("", "an operation must be an object"));
+            return out;
+        }
+        if (bytes > MAX_OPERATION_BYTES) {
+            out.add(
+                    new Problem(
+                            "",
+                            "operation of " + bytes + " bytes; at most " + MAX_OPERATION_BYTES));
+        }
+        String type = op.path("type").asText("");
+        if (!type.equals("person")) {
+            if (type.equals("object") || type.equals("delivery")) {
+                return out; // accepted and counted, not modelled
+            }
+            out.add(new Problem("type", "must be person, object or delivery"));
+            return out;
+        }
+        JsonNode identifiers = op.get("identifiers");
+        if (identifiers == null || !identifiers.isObject() || identifiers.size() != 1) {
+            out.add(new Problem("identifiers", "exactly one of id, email, cio_id, phone"));
+        } else {
+            String kind = identifiers.fieldNames().next();
+            JsonNode value = identifiers.get(kind);
+            if (!Set.of("id", "email", "cio_id", "phone").contains(kind)) {
+                out.add(new Problem("identifiers", "unknown identifier " + kind));
+            } else if (!value.isTextual()) {
+                out.add(new Problem("identifiers." + kind, "must be a string"));
+            } else {
+                identifier("identifiers." + kind, value.asText(), out);
+            }
+        }
+        String action = op.path("action").asText("");
+        if (!PERSON_ACTIONS.contains(action)) {
+            out.add(new Problem("action", "unknown action \"" + action + "\""));
+            return out;
+        }
+        seconds("timestamp", op.get("timestamp"), out);
+        JsonNode attributes = op.get("attributes");
+        if (attributes != null && !attributes.isNull() && !attributes.isObject()) {
+            out.add(new Problem("attributes", "must be an object"));
+            return out;
+        }
+        switch (action) {
+            case "identify":
+                if (attributes != null && attributes.isObject()) {
+                    attributes(
+                            "attributes",
+                            attributes,
+                            false,
+                            Set.of("cio_subscription_preferences", "_update"),
+                            out);
+                    seconds("attributes.created_at", attributes.get("created_at"), out);
+                }
+                break;
+            case "event":
+            case "screen":
+            case "page":
+                eventName("name", op.get("name"), out);
+                eventId("id", op.get("id"), out);
+                eventData("attributes", attributes, out);
+                break;
+            default:
+                break;
+        }
+        return out;
+    }
+
+    static List<Problem> v1Identify(String identifier, JsonNode body) {
+        List<Problem> out = new ArrayList<>();
+        identifier("identifier", identifier, out);
+        if (!body.isObject()) {
+            out.add(new Problem("", "the body must be an object"));
+            return out;
+        }
+        JsonNode id = body.get("id");
+        if (id != null && !id.isTextual()) {
+            out.add(new Problem("id", "must be a string"));
+        }
+        JsonNode email = body.get("email");
+        if (email != null && !email.isTextual()) {
+            out.add(new Problem("email", "must be a string"));
+        }
+        seconds("created_at", body.get("created_at"), out);
+        seconds("_timestamp", body.get("_timestamp"), out);
+        JsonNode update = body.get("_update");
+        if (update != null && !update.isBoolean()) {
+            out.add(new Problem("_update", "must be a boolean"));
+        }
+        attributes("", body, true, V1_IDENTIFY_FIELDS, out);
+        return out;
+    }
+
+    static List<Problem> v1Event(String identifier, JsonNode body, boolean anonymous) {
+        List<Problem> out = new ArrayList<>();
+        if (!anonymous) {
+            identifier("identifier", identifier, out);
+        }
+        if (!body.isObject()) {
+            out.add(new Problem("", "the body must be an object"));
+            return out;
+        }
+        eventName("name", body.get("name"), out);
+        eventId("id", body.get("id"), out);
+        seconds("timestamp", body.get("timestamp"), out);
+        eventData("data", body.get("data"), out);
+        String type = body.path("type").asText("event");
+        if (!Set.of("event", "page", "screen").contains(type)) {
+            out.add(new Problem("type", "must be event, page or screen"));
+        }
+        // The description's "Mobile screen view" variant requires anonymous_id.
+        boolean hasAnonymousId =
+                body.path("anonymous_id").isTextual()
+                        && !body.path("anonymous_id").asText().isEmpty();
+        if ((type.equals("screen") || anonymous) && !hasAnonymousId) {
+            out.add(
+                    new Problem(
+                            "anonymous_id",
+                            "required for " + (anonymous ? "anonymous events" : "screen events")));
+        }
+        return out;
+    }
+}
