@@ -3,48 +3,30 @@ package dev.cioforwarder.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cioforwarder.settings.ForwarderSettings;
-import dev.cioforwarder.simulator.CustomerioSimulator;
 import dev.cioforwarder.simulator.Person;
-import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Fixtures;
-import dev.cioforwarder.testing.FlinkTestConfig;
-import dev.cioforwarder.testing.LocalKafkaBroker;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The production topology ({@link ForwarderJob#build}) end to end: a real Kafka broker, a Flink
  * MiniCluster with RocksDB and exactly-once checkpoints, and the Customer.io simulator over HTTP.
  */
-class ForwarderJobITCase {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String SITE_ID = "it-site";
-    private static final String API_KEY = "it-key-" + UUID.randomUUID();
+class ForwarderJobITCase extends JobTestSupport {
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -53,74 +35,6 @@ class ForwarderJobITCase {
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(2)
                             .build());
-
-    @TempDir static Path shared;
-    @TempDir Path dir;
-
-    static LocalKafkaBroker kafka;
-    static CustomerioSimulator customerio;
-
-    private String topic;
-    private String deadLetterTopic;
-
-    @BeforeAll
-    static void startServices() throws Exception {
-        kafka = LocalKafkaBroker.start(shared.resolve("kafka"));
-        customerio =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder()
-                                .port(0)
-                                .siteId(SITE_ID)
-                                .apiKey(API_KEY)
-                                .region("us")
-                                .build());
-    }
-
-    @AfterAll
-    static void stopServices() throws Exception {
-        if (customerio != null) {
-            customerio.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    @BeforeEach
-    void freshTopics() throws Exception {
-        customerio.reset();
-        topic = "mparticle-" + UUID.randomUUID().toString().substring(0, 8);
-        deadLetterTopic = topic + ".customerio-dlq";
-        kafka.createTopic(topic, 2);
-        kafka.createTopic(deadLetterTopic, 1);
-    }
-
-    private Map<String, String> settings(String... overrides) throws Exception {
-        Path keyFile = dir.resolve("customerio-api-key");
-        Files.writeString(keyFile, API_KEY);
-        Map<String, String> s = new HashMap<>();
-        s.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-        s.put("kafka.topic", topic);
-        s.put("kafka.group-id", "it-" + topic);
-        s.put("kafka.starting-offsets", "earliest");
-        s.put("customerio.site-id", SITE_ID);
-        s.put("customerio.api-key-file", keyFile.toString());
-        s.put("customerio.endpoint", customerio.baseUrl());
-        s.put("customerio.batch.linger", "50ms");
-        s.put("dead-letter.transactional-id-prefix", "it-" + topic);
-        for (int i = 0; i < overrides.length; i += 2) {
-            s.put(overrides[i], overrides[i + 1]);
-        }
-        return s;
-    }
-
-    private JobClient startJob(Map<String, String> settings) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(FlinkTestConfig.job(dir.resolve("checkpoints"), Duration.ofSeconds(1)));
-        env.setParallelism(2);
-        ForwarderJob.build(env, ForwarderSettings.fromMap(settings));
-        return env.executeAsync("forwarder-it");
-    }
 
     private void produceFixtures() throws Exception {
         List<Map.Entry<String, byte[]>> records = new ArrayList<>();

@@ -281,6 +281,37 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * How many records of {@code topic} the consumer group has not committed yet (the Flink source
+     * commits offsets when a checkpoint completes).
+     */
+    public long lag(String group, String topic) throws Exception {
+        try (Admin admin = admin()) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+                    new java.util.HashMap<>();
+            for (var info :
+                    admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(topic)
+                            .partitions()) {
+                request.put(
+                        new TopicPartition(topic, info.partition()),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            long lag = 0;
+            for (var e : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+                var c = committed.get(e.getKey());
+                lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+            }
+            return lag;
+        }
+    }
+
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

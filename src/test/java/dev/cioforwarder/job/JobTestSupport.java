@@ -1,0 +1,114 @@
+package dev.cioforwarder.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.settings.ForwarderSettings;
+import dev.cioforwarder.simulator.CustomerioSimulator;
+import dev.cioforwarder.simulator.SimulatorConfig;
+import dev.cioforwarder.testing.FlinkTestConfig;
+import dev.cioforwarder.testing.LocalKafkaBroker;
+import dev.cioforwarder.testing.SharedKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the job's integration tests share: a real broker, a simulator with its own credentials,
+ * fresh topics per test, and the production topology built from settings.
+ */
+abstract class JobTestSupport {
+
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String SITE_ID = "it-site";
+
+    /** A recognisable key, so the secret test can search for it everywhere. */
+    static final String API_KEY = "it-secret-key-" + UUID.randomUUID();
+
+    static LocalKafkaBroker kafka;
+    static CustomerioSimulator customerio;
+
+    @TempDir Path dir;
+    String topic;
+    String deadLetterTopic;
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        kafka = SharedKafka.get();
+        customerio =
+                CustomerioSimulator.start(
+                        SimulatorConfig.builder()
+                                .port(0)
+                                .siteId(SITE_ID)
+                                .apiKey(API_KEY)
+                                .region("us")
+                                .build());
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        if (customerio != null) {
+            customerio.close();
+        }
+    }
+
+    @BeforeEach
+    void freshTopics() throws Exception {
+        customerio.reset();
+        topic = "mparticle-" + UUID.randomUUID().toString().substring(0, 8);
+        deadLetterTopic = topic + ".customerio-dlq";
+        kafka.createTopic(topic, 4);
+        kafka.createTopic(deadLetterTopic, 1);
+    }
+
+    Map<String, String> settings(String... overrides) throws Exception {
+        Path keyFile = dir.resolve("customerio-api-key");
+        Files.writeString(keyFile, API_KEY);
+        Map<String, String> s = new HashMap<>();
+        s.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        s.put("kafka.topic", topic);
+        s.put("kafka.group-id", "it-" + topic);
+        s.put("kafka.starting-offsets", "earliest");
+        s.put("customerio.site-id", SITE_ID);
+        s.put("customerio.api-key-file", keyFile.toString());
+        s.put("customerio.endpoint", customerio.baseUrl());
+        s.put("customerio.batch.linger", "50ms");
+        s.put("customerio.rate-limit", "1000");
+        s.put("dead-letter.transactional-id-prefix", "it-" + topic);
+        for (int i = 0; i < overrides.length; i += 2) {
+            s.put(overrides[i], overrides[i + 1]);
+        }
+        return s;
+    }
+
+    JobClient startJob(Map<String, String> settings) throws Exception {
+        return startJob(settings, 2);
+    }
+
+    JobClient startJob(Map<String, String> settings, int parallelism) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(FlinkTestConfig.job(dir.resolve("checkpoints"), Duration.ofSeconds(1)));
+        env.setParallelism(parallelism);
+        ForwarderJob.build(env, ForwarderSettings.fromMap(settings));
+        return env.executeAsync("forwarder-it");
+    }
+
+    List<JsonNode> deadLetters(int atLeast, Duration timeout) throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.readCommitted(deadLetterTopic, atLeast, timeout)) {
+            out.add(MAPPER.readTree(r.value()));
+        }
+        return out;
+    }
+}
