@@ -1,6 +1,5 @@
 package dev.cioforwarder.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
@@ -9,6 +8,7 @@ import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.delivery.Clock;
+import dev.cioforwarder.delivery.CredentialsCheck;
 import dev.cioforwarder.delivery.CustomerioClient;
 import dev.cioforwarder.delivery.DeliveryListener;
 import dev.cioforwarder.delivery.DeliveryRequest;
@@ -17,7 +17,6 @@ import dev.cioforwarder.delivery.OperationDelivery;
 import dev.cioforwarder.delivery.PerUserSequencer;
 import dev.cioforwarder.delivery.RateLimiter;
 import dev.cioforwarder.delivery.RetryPolicy;
-import dev.cioforwarder.json.Json;
 import dev.cioforwarder.settings.ApiKeySource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,61 +158,31 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
         client.region()
                 .whenComplete(
                         (r, error) -> {
-                            if (error != null || r.isNetworkError()) {
-                                LOG.warn(
-                                        "Customer.io credentials check: {} is unreachable ({});"
-                                                + " deliveries will retry",
-                                        trackUrl,
-                                        error != null ? error.toString() : r.describe());
-                            } else if (r.status() == 401 || r.status() == 403) {
-                                credentialsValid = 0;
-                                LOG.error(
-                                        "Customer.io refused the credentials for site id {} at {}"
-                                                + " (HTTP {}): check customerio.site-id and the API"
-                                                + " key in {}. Nothing is dropped: deliveries retry"
-                                                + " until the key is fixed.",
-                                        siteId,
-                                        trackUrl,
-                                        r.status(),
-                                        apiKeySource);
-                            } else if (r.status() == 200) {
-                                credentialsValid = 1;
-                                String accountRegion = accountRegion(r.body());
-                                if (accountRegion != null && !accountRegion.equals(region.code())) {
-                                    LOG.error(
-                                            "The Customer.io account of site id {} is in region {}"
-                                                    + " but customerio.region is {}: set"
-                                                    + " customerio.region: {} ({}) or requests"
-                                                    + " will be redirected or refused.",
+                            HttpResult result =
+                                    error != null ? HttpResult.networkError(error.toString()) : r;
+                            CredentialsCheck.Result check =
+                                    CredentialsCheck.evaluate(
+                                            result,
+                                            region,
                                             siteId,
-                                            accountRegion,
-                                            region.code(),
-                                            accountRegion,
-                                            Region.fromCode(accountRegion).trackUrl());
-                                } else {
-                                    LOG.info(
-                                            "Customer.io credentials accepted for site id {}"
-                                                    + " (region {}) at {}",
-                                            siteId,
-                                            accountRegion,
-                                            trackUrl);
-                                }
-                            } else {
-                                LOG.warn(
-                                        "Customer.io credentials check at {} answered HTTP {}",
-                                        trackUrl,
-                                        r.status());
+                                            trackUrl,
+                                            apiKeySource.toString());
+                            switch (check.verdict()) {
+                                case OK:
+                                    credentialsValid = 1;
+                                    LOG.info(check.message());
+                                    break;
+                                case WRONG_CREDENTIALS:
+                                    credentialsValid = 0;
+                                    LOG.error(check.message());
+                                    break;
+                                case WRONG_REGION:
+                                    LOG.error(check.message());
+                                    break;
+                                default:
+                                    LOG.warn(check.message());
                             }
                         });
-    }
-
-    private static String accountRegion(String body) {
-        try {
-            JsonNode region = Json.mapper().readTree(body).path("region");
-            return region.isTextual() ? region.asText() : null;
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     @Override

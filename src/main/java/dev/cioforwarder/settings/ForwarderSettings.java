@@ -55,6 +55,7 @@ public final class ForwarderSettings implements Serializable {
         d.put("customerio.max-in-flight", "8");
         d.put("customerio.request-timeout", "10s");
         d.put("customerio.max-retry-duration", null);
+        d.put("customerio.auth-retry-interval", "60s");
         d.put("customerio.batch.max-bytes", "480000");
         d.put("customerio.batch.linger", "200ms");
         d.put("kafka.bootstrap-servers", null);
@@ -81,6 +82,7 @@ public final class ForwarderSettings implements Serializable {
     private final Duration requestTimeout;
     private final Duration maxRetryDuration;
     private final Duration batchLinger;
+    private final Duration authRetryInterval;
     private final Duration stateTtl;
 
     private ForwarderSettings(Map<String, String> values, Map<String, String> kafkaProperties) {
@@ -110,6 +112,7 @@ public final class ForwarderSettings implements Serializable {
                             + " (Customer.io's /batch limit)");
         }
         this.batchLinger = duration("customerio.batch.linger");
+        this.authRetryInterval = duration("customerio.auth-retry-interval");
         positiveInt("mparticle.max-record-bytes");
         this.stateTtl = get("state.ttl") == null ? null : duration("state.ttl");
         positiveInt("job.max-parallelism");
