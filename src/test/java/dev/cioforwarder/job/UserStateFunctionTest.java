@@ -1,0 +1,150 @@
+package dev.cioforwarder.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.OperationKind;
+import dev.cioforwarder.deadletter.DeadLetter;
+import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The keyed user-state function in Flink's operator harness on RocksDB: its state survives a
+ * snapshot and restore, so a replayed batch after a restore sends no second identify and the same
+ * event ids, and created_at keeps each device's first-seen time.
+ */
+class UserStateFunctionTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    String, MParticleBatch, CustomerioOperation>
+            harness(MappingSettings settings) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, MParticleBatch, CustomerioOperation> h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new UserStateFunction(settings, null)),
+                        new UserKeySelector(),
+                        Types.STRING,
+                        720,
+                        1,
+                        0);
+        h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        return h;
+    }
+
+    private static MParticleBatch batch(String json) {
+        return new BatchParser().parse(json.getBytes(StandardCharsets.UTF_8), 0).batch();
+    }
+
+    private static List<CustomerioOperation> drain(
+            KeyedOneInputStreamOperatorTestHarness<String, MParticleBatch, CustomerioOperation> h) {
+        List<CustomerioOperation> out = h.extractOutputValues();
+        h.getOutput().clear();
+        return out;
+    }
+
+    @Test
+    void stateSurvivesSnapshotAndRestore() throws Exception {
+        MappingSettings settings = MappingSettings.defaults().withSendCreatedAt(true);
+        MParticleBatch ios = batch(Fixtures.text("ios-customer-and-email.json"));
+        OperatorSubtaskState snapshot;
+        List<CustomerioOperation> first;
+        try (var h = harness(settings)) {
+            h.open();
+            h.processElement(new StreamRecord<>(ios));
+            first = drain(h);
+            snapshot = h.snapshot(1, 1);
+        }
+        assertThat(first)
+                .extracting(op -> op.kind)
+                .containsExactly(OperationKind.IDENTIFY, OperationKind.SCREEN, OperationKind.EVENT);
+
+        try (var restored = harness(settings)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            // The same batch again after the restore (a replay): no identify, the same ids.
+            restored.processElement(
+                    new StreamRecord<>(batch(Fixtures.text("ios-customer-and-email.json"))));
+            List<CustomerioOperation> replay = drain(restored);
+            assertThat(replay)
+                    .extracting(op -> op.kind)
+                    .containsExactly(OperationKind.SCREEN, OperationKind.EVENT);
+            assertThat(replay)
+                    .extracting(op -> op.eventId)
+                    .containsExactly(first.get(1).eventId, first.get(2).eventId);
+
+            // A second device after the restore: created_at follows it; back on iOS it returns to
+            // the first-run time remembered in the restored device map.
+            restored.processElement(
+                    new StreamRecord<>(
+                            batch(
+                                    "{\"mpid\":8315498751227740121,\"timestamp_unixtime_ms\":1764330000000,"
+                                        + "\"user_identities\":{\"customer_id\":\"cust-1001\",\"email\":\"ada@example.com\"},"
+                                        + "\"user_attributes\":{\"$FirstName\":\"Ada\",\"$LastName\":\"Lovelace\",\"$City\":\"London\","
+                                        + "\"plan\":\"pro\",\"favourite_genres\":[\"jazz\",\"blues\"],\"lifetime_orders\":12},"
+                                        + "\"device_info\":{\"platform\":\"Android\"},\"events\":[{\"event_type\":\"session_start\","
+                                        + "\"data\":{\"timestamp_unixtime_ms\":1764329000000}}]}")));
+            assertThat(createdAt(drain(restored))).isEqualTo(1764329000L);
+            restored.processElement(
+                    new StreamRecord<>(
+                            batch(
+                                    "{\"mpid\":8315498751227740121,\"timestamp_unixtime_ms\":1764340000000,"
+                                        + "\"user_identities\":{\"customer_id\":\"cust-1001\"},\"device_info\":{\"platform\":\"iOS\"}}")));
+            assertThat(createdAt(drain(restored))).isEqualTo(1764320001L);
+        }
+    }
+
+    private static Long createdAt(List<CustomerioOperation> ops) throws Exception {
+        for (CustomerioOperation op : ops) {
+            JsonNode body = MAPPER.readTree(op.body);
+            if (body.path("attributes").has("created_at")) {
+                return body.get("attributes").get("created_at").asLong();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void rejectedEventsGoToTheDeadLetterSideOutput() throws Exception {
+        try (var h = harness(MappingSettings.defaults())) {
+            h.open();
+            MParticleBatch b =
+                    batch(
+                            "{\"mpid\":3,\"user_identities\":{\"customer_id\":\"c\"},\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\""
+                                + "  \"}}]}");
+            b.sourceTopic = "in";
+            b.sourcePartition = 2;
+            b.sourceOffset = 77;
+            h.processElement(new StreamRecord<>(b));
+            List<DeadLetter> letters =
+                    h.getSideOutput(DeadLetterOutput.TAG).stream()
+                            .map(StreamRecord::getValue)
+                            .collect(Collectors.toList());
+            assertThat(letters)
+                    .singleElement()
+                    .satisfies(
+                            d -> {
+                                assertThat(d.reason).isEqualTo("event_name_empty");
+                                assertThat(d.stage).isEqualTo("mapping");
+                                assertThat(d.sourceTopic).isEqualTo("in");
+                                assertThat(d.sourcePartition).isEqualTo(2);
+                                assertThat(d.sourceOffset).isEqualTo(77);
+                                assertThat(d.mpid).isEqualTo("3");
+                            });
+        }
+    }
+}
