@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,6 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CustomerioSimulator implements AutoCloseable {
 
+    static {
+        // Without TCP_NODELAY the JDK server's small responses wait for the client's delayed ACK:
+        // ~40 ms a request on a keep-alive connection. Must be set before the server classes load.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
     private static final int REQUEST_LOG_SIZE = 10_000;
@@ -43,6 +50,7 @@ public final class CustomerioSimulator implements AutoCloseable {
     private final SimulatorConfig config;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final ScheduledExecutorService delays;
     private final String expectedAuthorization;
     private final PeopleStore store;
     private volatile Faults faults = Faults.none();
@@ -73,6 +81,13 @@ public final class CustomerioSimulator implements AutoCloseable {
                         config.threads,
                         r -> {
                             Thread t = new Thread(r, "customerio-simulator");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        this.delays =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "customerio-simulator-delays");
                             t.setDaemon(true);
                             return t;
                         });
@@ -167,6 +182,7 @@ public final class CustomerioSimulator implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        delays.shutdownNow();
         executor.shutdownNow();
     }
 
@@ -234,25 +250,43 @@ public final class CustomerioSimulator implements AutoCloseable {
             return;
         }
         if (random.nextDouble() < f.timeoutRatio) {
-            Thread.sleep(f.timeoutHoldMs);
-            log(method, rawPath, 0, 0, receivedAt);
-            exchange.close();
+            // Held on a timer, not on a request thread, so inspection keeps answering.
+            delays.schedule(
+                    () -> {
+                        log(method, rawPath, 0, 0, receivedAt);
+                        exchange.close();
+                    },
+                    f.timeoutHoldMs,
+                    TimeUnit.MILLISECONDS);
             return;
         }
         long delay =
                 f.latencyMs + (f.latencyJitterMs > 0 ? random.nextLong(f.latencyJitterMs + 1) : 0);
+        Runnable answer =
+                () -> {
+                    try {
+                        if (ThreadLocalRandom.current().nextDouble() < f.status503Ratio) {
+                            finish(exchange, method, rawPath, new Answer(503, null, 0), receivedAt);
+                        } else if (ThreadLocalRandom.current().nextDouble() < f.status500Ratio) {
+                            finish(exchange, method, rawPath, new Answer(500, null, 0), receivedAt);
+                        } else {
+                            finish(
+                                    exchange,
+                                    method,
+                                    rawPath,
+                                    route(method, rawPath, body, f),
+                                    receivedAt);
+                        }
+                    } catch (Exception e) {
+                        exchange.close();
+                    }
+                };
         if (delay > 0) {
-            Thread.sleep(delay);
+            // The exchange is answered later from the timer: latency costs no request thread.
+            delays.schedule(() -> executor.execute(answer), delay, TimeUnit.MILLISECONDS);
+        } else {
+            answer.run();
         }
-        if (random.nextDouble() < f.status503Ratio) {
-            finish(exchange, method, rawPath, new Answer(503, null, 0), receivedAt);
-            return;
-        }
-        if (random.nextDouble() < f.status500Ratio) {
-            finish(exchange, method, rawPath, new Answer(500, null, 0), receivedAt);
-            return;
-        }
-        finish(exchange, method, rawPath, route(method, rawPath, body, f), receivedAt);
     }
 
     private boolean takeToken(double rps) {
@@ -408,7 +442,7 @@ public final class CustomerioSimulator implements AutoCloseable {
             store.event(
                     kindOf(identifier),
                     strip(identifier),
-                    json.get("name").asText(),
+                    json.get("name").asText().strip(),
                     json.path("type").asText("event"),
                     json.path("id").isTextual() ? json.get("id").asText() : null,
                     json.has("timestamp") ? json.get("timestamp").asLong() : null,
@@ -560,7 +594,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                 store.event(
                         kind,
                         value,
-                        op.get("name").asText(),
+                        op.get("name").asText().strip(),
                         op.get("action").asText(),
                         op.path("id").isTextual() ? op.get("id").asText() : null,
                         op.has("timestamp") ? op.get("timestamp").asLong() : null,
@@ -691,7 +725,8 @@ public final class CustomerioSimulator implements AutoCloseable {
         for (String pair : query.split("&")) {
             if (pair.startsWith(name + "=")) {
                 try {
-                    return Integer.parseInt(pair.substring(name.length() + 1));
+                    int value = Integer.parseInt(pair.substring(name.length() + 1));
+                    return value < 0 ? fallback : value;
                 } catch (NumberFormatException e) {
                     return fallback;
                 }

@@ -52,6 +52,7 @@ final class PeopleStore {
     private final Map<String, Record> byCioId = new LinkedHashMap<>();
     private final Map<String, Record> byId = new HashMap<>();
     private final Map<String, Record> byEmail = new HashMap<>();
+    private final Map<String, Record> byPhone = new HashMap<>();
     private final UlidSet seenEventIds = new UlidSet();
     private final List<StoredEvent> events = new ArrayList<>();
     private long nextCioId = 1;
@@ -69,6 +70,7 @@ final class PeopleStore {
         byCioId.clear();
         byId.clear();
         byEmail.clear();
+        byPhone.clear();
         seenEventIds.clear();
         events.clear();
         nextCioId = 1;
@@ -87,8 +89,10 @@ final class PeopleStore {
                 return byEmail.get(value.toLowerCase(Locale.ROOT));
             case "cio_id":
                 return byCioId.get(value.startsWith("cio_") ? value.substring(4) : value);
+            case "phone":
+                return byPhone.get(value);
             default:
-                return null; // phone: not modelled
+                return null;
         }
     }
 
@@ -100,6 +104,8 @@ final class PeopleStore {
             byId.put(value, r);
         } else if (kind.equals("email")) {
             setEmail(r, value);
+        } else if (kind.equals("phone")) {
+            byPhone.put(value, r);
         }
         return r;
     }
@@ -114,51 +120,59 @@ final class PeopleStore {
 
     /**
      * Identify (v1 and v2): {@code fields} holds the attributes and the control fields ({@code id},
-     * {@code email}, {@code created_at}, {@code unsubscribed}, {@code _update}).
+     * {@code email}, {@code created_at}, {@code unsubscribed}, {@code _update}). Every check runs
+     * before anything changes, so a refused or stale update leaves the person untouched.
      */
     synchronized void identify(String kind, String value, ObjectNode fields, Long timestamp) {
         boolean updateOnly = fields.path("_update").asBoolean(false);
         String bodyId = fields.path("id").isTextual() ? fields.get("id").asText() : null;
         String bodyEmail = fields.path("email").isTextual() ? fields.get("email").asText() : null;
-        Record r = find(kind, value);
-        if (r == null && kind.equals("email") && bodyId != null) {
-            // The path names nobody, but the body's id does: that person gets this email.
-            r = byId.get(bodyId);
-            if (r != null) {
-                setEmail(r, value);
-            }
+        Record byPath = find(kind, value);
+        // The path names nobody, but the body's id does: that person gets the path's email.
+        Record target =
+                byPath == null && kind.equals("email") && bodyId != null
+                        ? byId.get(bodyId)
+                        : byPath;
+        if (target == null && (updateOnly || kind.equals("cio_id"))) {
+            // _update never creates; an unknown cio_id is dropped, as Customer.io does.
+            return;
         }
-        if (r == null) {
-            if (updateOnly) {
-                return;
-            }
-            r = create(kind, value);
+        if (target != null && timestamp != null && timestamp < target.newestTimestamp) {
+            staleUpdates.incrementAndGet();
+            return;
         }
-        if (timestamp != null) {
-            if (timestamp < r.newestTimestamp) {
-                staleUpdates.incrementAndGet();
-                return;
-            }
-            r.newestTimestamp = timestamp;
-        }
-        if (bodyId != null && !bodyId.equals(r.id)) {
+        if (bodyId != null && target != null && !bodyId.equals(target.id)) {
             Record owner = byId.get(bodyId);
-            if ((owner != null && owner != r) || r.id != null) {
+            if ((owner != null && owner != target) || target.id != null) {
                 // Two people named by one call: Customer.io answers 200 and logs a failure.
                 attributeUpdateFailures.incrementAndGet();
                 return;
             }
-            r.id = bodyId;
-            byId.put(bodyId, r);
         }
-        if (bodyEmail != null && !bodyEmail.equalsIgnoreCase(r.email == null ? "" : r.email)) {
+        if (bodyEmail != null) {
             Record owner = byEmail.get(bodyEmail.toLowerCase(Locale.ROOT));
-            if (owner != null && owner != r) {
+            if (owner != null && owner != target) {
                 attributeUpdateFailures.incrementAndGet();
                 return;
             }
-            setEmail(r, bodyEmail);
         }
+        if (target == null) {
+            target = create(kind, value);
+        } else if (byPath == null) {
+            setEmail(target, value);
+        }
+        if (bodyId != null && !bodyId.equals(target.id)) {
+            target.id = bodyId;
+            byId.put(bodyId, target);
+        }
+        if (bodyEmail != null
+                && !bodyEmail.equalsIgnoreCase(target.email == null ? "" : target.email)) {
+            setEmail(target, bodyEmail);
+        }
+        if (timestamp != null) {
+            target.newestTimestamp = Math.max(target.newestTimestamp, timestamp);
+        }
+        Record r = target;
         for (var it = fields.fields(); it.hasNext(); ) {
             var e = it.next();
             String name = e.getKey();
@@ -195,15 +209,15 @@ final class PeopleStore {
             JsonNode data,
             String api) {
         Record r = find(kind, value);
-        if (r == null) {
-            if (kind.equals("cio_id") || kind.equals("phone")) {
-                return true;
-            }
-            r = create(kind, value);
-        }
         if (id != null && !seenEventIds.add(id)) {
             duplicateEvents.incrementAndGet();
             return false;
+        }
+        if (r == null) {
+            if (kind.equals("cio_id")) {
+                return true;
+            }
+            r = create(kind, value);
         }
         long now = System.currentTimeMillis();
         eventCount++;

@@ -108,7 +108,7 @@ final class TrackValidation {
     }
 
     static void seconds(String field, JsonNode value, List<Problem> out) {
-        if (value == null || value.isNull()) {
+        if (value == null) {
             return;
         }
         if (!value.isIntegralNumber()) {
@@ -162,9 +162,10 @@ final class TrackValidation {
     }
 
     static void eventName(String field, JsonNode name, List<Problem> out) {
+        // Customer.io trims names, so the limit applies to the trimmed name.
         if (name == null || !name.isTextual() || name.asText().isBlank()) {
             out.add(new Problem(field, "an event needs a non-empty name"));
-        } else if (utf8(name.asText()) > MAX_EVENT_NAME_BYTES) {
+        } else if (utf8(name.asText().strip()) > MAX_EVENT_NAME_BYTES) {
             out.add(new Problem(field, "event name over " + MAX_EVENT_NAME_BYTES + " bytes"));
         }
     }
