@@ -27,20 +27,20 @@ import org.junit.jupiter.api.io.TempDir;
  * What the job's integration tests share: a real broker, a simulator with its own credentials,
  * fresh topics per test, and the production topology built from settings.
  */
-abstract class JobTestSupport {
+public abstract class JobTestSupport {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    static final String SITE_ID = "it-site";
+    protected static final ObjectMapper MAPPER = new ObjectMapper();
+    protected static final String SITE_ID = "it-site";
 
     /** A recognisable key, so the secret test can search for it everywhere. */
-    static final String API_KEY = "it-secret-key-" + UUID.randomUUID();
+    protected static final String API_KEY = "it-secret-key-" + UUID.randomUUID();
 
-    static LocalKafkaBroker kafka;
-    static CustomerioSimulator customerio;
+    protected static LocalKafkaBroker kafka;
+    protected static CustomerioSimulator customerio;
 
-    @TempDir Path dir;
-    String topic;
-    String deadLetterTopic;
+    @TempDir protected Path dir;
+    protected String topic;
+    protected String deadLetterTopic;
 
     @BeforeAll
     static void startServices() throws Exception {
@@ -71,7 +71,7 @@ abstract class JobTestSupport {
         kafka.createTopic(deadLetterTopic, 1);
     }
 
-    Map<String, String> settings(String... overrides) throws Exception {
+    protected Map<String, String> settings(String... overrides) throws Exception {
         Path keyFile = dir.resolve("customerio-api-key");
         Files.writeString(keyFile, API_KEY);
         Map<String, String> s = new HashMap<>();
@@ -91,19 +91,32 @@ abstract class JobTestSupport {
         return s;
     }
 
-    JobClient startJob(Map<String, String> settings) throws Exception {
+    protected JobClient startJob(Map<String, String> settings) throws Exception {
         return startJob(settings, 2);
     }
 
-    JobClient startJob(Map<String, String> settings, int parallelism) throws Exception {
+    protected JobClient startJob(Map<String, String> settings, int parallelism) throws Exception {
+        return startJob(settings, parallelism, null);
+    }
+
+    /** Starts the production topology, restored from {@code savepoint} when it is not null. */
+    protected JobClient startJob(Map<String, String> settings, int parallelism, Path savepoint)
+            throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(FlinkTestConfig.job(dir.resolve("checkpoints"), Duration.ofSeconds(1)));
+        org.apache.flink.configuration.Configuration config =
+                FlinkTestConfig.job(dir.resolve("checkpoints"), Duration.ofSeconds(1));
+        if (savepoint != null) {
+            config.set(
+                    org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH,
+                    savepoint.toUri().toString());
+        }
+        env.configure(config);
         env.setParallelism(parallelism);
         ForwarderJob.build(env, ForwarderSettings.fromMap(settings));
         return env.executeAsync("forwarder-it");
     }
 
-    List<JsonNode> deadLetters(int atLeast, Duration timeout) throws Exception {
+    protected List<JsonNode> deadLetters(int atLeast, Duration timeout) throws Exception {
         List<JsonNode> out = new java.util.ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
                 kafka.readCommitted(deadLetterTopic, atLeast, timeout)) {

@@ -221,6 +221,35 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Deletes {@code name} if it exists and creates it again, empty. */
+    public void recreateTopic(String name, int partitions) throws Exception {
+        try (Admin admin = admin()) {
+            if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(name)) {
+                admin.deleteTopics(List.of(name)).all().get(30, TimeUnit.SECONDS);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(name)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("topic " + name + " was not deleted");
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                createTopic(name, partitions);
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Deletion finishes asynchronously in KRaft: "topic already exists" for a moment.
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(300);
+            }
+        }
+    }
+
     public KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

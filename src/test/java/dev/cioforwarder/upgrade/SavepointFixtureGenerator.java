@@ -1,0 +1,103 @@
+package dev.cioforwarder.upgrade;
+
+import dev.cioforwarder.job.JobTestSupport;
+import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.MavenClasspath;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Makes a savepoint fixture: runs the job over {@link SavepointFixtures#before()} and commits its
+ * stop-with-savepoint under {@code src/test/resources/savepoints/<version>}. Run it once per state
+ * version, before changing the state, and commit the result:
+ *
+ * <pre>
+ * mvn -B verify -Dtest=NONE -Dit.test=SavepointFixtureGenerator -Dsavepoint.fixture.version=state-v2
+ * </pre>
+ *
+ * {@code SavepointMigrationITCase} then restores every committed fixture with the current code.
+ */
+@EnabledIfSystemProperty(named = "savepoint.fixture.version", matches = "state-v\\d+")
+class SavepointFixtureGenerator extends JobTestSupport {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
+
+    @Test
+    void generate() throws Exception {
+        String version = System.getProperty("savepoint.fixture.version");
+        Path target =
+                MavenClasspath.projectDir()
+                        .resolve("src/test/resources/savepoints")
+                        .resolve(version);
+        kafka.recreateTopic(SavepointFixtures.TOPIC, 1);
+        kafka.recreateTopic(SavepointFixtures.DEAD_LETTER_TOPIC, 1);
+        kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before());
+
+        JobClient job = startJob(settings(SavepointFixtures.SETTINGS), 2);
+        Await.until(
+                Duration.ofMinutes(2),
+                () -> customerio.summary().events() >= SavepointFixtures.EVENTS_BEFORE,
+                () -> customerio.summary().toString());
+        // Let the last identify land and a checkpoint complete, then stop with a savepoint.
+        Thread.sleep(3_000);
+        String savepoint =
+                job.stopWithSavepoint(
+                                false,
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get();
+
+        deleteRecursively(target);
+        Path source = Path.of(java.net.URI.create(savepoint));
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path copy = target.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(copy);
+                } else {
+                    Files.copy(file, copy);
+                }
+            }
+        }
+        Files.writeString(
+                target.resolve("FIXTURE.md"),
+                "Savepoint of the forwarder at state version "
+                        + version
+                        + ", made by SavepointFixtureGenerator on "
+                        + Instant.now()
+                        + " with Flink "
+                        + org.apache.flink.runtime.util.EnvironmentInformation.getVersion()
+                        + ", RocksDB, parallelism 2, max parallelism 720.\n"
+                        + "Input: SavepointFixtures.before(); settings:"
+                        + " SavepointFixtures.SETTINGS.\n",
+                StandardCharsets.UTF_8);
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(path)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.cioforwarder.upgrade;
+
+import dev.cioforwarder.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data behind the committed savepoints in {@code src/test/resources/savepoints}: the batches a
+ * fixture job processed before its savepoint was taken, and the batches a restored job gets after.
+ * Both jobs use the same input topic name, transactional id prefix and settings, as an upgraded
+ * production job would.
+ */
+final class SavepointFixtures {
+
+    /** The input topic of the fixture jobs (its name is part of the Kafka source's state). */
+    static final String TOPIC = "savepoint-fixture-input";
+
+    static final String DEAD_LETTER_TOPIC = TOPIC + ".customerio-dlq";
+
+    /** Settings shared by the job that made a fixture and the jobs that restore it. */
+    static final String[] SETTINGS = {
+        "kafka.topic", TOPIC,
+        "kafka.group-id", "savepoint-fixture",
+        "dead-letter.topic", DEAD_LETTER_TOPIC,
+        "dead-letter.transactional-id-prefix", "savepoint-fixture",
+        "customerio.send-created-at", "true",
+    };
+
+    static final long ADA = 8315498751227740121L;
+    static final long GRACE = 264200868161219981L;
+    static final long ALAN = -7636538281262557041L;
+    static final long NOBODY = 4411223344556677889L;
+    static final long MARGARET = 5005L;
+
+    private SavepointFixtures() {}
+
+    private static Map.Entry<String, byte[]> record(long mpid, String json) {
+        return new AbstractMap.SimpleEntry<>(
+                Long.toString(mpid), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** What the fixture job forwarded before the savepoint: 5 users, 7 events. */
+    static List<Map.Entry<String, byte[]>> before() {
+        List<Map.Entry<String, byte[]>> r = new ArrayList<>();
+        r.add(record(ADA, Fixtures.text("ios-customer-and-email.json")));
+        r.add(record(GRACE, Fixtures.text("web-email-only-string-numbers.json")));
+        r.add(record(ALAN, Fixtures.text("android-opt-out.json")));
+        r.add(record(NOBODY, Fixtures.text("no-usable-identity.json")));
+        r.add(record(ADA, Fixtures.text("eventless-attribute-update.json")));
+        r.add(record(MARGARET, margaret(1764000000000L, "iOS", 1763990000000L, "m-1")));
+        r.add(record(MARGARET, margaret(1764100000000L, "Android", 1764090000000L, "m-2")));
+        return r;
+    }
+
+    static final int EVENTS_BEFORE = 7;
+
+    private static String margaret(long batchTime, String platform, long eventTime, String smid) {
+        return "{\"mpid\":5005,\"timestamp_unixtime_ms\":"
+                + batchTime
+                + ",\"user_identities\":{\"customer_id\":\"cust-5005\"},"
+                + "\"user_attributes\":{\"$FirstName\":\"Margaret\",\"$LastName\":\"Hamilton\"},"
+                + "\"device_info\":{\"platform\":\""
+                + platform
+                + "\"},\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"Launched\","
+                + "\"timestamp_unixtime_ms\":"
+                + eventTime
+                + ",\"source_message_id\":\""
+                + smid
+                + "\"}}]}";
+    }
+
+    private static String event(
+            String type, String nameField, String name, long time, String smid) {
+        return "{\"event_type\":\""
+                + type
+                + "\",\"data\":{\""
+                + nameField
+                + "\":\""
+                + name
+                + "\",\"timestamp_unixtime_ms\":"
+                + time
+                + ",\"source_message_id\":\""
+                + smid
+                + "\"}}";
+    }
+
+    /**
+     * What a restored job receives: each batch reveals one part of the restored state in what
+     * Customer.io gets (see {@code SavepointMigrationITCase}).
+     */
+    static List<Map.Entry<String, byte[]>> after() {
+        List<Map.Entry<String, byte[]>> r = new ArrayList<>();
+        // Ada, unchanged profile, same device: no identify at all (fingerprint and created_at
+        // restored).
+        r.add(
+                record(
+                        ADA,
+                        "{\"mpid\":8315498751227740121,\"timestamp_unixtime_ms\":1764400000000,"
+                            + "\"user_identities\":[{\"identity_type\":\"customer_id\",\"identity\":\"cust-1001\"},"
+                            + "{\"identity_type\":\"email\",\"identity\":\"ada@example.com\"}],"
+                            + "\"user_attributes\":{\"$FirstName\":\"Ada\",\"$LastName\":\"King\",\"plan\":\"enterprise\"},"
+                            + "\"deleted_user_attributes\":[\"favourite_genres\"],\"device_info\":{\"platform\":\"iOS\"},"
+                            + "\"events\":["
+                                + event(
+                                        "custom_event",
+                                        "event_name",
+                                        "Reopened App",
+                                        1764399000000L,
+                                        "after-ada")
+                                + "]}"));
+        // Grace, known by email, gains a Customer ID: one identify by email that sets the id.
+        r.add(
+                record(
+                        GRACE,
+                        "{\"mpid\":\"264200868161219981\",\"timestamp_unixtime_ms\":1764400000000,"
+                            + "\"user_identities\":{\"email\":\"grace@example.org\",\"customer_id\":\"cust-3003\"},"
+                            + "\"user_attributes\":{\"$firstname\":\"Grace\",\"$lastname\":\"Hopper\"},"
+                            + "\"device_info\":{\"platform\":\"web\"},\"events\":["
+                                + event(
+                                        "custom_event",
+                                        "event_name",
+                                        "Upgraded",
+                                        1764399000000L,
+                                        "after-grace")
+                                + "]}"));
+        // Alan is opted out: this event waits...
+        r.add(
+                record(
+                        ALAN,
+                        "{\"mpid\":-7636538281262557041,\"timestamp_unixtime_ms\":1764400000000,"
+                            + "\"user_identities\":[{\"identity_type\":\"customer_id\",\"identity\":\"cust-2002\"}],"
+                            + "\"device_info\":{\"platform\":\"Android\"},\"events\":["
+                                + event(
+                                        "custom_event",
+                                        "event_name",
+                                        "Viewed Pricing",
+                                        1764399000000L,
+                                        "after-alan-1")
+                                + "]}"));
+        // ...until he opts in again.
+        r.add(
+                record(
+                        ALAN,
+                        "{\"mpid\":-7636538281262557041,\"timestamp_unixtime_ms\":1764500000000,"
+                            + "\"user_identities\":[{\"identity_type\":\"customer_id\",\"identity\":\"cust-2002\"}],"
+                            + "\"device_info\":{\"platform\":\"Android\"},\"events\":["
+                            + "{\"event_type\":\"opt_out\",\"data\":{\"is_opted_out\":false}},"
+                                + event(
+                                        "custom_event",
+                                        "event_name",
+                                        "Came Back",
+                                        1764499000000L,
+                                        "after-alan-2")
+                                + "]}"));
+        // Nobody gets an identity: created_at is the first-seen time remembered while anonymous.
+        r.add(
+                record(
+                        NOBODY,
+                        "{\"mpid\":4411223344556677889,\"timestamp_unixtime_ms\":1764400000000,"
+                            + "\"user_identities\":[{\"identity_type\":\"customer_id\",\"identity\":\"cust-4004\"}],"
+                            + "\"device_info\":{\"platform\":\"iOS\"},\"events\":["
+                                + event(
+                                        "screen_view",
+                                        "screen_name",
+                                        "Welcome",
+                                        1764399000000L,
+                                        "after-nobody")
+                                + "]}"));
+        // Margaret back on iOS: created_at returns to iOS's first-seen time.
+        r.add(record(MARGARET, margaret(1764400000000L, "iOS", 1764399000000L, "after-margaret")));
+        return r;
+    }
+
+    /** Events a restored job must deliver (Alan's "Viewed Pricing" must not arrive). */
+    static final List<String> EVENTS_AFTER =
+            List.of("Reopened_App", "Upgraded", "Came_Back", "Welcome", "Launched");
+}
