@@ -11,6 +11,11 @@ public enum SkipReason {
     OPTED_OUT("opted_out"),
     /** A profile update held back while the user is opted out. */
     PROFILE_OPTED_OUT("profile_opted_out"),
+    /**
+     * A profile update from a batch older than the newest identify sent (a late upload):
+     * Customer.io would ignore it as stale.
+     */
+    PROFILE_LATE("profile_late"),
     /** An attribute whose name is over 150 bytes. */
     ATTRIBUTE_NAME_TOO_LONG("attribute_name_too_long"),
     /** An attribute whose value is over 1000 bytes. */

@@ -43,6 +43,12 @@ public class UserState {
     /** The batch time of that batch, or {@link #NONE}. */
     public long lastSeenBatchTimeMs = NONE;
 
+    /**
+     * The timestamp (seconds) of the newest identify sent, or {@link #NONE}. Added in state version
+     * 2: users restored from a version 1 savepoint start with {@link #NONE}.
+     */
+    public long lastIdentifySeconds = NONE;
+
     public UserState() {}
 
     public UserState copy() {
@@ -56,6 +62,7 @@ public class UserState {
         c.createdAtSentSeconds = createdAtSentSeconds;
         c.lastSeenDeviceType = lastSeenDeviceType;
         c.lastSeenBatchTimeMs = lastSeenBatchTimeMs;
+        c.lastIdentifySeconds = lastIdentifySeconds;
         return c;
     }
 

@@ -141,8 +141,14 @@ public final class UserStateMachine {
         // still carries its profile along with the unsubscribe.
         boolean profileHeld = optedOutAtStart && optedOut;
 
+        long batchSeconds = Math.floorDiv(batch.timestampMs, 1000);
+        // A batch older than the newest identify sent (a device uploading late): Customer.io would
+        // ignore its profile as stale, so the profile is not sent. What must not be lost with it
+        // (an opt-out, an attached id, an earlier created_at) goes out under the newest timestamp.
+        boolean late =
+                state.lastIdentifySeconds != UserState.NONE
+                        && batchSeconds < state.lastIdentifySeconds;
         ProfileUpdate update = new ProfileUpdate();
-        update.timestampSeconds = Math.floorDiv(batch.timestampMs, 1000);
         buildProfile(update.attributes, address, state, batch, t);
         long fingerprint = ProfileFingerprint.of(update.attributes);
         boolean profileChanged = fingerprint != state.profileFingerprint;
@@ -154,25 +160,33 @@ public final class UserStateMachine {
             }
             // Keep addressing by email until the user is forwarded again.
             attachId = null;
-        } else if (newUser || attachId != null || profileChanged || createdAt != null) {
-            update.attachId = attachId;
-            update.createdAtSeconds = createdAt;
-            update.unsubscribed = unsubscribe;
-            emitIdentify(address, update, batch, t);
-            state.profileFingerprint = fingerprint;
+            createdAt = null;
+            profileChanged = false;
+        } else if (late && profileChanged) {
+            t.skip(SkipReason.PROFILE_LATE);
+            profileChanged = false;
+        }
+        boolean sendAttributes = !profileHeld && (newUser || profileChanged);
+        boolean sendControl = attachId != null || createdAt != null || unsubscribe != null;
+        if (sendAttributes || sendControl) {
+            ProfileUpdate identify = sendAttributes ? update : new ProfileUpdate();
+            identify.timestampSeconds = late ? state.lastIdentifySeconds : batchSeconds;
+            identify.attachId = attachId;
+            identify.createdAtSeconds = createdAt;
+            identify.unsubscribed = unsubscribe;
+            emitIdentify(address, identify, batch, t);
+            if (sendAttributes) {
+                state.profileFingerprint = fingerprint;
+            }
             if (createdAt != null) {
                 state.createdAtSentSeconds = createdAt;
             }
-            unsubscribe = null;
-        } else if (unsubscribe == null) {
+            state.lastIdentifySeconds =
+                    state.lastIdentifySeconds == UserState.NONE
+                            ? identify.timestampSeconds
+                            : Math.max(state.lastIdentifySeconds, identify.timestampSeconds);
+        } else if (!profileHeld) {
             t.identifyUnchanged++;
-        }
-        if (unsubscribe != null) {
-            // Only the subscription changes (profile unchanged or held).
-            ProfileUpdate subscription = new ProfileUpdate();
-            subscription.timestampSeconds = update.timestampSeconds;
-            subscription.unsubscribed = unsubscribe;
-            emitIdentify(address, subscription, batch, t);
         }
         if (attachId != null) {
             address = PersonIdentifier.id(attachId);

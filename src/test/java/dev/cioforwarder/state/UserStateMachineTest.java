@@ -724,6 +724,72 @@ class UserStateMachineTest {
     }
 
     @Nested
+    class LateBatches {
+
+        private String at(long batchTimeMs, String attributes, String events) {
+            return "{\"mpid\":7,\"timestamp_unixtime_ms\":"
+                    + batchTimeMs
+                    + ",\"user_identities\":"
+                    + CUSTOMER
+                    + ",\"user_attributes\":"
+                    + attributes
+                    + ",\"device_info\":{\"platform\":\"iOS\"},\"events\":["
+                    + (events == null ? "" : events)
+                    + "]}";
+        }
+
+        @Test
+        void anOlderProfileThanTheNewestSentIsNotSentAgain() {
+            User user = new User();
+            user.apply(at(2_000_000, "{\"plan\":\"new\"}", null));
+            List<Op> late = user.apply(at(1_000_000, "{\"plan\":\"old\"}", customEvent("x", "s1")));
+
+            // Customer.io would ignore the older profile; the event still goes.
+            assertThat(late).extracting(Op::kind).containsExactly(OperationKind.EVENT);
+            assertThat(user.last.skipped(SkipReason.PROFILE_LATE)).isEqualTo(1);
+            // The newer profile stays the reference: sending it again changes nothing.
+            assertThat(user.apply(at(3_000_000, "{\"plan\":\"new\"}", null))).isEmpty();
+        }
+
+        @Test
+        void anOptOutInALateBatchStillUnsubscribesUnderTheNewestTimestamp() {
+            User user = new User();
+            user.apply(at(2_000_000, "{\"plan\":\"new\"}", null));
+            List<Op> late = user.apply(at(1_000_000, "{\"plan\":\"old\"}", optOut(true)));
+
+            assertThat(late)
+                    .singleElement()
+                    .satisfies(
+                            op -> {
+                                assertThat(op.attributes().toString())
+                                        .isEqualTo("{\"unsubscribed\":true}");
+                                assertThat(op.timestamp()).isEqualTo(2_000L);
+                            });
+        }
+
+        @Test
+        void anEarlierFirstSeenTimeFromALateBatchIsSentUnderTheNewestTimestamp() {
+            User user = new User(MappingSettings.defaults().withSendCreatedAt(true));
+            String event90 =
+                    "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":900000}}";
+            String event40 =
+                    "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":400000}}";
+            user.apply(at(1_000_000, "{}", event90));
+            List<Op> late = user.apply(at(500_000, "{}", event40));
+
+            assertThat(late)
+                    .singleElement()
+                    .satisfies(
+                            op -> {
+                                assertThat(op.attributes().get("created_at").asLong())
+                                        .isEqualTo(400L);
+                                // Under the batch's own (older) time Customer.io would ignore it.
+                                assertThat(op.timestamp()).isEqualTo(1_000L);
+                            });
+        }
+    }
+
+    @Nested
     class OptOut {
 
         @Test

@@ -161,6 +161,12 @@ class SavepointMigrationITCase extends JobTestSupport {
         assertThat(ada.createdAtSentSeconds).isEqualTo(1764320001L);
         assertThat(ada.lastSeenDeviceType).isEqualTo("ios");
         assertThat(ada.optedOut).isFalse();
+        if (fixture.equals("state-v1")) {
+            // Written before the field existed: it restores with its default.
+            assertThat(ada.lastIdentifySeconds).isEqualTo(UserState.NONE);
+        } else {
+            assertThat(ada.lastIdentifySeconds).isEqualTo(1764324000L);
+        }
 
         UserState grace = users.get(Long.toString(SavepointFixtures.GRACE)).state;
         assertThat(grace.identifierKind).isEqualTo("email");
