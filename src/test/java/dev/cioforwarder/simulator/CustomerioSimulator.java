@@ -41,6 +41,9 @@ public final class CustomerioSimulator implements AutoCloseable {
         // Without TCP_NODELAY the JDK server's small responses wait for the client's delayed ACK:
         // ~40 ms a request on a keep-alive connection. Must be set before the server classes load.
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // Past 200 idle keep-alive connections the JDK server closes connections right after
+        // answering, which a pooling client sees as resets the real service would not cause.
+        System.setProperty("sun.net.httpserver.maxIdleConnections", "100000");
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper();

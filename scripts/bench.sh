@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The end-to-end benchmark: the real path on this machine. A producer writes realistic mParticle
+# batches into the local Kafka broker; the job runs on the local Flink standalone cluster (RocksDB,
+# exactly-once checkpoints every 10 s, parallelism 2); the Customer.io simulator receives. Every
+# forwardable event must arrive exactly once before a figure is reported.
+#
+#   scripts/bench.sh [--events N] [--users U] [--rate R] [--api-mode v1|v2-batch] [--cio-rps L]
+#                    [--parallelism P] [--warmup-events W]
+#   scripts/bench.sh --mode sweep [--rates 5000,10000,...,0] [--seconds-per-point 60]
+#   scripts/bench.sh --mode compare-api-modes [--cio-rps 100] [--v2-events N] [--v1-events N]
+#   scripts/bench.sh --mode soak [--duration 600] [--rate R] [--users U]
+#
+# --rate 0 means as fast as possible. Results: target/bench/result.json (single run),
+# sweep.json + saturation.png, compare-api-modes.json, soak.json + soak.png.
+# The stack is started if needed (scripts/stack.sh) and left running; stop it with
+# scripts/stack.sh stop. Ports follow scripts/stack.sh (KAFKA_PORT, FLINK_REST_PORT, SIMULATOR_PORT).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+echo "bench: building the job jar and the harness ..." >&2
+mvn -B -q -DskipTests package
+jar="$(ls target/mparticle-customerio-flink-*.jar | grep -v '/original-' | head -n 1)"
+mkdir -p target/bench
+mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
+
+# The simulator keeps full details of only the first 100k events (the dedup set stays complete).
+export SIMULATOR_ARGS="${SIMULATOR_ARGS:---max-stored-events 100000}"
+scripts/stack.sh start all >&2
+scripts/stack.sh create-topics >/dev/null 2>&1 || true
+
+exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+  dev.cioforwarder.bench.BenchRunner \
+  --jar "$jar" \
+  --flink "http://127.0.0.1:${FLINK_REST_PORT:-8081}" \
+  --simulator "http://127.0.0.1:${SIMULATOR_PORT:-8090}" \
+  --kafka "127.0.0.1:${KAFKA_PORT:-9092}" \
+  --out target/bench \
+  "$@"

@@ -1,0 +1,627 @@
+package dev.cioforwarder.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The benchmark harness behind {@code scripts/bench.sh}: against the running local stack (a real
+ * Kafka broker, a Flink standalone cluster with RocksDB and exactly-once checkpoints every 10 s,
+ * the Customer.io simulator), it produces realistic batches, runs the job, waits until every
+ * forwardable event is in the simulator, checks that each arrived exactly once, and reports
+ * throughput, requests, latency (Kafka produce → acknowledged by the simulator) and the
+ * TaskManagers' CPU and heap. Results go to {@code target/bench/}.
+ */
+public final class BenchRunner {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> options;
+    private final String flink;
+    private final String simulator;
+    private final String kafka;
+    private final Path out;
+    private String jarId;
+
+    private BenchRunner(Map<String, String> options) {
+        this.options = options;
+        this.flink = options.get("flink");
+        this.simulator = options.get("simulator");
+        this.kafka = options.get("kafka");
+        this.out = Path.of(options.get("out"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("events", "1000000");
+        o.put("users", "100000");
+        o.put("rate", "0");
+        o.put("api-mode", "v2-batch");
+        o.put("cio-rps", "0");
+        o.put("parallelism", "2");
+        o.put("warmup-events", "300000");
+        o.put("max-events-per-batch", "20");
+        o.put("flink", "http://127.0.0.1:8081");
+        o.put("simulator", "http://127.0.0.1:8090");
+        o.put("kafka", "127.0.0.1:9092");
+        o.put("out", "target/bench");
+        for (int i = 0; i < args.length; i += 2) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException(
+                        "arguments are --option value pairs: " + args[i]);
+            }
+            o.put(args[i].substring(2), args[i + 1]);
+        }
+        BenchRunner runner = new BenchRunner(o);
+        Files.createDirectories(runner.out);
+        runner.jarId = runner.uploadJar(Path.of(o.get("jar")));
+        String mode = o.getOrDefault("mode", "single");
+        switch (mode) {
+            case "single":
+                runner.writeResult("result.json", runner.run(runner.runSettings(o)));
+                break;
+            case "sweep":
+                runner.sweep();
+                break;
+            case "compare-api-modes":
+                runner.compareApiModes();
+                break;
+            case "soak":
+                runner.writeResult("soak.json", runner.soak());
+                break;
+            default:
+                throw new IllegalArgumentException("unknown mode " + mode);
+        }
+    }
+
+    /** The settings of one run, from the command line with overrides. */
+    private Map<String, String> runSettings(Map<String, String> base, String... overrides) {
+        Map<String, String> s = new LinkedHashMap<>(base);
+        for (int i = 0; i < overrides.length; i += 2) {
+            s.put(overrides[i], overrides[i + 1]);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------------------------
+    // One run
+
+    private ObjectNode run(Map<String, String> s) throws Exception {
+        long events = Long.parseLong(s.get("events"));
+        long warmup = Long.parseLong(s.get("warmup-events"));
+        double rate = Double.parseDouble(s.get("rate"));
+        int cioRps = Integer.parseInt(s.get("cio-rps"));
+        String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        String topic = runId;
+        log(
+                "run %s: %s events, users %s, rate %s, api mode %s, simulator limit %s rps,"
+                        + " parallelism %s",
+                runId,
+                events,
+                s.get("users"),
+                rate > 0 ? rate + "/s" : "as fast as possible",
+                s.get("api-mode"),
+                cioRps > 0 ? cioRps : "none",
+                s.get("parallelism"));
+
+        createTopics(topic, 4);
+        resetSimulator(cioRps);
+        String jobId = submit(topic, s);
+        BenchData data = new BenchData(42, Integer.parseInt(s.get("users")), runId);
+        int maxEvents = Integer.parseInt(s.get("max-events-per-batch"));
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            awaitRunning(jobId);
+            if (warmup > 0) {
+                // The JIT needs a minute on 2 cores: warm the whole path, then measure afresh.
+                log("warm-up: %d events", warmup);
+                produce(producer, topic, data, warmup, 0, maxEvents, null);
+                awaitDelivered(data.forwardableEvents, Duration.ofMinutes(10));
+                resetSimulator(cioRps);
+                data.forwardableEvents = 0;
+                data.events = 0;
+                data.batches = 0;
+                data.bytes = 0;
+            }
+            Sampler sampler = new Sampler();
+            Thread samplerThread = new Thread(sampler, "bench-sampler");
+            samplerThread.setDaemon(true);
+            samplerThread.start();
+            long start = System.nanoTime();
+            produce(producer, topic, data, events, rate, maxEvents, null);
+            double produceSeconds = (System.nanoTime() - start) / 1e9;
+            long delivered = awaitDelivered(data.forwardableEvents, Duration.ofMinutes(30));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Thread.sleep(3_000); // anything arriving now is a duplicate or an extra
+            sampler.stop.set(true);
+            samplerThread.join();
+
+            JsonNode summary = getJson(simulator + "/__simulator/summary");
+            long stored = summary.get("events").asLong();
+            long requests = countTrackRequests(summary);
+            long operations = summary.get("operations").asLong();
+            ObjectNode r = MAPPER.createObjectNode();
+            r.put("run", runId);
+            r.put("events", data.events);
+            r.put("forwardable_events", data.forwardableEvents);
+            r.put("events_delivered", stored);
+            r.put("seconds", round(seconds));
+            r.put("events_per_second", Math.round(data.events / seconds));
+            r.put("forwarded_events_per_second", Math.round(stored / seconds));
+            r.put("produce_seconds", round(produceSeconds));
+            r.put("requests", requests);
+            r.put("operations", operations);
+            r.put(
+                    "operations_per_request",
+                    requests == 0 ? 0 : round((double) operations / requests));
+            JsonNode probe = summary.get("latency_probe");
+            r.put("p50_latency_ms", probe.get("p50_ms").asLong());
+            r.put("p99_latency_ms", probe.get("p99_ms").asLong());
+            r.put("max_latency_ms", probe.get("max_ms").asLong());
+            r.put("lost", Math.max(0, data.forwardableEvents - stored));
+            r.put("extra", Math.max(0, stored - data.forwardableEvents));
+            r.put("duplicates_on_the_wire", summary.get("duplicate_events_ignored").asLong());
+            r.put("duplicates_in_store", Math.max(0, stored - data.forwardableEvents));
+            r.put("rejected_operations", summary.get("rejected_operations").asLong());
+            r.put("responses_by_status", summary.get("responses_by_status").toString());
+            r.put("taskmanager_cpu_percent_mean", round(sampler.cpuMean() * 100));
+            r.put("taskmanager_heap_mb_max", Math.round(sampler.heapMax / 1e6));
+            r.put("input_mb", round(data.bytes / 1e6));
+            ObjectNode settings = r.putObject("settings");
+            s.forEach(settings::put);
+            r.put("exactly_once", stored == data.forwardableEvents && delivered == stored);
+            log("%s", r.toPrettyString());
+            if (!r.get("exactly_once").asBoolean()) {
+                throw new IllegalStateException(
+                        "not every event arrived exactly once (lost "
+                                + r.get("lost")
+                                + ", extra "
+                                + r.get("extra")
+                                + "): no figure is reported");
+            }
+            return r;
+        } finally {
+            cancel(jobId);
+        }
+    }
+
+    /** Requests on the track API, without the job's one start-up credentials check per instance. */
+    private long countTrackRequests(JsonNode summary) throws Exception {
+        long region = 0;
+        for (JsonNode entry : getJson(simulator + "/__simulator/requests")) {
+            if (entry.get("path").asText().equals("/api/v1/accounts/region")) {
+                region++;
+            }
+        }
+        return summary.get("requests").asLong() - region;
+    }
+
+    private void produce(
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            BenchData data,
+            long events,
+            double rate,
+            int maxEvents,
+            AtomicBoolean stop)
+            throws Exception {
+        long start = System.nanoTime();
+        long target = data.events + events;
+        long produced = 0;
+        StringBuilder buffer = new StringBuilder(8192);
+        while (data.events < target && (stop == null || !stop.get())) {
+            if (rate > 0) {
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                long allowed = (long) (elapsed * rate);
+                if (produced >= allowed) {
+                    Thread.sleep(2);
+                    continue;
+                }
+            }
+            long before = data.events;
+            byte[] value = data.next(System.currentTimeMillis(), buffer, maxEvents);
+            String mpid = value.length > 0 ? extractMpid(buffer) : null;
+            producer.send(
+                    new ProducerRecord<>(topic, mpid.getBytes(StandardCharsets.UTF_8), value));
+            produced += data.events - before;
+        }
+        producer.flush();
+    }
+
+    private static String extractMpid(StringBuilder json) {
+        int start = json.indexOf("\"mpid\":") + 7;
+        int end = json.indexOf(",", start);
+        return json.substring(start, end);
+    }
+
+    private long awaitDelivered(long expected, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long stored = getJson(simulator + "/__simulator/summary").get("events").asLong();
+            if (stored >= expected) {
+                return stored;
+            }
+            if (stored != last) {
+                last = stored;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(120)) {
+                throw new IllegalStateException(
+                        "no progress for 2 minutes: "
+                                + stored
+                                + " of "
+                                + expected
+                                + " events delivered");
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(
+                "timed out: " + last + " of " + expected + " events delivered");
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Modes
+
+    private void sweep() throws Exception {
+        List<ObjectNode> points = new ArrayList<>();
+        String[] rates =
+                options.getOrDefault("rates", "5000,10000,20000,40000,60000,80000,0").split(",");
+        long secondsPerPoint = Long.parseLong(options.getOrDefault("seconds-per-point", "60"));
+        boolean first = true;
+        for (String rateText : rates) {
+            double rate = Double.parseDouble(rateText.trim());
+            long events =
+                    rate > 0
+                            ? (long) (rate * secondsPerPoint)
+                            : Long.parseLong(options.get("events"));
+            ObjectNode r =
+                    run(
+                            runSettings(
+                                    options,
+                                    "rate",
+                                    rateText.trim(),
+                                    "events",
+                                    Long.toString(events),
+                                    "warmup-events",
+                                    first ? options.get("warmup-events") : "50000"));
+            first = false;
+            r.put("input_rate", rate);
+            points.add(r);
+        }
+        ArrayNode array = MAPPER.createArrayNode();
+        points.forEach(array::add);
+        Files.writeString(out.resolve("sweep.json"), array.toPrettyString());
+        SaturationPlot.write(points, out.resolve("saturation.png"));
+        log("wrote %s and %s", out.resolve("sweep.json"), out.resolve("saturation.png"));
+    }
+
+    private void compareApiModes() throws Exception {
+        String limit =
+                options.getOrDefault("cio-rps", "100").equals("0") ? "100" : options.get("cio-rps");
+        ObjectNode v2 =
+                run(
+                        runSettings(
+                                options,
+                                "api-mode",
+                                "v2-batch",
+                                "cio-rps",
+                                limit,
+                                "events",
+                                options.getOrDefault("v2-events", "1000000")));
+        ObjectNode v1 =
+                run(
+                        runSettings(
+                                options,
+                                "api-mode",
+                                "v1",
+                                "cio-rps",
+                                limit,
+                                "events",
+                                options.getOrDefault("v1-events", "5000"),
+                                "warmup-events",
+                                "0"));
+        ObjectNode r = MAPPER.createObjectNode();
+        r.put("simulator_rate_limit_rps", Integer.parseInt(limit));
+        r.set("v2_batch", v2);
+        r.set("v1", v1);
+        double ratio =
+                v2.get("forwarded_events_per_second").asDouble()
+                        / Math.max(1, v1.get("forwarded_events_per_second").asDouble());
+        r.put("v2_over_v1", round(ratio));
+        writeResult("compare-api-modes.json", r);
+    }
+
+    /** A long run at a fixed rate: heap and state size over time, to show they do not grow. */
+    private ObjectNode soak() throws Exception {
+        long durationSeconds = Long.parseLong(options.getOrDefault("duration", "600"));
+        double rate =
+                Double.parseDouble(options.get("rate").equals("0") ? "10000" : options.get("rate"));
+        String runId = "soak-" + UUID.randomUUID().toString().substring(0, 8);
+        createTopics(runId, 4);
+        resetSimulator(0);
+        String jobId = submit(runId, options);
+        BenchData data = new BenchData(7, Integer.parseInt(options.get("users")), runId);
+        ArrayNode samples = MAPPER.createArrayNode();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            awaitRunning(jobId);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread producing =
+                    new Thread(
+                            () -> {
+                                try {
+                                    produce(
+                                            producer,
+                                            runId,
+                                            data,
+                                            Long.MAX_VALUE / 2,
+                                            rate,
+                                            20,
+                                            stop);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
+            producing.start();
+            long start = System.nanoTime();
+            while ((System.nanoTime() - start) / 1e9 < durationSeconds) {
+                Thread.sleep(15_000);
+                ObjectNode sample = samples.addObject();
+                sample.put("seconds", Math.round((System.nanoTime() - start) / 1e9));
+                sample.put("events_produced", data.events);
+                sample.put(
+                        "events_delivered",
+                        getJson(simulator + "/__simulator/summary").get("events").asLong());
+                sample.put(
+                        "heap_mb",
+                        Math.round(taskManagerMetric("Status.JVM.Memory.Heap.Used") / 1e6));
+                JsonNode checkpoints = getJson(flink + "/jobs/" + jobId + "/checkpoints");
+                JsonNode latest = checkpoints.path("latest").path("completed");
+                sample.put("checkpoint_state_mb", round(latest.path("state_size").asLong() / 1e6));
+                sample.put(
+                        "checkpoint_full_size_mb",
+                        round(latest.path("checkpointed_size").asLong() / 1e6));
+                log("%s", sample);
+            }
+            stop.set(true);
+            producing.join();
+            awaitDelivered(data.forwardableEvents, Duration.ofMinutes(10));
+        } finally {
+            cancel(jobId);
+        }
+        ObjectNode r = MAPPER.createObjectNode();
+        r.put("duration_seconds", durationSeconds);
+        r.put("rate", rate);
+        r.put("users", Integer.parseInt(options.get("users")));
+        r.set("samples", samples);
+        SaturationPlot.writeSoak(samples, out.resolve("soak.png"));
+        return r;
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Flink, Kafka and simulator plumbing
+
+    private String uploadJar(Path jar) throws Exception {
+        String boundary = "bench" + UUID.randomUUID();
+        byte[] head =
+                ("--"
+                                + boundary
+                                + "\r\n"
+                                + "Content-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                + jar.getFileName()
+                                + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] jarBytes = Files.readAllBytes(jar);
+        byte[] body = new byte[head.length + jarBytes.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(jarBytes, 0, body, head.length, jarBytes.length);
+        System.arraycopy(tail, 0, body, head.length + jarBytes.length, tail.length);
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(flink + "/jars/upload"))
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        String filename = MAPPER.readTree(response.body()).path("filename").asText();
+        if (filename.isEmpty()) {
+            throw new IllegalStateException("jar upload failed: " + response.body());
+        }
+        return Path.of(filename).getFileName().toString();
+    }
+
+    private String submit(String topic, Map<String, String> s) throws Exception {
+        int cioRps = Integer.parseInt(s.get("cio-rps"));
+        List<String> args =
+                List.of(
+                        "--kafka.bootstrap-servers", kafka,
+                        "--kafka.topic", topic,
+                        "--kafka.group-id", topic,
+                        "--kafka.starting-offsets", "earliest",
+                        "--dead-letter.transactional-id-prefix", topic,
+                        "--customerio.site-id", "local-site",
+                        "--customerio.endpoint", simulator,
+                        "--customerio.api-mode", s.get("api-mode"),
+                        // Unlimited runs measure the job, so its own limit must not be the ceiling;
+                        // limited runs use Customer.io's budget like production would.
+                        "--customerio.rate-limit", cioRps > 0 ? Integer.toString(cioRps) : "100000",
+                        "--job.name", topic);
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("entryClass", "dev.cioforwarder.job.ForwarderJob");
+        body.put("parallelism", Integer.parseInt(s.get("parallelism")));
+        ArrayNode list = body.putArray("programArgsList");
+        args.forEach(list::add);
+        JsonNode answer = postJson(flink + "/jars/" + jarId + "/run", body.toString());
+        String jobId = answer.path("jobid").asText();
+        if (jobId.isEmpty()) {
+            throw new IllegalStateException("job submission failed: " + answer);
+        }
+        return jobId;
+    }
+
+    private void awaitRunning(String jobId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            JsonNode job = getJson(flink + "/jobs/" + jobId);
+            boolean allRunning = job.path("state").asText().equals("RUNNING");
+            for (JsonNode vertex : job.path("vertices")) {
+                allRunning &= vertex.path("status").asText().equals("RUNNING");
+            }
+            if (allRunning) {
+                return;
+            }
+            if (job.path("state").asText().equals("FAILED")) {
+                throw new IllegalStateException(
+                        "the job failed: " + getJson(flink + "/jobs/" + jobId + "/exceptions"));
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the job did not start running");
+    }
+
+    private void cancel(String jobId) {
+        try {
+            http.send(
+                    HttpRequest.newBuilder(URI.create(flink + "/jobs/" + jobId + "?mode=cancel"))
+                            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            Thread.sleep(3_000);
+        } catch (Exception e) {
+            log("could not cancel job %s: %s", jobId, e);
+        }
+    }
+
+    private void createTopics(String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka);
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(
+                            List.of(
+                                    new NewTopic(topic, partitions, (short) 1),
+                                    new NewTopic(topic + ".customerio-dlq", 1, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(128L * 1024 * 1024));
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private void resetSimulator(int rateLimit) throws Exception {
+        postJson(simulator + "/__simulator/reset", "{}");
+        if (rateLimit > 0) {
+            postJson(simulator + "/__simulator/faults", "{\"rate_limit_rps\":" + rateLimit + "}");
+        }
+    }
+
+    private double taskManagerMetric(String name) throws Exception {
+        double sum = 0;
+        for (JsonNode tm : getJson(flink + "/taskmanagers").path("taskmanagers")) {
+            JsonNode values =
+                    getJson(
+                            flink
+                                    + "/taskmanagers/"
+                                    + tm.path("id").asText()
+                                    + "/metrics?get="
+                                    + name);
+            for (JsonNode v : values) {
+                sum += v.path("value").asDouble();
+            }
+        }
+        return sum;
+    }
+
+    /** Samples the TaskManagers' CPU load and heap every 2 s. */
+    private final class Sampler implements Runnable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        double cpuSum;
+        int cpuSamples;
+        double heapMax;
+
+        @Override
+        public void run() {
+            while (!stop.get()) {
+                try {
+                    double cpu = taskManagerMetric("Status.JVM.CPU.Load");
+                    cpuSum += cpu;
+                    cpuSamples++;
+                    heapMax = Math.max(heapMax, taskManagerMetric("Status.JVM.Memory.Heap.Used"));
+                    Thread.sleep(2_000);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }
+
+        double cpuMean() {
+            return cpuSamples == 0 ? 0 : cpuSum / cpuSamples;
+        }
+    }
+
+    private JsonNode getJson(String url) throws Exception {
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return MAPPER.readTree(r.body());
+    }
+
+    private JsonNode postJson(String url, String body) throws Exception {
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return r.body().isEmpty() ? MAPPER.createObjectNode() : MAPPER.readTree(r.body());
+    }
+
+    private void writeResult(String name, ObjectNode result) throws IOException {
+        Files.writeString(out.resolve(name), result.toPrettyString());
+        log("wrote %s", out.resolve(name));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+}
