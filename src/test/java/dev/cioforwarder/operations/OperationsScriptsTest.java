@@ -1,0 +1,354 @@
+package dev.cioforwarder.operations;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.cioforwarder.testing.MavenClasspath;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operations scripts against a fake Flink REST API, for the answers a real cluster rarely gives
+ * on demand: two forwarders running at once, a savepoint that fails, a refused upload. Also pins
+ * down exactly what submit.sh sends. (ClusterOperationsITCase runs them against a real one.)
+ */
+class OperationsScriptsTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Path REPO = MavenClasspath.projectDir();
+    private static final String JOB = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    private static final String OTHER_JOB = "ffeeddccbbaa99887766554433221100";
+
+    @TempDir Path dir;
+
+    private HttpServer server;
+    private final Map<String, Function<String, Answer>> routes = new ConcurrentHashMap<>();
+    private final List<String[]> requests = new CopyOnWriteArrayList<>();
+
+    private record Answer(int status, String body) {}
+
+    private record Result(int exitCode, String stdout, String stderr) {}
+
+    @BeforeEach
+    void startFakeFlink() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+        route("GET /config", body -> ok("{\"flink-version\":\"2.2.1\",\"features\":{}}"));
+        route("GET /overview", body -> ok("{\"taskmanagers\":1,\"slots-total\":2}"));
+    }
+
+    @AfterEach
+    void stopFakeFlink() {
+        server.stop(0);
+    }
+
+    private void route(String methodAndPath, Function<String, Answer> answer) {
+        routes.put(methodAndPath, answer);
+    }
+
+    private static Answer ok(String json) {
+        return new Answer(200, json);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
+        requests.add(new String[] {key, body});
+        Function<String, Answer> route = routes.get(key);
+        Answer answer =
+                route != null
+                        ? route.apply(body)
+                        : new Answer(404, "{\"errors\":[\"Not found: " + key + "\"]}");
+        byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(answer.status(), bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private List<String> requested() {
+        List<String> keys = new ArrayList<>();
+        requests.forEach(r -> keys.add(r[0]));
+        return keys;
+    }
+
+    private String bodyOf(String key) {
+        return requests.stream()
+                .filter(r -> r[0].equals(key))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no " + key + " in " + requested()))[1];
+    }
+
+    private static String overview(String... jobs) {
+        return "{\"jobs\":[" + String.join(",", jobs) + "]}";
+    }
+
+    private static String job(String id, String state, String name) {
+        return "{\"jid\":\""
+                + id
+                + "\",\"name\":\""
+                + name
+                + "\",\"state\":\""
+                + state
+                + "\",\"tasks\":{\"running\":6,\"canceling\":0,\"total\":6}}";
+    }
+
+    private Result run(String script, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(REPO.resolve(script).toString());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .directory(REPO.toFile())
+                        .redirectOutput(dir.resolve("out").toFile())
+                        .redirectError(dir.resolve("err").toFile());
+        builder.environment()
+                .put("FLINK_REST_PORT", Integer.toString(server.getAddress().getPort()));
+        builder.environment().remove("FLINK_URL");
+        builder.environment().put("CIO_STATE_DIR", dir.resolve("state").toString());
+        builder.environment().put("POLL_SECONDS", "0.2");
+        Process process = builder.start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+        return new Result(
+                process.exitValue(),
+                Files.readString(dir.resolve("out")),
+                Files.readString(dir.resolve("err")));
+    }
+
+    private Path dummyJar() throws IOException {
+        Path jar = dir.resolve("forwarder.jar");
+        Files.writeString(jar, "not really a jar: the fake cluster does not look");
+        return jar;
+    }
+
+    @Test
+    void submitSendsTheSettingsAsProgramArgumentsAndRemembersThem() throws Exception {
+        route("GET /jobs/overview", body -> ok(overview()));
+        route(
+                "POST /jars/upload",
+                body -> ok("{\"filename\":\"/tmp/web/abc_forwarder.jar\",\"status\":\"success\"}"));
+        route(
+                "POST /jars/abc_forwarder.jar/run",
+                body -> {
+                    route(
+                            "GET /jobs/overview",
+                            b ->
+                                    ok(
+                                            overview(
+                                                    job(
+                                                            JOB,
+                                                            "RUNNING",
+                                                            "mparticle-customerio-forwarder"))));
+                    return ok("{\"jobid\":\"" + JOB + "\"}");
+                });
+        Path settings = dir.resolve("forwarder.properties");
+        Files.writeString(
+                settings,
+                "# comment\nkafka.bootstrap-servers = broker:9092\ncustomerio.site-id: site\n"
+                        + "customerio.endpoint=https://proxy.example/track\n");
+
+        Result result =
+                run(
+                        "scripts/submit.sh",
+                        "--jar",
+                        dummyJar().toString(),
+                        "--settings",
+                        settings.toString(),
+                        "--set",
+                        "customerio.send-created-at=true",
+                        "--set",
+                        "customerio.site-id=site-2",
+                        "--savepoint",
+                        "s3://bucket/savepoints/savepoint-1",
+                        "--parallelism",
+                        "3");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout().strip()).isEqualTo(JOB);
+        JsonNode run = MAPPER.readTree(bodyOf("POST /jars/abc_forwarder.jar/run"));
+        assertThat(run.path("entryClass").asText()).isEqualTo("dev.cioforwarder.job.ForwarderJob");
+        assertThat(MAPPER.convertValue(run.path("programArgsList"), List.class))
+                .containsExactly(
+                        "--kafka.bootstrap-servers",
+                        "broker:9092",
+                        "--customerio.site-id",
+                        "site-2",
+                        "--customerio.endpoint",
+                        "https://proxy.example/track",
+                        "--customerio.send-created-at",
+                        "true");
+        assertThat(run.path("parallelism").asInt()).isEqualTo(3);
+        assertThat(run.path("savepointPath").asText())
+                .isEqualTo("s3://bucket/savepoints/savepoint-1");
+        assertThat(run.path("allowNonRestoredState").asBoolean(true)).isFalse();
+
+        Properties recorded = new Properties();
+        try (var in =
+                Files.newBufferedReader(
+                        dir.resolve("state/ops/jobs/" + JOB + "/settings.properties"))) {
+            recorded.load(in);
+        }
+        assertThat(recorded)
+                .containsEntry("customerio.site-id", "site-2")
+                .containsEntry("customerio.send-created-at", "true")
+                .hasSize(4);
+    }
+
+    @Test
+    void submitRefusesAKeyInTheSettingsFileBeforeUploadingAnything() throws Exception {
+        Path settings = dir.resolve("forwarder.properties");
+        Files.writeString(settings, "customerio.site-id=site\ncustomerio.api-key=secret-123\n");
+        Result result =
+                run(
+                        "scripts/submit.sh",
+                        "--jar",
+                        dummyJar().toString(),
+                        "--settings",
+                        settings.toString());
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.stderr())
+                .contains("CUSTOMERIO_API_KEY")
+                .contains("customerio.api-key-file")
+                .doesNotContain("secret-123");
+        assertThat(requested()).isEmpty();
+
+        result = run("scripts/submit.sh", "--set", "kafka.property.sasl.jaas.config=x");
+        assertThat(result.exitCode()).isNotZero();
+        assertThat(result.stderr()).contains("kafka.properties-file");
+    }
+
+    @Test
+    void severalRunningForwardersAreNotGuessedBetween() throws Exception {
+        route(
+                "GET /jobs/overview",
+                body ->
+                        ok(
+                                overview(
+                                        job(JOB, "RUNNING", "mparticle-customerio-forwarder"),
+                                        job(OTHER_JOB, "RUNNING", "mparticle-customerio-forwarder"),
+                                        job(
+                                                "11112222333344445555666677778888",
+                                                "FINISHED",
+                                                "mparticle-customerio-forwarder"))));
+        Result result = run("scripts/savepoint.sh");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr())
+                .contains("more than one job named \"mparticle-customerio-forwarder\"")
+                .contains(JOB)
+                .contains(OTHER_JOB)
+                .contains("--job ID")
+                .doesNotContain("11112222333344445555666677778888");
+        assertThat(requested()).noneMatch(r -> r.startsWith("POST"));
+    }
+
+    @Test
+    void aFailedSavepointIsReportedWithFlinksReasonAndTheJobsState() throws Exception {
+        route(
+                "GET /jobs/overview",
+                body -> ok(overview(job(JOB, "RUNNING", "mparticle-customerio-forwarder"))));
+        route("GET /jobs/" + JOB, body -> ok("{\"jid\":\"" + JOB + "\",\"state\":\"RUNNING\"}"));
+        route("POST /jobs/" + JOB + "/stop", body -> new Answer(202, "{\"request-id\":\"t1\"}"));
+        String trace =
+                "java.util.concurrent.CompletionException: org.apache.flink.runtime.checkpoint"
+                        + ".CheckpointException: An Exception occurred while triggering the"
+                        + " checkpoint. IO-problem detected.\\n\\tat a.b.C.d(C.java:1)\\n"
+                        + "Caused by: java.io.IOException: Failed to create savepoint directory"
+                        + " at s3://bucket/sp\\n\\tat e.f.G.h(G.java:2)\\n\\t... 3 more\\n";
+        route(
+                "GET /jobs/" + JOB + "/savepoints/t1",
+                body ->
+                        ok(
+                                "{\"status\":{\"id\":\"COMPLETED\"},\"operation\":{\"failure-cause\":"
+                                    + "{\"class\":\"java.util.concurrent.CompletionException\","
+                                    + "\"stack-trace\":\""
+                                        + trace
+                                        + "\",\"serialized-throwable\":\"rO0ABXNy\"}}}"));
+
+        Result result = run("scripts/savepoint.sh", "--stop", "--dir", "s3://bucket/sp");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stdout()).isBlank();
+        assertThat(result.stderr())
+                .contains(
+                        "the savepoint failed: java.io.IOException: Failed to create savepoint"
+                                + " directory at s3://bucket/sp")
+                .contains("the job is RUNNING")
+                .doesNotContain("rO0ABXNy")
+                .doesNotContain("\tat ");
+        JsonNode stop = MAPPER.readTree(bodyOf("POST /jobs/" + JOB + "/stop"));
+        assertThat(stop.path("drain").asBoolean(true)).isFalse();
+        assertThat(stop.path("targetDirectory").asText()).isEqualTo("s3://bucket/sp");
+    }
+
+    @Test
+    void aRefusedUploadLeavesTheRunningJobAlone() throws Exception {
+        route(
+                "GET /jobs/overview",
+                body -> ok(overview(job(JOB, "RUNNING", "mparticle-customerio-forwarder"))));
+        route(
+                "GET /jobs/" + JOB,
+                body ->
+                        ok(
+                                "{\"jid\":\""
+                                        + JOB
+                                        + "\",\"state\":\"RUNNING\",\"vertices\":[{\"parallelism\":2}]}"));
+        route(
+                "POST /jars/upload",
+                body ->
+                        new Answer(
+                                413,
+                                "{\"errors\":[\"Request entity too large: the upload limit is 100"
+                                        + " MB\"]}"));
+        Path record = dir.resolve("state/ops/jobs/" + JOB);
+        Files.createDirectories(record);
+        Files.writeString(
+                record.resolve("settings.properties"),
+                "kafka.bootstrap-servers=broker:9092\ncustomerio.site-id=site\n");
+        Files.writeString(record.resolve("job.properties"), "job-id=" + JOB + "\njar-id=old.jar\n");
+
+        Result result = run("scripts/upgrade.sh", dummyJar().toString());
+
+        assertThat(result.exitCode()).as(result.stderr()).isEqualTo(1);
+        assertThat(result.stderr())
+                .contains("uploading")
+                .contains("failed")
+                .contains("Request entity too large")
+                .contains("Nothing changed: job " + JOB + " keeps running");
+        assertThat(requested()).doesNotContain("POST /jobs/" + JOB + "/stop");
+    }
+
+    @Test
+    void anUpgradeOfAJobStartedWithoutSubmitShStopsNothing() throws Exception {
+        route(
+                "GET /jobs/overview",
+                body -> ok(overview(job(JOB, "RUNNING", "mparticle-customerio-forwarder"))));
+        route("GET /jobs/" + JOB, body -> ok("{\"jid\":\"" + JOB + "\",\"state\":\"RUNNING\"}"));
+        Result result = run("scripts/upgrade.sh", dummyJar().toString());
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr()).contains("there is no record of how job " + JOB);
+        assertThat(requested()).noneMatch(r -> r.startsWith("POST"));
+    }
+}
