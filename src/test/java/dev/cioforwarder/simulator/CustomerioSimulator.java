@@ -236,7 +236,9 @@ public final class CustomerioSimulator implements AutoCloseable {
             finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
             return;
         }
-        if (f.rateLimitRps > 0 && !takeToken(f.rateLimitRps)) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        if ((f.status429Ratio > 0 && random.nextDouble() < f.status429Ratio)
+                || (f.rateLimitRps > 0 && !takeToken(f.rateLimitRps))) {
             Map<String, String> headers =
                     f.retryAfterSeconds > 0
                             ? Map.of("Retry-After", Integer.toString(f.retryAfterSeconds))
@@ -244,7 +246,6 @@ public final class CustomerioSimulator implements AutoCloseable {
             finish(exchange, method, rawPath, new Answer(429, null, 0, headers), receivedAt);
             return;
         }
-        ThreadLocalRandom random = ThreadLocalRandom.current();
         if (random.nextDouble() < f.dropConnectionRatio) {
             // Closing before any response header closes the TCP connection: the client sees an
             // I/O error, as with a reset connection.

@@ -25,6 +25,13 @@ public final class Faults {
     @JsonProperty("rate_limit_rps")
     public double rateLimitRps;
 
+    /**
+     * Fraction of track requests answered 429 whatever the rate (a throttling storm: Customer.io
+     * refusing because other clients used up the workspace's quota).
+     */
+    @JsonProperty("status_429_ratio")
+    public double status429Ratio;
+
     /** Sent as {@code Retry-After} with 429s when positive. */
     @JsonProperty("retry_after_seconds")
     public int retryAfterSeconds;
@@ -82,6 +89,11 @@ public final class Faults {
 
     public Faults rateLimitRps(double v) {
         rateLimitRps = v;
+        return this;
+    }
+
+    public Faults status429Ratio(double v) {
+        status429Ratio = v;
         return this;
     }
 

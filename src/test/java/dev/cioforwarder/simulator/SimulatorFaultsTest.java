@@ -128,6 +128,36 @@ class SimulatorFaultsTest {
     }
 
     @Test
+    void status429RatioThrottlesWhateverTheRateWithOrWithoutRetryAfter() throws Exception {
+        assertThat(
+                        client.setFaults(j("{'status_429_ratio':1,'retry_after_seconds':4}"))
+                                .statusCode())
+                .isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = identify();
+            assertThat(response.statusCode()).isEqualTo(429);
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("4");
+        }
+        simulator.setFaults(Faults.none().status429Ratio(1));
+        HttpResponse<String> bare = client.batch("{\"batch\":[" + event("x") + "]}");
+        assertThat(bare.statusCode()).isEqualTo(429);
+        assertThat(bare.headers().firstValue("Retry-After")).isEmpty();
+        // Nothing answered 429 was applied.
+        assertThat(simulator.people()).isEmpty();
+        assertThat(simulator.events()).isEmpty();
+        assertThat(simulator.summary().responsesByStatus()).containsEntry(429, 4L);
+
+        simulator.setFaults(Faults.none().status429Ratio(0.5));
+        int throttled = 0;
+        for (int i = 0; i < 60; i++) {
+            if (identify().statusCode() == 429) {
+                throttled++;
+            }
+        }
+        assertThat(throttled).isBetween(10, 50);
+    }
+
+    @Test
     void rateLimitWithoutRetryAfterSendsNoHeader() throws Exception {
         assertThat(client.setFaults(j("{'rate_limit_rps':1}")).statusCode()).isEqualTo(200);
         List<HttpResponse<String>> responses = new ArrayList<>();
