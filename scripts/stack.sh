@@ -106,6 +106,8 @@ Commands:
   consume TOPIC [N]      print N records (default: all) from the start of TOPIC as key<TAB>value,
                          read_committed; gives up after CONSUME_TIMEOUT_SECONDS without a record
   kill-taskmanager [ID]  kill -9 a TaskManager (default: the oldest one running), for fault tests
+  kill-jobmanager        kill -9 the JobManager, for fault tests (without HA its jobs are gone:
+                         start it again, then scripts/resume.sh restarts the job from its checkpoint)
   start-taskmanager      start one more TaskManager with its own id (local-tm-<n>)
   logs [NAME [LINES]]    list the log files, or print the last LINES (default 100) of one:
                          kafka | jobmanager | taskmanager-<n> | simulator
@@ -682,6 +684,16 @@ kill_taskmanager() {
     info "TaskManager local-tm-$id is gone; the JobManager notices when its heartbeats stop"
 }
 
+kill_jobmanager() {
+    local pid
+    pid="$(running_pid jobmanager)" || die "the Flink JobManager is not running"
+    info "Killing the JobManager (pid $pid) with SIGKILL"
+    kill -KILL "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    rm -f "$(pid_file jobmanager)"
+    info "The JobManager is gone; its TaskManagers keep running and register again once it is back (scripts/stack.sh start jobmanager)"
+}
+
 stop_taskmanagers() {
     local id
     for id in $(running_taskmanager_ids | sort -rn); do
@@ -869,6 +881,7 @@ main() {
         produce) produce "$@" ;;
         consume) consume "$@" ;;
         kill-taskmanager) kill_taskmanager "$@" ;;
+        kill-jobmanager) kill_jobmanager ;;
         start-taskmanager) start_extra_taskmanager ;;
         logs) logs "$@" ;;
         *)

@@ -351,4 +351,153 @@ class OperationsScriptsTest {
         assertThat(result.stderr()).contains("there is no record of how job " + JOB);
         assertThat(requested()).noneMatch(r -> r.startsWith("POST"));
     }
+
+    // -------------------------------------------------------------------------------------
+    // resume.sh
+
+    /** A job record as submit.sh writes it, with the given file time. */
+    private Path record(String job, String jar, String restoredFrom, long mtimeMs)
+            throws IOException {
+        Path record = dir.resolve("state/ops/jobs/" + job);
+        Files.createDirectories(record);
+        Files.writeString(
+                record.resolve("settings.properties"),
+                "# Settings job "
+                        + job
+                        + "\nkafka.bootstrap-servers=broker:9092\ncustomerio.site-id=site-"
+                        + job.substring(0, 4)
+                        + "\n");
+        Files.writeString(
+                record.resolve("job.properties"),
+                "job-id="
+                        + job
+                        + "\njob-name=mparticle-customerio-forwarder\njar="
+                        + jar
+                        + "\njar-id=x.jar\nparallelism=3\nrestored-from="
+                        + restoredFrom
+                        + "\nnote=submitted\nsubmitted-at=2026-01-01T00:00:00Z\n");
+        Files.setLastModifiedTime(
+                record.resolve("job.properties"),
+                java.nio.file.attribute.FileTime.fromMillis(mtimeMs));
+        return record;
+    }
+
+    private Path checkpoint(String job, String name, String metadata) throws IOException {
+        Path chk = dir.resolve("checkpoints").resolve(job).resolve(name);
+        Files.createDirectories(chk);
+        if (metadata != null) {
+            Files.writeString(chk.resolve("_metadata"), metadata);
+        }
+        return chk;
+    }
+
+    private void fakeClusterForResume() {
+        route(
+                "GET /jobmanager/config",
+                body ->
+                        ok(
+                                "[{\"key\":\"execution.checkpointing.savepoint-dir\",\"value\":\"file:///sp\"},"
+                                    + "{\"key\":\"execution.checkpointing.dir\",\"value\":\"file://"
+                                        + dir.resolve("checkpoints")
+                                        + "\"}]"));
+        route("GET /jobs/overview", body -> ok(overview(job(OTHER_JOB, "FINISHED", "other"))));
+        route(
+                "POST /jars/upload",
+                body -> ok("{\"filename\":\"/tmp/web/abc_forwarder.jar\",\"status\":\"success\"}"));
+        route(
+                "POST /jars/abc_forwarder.jar/run",
+                body -> {
+                    route(
+                            "GET /jobs/overview",
+                            b ->
+                                    ok(
+                                            overview(
+                                                    job(
+                                                            "99999999999999999999999999999999",
+                                                            "RUNNING",
+                                                            "mparticle-customerio-forwarder"))));
+                    return ok("{\"jobid\":\"99999999999999999999999999999999\"}");
+                });
+    }
+
+    @Test
+    void resumeStartsTheLastRecordedJobFromItsNewestCompletedCheckpoint() throws Exception {
+        fakeClusterForResume();
+        String jar = dummyJar().toString();
+        long now = System.currentTimeMillis();
+        record(OTHER_JOB, jar, "", now - 60_000);
+        record(JOB, jar, "", now);
+        checkpoint(OTHER_JOB, "chk-40", "older job");
+        checkpoint(JOB, "chk-3", "metadata");
+        Path newest = checkpoint(JOB, "chk-12", "metadata");
+        checkpoint(JOB, "chk-9", "metadata");
+        checkpoint(JOB, "chk-13", null); // in progress when the JobManager died: no _metadata
+        checkpoint(JOB, "chk-14", ""); // an empty _metadata is no checkpoint either
+        Files.createDirectories(dir.resolve("checkpoints").resolve(JOB).resolve("shared"));
+
+        Result result = run("scripts/resume.sh");
+
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+        assertThat(result.stdout().strip()).isEqualTo("99999999999999999999999999999999");
+        assertThat(result.stderr())
+                .contains("Last recorded job named \"mparticle-customerio-forwarder\": " + JOB)
+                .contains("Resuming from checkpoint chk-12 of job " + JOB);
+        JsonNode runBody = MAPPER.readTree(bodyOf("POST /jars/abc_forwarder.jar/run"));
+        assertThat(runBody.path("savepointPath").asText()).isEqualTo(newest.toString());
+        assertThat(runBody.path("allowNonRestoredState").asBoolean(true)).isFalse();
+        assertThat(runBody.path("parallelism").asInt()).isEqualTo(3);
+        assertThat(MAPPER.convertValue(runBody.path("programArgsList"), List.class))
+                .containsExactly(
+                        "--kafka.bootstrap-servers",
+                        "broker:9092",
+                        "--customerio.site-id",
+                        "site-" + JOB.substring(0, 4));
+        // The resumed job has its own record, which says where it came from.
+        Properties resumed = new Properties();
+        try (var in =
+                Files.newBufferedReader(
+                        dir.resolve(
+                                "state/ops/jobs/99999999999999999999999999999999/job.properties"))) {
+            resumed.load(in);
+        }
+        assertThat(resumed.getProperty("restored-from")).isEqualTo(newest.toString());
+    }
+
+    @Test
+    void resumeOfAJobWithoutCheckpointsUsesWhatItWasStartedFromOrSaysThereIsNothing()
+            throws Exception {
+        fakeClusterForResume();
+        String jar = dummyJar().toString();
+        Path savepoint = dir.resolve("savepoints/savepoint-0a1b2c-1");
+        Files.createDirectories(savepoint);
+        Files.writeString(savepoint.resolve("_metadata"), "metadata");
+        record(JOB, jar, savepoint.toString(), System.currentTimeMillis());
+
+        Result dry = run("scripts/resume.sh", "--dry-run");
+        assertThat(dry.exitCode()).as(dry.stderr()).isZero();
+        assertThat(dry.stdout().strip()).isEqualTo(savepoint.toString());
+        assertThat(dry.stderr()).contains("completed no checkpoint of its own");
+        assertThat(requested()).noneMatch(r -> r.startsWith("POST"));
+
+        record(JOB, jar, "", System.currentTimeMillis());
+        Result none = run("scripts/resume.sh");
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.stdout()).isBlank();
+        assertThat(none.stderr())
+                .contains("job " + JOB + " has no completed checkpoint")
+                .contains("no chk-<n>/_metadata under " + dir.resolve("checkpoints").resolve(JOB))
+                .contains("Nothing to resume from");
+        assertThat(requested()).noneMatch(r -> r.startsWith("POST"));
+    }
+
+    @Test
+    void resumeWithoutAnyRecordSaysWhereItLooked() throws Exception {
+        fakeClusterForResume();
+        Result result = run("scripts/resume.sh");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.stderr())
+                .contains("no job named \"mparticle-customerio-forwarder\" is recorded under")
+                .contains(dir.resolve("state/ops/jobs").toString());
+        assertThat(requested()).isEmpty();
+    }
 }
