@@ -143,16 +143,25 @@ public final class ForwarderJob {
     }
 
     static KafkaSource<SourceRecord> source(ForwarderSettings settings) {
-        Properties properties = new Properties();
-        properties.putAll(settings.kafkaProperties());
         return KafkaSource.<SourceRecord>builder()
                 .setBootstrapServers(settings.bootstrapServers())
                 .setTopics(settings.topics())
                 .setGroupId(settings.groupId())
                 .setStartingOffsets(startingOffsets(settings.startingOffsets()))
                 .setDeserializer(new SourceRecordDeserializer())
-                .setProperties(properties)
+                .setProperties(sourceProperties(settings))
                 .build();
+    }
+
+    /**
+     * The Kafka consumer properties the source is built with: {@code kafka.properties-file} and
+     * {@code kafka.property.*} (security settings among them). The builder adds what it owns
+     * (bootstrap servers, group id, deserializers).
+     */
+    static Properties sourceProperties(ForwarderSettings settings) {
+        Properties properties = new Properties();
+        properties.putAll(settings.kafkaProperties());
+        return properties;
     }
 
     private static OffsetsInitializer startingOffsets(ForwarderSettings.StartingOffsets offsets) {
@@ -170,16 +179,25 @@ public final class ForwarderJob {
     }
 
     static KafkaSink<DeadLetter> deadLetterSink(ForwarderSettings settings) {
-        Properties properties = new Properties();
-        // Longer than any checkpoint may take, within the broker's default 15 minute maximum.
-        properties.setProperty("transaction.timeout.ms", "900000");
-        properties.putAll(settings.kafkaProperties());
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(properties)
+                .setKafkaProducerConfig(deadLetterSinkProperties(settings))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix())
                 .setRecordSerializer(new DeadLetterSerializationSchema(settings.deadLetterTopic()))
                 .build();
+    }
+
+    /**
+     * The Kafka producer properties the dead-letter sink is built with: the same client properties
+     * as the source (so a SASL_SSL cluster is reached the same way), after the job's transaction
+     * timeout.
+     */
+    static Properties deadLetterSinkProperties(ForwarderSettings settings) {
+        Properties properties = new Properties();
+        // Longer than any checkpoint may take, within the broker's default 15 minute maximum.
+        properties.setProperty("transaction.timeout.ms", "900000");
+        properties.putAll(settings.kafkaProperties());
+        return properties;
     }
 }
