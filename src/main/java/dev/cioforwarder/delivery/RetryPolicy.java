@@ -54,6 +54,11 @@ public final class RetryPolicy implements Serializable {
         return authBackoffMs + jitter;
     }
 
+    /** The configured wait between attempts while the credentials are refused (no jitter). */
+    public long authRetryIntervalMs() {
+        return authBackoffMs;
+    }
+
     public boolean hasMaxRetryDuration() {
         return maxRetryDurationMs >= 0;
     }

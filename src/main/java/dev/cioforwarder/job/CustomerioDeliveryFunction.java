@@ -325,10 +325,12 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
                 LOG.error(
                         "Customer.io refused the credentials (HTTP {}) for site id {}: fix the API"
                                 + " key in {} or customerio.site-id. Nothing is dropped: the"
-                                + " operations wait and are retried every minute.",
+                                + " operations wait and are retried every {} s"
+                                + " (customerio.auth-retry-interval).",
                         result.status(),
                         siteId,
-                        apiKeySource);
+                        apiKeySource,
+                        retryPolicy.authRetryIntervalMs() / 1000.0);
             }
         }
 

@@ -324,7 +324,7 @@ public final class ForwarderSettings implements Serializable {
         return new RetryPolicy(
                 Duration.ofMillis(200),
                 Duration.ofSeconds(30),
-                Duration.ofSeconds(60),
+                authRetryInterval,
                 maxRetryDuration);
     }
 

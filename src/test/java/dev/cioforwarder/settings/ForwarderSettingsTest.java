@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
+import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.mapping.UserIdType;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,22 @@ class ForwarderSettingsTest {
         assertThatThrownBy(() -> ForwarderSettings.fromMap(m))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void theAuthRetryIntervalIsTheWaitBetweenAttemptsWhileTheKeyIsRefused() {
+        // Found by the fault suite (ChaosITCase, 401-unauthorized): the setting was validated but
+        // the retry policy always waited 60 s, so deliveries resumed up to a minute after
+        // Customer.io accepted the key again.
+        Map<String, String> m = minimal();
+        m.put("customerio.auth-retry-interval", "5s");
+        RetryPolicy policy = ForwarderSettings.fromMap(m).retryPolicy();
+        for (int i = 0; i < 50; i++) {
+            // The interval plus up to a fifth of it as jitter.
+            assertThat(policy.authBackoffMs()).isBetween(5_000L, 6_000L);
+        }
+        RetryPolicy defaults = ForwarderSettings.fromMap(minimal()).retryPolicy();
+        assertThat(defaults.authBackoffMs()).isBetween(60_000L, 72_000L);
     }
 
     @Test
