@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
+import dev.cioforwarder.json.Utf8;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -58,6 +59,17 @@ public final class BatchParser {
                             + payload.length
                             + " bytes; the limit (mparticle.max-record-bytes) is "
                             + maxRecordBytes);
+        }
+        int invalid = Utf8.firstInvalidByte(payload);
+        if (invalid >= 0) {
+            // Checked before Jackson, which would decode overlong forms and encoded surrogates
+            // into characters the sender never wrote, or guess UTF-16 from NUL bytes.
+            return ParseResult.rejected(
+                    DeadLetterReason.INVALID_JSON,
+                    "the record is not valid UTF-8: byte "
+                            + invalid
+                            + " is "
+                            + Utf8.describeInvalidByte(payload, invalid));
         }
         try (JsonParser parser = Json.factory().createParser(payload)) {
             return new Reader(parser, recordTimestampMs).readBatch();

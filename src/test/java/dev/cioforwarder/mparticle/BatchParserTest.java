@@ -327,6 +327,87 @@ class BatchParserTest {
         assertThat(result.rejection()).isEqualTo(DeadLetterReason.INVALID_JSON);
     }
 
+    static Stream<Arguments> invalidUtf8JacksonWouldDecode() {
+        return Stream.of(
+                Arguments.of("overlong NUL", new int[] {0xC0, 0x80}, "an overlong encoding"),
+                Arguments.of("overlong slash", new int[] {0xC0, 0xAF}, "an overlong encoding"),
+                Arguments.of(
+                        "three-byte overlong",
+                        new int[] {0xE0, 0x80, 0xAF},
+                        "an overlong encoding"),
+                Arguments.of(
+                        "four-byte overlong",
+                        new int[] {0xF0, 0x80, 0x80, 0xAF},
+                        "an overlong encoding"),
+                Arguments.of(
+                        "encoded high surrogate",
+                        new int[] {0xED, 0xA0, 0x80},
+                        "a UTF-16 surrogate encoded in UTF-8"),
+                Arguments.of(
+                        "encoded surrogate pair",
+                        new int[] {0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80},
+                        "a UTF-16 surrogate encoded in UTF-8"),
+                Arguments.of(
+                        "above U+10FFFF",
+                        new int[] {0xF4, 0x90, 0x80, 0x80},
+                        "a code point above U+10FFFF"),
+                Arguments.of(
+                        "F5 lead",
+                        new int[] {0xF5, 0x80, 0x80, 0x80},
+                        "a byte that never appears in UTF-8"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidUtf8JacksonWouldDecode")
+    void invalidUtf8ThatJacksonWouldDecodeIsInvalidJson(String name, int[] bad, String why) {
+        byte[] prefix =
+                "{\"mpid\":1,\"user_attributes\":{\"a\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[prefix.length + bad.length + 3];
+        System.arraycopy(prefix, 0, bytes, 0, prefix.length);
+        for (int i = 0; i < bad.length; i++) {
+            bytes[prefix.length + i] = (byte) bad[i];
+        }
+        bytes[bytes.length - 3] = '"';
+        bytes[bytes.length - 2] = '}';
+        bytes[bytes.length - 1] = '}';
+
+        ParseResult result = parser.parse(bytes, RECORD_TIME);
+
+        assertThat(result.rejection()).isEqualTo(DeadLetterReason.INVALID_JSON);
+        assertThat(result.rejectionDetail())
+                .isEqualTo("the record is not valid UTF-8: byte " + prefix.length + " is " + why);
+    }
+
+    @Test
+    void utf16AndUtf32AreNotGuessedButRejected() {
+        for (java.nio.charset.Charset charset :
+                new java.nio.charset.Charset[] {
+                    StandardCharsets.UTF_16LE,
+                    StandardCharsets.UTF_16BE,
+                    StandardCharsets.UTF_16,
+                    java.nio.charset.Charset.forName("UTF-32LE")
+                }) {
+            ParseResult result = parser.parse("{\"mpid\":1}".getBytes(charset), RECORD_TIME);
+            assertThat(result.rejection())
+                    .as("%s", charset)
+                    .isEqualTo(DeadLetterReason.INVALID_JSON);
+            assertThat(result.rejectionDetail()).contains("not valid UTF-8");
+        }
+    }
+
+    @Test
+    void wellFormedMultiByteTextAndAByteOrderMarkAreAccepted() {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] json =
+                "{\"mpid\":1,\"user_attributes\":{\"a\":\"é€😀\uD7FF\uE000\uFFFD\"}}"
+                        .getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[bom.length + json.length];
+        System.arraycopy(bom, 0, bytes, 0, 3);
+        System.arraycopy(json, 0, bytes, 3, json.length);
+        MParticleBatch batch = parser.parse(bytes, RECORD_TIME).batch();
+        assertThat(batch.userAttributes.text(0)).isEqualTo("é€😀\uD7FF\uE000\uFFFD");
+    }
+
     @Test
     void deepNestingIsRejectedWithoutAStackOverflow() {
         String deep = "{\"mpid\":1,\"context\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";

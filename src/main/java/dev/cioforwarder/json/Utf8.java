@@ -1,0 +1,108 @@
+package dev.cioforwarder.json;
+
+/**
+ * Strict UTF-8 checks for hostile input.
+ *
+ * <p>Jackson decodes UTF-8 leniently: it accepts overlong encodings ({@code C0 AF} becomes {@code
+ * /}), surrogates encoded in UTF-8 ({@code ED A0 80}) and sequences beyond U+10FFFF, turning them
+ * into characters the sender never wrote; and it guesses UTF-16 or UTF-32 from NUL bytes. JSON
+ * exchanged between systems must be UTF-8 (RFC 8259, section 8.1) and never holds a raw NUL (not
+ * whitespace, not allowed unescaped in a string), so a record is checked here before Jackson sees
+ * it.
+ */
+public final class Utf8 {
+
+    private Utf8() {}
+
+    /**
+     * The index of the first byte that makes {@code bytes} invalid as the UTF-8 text of a JSON
+     * document (an ill-formed sequence per the Unicode standard, table 3-7, or a NUL byte), or -1
+     * when there is none.
+     */
+    public static int firstInvalidByte(byte[] bytes) {
+        int i = 0;
+        int n = bytes.length;
+        while (i < n) {
+            int b = bytes[i];
+            if (b > 0) {
+                i++;
+                continue;
+            }
+            if (b == 0) {
+                return i;
+            }
+            int length = sequenceLength(bytes, i);
+            if (length < 0) {
+                return i;
+            }
+            i += length;
+        }
+        return -1;
+    }
+
+    /** Why the byte at {@code index} (from {@link #firstInvalidByte}) is invalid, in words. */
+    public static String describeInvalidByte(byte[] bytes, int index) {
+        int b = bytes[index] & 0xFF;
+        if (b == 0) {
+            return "a NUL byte (JSON text never holds one; UTF-16 or UTF-32 input?)";
+        }
+        if (b >= 0x80 && b <= 0xBF) {
+            return "a continuation byte without a lead byte";
+        }
+        if (b == 0xC0 || b == 0xC1) {
+            return "an overlong encoding";
+        }
+        if (b >= 0xF5) {
+            return "a byte that never appears in UTF-8";
+        }
+        int second = index + 1 < bytes.length ? bytes[index + 1] & 0xFF : -1;
+        if (b == 0xE0 && second >= 0x80 && second <= 0x9F
+                || b == 0xF0 && second >= 0x80 && second <= 0x8F) {
+            return "an overlong encoding";
+        }
+        if (b == 0xED && second >= 0xA0 && second <= 0xBF) {
+            return "a UTF-16 surrogate encoded in UTF-8";
+        }
+        if (b == 0xF4 && second >= 0x90 && second <= 0xBF) {
+            return "a code point above U+10FFFF";
+        }
+        return "a truncated multi-byte sequence";
+    }
+
+    /** The length of the well-formed sequence starting at {@code i} (a non-ASCII lead), or -1. */
+    private static int sequenceLength(byte[] bytes, int i) {
+        int b = bytes[i] & 0xFF;
+        int n = bytes.length;
+        if (b >= 0xC2 && b <= 0xDF) {
+            return i + 1 < n && isContinuation(bytes[i + 1]) ? 2 : -1;
+        }
+        if (b >= 0xE0 && b <= 0xEF) {
+            if (i + 2 >= n) {
+                return -1;
+            }
+            int second = bytes[i + 1] & 0xFF;
+            int low = b == 0xE0 ? 0xA0 : 0x80; // E0 80..9F would be overlong
+            int high = b == 0xED ? 0x9F : 0xBF; // ED A0..BF would be a surrogate
+            return second >= low && second <= high && isContinuation(bytes[i + 2]) ? 3 : -1;
+        }
+        if (b >= 0xF0 && b <= 0xF4) {
+            if (i + 3 >= n) {
+                return -1;
+            }
+            int second = bytes[i + 1] & 0xFF;
+            int low = b == 0xF0 ? 0x90 : 0x80; // F0 80..8F would be overlong
+            int high = b == 0xF4 ? 0x8F : 0xBF; // F4 90.. would be above U+10FFFF
+            return second >= low
+                            && second <= high
+                            && isContinuation(bytes[i + 2])
+                            && isContinuation(bytes[i + 3])
+                    ? 4
+                    : -1;
+        }
+        return -1; // 80..BF continuation without a lead, C0/C1 overlong, F5..FF never valid
+    }
+
+    private static boolean isContinuation(byte b) {
+        return (b & 0xC0) == 0x80;
+    }
+}
