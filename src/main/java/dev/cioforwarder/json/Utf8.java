@@ -69,6 +69,48 @@ public final class Utf8 {
         return "a truncated multi-byte sequence";
     }
 
+    /**
+     * {@code s} with every unpaired UTF-16 surrogate replaced by U+FFFD, the Unicode replacement
+     * character; {@code s} itself when it has none. JSON can escape a lone surrogate ({@code
+     * "\\ud800"}, which JavaScript produces when it cuts a string inside an emoji), but no UTF-8
+     * can carry one: encoders would write {@code ?} instead (turning {@code "a\\ud800"} into the
+     * identifier {@code "a?"}) or fail.
+     */
+    public static String wellFormed(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < n
+                        && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return replaceUnpaired(s, i);
+                }
+            }
+        }
+        return s;
+    }
+
+    private static String replaceUnpaired(String s, int from) {
+        StringBuilder out = new StringBuilder(s.length()).append(s, 0, from);
+        int n = s.length();
+        for (int i = from; i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < n
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                out.append(c).append(s.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                out.append('\uFFFD');
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     /** The length of the well-formed sequence starting at {@code i} (a non-ASCII lead), or -1. */
     private static int sequenceLength(byte[] bytes, int i) {
         int b = bytes[i] & 0xFF;

@@ -443,11 +443,11 @@ public final class BatchParser {
         /** Reads the members of an object already opened into {@code into}; nulls are skipped. */
         private void readAttributeObject(Attributes into) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                String name = Utf8.wellFormed(p.currentName());
                 JsonToken v = p.nextToken();
                 switch (v) {
                     case VALUE_STRING:
-                        into.add(name, ValueType.STRING, p.getText());
+                        into.add(name, ValueType.STRING, text());
                         break;
                     case VALUE_NUMBER_INT:
                     case VALUE_NUMBER_FLOAT:
@@ -474,7 +474,9 @@ public final class BatchParser {
             try (JsonGenerator g = Json.factory().createGenerator(out)) {
                 g.copyCurrentStructure(p);
             }
-            return out.toString();
+            // Lone surrogates stay raw in a character-based copy; written later as raw UTF-8
+            // they would make the encoder fail.
+            return Utf8.wellFormed(out.toString());
         }
 
         private void readDeletedUserAttributes(JsonToken value) throws IOException {
@@ -499,7 +501,7 @@ public final class BatchParser {
                                     + describe(t)
                                     + at(p.currentLocation()));
                 }
-                batch.deletedUserAttributes.add(p.getText());
+                batch.deletedUserAttributes.add(text());
                 index++;
             }
         }
@@ -776,7 +778,7 @@ public final class BatchParser {
             switch (v) {
                 case VALUE_STRING:
                 case VALUE_NUMBER_INT:
-                    return p.getText();
+                    return text();
                 case VALUE_NULL:
                     return null;
                 default:
@@ -826,7 +828,7 @@ public final class BatchParser {
                 case VALUE_NUMBER_FLOAT:
                 case VALUE_TRUE:
                 case VALUE_FALSE:
-                    return p.getText();
+                    return text();
                 case VALUE_NULL:
                     return null;
                 default:
@@ -837,6 +839,11 @@ public final class BatchParser {
                                     + describe(v)
                                     + at(p.currentLocation()));
             }
+        }
+
+        /** The current string or scalar as well-formed text (see {@link Utf8#wellFormed}). */
+        private String text() throws IOException {
+            return Utf8.wellFormed(p.getText());
         }
 
         private static String describe(JsonToken token) {

@@ -73,4 +73,14 @@ class Utf8Test {
         assertThat(Utf8.describeInvalidByte(lone, Utf8.firstInvalidByte(lone)))
                 .isEqualTo("a continuation byte without a lead byte");
     }
+
+    @Test
+    void wellFormedReplacesOnlyUnpairedSurrogates() {
+        String clean = "plain é 😀";
+        assertThat(Utf8.wellFormed(clean)).isSameAs(clean);
+        assertThat(Utf8.wellFormed("\ud800")).isEqualTo("\uFFFD");
+        assertThat(Utf8.wellFormed("a\udc00\ud800")).isEqualTo("a\uFFFD\uFFFD");
+        assertThat(Utf8.wellFormed("\ud83d\ude00\ud83d")).isEqualTo("😀\uFFFD");
+        assertThat(Utf8.wellFormed("\ude00\ud83d\ude00")).isEqualTo("\uFFFD😀");
+    }
 }

@@ -409,6 +409,24 @@ class BatchParserTest {
     }
 
     @Test
+    void unpairedSurrogateEscapesBecomeTheReplacementCharacterAndPairsStay() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"user_identities\":{\"customer_id\":\"c\\ud800\"},"
+                            + "\"user_attributes\":{\"k\\udfff\":\"\\ud83d\\ude00\\ude00\\ud83d\","
+                            + "\"l\":[\"\\ud800x\"]},\"deleted_user_attributes\":[\"\\udc00\"],"
+                            + "\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"\\ud83d\","
+                            + "\"source_message_id\":\"s\\udbff\"}}]}");
+        assertThat(batch.customerId).isEqualTo("c\uFFFD");
+        assertThat(batch.userAttributes.name(0)).isEqualTo("k\uFFFD");
+        assertThat(batch.userAttributes.text(0)).isEqualTo("😀\uFFFD\uFFFD");
+        assertThat(batch.userAttributes.text(1)).isEqualTo("[\"\uFFFDx\"]");
+        assertThat(batch.deletedUserAttributes).containsExactly("\uFFFD");
+        assertThat(batch.events.get(0).name).isEqualTo("\uFFFD");
+        assertThat(batch.events.get(0).dedupKey).isEqualTo("smid:s\uFFFD");
+    }
+
+    @Test
     void deepNestingIsRejectedWithoutAStackOverflow() {
         String deep = "{\"mpid\":1,\"context\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
         ParseResult result = parse(deep);

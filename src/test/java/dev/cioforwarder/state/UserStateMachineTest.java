@@ -946,6 +946,54 @@ class UserStateMachineTest {
         }
     }
 
+    /**
+     * JSON can escape a lone UTF-16 surrogate (JavaScript makes one when it cuts a string inside an
+     * emoji); no UTF-8 can carry it. It arrives as U+FFFD, in every API mode.
+     */
+    @Nested
+    class UnpairedSurrogates {
+
+        private static final String LIST_WITH_LONE_HIGH = "{\"tags\":[\"ok\",\"cut \\ud83d\"]}";
+
+        @ParameterizedTest
+        @EnumSource(ApiMode.class)
+        void aListAttributeWithALoneSurrogateIsSentWithTheReplacementCharacter(ApiMode mode) {
+            User user = new User(MappingSettings.defaults().withApiMode(mode));
+            List<Op> ops = user.apply(batch("7", CUSTOMER, LIST_WITH_LONE_HIGH, null));
+
+            JsonNode tags = ops.get(0).attributes().get("tags");
+            String text = mode == ApiMode.V1 ? tags.asText() : tags.toString();
+            assertThat(text).isEqualTo("[\"ok\",\"cut \uFFFD\"]");
+        }
+
+        @ParameterizedTest
+        @EnumSource(ApiMode.class)
+        void anEventPropertyObjectWithALoneSurrogateIsSent(ApiMode mode) {
+            User user = new User(MappingSettings.defaults().withApiMode(mode));
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    null,
+                                    "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"e\\udc00\","
+                                        + "\"custom_attributes\":{\"o\":{\"k\":\"\\udc00z\"}}}}"));
+
+            Op event = ops.get(1);
+            assertThat(event.name()).isEqualTo("e\uFFFD");
+            assertThat(event.attributes().get("o").get("k").asText()).isEqualTo("\uFFFDz");
+        }
+
+        @Test
+        void aV1PathNeverTurnsALoneSurrogateIntoAQuestionMark() {
+            // "victim\ud800" must not become the identifier "victim?" of another person.
+            User user = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+            List<Op> ops =
+                    user.apply(batch("7", "{\"customer_id\":\"victim\\ud800\"}", null, null));
+            assertThat(ops.get(0).raw.path).isEqualTo("/api/v1/customers/victim%EF%BF%BD");
+        }
+    }
+
     @Test
     void aReplayedBatchRepeatsIdsAndSendsNoIdentify() {
         User user = new User();
