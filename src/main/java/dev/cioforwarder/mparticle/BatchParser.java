@@ -92,6 +92,20 @@ public final class BatchParser {
         }
     }
 
+    /**
+     * {@link Long#parseLong} limited to ASCII digits: it also reads other scripts' digits, which
+     * would make the MPID string {@code "١٢٣"} (Arabic-Indic) the same user as {@code 123}.
+     */
+    static long parseAsciiLong(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && !(i == 0 && (c == '-' || c == '+'))) {
+                throw new NumberFormatException("not an ASCII integer");
+            }
+        }
+        return Long.parseLong(text);
+    }
+
     /** Jackson messages can quote a few characters of the input; keep them short. */
     private static String sanitize(String message) {
         if (message == null) {
@@ -280,7 +294,7 @@ public final class BatchParser {
                         return;
                     }
                     try {
-                        batch.mpid = Long.parseLong(text);
+                        batch.mpid = parseAsciiLong(text);
                         batch.hasMpid = true;
                     } catch (NumberFormatException e) {
                         throw new BatchError(
@@ -326,7 +340,7 @@ public final class BatchParser {
                     break;
                 case VALUE_STRING:
                     try {
-                        time = Long.parseLong(p.getText().trim());
+                        time = parseAsciiLong(p.getText().trim());
                     } catch (NumberFormatException e) {
                         throw new EventError(
                                 "the string is not an integer number of milliseconds"

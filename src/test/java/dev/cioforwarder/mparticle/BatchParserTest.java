@@ -128,6 +128,24 @@ class BatchParserTest {
     }
 
     @Test
+    void digitsOfOtherScriptsAreNotAnMpidOrATime() {
+        // Long.parseLong reads them: "١٢٣" (Arabic-Indic) and "１２３" (fullwidth) would be user 123.
+        assertThat(parse("{\"mpid\":\"\u0661\u0662\u0663\"}").rejection())
+                .isEqualTo(DeadLetterReason.MPID_INVALID);
+        assertThat(parse("{\"mpid\":\"\uFF11\uFF12\uFF13\"}").rejection())
+                .isEqualTo(DeadLetterReason.MPID_INVALID);
+        assertThat(parse("{\"mpid\":1,\"timestamp_unixtime_ms\":\"\u0967\u0968\"}").rejection())
+                .isEqualTo(DeadLetterReason.TIMESTAMP_INVALID);
+        ParseResult event =
+                parse(
+                        "{\"mpid\":1,\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\","
+                            + "\"timestamp_unixtime_ms\":\"\u0661\"}}]}");
+        assertThat(event.eventRejections()).singleElement();
+        assertThat(accepted("{\"mpid\":\"+42\"}").mpid).isEqualTo(42);
+        assertThat(accepted("{\"mpid\":\" -42 \"}").mpid).isEqualTo(-42);
+    }
+
+    @Test
     void aBatchWithoutMpidIsKeyedByItsIdentity() {
         assertThat(accepted("{\"user_identities\":{\"customer_id\":\"c-1\"}}").userKey)
                 .isEqualTo("customer_id:c-1");
