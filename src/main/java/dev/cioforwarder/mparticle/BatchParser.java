@@ -14,6 +14,7 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Reads one mParticle outgoing JSON batch in a single streaming pass, without building a tree.
@@ -106,12 +107,71 @@ public final class BatchParser {
         return Long.parseLong(text);
     }
 
-    /** Jackson messages can quote a few characters of the input; keep them short. */
-    private static String sanitize(String message) {
+    /**
+     * Field names of the batch format: a duplicate of one of these is named in the detail; any
+     * other key of the payload (an attribute name, say) is not.
+     */
+    private static final Set<String> FORMAT_FIELDS =
+            Set.of(
+                    "mpid",
+                    "timestamp_unixtime_ms",
+                    "batch_id",
+                    "source_request_id",
+                    "message_id",
+                    "unique_id",
+                    "user_identities",
+                    "user_attributes",
+                    "deleted_user_attributes",
+                    "device_info",
+                    "application_info",
+                    "events",
+                    "event_type",
+                    "data",
+                    "event_name",
+                    "screen_name",
+                    "source_message_id",
+                    "event_id",
+                    "custom_attributes",
+                    "is_opted_out",
+                    "is_first_run",
+                    "new",
+                    "identity_type",
+                    "identity",
+                    "platform",
+                    "os");
+
+    private static final String UNRECOGNIZED_TOKEN = "Unrecognized token '";
+    private static final String DUPLICATE_FIELD = "Duplicate field '";
+
+    /**
+     * Jackson's message on one short line, without the input it quotes: an unrecognized token is
+     * whatever unquoted text the record holds at that point (an email with its quotes lost, say),
+     * and a duplicate key can be any key of the payload. Single characters and fixed words stay.
+     */
+    static String sanitize(String message) {
         if (message == null) {
             return "unreadable JSON";
         }
         String oneLine = message.replace('\n', ' ').replace('\r', ' ');
+        if (oneLine.startsWith(UNRECOGNIZED_TOKEN)) {
+            // The token itself may hold quotes; the fixed text after it is the last occurrence.
+            int end = oneLine.lastIndexOf("': was expecting");
+            oneLine =
+                    "Unrecognized token (not quoted here)"
+                            + (end >= UNRECOGNIZED_TOKEN.length()
+                                    ? oneLine.substring(end + 1)
+                                    : "");
+        } else if (oneLine.startsWith(DUPLICATE_FIELD)) {
+            int end = oneLine.lastIndexOf('\'');
+            String name =
+                    end > DUPLICATE_FIELD.length()
+                            ? oneLine.substring(DUPLICATE_FIELD.length(), end)
+                            : "";
+            oneLine =
+                    FORMAT_FIELDS.contains(name)
+                            ? "Duplicate field '" + name + "'"
+                            : "Duplicate field (a key of the payload, not quoted here)";
+        }
         return oneLine.length() > 160 ? oneLine.substring(0, 160) + "…" : oneLine;
     }
 
@@ -350,7 +410,7 @@ public final class BatchParser {
                 default:
                     p.skipChildren();
                     throw new EventError(
-                            "expected milliseconds as a number or a string, found "
+                            "expected integer milliseconds as a number or a string, found "
                                     + describe(value)
                                     + at(p.currentLocation()));
             }
@@ -869,8 +929,9 @@ public final class BatchParser {
                 case VALUE_STRING:
                     return "a string";
                 case VALUE_NUMBER_INT:
+                    return "an integer";
                 case VALUE_NUMBER_FLOAT:
-                    return "a number";
+                    return "a decimal number";
                 case VALUE_TRUE:
                 case VALUE_FALSE:
                     return "a boolean";

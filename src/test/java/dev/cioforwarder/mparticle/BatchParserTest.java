@@ -506,6 +506,38 @@ class BatchParserTest {
     }
 
     @Test
+    void jacksonsQuotesOfTheInputAreLeftOutOfDetails() {
+        // An email whose quotes were lost is an "unrecognized token"; Jackson quotes it.
+        assertThat(
+                        parse("{\"mpid\":1,\"user_identities\":{\"email\":adaSecret@x.io}}")
+                                .rejectionDetail())
+                .startsWith("Unrecognized token (not quoted here): was expecting")
+                .doesNotContain("adaSecret");
+        assertThat(parse("{\"mpid\":1} trailingSecret").rejectionDetail())
+                .doesNotContain("trailingSecret");
+        // Any key of the payload can be duplicated; only the format's own names are named.
+        assertThat(
+                        parse(
+                                        "{\"mpid\":1,\"user_attributes\":{\"ada@secret.io\":1,\"ada@secret.io\":2}}")
+                                .rejectionDetail())
+                .startsWith("Duplicate field (a key of the payload, not quoted here)")
+                .doesNotContain("secret");
+        assertThat(parse("{\"mpid\":1,\"mpid\":2}").rejectionDetail())
+                .startsWith("Duplicate field 'mpid' (line 1");
+    }
+
+    @Test
+    void aDecimalWhereAnIntegerBelongsIsCalledADecimal() {
+        assertThat(parse("{\"mpid\":1.5}").rejectionDetail())
+                .startsWith(
+                        "mpid: expected an integer or a string of digits, found a decimal number");
+        assertThat(parse("{\"mpid\":1,\"timestamp_unixtime_ms\":1.7e12}").rejectionDetail())
+                .startsWith(
+                        "timestamp_unixtime_ms: expected integer milliseconds as a number or a"
+                                + " string, found a decimal number");
+    }
+
+    @Test
     void rejectionDetailsNeverQuotePayloadValues() {
         ParseResult result =
                 parse(
