@@ -111,6 +111,14 @@ public final class Utf8 {
         return out.toString();
     }
 
+    /**
+     * The length of the well-formed sequence starting at {@code i}: 1 for any ASCII byte (NUL
+     * included), 2 to 4 for a well-formed multi-byte sequence, -1 when ill-formed.
+     */
+    public static int sequenceLengthAt(byte[] bytes, int i) {
+        return bytes[i] >= 0 ? 1 : sequenceLength(bytes, i);
+    }
+
     /** The length of the well-formed sequence starting at {@code i} (a non-ASCII lead), or -1. */
     private static int sequenceLength(byte[] bytes, int i) {
         int b = bytes[i] & 0xFF;
