@@ -143,6 +143,10 @@ public final class BatchParser {
     private static final String UNRECOGNIZED_TOKEN = "Unrecognized token '";
     private static final String DUPLICATE_FIELD = "Duplicate field '";
 
+    /** What Jackson writes for a location when the source is not included, before the line. */
+    private static final String REDACTED_SOURCE =
+            "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); ";
+
     /**
      * Jackson's message on one short line, without the input it quotes: an unrecognized token is
      * whatever unquoted text the record holds at that point (an email with its quotes lost, say),
@@ -152,7 +156,8 @@ public final class BatchParser {
         if (message == null) {
             return "unreadable JSON";
         }
-        String oneLine = message.replace('\n', ' ').replace('\r', ' ');
+        String oneLine =
+                message.replace('\n', ' ').replace('\r', ' ').replace(REDACTED_SOURCE, "[");
         if (oneLine.startsWith(UNRECOGNIZED_TOKEN)) {
             // The token itself may hold quotes; the fixed text after it is the last occurrence.
             int end = oneLine.lastIndexOf("': was expecting");
@@ -792,7 +797,9 @@ public final class BatchParser {
                         try {
                             f.timestampMs = readTime(v);
                         } catch (EventError e) {
-                            fail(f, fieldWhere + ": " + e.getMessage());
+                            if (f.error == null) {
+                                f.error = fieldWhere + ": " + e.getMessage(); // has a location
+                            }
                         }
                         break;
                     case "source_message_id":

@@ -538,6 +538,22 @@ class BatchParserTest {
     }
 
     @Test
+    void detailsNameEachLocationOnceAndWithoutJacksonsNoise() {
+        assertThat(parse("{\"mpid\":1,\"events\":[").rejectionDetail())
+                .isEqualTo(
+                        "Unexpected end-of-input: expected close marker for Array (start marker at"
+                                + " [line: 1, column: 20]) (line 1, column 21, byte 20)");
+        ParseResult negative =
+                parse(
+                        "{\"mpid\":1,\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"x\","
+                            + "\"timestamp_unixtime_ms\":-5}}]}");
+        assertThat(negative.eventRejections().get(0).detail())
+                .isEqualTo(
+                        "events[0].data.timestamp_unixtime_ms: the time is outside 0 .. 2^48 ms"
+                                + " (line 1, column 101, byte 100)");
+    }
+
+    @Test
     void rejectionDetailsNeverQuotePayloadValues() {
         ParseResult result =
                 parse(
