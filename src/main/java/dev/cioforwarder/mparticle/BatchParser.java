@@ -140,6 +140,36 @@ public final class BatchParser {
                     "platform",
                     "os");
 
+    /**
+     * mParticle's identity types: named in details. Any other key of the inbound {@code
+     * user_identities} object is payload, possibly long, and is not.
+     */
+    private static final Set<String> IDENTITY_TYPES =
+            Set.of(
+                    "customer_id",
+                    "customerid",
+                    "email",
+                    "other",
+                    "other_id_2",
+                    "other_id_3",
+                    "other_id_4",
+                    "other_id_5",
+                    "other_id_6",
+                    "other_id_7",
+                    "other_id_8",
+                    "other_id_9",
+                    "other_id_10",
+                    "mobile_number",
+                    "phone_number_2",
+                    "phone_number_3",
+                    "facebook",
+                    "twitter",
+                    "google",
+                    "microsoft",
+                    "yahoo",
+                    "alias",
+                    "facebook_custom_audience_id");
+
     private static final String UNRECOGNIZED_TOKEN = "Unrecognized token '";
     private static final String DUPLICATE_FIELD = "Duplicate field '";
 
@@ -478,7 +508,10 @@ public final class BatchParser {
                                 scalarText(
                                         v,
                                         DeadLetterReason.USER_IDENTITIES_INVALID,
-                                        "user_identities." + type));
+                                        "user_identities."
+                                                + (IDENTITY_TYPES.contains(type)
+                                                        ? type
+                                                        : "(a member)")));
                     }
                     return;
                 default:

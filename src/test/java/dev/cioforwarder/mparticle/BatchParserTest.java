@@ -527,6 +527,19 @@ class BatchParserTest {
     }
 
     @Test
+    void anInboundIdentityIsNamedOnlyByAKnownType() {
+        assertThat(parse("{\"mpid\":1,\"user_identities\":{\"email\":[\"a\"]}}").rejectionDetail())
+                .startsWith("user_identities.email: expected a string, found an array");
+        String key = "ada@secret.io".repeat(1_000);
+        String detail =
+                parse("{\"mpid\":1,\"user_identities\":{\"" + key + "\":{}}}").rejectionDetail();
+        assertThat(detail)
+                .startsWith("user_identities.(a member): expected a string, found an object")
+                .doesNotContain("secret")
+                .hasSizeLessThan(200);
+    }
+
+    @Test
     void aDecimalWhereAnIntegerBelongsIsCalledADecimal() {
         assertThat(parse("{\"mpid\":1.5}").rejectionDetail())
                 .startsWith(
