@@ -182,12 +182,12 @@ public final class OperationChecks {
         }
     }
 
+    /**
+     * The size of a value as compact JSON in UTF-8, characters outside the BMP as themselves (4
+     * bytes, not a 12-byte escaped pair): what the value is, however an encoder escapes it.
+     */
     private static int jsonBytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node).length;
-        } catch (IOException e) {
-            return Integer.MAX_VALUE;
-        }
+        return utf8Bytes(node.toString());
     }
 
     public static int utf8Bytes(String s) {
