@@ -1,5 +1,9 @@
 package dev.cioforwarder.json;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Strict UTF-8 checks for hostile input.
  *
@@ -12,6 +16,9 @@ package dev.cioforwarder.json;
  */
 public final class Utf8 {
 
+    private static final VarHandle LONGS =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private Utf8() {}
 
     /**
@@ -23,6 +30,16 @@ public final class Utf8 {
         int i = 0;
         int n = bytes.length;
         while (i < n) {
+            // Fast path: eight bytes at a time while they are ASCII and not NUL (most of a batch).
+            if (i + 8 <= n) {
+                long word = (long) LONGS.get(bytes, i);
+                boolean nonAscii = (word & 0x8080808080808080L) != 0;
+                boolean hasZero = ((word - 0x0101010101010101L) & ~word & 0x8080808080808080L) != 0;
+                if (!nonAscii && !hasZero) {
+                    i += 8;
+                    continue;
+                }
+            }
             int b = bytes[i];
             if (b > 0) {
                 i++;

@@ -40,9 +40,14 @@ class Utf8Test {
             0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFE, 0xFF
         };
         for (int round = 0; round < 200_000; round++) {
-            byte[] bytes = new byte[random.nextInt(6)];
+            // Short arrays of anything, and longer mostly-ASCII ones for the 8-byte fast path.
+            boolean longer = round % 2 == 1;
+            byte[] bytes = new byte[random.nextInt(longer ? 40 : 6)];
             for (int i = 0; i < bytes.length; i++) {
-                bytes[i] = (byte) pool[random.nextInt(pool.length)];
+                bytes[i] =
+                        longer && random.nextInt(12) != 0
+                                ? (byte) (1 + random.nextInt(0x7F))
+                                : (byte) pool[random.nextInt(pool.length)];
             }
             boolean valid = Utf8.firstInvalidByte(bytes) < 0;
             assertThat(valid)
