@@ -70,6 +70,17 @@ abstract class JsonBodyWriter {
         g.writeEndObject();
     }
 
+    /**
+     * Writes {@code attributes} as the value of the field just named and returns the size of the
+     * object alone. Jackson writes the {@code :} after a field name together with the value, so it
+     * is not counted: an object of exactly 100,000 bytes measures 100,000, not 100,001.
+     */
+    protected int writeMeasuredObject(JsonGenerator g, Attributes attributes) throws IOException {
+        int before = position(g);
+        writeObject(g, attributes);
+        return position(g) - before - 1;
+    }
+
     /** An integer is digits with an optional sign: no fraction, no exponent. */
     protected static boolean isIntegerText(String number) {
         for (int i = 0; i < number.length(); i++) {

@@ -89,9 +89,7 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("id", ulid);
             g.writeNumberField("timestamp", timestampSeconds);
             g.writeFieldName("data");
-            int dataStart = position(g);
-            writeObject(g, data);
-            int dataBytes = position(g) - dataStart;
+            int dataBytes = writeMeasuredObject(g, data);
             g.writeEndObject();
             byte[] body = finish(g);
             return new EncodedOperation(

@@ -67,9 +67,7 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("name", name);
             g.writeNumberField("timestamp", timestampSeconds);
             g.writeFieldName("attributes");
-            int dataStart = position(g);
-            writeObject(g, data);
-            int dataBytes = position(g) - dataStart;
+            int dataBytes = writeMeasuredObject(g, data);
             g.writeEndObject();
             return new EncodedOperation(null, null, finish(g), dataBytes);
         } catch (IOException e) {

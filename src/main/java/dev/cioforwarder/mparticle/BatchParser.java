@@ -8,11 +8,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
+import dev.cioforwarder.json.Utf8;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Reads one mParticle outgoing JSON batch in a single streaming pass, without building a tree.
@@ -59,6 +61,17 @@ public final class BatchParser {
                             + " bytes; the limit (mparticle.max-record-bytes) is "
                             + maxRecordBytes);
         }
+        int invalid = Utf8.firstInvalidByte(payload);
+        if (invalid >= 0) {
+            // Checked before Jackson, which would decode overlong forms and encoded surrogates
+            // into characters the sender never wrote, or guess UTF-16 from NUL bytes.
+            return ParseResult.rejected(
+                    DeadLetterReason.INVALID_JSON,
+                    "the record is not valid UTF-8: byte "
+                            + invalid
+                            + " is "
+                            + Utf8.describeInvalidByte(payload, invalid));
+        }
         try (JsonParser parser = Json.factory().createParser(payload)) {
             return new Reader(parser, recordTimestampMs).readBatch();
         } catch (BatchError e) {
@@ -80,12 +93,120 @@ public final class BatchParser {
         }
     }
 
-    /** Jackson messages can quote a few characters of the input; keep them short. */
-    private static String sanitize(String message) {
+    /**
+     * {@link Long#parseLong} limited to ASCII digits: it also reads other scripts' digits, which
+     * would make the MPID string {@code "١٢٣"} (Arabic-Indic) the same user as {@code 123}.
+     */
+    static long parseAsciiLong(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && !(i == 0 && (c == '-' || c == '+'))) {
+                throw new NumberFormatException("not an ASCII integer");
+            }
+        }
+        return Long.parseLong(text);
+    }
+
+    /**
+     * Field names of the batch format: a duplicate of one of these is named in the detail; any
+     * other key of the payload (an attribute name, say) is not.
+     */
+    private static final Set<String> FORMAT_FIELDS =
+            Set.of(
+                    "mpid",
+                    "timestamp_unixtime_ms",
+                    "batch_id",
+                    "source_request_id",
+                    "message_id",
+                    "unique_id",
+                    "user_identities",
+                    "user_attributes",
+                    "deleted_user_attributes",
+                    "device_info",
+                    "application_info",
+                    "events",
+                    "event_type",
+                    "data",
+                    "event_name",
+                    "screen_name",
+                    "source_message_id",
+                    "event_id",
+                    "custom_attributes",
+                    "is_opted_out",
+                    "is_first_run",
+                    "new",
+                    "identity_type",
+                    "identity",
+                    "platform",
+                    "os");
+
+    /**
+     * mParticle's identity types: named in details. Any other key of the inbound {@code
+     * user_identities} object is payload, possibly long, and is not.
+     */
+    private static final Set<String> IDENTITY_TYPES =
+            Set.of(
+                    "customer_id",
+                    "customerid",
+                    "email",
+                    "other",
+                    "other_id_2",
+                    "other_id_3",
+                    "other_id_4",
+                    "other_id_5",
+                    "other_id_6",
+                    "other_id_7",
+                    "other_id_8",
+                    "other_id_9",
+                    "other_id_10",
+                    "mobile_number",
+                    "phone_number_2",
+                    "phone_number_3",
+                    "facebook",
+                    "twitter",
+                    "google",
+                    "microsoft",
+                    "yahoo",
+                    "alias",
+                    "facebook_custom_audience_id");
+
+    private static final String UNRECOGNIZED_TOKEN = "Unrecognized token '";
+    private static final String DUPLICATE_FIELD = "Duplicate field '";
+
+    /** What Jackson writes for a location when the source is not included, before the line. */
+    private static final String REDACTED_SOURCE =
+            "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); ";
+
+    /**
+     * Jackson's message on one short line, without the input it quotes: an unrecognized token is
+     * whatever unquoted text the record holds at that point (an email with its quotes lost, say),
+     * and a duplicate key can be any key of the payload. Single characters and fixed words stay.
+     */
+    static String sanitize(String message) {
         if (message == null) {
             return "unreadable JSON";
         }
-        String oneLine = message.replace('\n', ' ').replace('\r', ' ');
+        String oneLine =
+                message.replace('\n', ' ').replace('\r', ' ').replace(REDACTED_SOURCE, "[");
+        if (oneLine.startsWith(UNRECOGNIZED_TOKEN)) {
+            // The token itself may hold quotes; the fixed text after it is the last occurrence.
+            int end = oneLine.lastIndexOf("': was expecting");
+            oneLine =
+                    "Unrecognized token (not quoted here)"
+                            + (end >= UNRECOGNIZED_TOKEN.length()
+                                    ? oneLine.substring(end + 1)
+                                    : "");
+        } else if (oneLine.startsWith(DUPLICATE_FIELD)) {
+            int end = oneLine.lastIndexOf('\'');
+            String name =
+                    end > DUPLICATE_FIELD.length()
+                            ? oneLine.substring(DUPLICATE_FIELD.length(), end)
+                            : "";
+            oneLine =
+                    FORMAT_FIELDS.contains(name)
+                            ? "Duplicate field '" + name + "'"
+                            : "Duplicate field (a key of the payload, not quoted here)";
+        }
         return oneLine.length() > 160 ? oneLine.substring(0, 160) + "…" : oneLine;
     }
 
@@ -268,7 +389,7 @@ public final class BatchParser {
                         return;
                     }
                     try {
-                        batch.mpid = Long.parseLong(text);
+                        batch.mpid = parseAsciiLong(text);
                         batch.hasMpid = true;
                     } catch (NumberFormatException e) {
                         throw new BatchError(
@@ -314,7 +435,7 @@ public final class BatchParser {
                     break;
                 case VALUE_STRING:
                     try {
-                        time = Long.parseLong(p.getText().trim());
+                        time = parseAsciiLong(p.getText().trim());
                     } catch (NumberFormatException e) {
                         throw new EventError(
                                 "the string is not an integer number of milliseconds"
@@ -324,7 +445,7 @@ public final class BatchParser {
                 default:
                     p.skipChildren();
                     throw new EventError(
-                            "expected milliseconds as a number or a string, found "
+                            "expected integer milliseconds as a number or a string, found "
                                     + describe(value)
                                     + at(p.currentLocation()));
             }
@@ -387,7 +508,10 @@ public final class BatchParser {
                                 scalarText(
                                         v,
                                         DeadLetterReason.USER_IDENTITIES_INVALID,
-                                        "user_identities." + type));
+                                        "user_identities."
+                                                + (IDENTITY_TYPES.contains(type)
+                                                        ? type
+                                                        : "(a member)")));
                     }
                     return;
                 default:
@@ -431,11 +555,11 @@ public final class BatchParser {
         /** Reads the members of an object already opened into {@code into}; nulls are skipped. */
         private void readAttributeObject(Attributes into) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                String name = Utf8.wellFormed(p.currentName());
                 JsonToken v = p.nextToken();
                 switch (v) {
                     case VALUE_STRING:
-                        into.add(name, ValueType.STRING, p.getText());
+                        into.add(name, ValueType.STRING, text());
                         break;
                     case VALUE_NUMBER_INT:
                     case VALUE_NUMBER_FLOAT:
@@ -462,7 +586,9 @@ public final class BatchParser {
             try (JsonGenerator g = Json.factory().createGenerator(out)) {
                 g.copyCurrentStructure(p);
             }
-            return out.toString();
+            // Lone surrogates stay raw in a character-based copy; written later as raw UTF-8
+            // they would make the encoder fail.
+            return Utf8.wellFormed(out.toString());
         }
 
         private void readDeletedUserAttributes(JsonToken value) throws IOException {
@@ -487,7 +613,7 @@ public final class BatchParser {
                                     + describe(t)
                                     + at(p.currentLocation()));
                 }
-                batch.deletedUserAttributes.add(p.getText());
+                batch.deletedUserAttributes.add(text());
                 index++;
             }
         }
@@ -704,7 +830,9 @@ public final class BatchParser {
                         try {
                             f.timestampMs = readTime(v);
                         } catch (EventError e) {
-                            fail(f, fieldWhere + ": " + e.getMessage());
+                            if (f.error == null) {
+                                f.error = fieldWhere + ": " + e.getMessage(); // has a location
+                            }
                         }
                         break;
                     case "source_message_id":
@@ -764,7 +892,7 @@ public final class BatchParser {
             switch (v) {
                 case VALUE_STRING:
                 case VALUE_NUMBER_INT:
-                    return p.getText();
+                    return text();
                 case VALUE_NULL:
                     return null;
                 default:
@@ -814,7 +942,7 @@ public final class BatchParser {
                 case VALUE_NUMBER_FLOAT:
                 case VALUE_TRUE:
                 case VALUE_FALSE:
-                    return p.getText();
+                    return text();
                 case VALUE_NULL:
                     return null;
                 default:
@@ -827,6 +955,11 @@ public final class BatchParser {
             }
         }
 
+        /** The current string or scalar as well-formed text (see {@link Utf8#wellFormed}). */
+        private String text() throws IOException {
+            return Utf8.wellFormed(p.getText());
+        }
+
         private static String describe(JsonToken token) {
             switch (token) {
                 case START_OBJECT:
@@ -836,8 +969,9 @@ public final class BatchParser {
                 case VALUE_STRING:
                     return "a string";
                 case VALUE_NUMBER_INT:
+                    return "an integer";
                 case VALUE_NUMBER_FLOAT:
-                    return "a number";
+                    return "a decimal number";
                 case VALUE_TRUE:
                 case VALUE_FALSE:
                     return "a boolean";
