@@ -246,6 +246,7 @@ public final class BatchParser {
         private final long recordTimestampMs;
         private final MParticleBatch batch = new MParticleBatch();
         private final List<EventRejection> eventRejections = new ArrayList<>(0);
+        private int eventRejectionCount;
         private final List<String> notForwarded = new ArrayList<>(4);
         private boolean hasBatchTime;
         private String platform;
@@ -367,7 +368,7 @@ public final class BatchParser {
                                     + event.position;
                 }
             }
-            return ParseResult.accepted(batch, eventRejections, notForwarded);
+            return ParseResult.accepted(batch, eventRejections, eventRejectionCount, notForwarded);
         }
 
         private void readMpid(JsonToken value) throws IOException {
@@ -685,11 +686,22 @@ public final class BatchParser {
             String error;
         }
 
+        /**
+         * Counts a malformed event; only the first few are described, so a record of millions of
+         * broken events costs a counter, not millions of objects.
+         */
+        private void rejectEvent(EventRejection rejection) {
+            eventRejectionCount++;
+            if (eventRejections.size() < ParseResult.MAX_DESCRIBED_EVENT_REJECTIONS) {
+                eventRejections.add(rejection);
+            }
+        }
+
         private void readEvent(JsonToken token, int position) throws IOException {
             String where = "events[" + position + "]";
             if (token != JsonToken.START_OBJECT) {
                 p.skipChildren();
-                eventRejections.add(
+                rejectEvent(
                         new EventRejection(
                                 DeadLetterReason.EVENT_INVALID,
                                 where + ": expected an object, found " + describe(token),
@@ -712,8 +724,7 @@ public final class BatchParser {
                 f.error = where + ".event_type: missing";
             }
             if (f.error != null) {
-                eventRejections.add(
-                        new EventRejection(DeadLetterReason.EVENT_INVALID, f.error, position));
+                rejectEvent(new EventRejection(DeadLetterReason.EVENT_INVALID, f.error, position));
                 return;
             }
             if (f.timestampMs != MParticleEvent.NO_TIME) {
@@ -728,7 +739,7 @@ public final class BatchParser {
                     break;
                 case "opt_out":
                     if (f.optedOut == null) {
-                        eventRejections.add(
+                        rejectEvent(
                                 new EventRejection(
                                         DeadLetterReason.EVENT_INVALID,
                                         where + ".data.is_opted_out: missing",
@@ -764,7 +775,7 @@ public final class BatchParser {
                 EventFields f, EventKind kind, String name, int position, String where) {
             if (name == null) {
                 String field = kind == EventKind.CUSTOM_EVENT ? "event_name" : "screen_name";
-                eventRejections.add(
+                rejectEvent(
                         new EventRejection(
                                 DeadLetterReason.EVENT_INVALID,
                                 where + ".data." + field + ": missing",

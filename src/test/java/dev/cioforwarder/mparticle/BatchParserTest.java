@@ -573,4 +573,23 @@ class BatchParserTest {
                         "{\"mpid\":1,\"user_identities\":[{\"identity_type\":\"email\",\"identity\":{\"x\":\"ada@secret.io\"}}]}");
         assertThat(result.rejectionDetail()).doesNotContain("ada@secret.io");
     }
+
+    @Test
+    void millionsOfMalformedEventsCostACounterNotMillionsOfObjects() {
+        StringBuilder json = new StringBuilder("{\"mpid\":1,\"events\":[");
+        for (int i = 0; i < 200_000; i++) {
+            json.append(i == 0 ? "0" : ",0");
+        }
+        json.append(",{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"kept\"}}]}");
+        ParseResult result = parse(json.toString());
+
+        assertThat(result.batch().events).extracting(e -> e.name).containsExactly("kept");
+        assertThat(result.eventRejectionCount()).isEqualTo(200_000);
+        assertThat(result.eventRejections()).hasSize(ParseResult.MAX_DESCRIBED_EVENT_REJECTIONS);
+        assertThat(result.eventRejectionSummary())
+                .startsWith(
+                        "200000 malformed events were dropped; the rest of the batch is forwarded:"
+                                + " events[0]")
+                .endsWith("; and 199980 more");
+    }
 }
