@@ -60,14 +60,14 @@ final class SaturationPlot {
         for (JsonNode s : samples) {
             double x = s.get("seconds").asDouble();
             maxX = Math.max(maxX, x);
-            heap.add(new double[] {x, s.get("heap_mb").asDouble()});
+            heap.add(new double[] {x, s.get("heap_floor_mb").asDouble()});
             state.add(new double[] {x, s.get("checkpoint_state_mb").asDouble()});
         }
         draw(
                 file,
                 "Long run: TaskManager heap and checkpointed state",
                 "seconds",
-                "TaskManager heap used (MB)",
+                "TaskManager heap after collections (MB, lowest per 15 s)",
                 "checkpointed state (MB)",
                 heap,
                 state,
@@ -166,8 +166,11 @@ final class SaturationPlot {
     }
 
     private static String label(double v) {
-        if (v >= 1000) {
+        if (v >= 10_000) {
             return String.format(Locale.ROOT, "%.0fk", v / 1000);
+        }
+        if (v >= 1000) {
+            return String.format(Locale.ROOT, "%.1fk", v / 1000);
         }
         return String.format(Locale.ROOT, "%.0f", v);
     }
