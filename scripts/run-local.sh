@@ -235,8 +235,10 @@ submit_job() {
 
 # The job stopped on its own: show Flink's root exception.
 job_failed() {
-    printf '\n      Job %s is %s. Root exception from %s/jobs/%s/exceptions:\n' "$JOB_ID" "$1" "$FLINK_URL" "$JOB_ID" >&2
-    http "$FLINK_URL/jobs/$JOB_ID/exceptions" | grep -o '"root-exception":"[^"]*' | sed 's/^"root-exception":"//' |
+    printf '\n      Job %s is %s. Its newest exception, from %s/jobs/%s/exceptions:\n' "$JOB_ID" "$1" "$FLINK_URL" "$JOB_ID" >&2
+    # Flink 2.x answers only the exception history ("stacktrace"); 1.x had "root-exception".
+    http "$FLINK_URL/jobs/$JOB_ID/exceptions?maxExceptions=1" |
+        grep -o '"\(stacktrace\|root-exception\)":"[^"]*' | head -n 1 | sed 's/^"[a-z-]*":"//' |
         unescape | head -n 25 | sed 's/^/      /' >&2 || true
     die "the job is $1; read $LOG_DIR/jobmanager.log and $LOG_DIR/taskmanager-*.log"
 }

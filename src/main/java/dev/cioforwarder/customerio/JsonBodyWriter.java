@@ -59,6 +59,61 @@ abstract class JsonBodyWriter {
         }
     }
 
+    /**
+     * The fields of an identify: {@code id} first (addressed by email, setting it gives that person
+     * their Customer ID), the attributes {@code [from, to)}, then {@code created_at} and {@code
+     * unsubscribed}. The control fields only when {@code withControlFields}.
+     *
+     * @param v1Types the v1 description allows only strings, integers and booleans as values
+     */
+    protected static void writeProfileFields(
+            JsonGenerator g,
+            ProfileUpdate update,
+            int from,
+            int to,
+            boolean withControlFields,
+            boolean v1Types)
+            throws IOException {
+        if (withControlFields && update.attachId != null) {
+            g.writeStringField("id", update.attachId);
+        }
+        Attributes attributes = update.attributes;
+        for (int i = from; i < to; i++) {
+            g.writeFieldName(attributes.name(i));
+            if (v1Types) {
+                writeV1IdentifyValue(g, attributes, i);
+            } else {
+                writeTyped(g, attributes, i);
+            }
+        }
+        if (withControlFields && update.createdAtSeconds != null) {
+            g.writeNumberField("created_at", update.createdAtSeconds);
+        }
+        if (withControlFields && update.unsubscribed != null) {
+            g.writeBooleanField("unsubscribed", update.unsubscribed);
+        }
+    }
+
+    /** A decimal or a list is written as its text, as the v1 identify description requires. */
+    private static void writeV1IdentifyValue(JsonGenerator g, Attributes attributes, int i)
+            throws IOException {
+        switch (attributes.type(i)) {
+            case NUMBER:
+                String number = attributes.text(i);
+                if (isIntegerText(number)) {
+                    g.writeNumber(number);
+                } else {
+                    g.writeString(number);
+                }
+                break;
+            case JSON:
+                g.writeString(attributes.text(i));
+                break;
+            default:
+                writeTyped(g, attributes, i);
+        }
+    }
+
     protected static void writeObject(JsonGenerator g, Attributes attributes) throws IOException {
         g.writeStartObject();
         if (attributes != null) {
@@ -68,6 +123,17 @@ abstract class JsonBodyWriter {
             }
         }
         g.writeEndObject();
+    }
+
+    /**
+     * Writes {@code attributes} as the value of the field just named and returns the size of the
+     * object alone. Jackson writes the {@code :} after a field name together with the value, so it
+     * is not counted: an object of exactly 100,000 bytes measures 100,000, not 100,001.
+     */
+    protected int writeMeasuredObject(JsonGenerator g, Attributes attributes) throws IOException {
+        int before = position(g);
+        writeObject(g, attributes);
+        return position(g) - before - 1;
     }
 
     /** An integer is digits with an optional sign: no fraction, no exponent. */

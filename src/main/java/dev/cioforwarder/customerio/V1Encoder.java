@@ -26,20 +26,7 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
         try {
             JsonGenerator g = start();
             g.writeStartObject();
-            if (withControlFields && update.attachId != null) {
-                g.writeStringField("id", update.attachId);
-            }
-            Attributes attributes = update.attributes;
-            for (int i = from; i < to; i++) {
-                g.writeFieldName(attributes.name(i));
-                writeIdentifyValue(g, attributes, i);
-            }
-            if (withControlFields && update.createdAtSeconds != null) {
-                g.writeNumberField("created_at", update.createdAtSeconds);
-            }
-            if (withControlFields && update.unsubscribed != null) {
-                g.writeBooleanField("unsubscribed", update.unsubscribed);
-            }
+            writeProfileFields(g, update, from, to, withControlFields, true);
             g.writeNumberField("_timestamp", update.timestampSeconds);
             g.writeEndObject();
             byte[] body = finish(g);
@@ -47,25 +34,6 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
                     "PUT", "/api/v1/customers/" + PathSegment.encode(person.value()), body, 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void writeIdentifyValue(JsonGenerator g, Attributes attributes, int i)
-            throws IOException {
-        switch (attributes.type(i)) {
-            case NUMBER:
-                String number = attributes.text(i);
-                if (isIntegerText(number)) {
-                    g.writeNumber(number);
-                } else {
-                    g.writeString(number);
-                }
-                break;
-            case JSON:
-                g.writeString(attributes.text(i));
-                break;
-            default:
-                writeTyped(g, attributes, i);
         }
     }
 
@@ -89,9 +57,7 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("id", ulid);
             g.writeNumberField("timestamp", timestampSeconds);
             g.writeFieldName("data");
-            int dataStart = position(g);
-            writeObject(g, data);
-            int dataBytes = position(g) - dataStart;
+            int dataBytes = writeMeasuredObject(g, data);
             g.writeEndObject();
             byte[] body = finish(g);
             return new EncodedOperation(

@@ -26,21 +26,7 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("action", "identify");
             g.writeNumberField("timestamp", update.timestampSeconds);
             g.writeObjectFieldStart("attributes");
-            if (withControlFields && update.attachId != null) {
-                // Addressed by email, setting "id" gives that person their Customer ID.
-                g.writeStringField("id", update.attachId);
-            }
-            Attributes attributes = update.attributes;
-            for (int i = from; i < to; i++) {
-                g.writeFieldName(attributes.name(i));
-                writeTyped(g, attributes, i);
-            }
-            if (withControlFields && update.createdAtSeconds != null) {
-                g.writeNumberField("created_at", update.createdAtSeconds);
-            }
-            if (withControlFields && update.unsubscribed != null) {
-                g.writeBooleanField("unsubscribed", update.unsubscribed);
-            }
+            writeProfileFields(g, update, from, to, withControlFields, false);
             g.writeEndObject();
             g.writeEndObject();
             return new EncodedOperation(null, null, finish(g), 0);
@@ -67,9 +53,7 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("name", name);
             g.writeNumberField("timestamp", timestampSeconds);
             g.writeFieldName("attributes");
-            int dataStart = position(g);
-            writeObject(g, data);
-            int dataBytes = position(g) - dataStart;
+            int dataBytes = writeMeasuredObject(g, data);
             g.writeEndObject();
             return new EncodedOperation(null, null, finish(g), dataBytes);
         } catch (IOException e) {

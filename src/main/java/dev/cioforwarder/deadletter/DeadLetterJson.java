@@ -3,6 +3,7 @@ package dev.cioforwarder.deadletter;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.cioforwarder.json.Json;
+import dev.cioforwarder.json.Utf8;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -57,6 +58,50 @@ public final class DeadLetterJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * How many leading bytes of {@code payload} fit into {@code budget} bytes once written as this
+     * format writes them: {@code payload_text} with JSON escapes when the prefix is UTF-8 (a quote
+     * takes 2 bytes, a control character up to 6, a character outside the BMP 12, as Jackson
+     * escapes it as a surrogate pair), else {@code payload_base64} (4 bytes per 3). A text prefix
+     * ends on a character boundary, so it stays text.
+     */
+    public static int fittingPrefix(byte[] payload, int budget) {
+        long written = 0;
+        int i = 0;
+        int n = payload.length;
+        while (i < n) {
+            int length = Utf8.sequenceLengthAt(payload, i);
+            if (length < 0) {
+                // Not UTF-8: base64. A shorter prefix that is text after all is no longer than
+                // the text measured so far, which fitted.
+                return Math.min(n, budget / 4 * 3);
+            }
+            int cost = length == 1 ? escapedAsciiLength(payload[i]) : length == 4 ? 12 : length;
+            if (written + cost > budget) {
+                return i;
+            }
+            written += cost;
+            i += length;
+        }
+        return n;
+    }
+
+    /** Bytes Jackson writes for one ASCII character inside a JSON string. */
+    private static int escapedAsciiLength(byte b) {
+        switch (b) {
+            case '"':
+            case '\\':
+            case '\b':
+            case '\t':
+            case '\n':
+            case '\f':
+            case '\r':
+                return 2;
+            default:
+                return b < 0x20 ? 6 : 1;
+        }
     }
 
     private static String utf8OrNull(byte[] bytes) {

@@ -9,8 +9,9 @@ import java.util.Arrays;
 public final class DeadLetters {
 
     /**
-     * Payloads are cut to this size so that a dead letter always fits into a Kafka record under the
-     * default 1 MB limit; the source coordinates still lead to the whole original.
+     * Payloads are cut so that, as written into the dead letter (escaped text or base64), they take
+     * at most this many bytes: a dead letter then always fits into a Kafka record under the default
+     * 1 MB limit. The source coordinates still lead to the whole original.
      */
     public static final int MAX_PAYLOAD_BYTES = 900 * 1024;
 
@@ -83,8 +84,11 @@ public final class DeadLetters {
     }
 
     private static void setPayload(DeadLetter d, byte[] payload) {
-        if (payload.length > MAX_PAYLOAD_BYTES) {
-            d.payload = Arrays.copyOf(payload, MAX_PAYLOAD_BYTES);
+        // Cutting by raw bytes is not enough: escaping can make text 6 times longer (control
+        // characters), and a cut inside a character turns the rest into base64 (4/3).
+        int keep = DeadLetterJson.fittingPrefix(payload, MAX_PAYLOAD_BYTES);
+        if (keep < payload.length) {
+            d.payload = Arrays.copyOf(payload, keep);
             d.payloadTruncated = true;
         } else {
             d.payload = payload;

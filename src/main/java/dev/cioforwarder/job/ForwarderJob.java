@@ -115,6 +115,10 @@ public final class ForwarderJob {
         // No Kryo anywhere, and no operator without a declared uid: both would break upgrades.
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
         pipeline.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        // Every operator emits new objects and keeps none it received beyond its call (the
+        // batcher holds operations, which nothing upstream touches again), so chained operators
+        // may hand records over without copying them.
+        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
         env.configure(pipeline);
         env.setMaxParallelism(settings.maxParallelism());
         if (!env.getCheckpointConfig().isCheckpointingEnabled()) {

@@ -3,7 +3,6 @@ package dev.cioforwarder.job;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.mparticle.BatchParser;
-import dev.cioforwarder.mparticle.EventRejection;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
 import dev.cioforwarder.state.SkipReason;
@@ -46,6 +45,7 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
     private transient BatchParser parser;
     private transient Counter recordsIn;
     private transient Counter batchesParsed;
+    private transient Counter eventsRejected;
     private transient Metrics.Labelled deadLetters;
     private transient Metrics.Labelled notForwarded;
     private transient Metrics.Labelled skipped;
@@ -60,6 +60,7 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         recordsIn = group.counter("records_in");
         batchesParsed = group.counter("batches_parsed");
+        eventsRejected = group.counter("events_rejected");
         deadLetters = new Metrics.Labelled(group, "reason", "dead_letters");
         notForwarded = new Metrics.Labelled(group, "event_type", "events_not_forwarded");
         skipped = new Metrics.Labelled(group, "reason", "skipped");
@@ -75,8 +76,15 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
             return;
         }
         MParticleBatch batch = result.batch();
-        for (EventRejection rejection : result.eventRejections()) {
-            deadLetter(record, rejection.reason(), rejection.detail(), batch.mpidText(), ctx, now);
+        if (result.eventRejectionCount() > 0) {
+            eventsRejected.inc(result.eventRejectionCount());
+            deadLetter(
+                    record,
+                    DeadLetterReason.EVENT_INVALID,
+                    result.eventRejectionSummary(),
+                    batch.mpidText(),
+                    ctx,
+                    now);
         }
         for (String type : result.notForwardedEventTypes()) {
             notForwarded.inc(KNOWN_EVENT_TYPES.contains(type) ? type : "other");

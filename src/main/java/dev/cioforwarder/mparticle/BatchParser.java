@@ -8,11 +8,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
+import dev.cioforwarder.json.Utf8;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Reads one mParticle outgoing JSON batch in a single streaming pass, without building a tree.
@@ -59,6 +61,17 @@ public final class BatchParser {
                             + " bytes; the limit (mparticle.max-record-bytes) is "
                             + maxRecordBytes);
         }
+        int invalid = Utf8.firstInvalidByte(payload);
+        if (invalid >= 0) {
+            // Checked before Jackson, which would decode overlong forms and encoded surrogates
+            // into characters the sender never wrote, or guess UTF-16 from NUL bytes.
+            return ParseResult.rejected(
+                    DeadLetterReason.INVALID_JSON,
+                    "the record is not valid UTF-8: byte "
+                            + invalid
+                            + " is "
+                            + Utf8.describeInvalidByte(payload, invalid));
+        }
         try (JsonParser parser = Json.factory().createParser(payload)) {
             return new Reader(parser, recordTimestampMs).readBatch();
         } catch (BatchError e) {
@@ -80,12 +93,120 @@ public final class BatchParser {
         }
     }
 
-    /** Jackson messages can quote a few characters of the input; keep them short. */
-    private static String sanitize(String message) {
+    /**
+     * {@link Long#parseLong} limited to ASCII digits: it also reads other scripts' digits, which
+     * would make the MPID string {@code "١٢٣"} (Arabic-Indic) the same user as {@code 123}.
+     */
+    static long parseAsciiLong(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && !(i == 0 && (c == '-' || c == '+'))) {
+                throw new NumberFormatException("not an ASCII integer");
+            }
+        }
+        return Long.parseLong(text);
+    }
+
+    /**
+     * Field names of the batch format: a duplicate of one of these is named in the detail; any
+     * other key of the payload (an attribute name, say) is not.
+     */
+    private static final Set<String> FORMAT_FIELDS =
+            Set.of(
+                    "mpid",
+                    "timestamp_unixtime_ms",
+                    "batch_id",
+                    "source_request_id",
+                    "message_id",
+                    "unique_id",
+                    "user_identities",
+                    "user_attributes",
+                    "deleted_user_attributes",
+                    "device_info",
+                    "application_info",
+                    "events",
+                    "event_type",
+                    "data",
+                    "event_name",
+                    "screen_name",
+                    "source_message_id",
+                    "event_id",
+                    "custom_attributes",
+                    "is_opted_out",
+                    "is_first_run",
+                    "new",
+                    "identity_type",
+                    "identity",
+                    "platform",
+                    "os");
+
+    /**
+     * mParticle's identity types: named in details. Any other key of the inbound {@code
+     * user_identities} object is payload, possibly long, and is not.
+     */
+    private static final Set<String> IDENTITY_TYPES =
+            Set.of(
+                    "customer_id",
+                    "customerid",
+                    "email",
+                    "other",
+                    "other_id_2",
+                    "other_id_3",
+                    "other_id_4",
+                    "other_id_5",
+                    "other_id_6",
+                    "other_id_7",
+                    "other_id_8",
+                    "other_id_9",
+                    "other_id_10",
+                    "mobile_number",
+                    "phone_number_2",
+                    "phone_number_3",
+                    "facebook",
+                    "twitter",
+                    "google",
+                    "microsoft",
+                    "yahoo",
+                    "alias",
+                    "facebook_custom_audience_id");
+
+    private static final String UNRECOGNIZED_TOKEN = "Unrecognized token '";
+    private static final String DUPLICATE_FIELD = "Duplicate field '";
+
+    /** What Jackson writes for a location when the source is not included, before the line. */
+    private static final String REDACTED_SOURCE =
+            "[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); ";
+
+    /**
+     * Jackson's message on one short line, without the input it quotes: an unrecognized token is
+     * whatever unquoted text the record holds at that point (an email with its quotes lost, say),
+     * and a duplicate key can be any key of the payload. Single characters and fixed words stay.
+     */
+    static String sanitize(String message) {
         if (message == null) {
             return "unreadable JSON";
         }
-        String oneLine = message.replace('\n', ' ').replace('\r', ' ');
+        String oneLine =
+                message.replace('\n', ' ').replace('\r', ' ').replace(REDACTED_SOURCE, "[");
+        if (oneLine.startsWith(UNRECOGNIZED_TOKEN)) {
+            // The token itself may hold quotes; the fixed text after it is the last occurrence.
+            int end = oneLine.lastIndexOf("': was expecting");
+            oneLine =
+                    "Unrecognized token (not quoted here)"
+                            + (end >= UNRECOGNIZED_TOKEN.length()
+                                    ? oneLine.substring(end + 1)
+                                    : "");
+        } else if (oneLine.startsWith(DUPLICATE_FIELD)) {
+            int end = oneLine.lastIndexOf('\'');
+            String name =
+                    end > DUPLICATE_FIELD.length()
+                            ? oneLine.substring(DUPLICATE_FIELD.length(), end)
+                            : "";
+            oneLine =
+                    FORMAT_FIELDS.contains(name)
+                            ? "Duplicate field '" + name + "'"
+                            : "Duplicate field (a key of the payload, not quoted here)";
+        }
         return oneLine.length() > 160 ? oneLine.substring(0, 160) + "…" : oneLine;
     }
 
@@ -125,6 +246,7 @@ public final class BatchParser {
         private final long recordTimestampMs;
         private final MParticleBatch batch = new MParticleBatch();
         private final List<EventRejection> eventRejections = new ArrayList<>(0);
+        private int eventRejectionCount;
         private final List<String> notForwarded = new ArrayList<>(4);
         private boolean hasBatchTime;
         private String platform;
@@ -246,7 +368,7 @@ public final class BatchParser {
                                     + event.position;
                 }
             }
-            return ParseResult.accepted(batch, eventRejections, notForwarded);
+            return ParseResult.accepted(batch, eventRejections, eventRejectionCount, notForwarded);
         }
 
         private void readMpid(JsonToken value) throws IOException {
@@ -268,7 +390,7 @@ public final class BatchParser {
                         return;
                     }
                     try {
-                        batch.mpid = Long.parseLong(text);
+                        batch.mpid = parseAsciiLong(text);
                         batch.hasMpid = true;
                     } catch (NumberFormatException e) {
                         throw new BatchError(
@@ -314,7 +436,7 @@ public final class BatchParser {
                     break;
                 case VALUE_STRING:
                     try {
-                        time = Long.parseLong(p.getText().trim());
+                        time = parseAsciiLong(p.getText().trim());
                     } catch (NumberFormatException e) {
                         throw new EventError(
                                 "the string is not an integer number of milliseconds"
@@ -324,7 +446,7 @@ public final class BatchParser {
                 default:
                     p.skipChildren();
                     throw new EventError(
-                            "expected milliseconds as a number or a string, found "
+                            "expected integer milliseconds as a number or a string, found "
                                     + describe(value)
                                     + at(p.currentLocation()));
             }
@@ -387,7 +509,10 @@ public final class BatchParser {
                                 scalarText(
                                         v,
                                         DeadLetterReason.USER_IDENTITIES_INVALID,
-                                        "user_identities." + type));
+                                        "user_identities."
+                                                + (IDENTITY_TYPES.contains(type)
+                                                        ? type
+                                                        : "(a member)")));
                     }
                     return;
                 default:
@@ -431,11 +556,11 @@ public final class BatchParser {
         /** Reads the members of an object already opened into {@code into}; nulls are skipped. */
         private void readAttributeObject(Attributes into) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                String name = Utf8.wellFormed(p.currentName());
                 JsonToken v = p.nextToken();
                 switch (v) {
                     case VALUE_STRING:
-                        into.add(name, ValueType.STRING, p.getText());
+                        into.add(name, ValueType.STRING, text());
                         break;
                     case VALUE_NUMBER_INT:
                     case VALUE_NUMBER_FLOAT:
@@ -462,7 +587,9 @@ public final class BatchParser {
             try (JsonGenerator g = Json.factory().createGenerator(out)) {
                 g.copyCurrentStructure(p);
             }
-            return out.toString();
+            // Lone surrogates stay raw in a character-based copy; written later as raw UTF-8
+            // they would make the encoder fail.
+            return Utf8.wellFormed(out.toString());
         }
 
         private void readDeletedUserAttributes(JsonToken value) throws IOException {
@@ -487,7 +614,7 @@ public final class BatchParser {
                                     + describe(t)
                                     + at(p.currentLocation()));
                 }
-                batch.deletedUserAttributes.add(p.getText());
+                batch.deletedUserAttributes.add(text());
                 index++;
             }
         }
@@ -559,11 +686,22 @@ public final class BatchParser {
             String error;
         }
 
+        /**
+         * Counts a malformed event; only the first few are described, so a record of millions of
+         * broken events costs a counter, not millions of objects.
+         */
+        private void rejectEvent(EventRejection rejection) {
+            eventRejectionCount++;
+            if (eventRejections.size() < ParseResult.MAX_DESCRIBED_EVENT_REJECTIONS) {
+                eventRejections.add(rejection);
+            }
+        }
+
         private void readEvent(JsonToken token, int position) throws IOException {
             String where = "events[" + position + "]";
             if (token != JsonToken.START_OBJECT) {
                 p.skipChildren();
-                eventRejections.add(
+                rejectEvent(
                         new EventRejection(
                                 DeadLetterReason.EVENT_INVALID,
                                 where + ": expected an object, found " + describe(token),
@@ -586,8 +724,7 @@ public final class BatchParser {
                 f.error = where + ".event_type: missing";
             }
             if (f.error != null) {
-                eventRejections.add(
-                        new EventRejection(DeadLetterReason.EVENT_INVALID, f.error, position));
+                rejectEvent(new EventRejection(DeadLetterReason.EVENT_INVALID, f.error, position));
                 return;
             }
             if (f.timestampMs != MParticleEvent.NO_TIME) {
@@ -602,7 +739,7 @@ public final class BatchParser {
                     break;
                 case "opt_out":
                     if (f.optedOut == null) {
-                        eventRejections.add(
+                        rejectEvent(
                                 new EventRejection(
                                         DeadLetterReason.EVENT_INVALID,
                                         where + ".data.is_opted_out: missing",
@@ -638,7 +775,7 @@ public final class BatchParser {
                 EventFields f, EventKind kind, String name, int position, String where) {
             if (name == null) {
                 String field = kind == EventKind.CUSTOM_EVENT ? "event_name" : "screen_name";
-                eventRejections.add(
+                rejectEvent(
                         new EventRejection(
                                 DeadLetterReason.EVENT_INVALID,
                                 where + ".data." + field + ": missing",
@@ -704,7 +841,9 @@ public final class BatchParser {
                         try {
                             f.timestampMs = readTime(v);
                         } catch (EventError e) {
-                            fail(f, fieldWhere + ": " + e.getMessage());
+                            if (f.error == null) {
+                                f.error = fieldWhere + ": " + e.getMessage(); // has a location
+                            }
                         }
                         break;
                     case "source_message_id":
@@ -764,7 +903,7 @@ public final class BatchParser {
             switch (v) {
                 case VALUE_STRING:
                 case VALUE_NUMBER_INT:
-                    return p.getText();
+                    return text();
                 case VALUE_NULL:
                     return null;
                 default:
@@ -814,7 +953,7 @@ public final class BatchParser {
                 case VALUE_NUMBER_FLOAT:
                 case VALUE_TRUE:
                 case VALUE_FALSE:
-                    return p.getText();
+                    return text();
                 case VALUE_NULL:
                     return null;
                 default:
@@ -827,6 +966,11 @@ public final class BatchParser {
             }
         }
 
+        /** The current string or scalar as well-formed text (see {@link Utf8#wellFormed}). */
+        private String text() throws IOException {
+            return Utf8.wellFormed(p.getText());
+        }
+
         private static String describe(JsonToken token) {
             switch (token) {
                 case START_OBJECT:
@@ -836,8 +980,9 @@ public final class BatchParser {
                 case VALUE_STRING:
                     return "a string";
                 case VALUE_NUMBER_INT:
+                    return "an integer";
                 case VALUE_NUMBER_FLOAT:
-                    return "a number";
+                    return "a decimal number";
                 case VALUE_TRUE:
                 case VALUE_FALSE:
                     return "a boolean";

@@ -9,7 +9,6 @@ import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mparticle.BatchParser;
-import dev.cioforwarder.mparticle.EventRejection;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
 import dev.cioforwarder.settings.ForwarderSettings;
@@ -196,8 +195,11 @@ public final class PreviewCommand {
             return;
         }
         MParticleBatch batch = result.batch();
-        for (EventRejection rejection : result.eventRejections()) {
-            deadLetter(rejection.reason(), rejection.detail(), batch.mpidText());
+        if (result.eventRejectionCount() > 0) {
+            deadLetter(
+                    DeadLetterReason.EVENT_INVALID,
+                    result.eventRejectionSummary(),
+                    batch.mpidText());
         }
         if (batch.userKey == null) {
             skipped(SkipReason.NO_IDENTITY, null);

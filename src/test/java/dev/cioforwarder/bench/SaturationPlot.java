@@ -26,6 +26,23 @@ final class SaturationPlot {
 
     private SaturationPlot() {}
 
+    /** Draws the plots again from the JSON a run wrote: {@code SaturationPlot DIR}. */
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "target/bench");
+        com.fasterxml.jackson.databind.ObjectMapper mapper =
+                new com.fasterxml.jackson.databind.ObjectMapper();
+        if (java.nio.file.Files.exists(dir.resolve("sweep.json"))) {
+            List<JsonNode> points = new ArrayList<>();
+            mapper.readTree(dir.resolve("sweep.json").toFile()).forEach(points::add);
+            write(points, dir.resolve("saturation.png"));
+        }
+        if (java.nio.file.Files.exists(dir.resolve("soak.json"))) {
+            writeSoak(
+                    mapper.readTree(dir.resolve("soak.json").toFile()).get("samples"),
+                    dir.resolve("soak.png"));
+        }
+    }
+
     /** Achieved throughput and p99 latency against the offered input rate. */
     static void write(List<? extends JsonNode> points, Path file) throws IOException {
         List<double[]> throughput = new ArrayList<>();
@@ -60,14 +77,14 @@ final class SaturationPlot {
         for (JsonNode s : samples) {
             double x = s.get("seconds").asDouble();
             maxX = Math.max(maxX, x);
-            heap.add(new double[] {x, s.get("heap_mb").asDouble()});
+            heap.add(new double[] {x, s.get("heap_floor_mb").asDouble()});
             state.add(new double[] {x, s.get("checkpoint_state_mb").asDouble()});
         }
         draw(
                 file,
                 "Long run: TaskManager heap and checkpointed state",
                 "seconds",
-                "TaskManager heap used (MB)",
+                "TaskManager heap after collections (MB, lowest per 15 s)",
                 "checkpointed state (MB)",
                 heap,
                 state,
@@ -121,7 +138,7 @@ final class SaturationPlot {
         g.setColor(new Color(30, 90, 180));
         g.drawString("● " + leftLabel, LEFT, 48);
         g.setColor(new Color(200, 80, 30));
-        g.drawString("■ " + rightLabel, LEFT + 330, 48);
+        g.drawString("■ " + rightLabel, LEFT + plotW / 2 + 40, 48);
 
         series(g, left, maxX, maxLeft, plotW, plotH, new Color(30, 90, 180), true);
         series(g, right, maxX, maxRight, plotW, plotH, new Color(200, 80, 30), false);
@@ -166,8 +183,11 @@ final class SaturationPlot {
     }
 
     private static String label(double v) {
-        if (v >= 1000) {
+        if (v >= 10_000) {
             return String.format(Locale.ROOT, "%.0fk", v / 1000);
+        }
+        if (v >= 1000) {
+            return String.format(Locale.ROOT, "%.1fk", v / 1000);
         }
         return String.format(Locale.ROOT, "%.0f", v);
     }

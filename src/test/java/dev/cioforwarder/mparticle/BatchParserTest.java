@@ -128,6 +128,24 @@ class BatchParserTest {
     }
 
     @Test
+    void digitsOfOtherScriptsAreNotAnMpidOrATime() {
+        // Long.parseLong reads them: "١٢٣" (Arabic-Indic) and "１２３" (fullwidth) would be user 123.
+        assertThat(parse("{\"mpid\":\"\u0661\u0662\u0663\"}").rejection())
+                .isEqualTo(DeadLetterReason.MPID_INVALID);
+        assertThat(parse("{\"mpid\":\"\uFF11\uFF12\uFF13\"}").rejection())
+                .isEqualTo(DeadLetterReason.MPID_INVALID);
+        assertThat(parse("{\"mpid\":1,\"timestamp_unixtime_ms\":\"\u0967\u0968\"}").rejection())
+                .isEqualTo(DeadLetterReason.TIMESTAMP_INVALID);
+        ParseResult event =
+                parse(
+                        "{\"mpid\":1,\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\","
+                            + "\"timestamp_unixtime_ms\":\"\u0661\"}}]}");
+        assertThat(event.eventRejections()).singleElement();
+        assertThat(accepted("{\"mpid\":\"+42\"}").mpid).isEqualTo(42);
+        assertThat(accepted("{\"mpid\":\" -42 \"}").mpid).isEqualTo(-42);
+    }
+
+    @Test
     void aBatchWithoutMpidIsKeyedByItsIdentity() {
         assertThat(accepted("{\"user_identities\":{\"customer_id\":\"c-1\"}}").userKey)
                 .isEqualTo("customer_id:c-1");
@@ -327,6 +345,105 @@ class BatchParserTest {
         assertThat(result.rejection()).isEqualTo(DeadLetterReason.INVALID_JSON);
     }
 
+    static Stream<Arguments> invalidUtf8JacksonWouldDecode() {
+        return Stream.of(
+                Arguments.of("overlong NUL", new int[] {0xC0, 0x80}, "an overlong encoding"),
+                Arguments.of("overlong slash", new int[] {0xC0, 0xAF}, "an overlong encoding"),
+                Arguments.of(
+                        "three-byte overlong",
+                        new int[] {0xE0, 0x80, 0xAF},
+                        "an overlong encoding"),
+                Arguments.of(
+                        "four-byte overlong",
+                        new int[] {0xF0, 0x80, 0x80, 0xAF},
+                        "an overlong encoding"),
+                Arguments.of(
+                        "encoded high surrogate",
+                        new int[] {0xED, 0xA0, 0x80},
+                        "a UTF-16 surrogate encoded in UTF-8"),
+                Arguments.of(
+                        "encoded surrogate pair",
+                        new int[] {0xED, 0xA0, 0xBD, 0xED, 0xB8, 0x80},
+                        "a UTF-16 surrogate encoded in UTF-8"),
+                Arguments.of(
+                        "above U+10FFFF",
+                        new int[] {0xF4, 0x90, 0x80, 0x80},
+                        "a code point above U+10FFFF"),
+                Arguments.of(
+                        "F5 lead",
+                        new int[] {0xF5, 0x80, 0x80, 0x80},
+                        "a byte that never appears in UTF-8"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidUtf8JacksonWouldDecode")
+    void invalidUtf8ThatJacksonWouldDecodeIsInvalidJson(String name, int[] bad, String why) {
+        byte[] prefix =
+                "{\"mpid\":1,\"user_attributes\":{\"a\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[prefix.length + bad.length + 3];
+        System.arraycopy(prefix, 0, bytes, 0, prefix.length);
+        for (int i = 0; i < bad.length; i++) {
+            bytes[prefix.length + i] = (byte) bad[i];
+        }
+        bytes[bytes.length - 3] = '"';
+        bytes[bytes.length - 2] = '}';
+        bytes[bytes.length - 1] = '}';
+
+        ParseResult result = parser.parse(bytes, RECORD_TIME);
+
+        assertThat(result.rejection()).isEqualTo(DeadLetterReason.INVALID_JSON);
+        assertThat(result.rejectionDetail())
+                .isEqualTo("the record is not valid UTF-8: byte " + prefix.length + " is " + why);
+    }
+
+    @Test
+    void utf16AndUtf32AreNotGuessedButRejected() {
+        for (java.nio.charset.Charset charset :
+                new java.nio.charset.Charset[] {
+                    StandardCharsets.UTF_16LE,
+                    StandardCharsets.UTF_16BE,
+                    StandardCharsets.UTF_16,
+                    java.nio.charset.Charset.forName("UTF-32LE")
+                }) {
+            ParseResult result = parser.parse("{\"mpid\":1}".getBytes(charset), RECORD_TIME);
+            assertThat(result.rejection())
+                    .as("%s", charset)
+                    .isEqualTo(DeadLetterReason.INVALID_JSON);
+            assertThat(result.rejectionDetail()).contains("not valid UTF-8");
+        }
+    }
+
+    @Test
+    void wellFormedMultiByteTextAndAByteOrderMarkAreAccepted() {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] json =
+                "{\"mpid\":1,\"user_attributes\":{\"a\":\"é€😀\uD7FF\uE000\uFFFD\"}}"
+                        .getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[bom.length + json.length];
+        System.arraycopy(bom, 0, bytes, 0, 3);
+        System.arraycopy(json, 0, bytes, 3, json.length);
+        MParticleBatch batch = parser.parse(bytes, RECORD_TIME).batch();
+        assertThat(batch.userAttributes.text(0)).isEqualTo("é€😀\uD7FF\uE000\uFFFD");
+    }
+
+    @Test
+    void unpairedSurrogateEscapesBecomeTheReplacementCharacterAndPairsStay() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"user_identities\":{\"customer_id\":\"c\\ud800\"},"
+                            + "\"user_attributes\":{\"k\\udfff\":\"\\ud83d\\ude00\\ude00\\ud83d\","
+                            + "\"l\":[\"\\ud800x\"]},\"deleted_user_attributes\":[\"\\udc00\"],"
+                            + "\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"\\ud83d\","
+                            + "\"source_message_id\":\"s\\udbff\"}}]}");
+        assertThat(batch.customerId).isEqualTo("c\uFFFD");
+        assertThat(batch.userAttributes.name(0)).isEqualTo("k\uFFFD");
+        assertThat(batch.userAttributes.text(0)).isEqualTo("😀\uFFFD\uFFFD");
+        assertThat(batch.userAttributes.text(1)).isEqualTo("[\"\uFFFDx\"]");
+        assertThat(batch.deletedUserAttributes).containsExactly("\uFFFD");
+        assertThat(batch.events.get(0).name).isEqualTo("\uFFFD");
+        assertThat(batch.events.get(0).dedupKey).isEqualTo("smid:s\uFFFD");
+    }
+
     @Test
     void deepNestingIsRejectedWithoutAStackOverflow() {
         String deep = "{\"mpid\":1,\"context\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
@@ -389,10 +506,90 @@ class BatchParserTest {
     }
 
     @Test
+    void jacksonsQuotesOfTheInputAreLeftOutOfDetails() {
+        // An email whose quotes were lost is an "unrecognized token"; Jackson quotes it.
+        assertThat(
+                        parse("{\"mpid\":1,\"user_identities\":{\"email\":adaSecret@x.io}}")
+                                .rejectionDetail())
+                .startsWith("Unrecognized token (not quoted here): was expecting")
+                .doesNotContain("adaSecret");
+        assertThat(parse("{\"mpid\":1} trailingSecret").rejectionDetail())
+                .doesNotContain("trailingSecret");
+        // Any key of the payload can be duplicated; only the format's own names are named.
+        assertThat(
+                        parse(
+                                        "{\"mpid\":1,\"user_attributes\":{\"ada@secret.io\":1,\"ada@secret.io\":2}}")
+                                .rejectionDetail())
+                .startsWith("Duplicate field (a key of the payload, not quoted here)")
+                .doesNotContain("secret");
+        assertThat(parse("{\"mpid\":1,\"mpid\":2}").rejectionDetail())
+                .startsWith("Duplicate field 'mpid' (line 1");
+    }
+
+    @Test
+    void anInboundIdentityIsNamedOnlyByAKnownType() {
+        assertThat(parse("{\"mpid\":1,\"user_identities\":{\"email\":[\"a\"]}}").rejectionDetail())
+                .startsWith("user_identities.email: expected a string, found an array");
+        String key = "ada@secret.io".repeat(1_000);
+        String detail =
+                parse("{\"mpid\":1,\"user_identities\":{\"" + key + "\":{}}}").rejectionDetail();
+        assertThat(detail)
+                .startsWith("user_identities.(a member): expected a string, found an object")
+                .doesNotContain("secret")
+                .hasSizeLessThan(200);
+    }
+
+    @Test
+    void aDecimalWhereAnIntegerBelongsIsCalledADecimal() {
+        assertThat(parse("{\"mpid\":1.5}").rejectionDetail())
+                .startsWith(
+                        "mpid: expected an integer or a string of digits, found a decimal number");
+        assertThat(parse("{\"mpid\":1,\"timestamp_unixtime_ms\":1.7e12}").rejectionDetail())
+                .startsWith(
+                        "timestamp_unixtime_ms: expected integer milliseconds as a number or a"
+                                + " string, found a decimal number");
+    }
+
+    @Test
+    void detailsNameEachLocationOnceAndWithoutJacksonsNoise() {
+        assertThat(parse("{\"mpid\":1,\"events\":[").rejectionDetail())
+                .isEqualTo(
+                        "Unexpected end-of-input: expected close marker for Array (start marker at"
+                                + " [line: 1, column: 20]) (line 1, column 21, byte 20)");
+        ParseResult negative =
+                parse(
+                        "{\"mpid\":1,\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"x\","
+                            + "\"timestamp_unixtime_ms\":-5}}]}");
+        assertThat(negative.eventRejections().get(0).detail())
+                .isEqualTo(
+                        "events[0].data.timestamp_unixtime_ms: the time is outside 0 .. 2^48 ms"
+                                + " (line 1, column 101, byte 100)");
+    }
+
+    @Test
     void rejectionDetailsNeverQuotePayloadValues() {
         ParseResult result =
                 parse(
                         "{\"mpid\":1,\"user_identities\":[{\"identity_type\":\"email\",\"identity\":{\"x\":\"ada@secret.io\"}}]}");
         assertThat(result.rejectionDetail()).doesNotContain("ada@secret.io");
+    }
+
+    @Test
+    void millionsOfMalformedEventsCostACounterNotMillionsOfObjects() {
+        StringBuilder json = new StringBuilder("{\"mpid\":1,\"events\":[");
+        for (int i = 0; i < 200_000; i++) {
+            json.append(i == 0 ? "0" : ",0");
+        }
+        json.append(",{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"kept\"}}]}");
+        ParseResult result = parse(json.toString());
+
+        assertThat(result.batch().events).extracting(e -> e.name).containsExactly("kept");
+        assertThat(result.eventRejectionCount()).isEqualTo(200_000);
+        assertThat(result.eventRejections()).hasSize(ParseResult.MAX_DESCRIBED_EVENT_REJECTIONS);
+        assertThat(result.eventRejectionSummary())
+                .startsWith(
+                        "200000 malformed events were dropped; the rest of the batch is forwarded:"
+                                + " events[0]")
+                .endsWith("; and 199980 more");
     }
 }

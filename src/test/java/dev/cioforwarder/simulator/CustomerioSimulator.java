@@ -1,8 +1,9 @@
 package dev.cioforwarder.simulator;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -515,11 +516,40 @@ public final class CustomerioSimulator implements AutoCloseable {
                     "batch",
                     "a /batch request must be under 500 KB (got " + body.length + " bytes)");
         }
-        JsonNode json = parse(body);
-        if (json == null || !json.path("batch").isArray()) {
+        // One streaming pass: each operation's tree and its exact byte size in the request,
+        // without serializing anything again.
+        List<JsonNode> ops = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        boolean hasBatch = false;
+        try (JsonParser p = MAPPER.getFactory().createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return batchInvalid("batch", "the body must be an object with a \"batch\" array");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("batch") && value == JsonToken.START_ARRAY) {
+                    hasBatch = true;
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        long start = p.currentTokenLocation().getByteOffset();
+                        JsonNode op = MAPPER.readTree(p);
+                        long end = p.currentLocation().getByteOffset();
+                        ops.add(op);
+                        sizes.add((int) (end - start));
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                return batchInvalid("batch", "unexpected content after the body");
+            }
+        } catch (IOException e) {
+            return batchInvalid("batch", "the body is not JSON");
+        }
+        if (!hasBatch) {
             return batchInvalid("batch", "the body must be an object with a \"batch\" array");
         }
-        ArrayNode ops = (ArrayNode) json.get("batch");
         for (JsonNode op : ops) {
             if (rejectedByName(op, f.rejectBatchNames)) {
                 return batchInvalid(
@@ -530,8 +560,7 @@ public final class CustomerioSimulator implements AutoCloseable {
         List<Map<String, Object>> errors = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             JsonNode op = ops.get(i);
-            List<TrackValidation.Problem> problems =
-                    TrackValidation.v2Operation(op, TrackValidation.jsonBytes(op));
+            List<TrackValidation.Problem> problems = TrackValidation.v2Operation(op, sizes.get(i));
             if (problems.isEmpty() && rejectedByName(op, f.rejectNames)) {
                 problems =
                         List.of(

@@ -176,13 +176,17 @@ final class TrackValidation {
         }
     }
 
-    static void eventData(String field, JsonNode data, List<Problem> out) {
+    /**
+     * @param maxBytes an upper bound of the data's size (the request's or operation's size), so the
+     *     data is serialized to be measured only when it could be over the limit
+     */
+    static void eventData(String field, JsonNode data, int maxBytes, List<Problem> out) {
         if (data == null || data.isNull()) {
             return;
         }
         if (!data.isObject()) {
             out.add(new Problem(field, "must be an object"));
-        } else if (jsonBytes(data) > MAX_EVENT_DATA_BYTES) {
+        } else if (maxBytes > MAX_EVENT_DATA_BYTES && jsonBytes(data) > MAX_EVENT_DATA_BYTES) {
             out.add(new Problem(field, "event data over " + MAX_EVENT_DATA_BYTES + " bytes"));
         }
     }
@@ -250,7 +254,7 @@ final class TrackValidation {
             case "page":
                 eventName("name", op.get("name"), out);
                 eventId("id", op.get("id"), out);
-                eventData("attributes", attributes, out);
+                eventData("attributes", attributes, bytes, out);
                 break;
             default:
                 break;
@@ -295,7 +299,7 @@ final class TrackValidation {
         eventName("name", body.get("name"), out);
         eventId("id", body.get("id"), out);
         seconds("timestamp", body.get("timestamp"), out);
-        eventData("data", body.get("data"), out);
+        eventData("data", body.get("data"), Integer.MAX_VALUE, out);
         String type = body.path("type").asText("event");
         if (!Set.of("event", "page", "screen").contains(type)) {
             out.add(new Problem("type", "must be event, page or screen"));

@@ -1012,6 +1012,292 @@ class UserStateMachineTest {
         }
     }
 
+    /**
+     * JSON can escape a lone UTF-16 surrogate (JavaScript makes one when it cuts a string inside an
+     * emoji); no UTF-8 can carry it. It arrives as U+FFFD, in every API mode.
+     */
+    @Nested
+    class UnpairedSurrogates {
+
+        private static final String LIST_WITH_LONE_HIGH = "{\"tags\":[\"ok\",\"cut \\ud83d\"]}";
+
+        @ParameterizedTest
+        @EnumSource(ApiMode.class)
+        void aListAttributeWithALoneSurrogateIsSentWithTheReplacementCharacter(ApiMode mode) {
+            User user = new User(MappingSettings.defaults().withApiMode(mode));
+            List<Op> ops = user.apply(batch("7", CUSTOMER, LIST_WITH_LONE_HIGH, null));
+
+            JsonNode tags = ops.get(0).attributes().get("tags");
+            String text = mode == ApiMode.V1 ? tags.asText() : tags.toString();
+            assertThat(text).isEqualTo("[\"ok\",\"cut \uFFFD\"]");
+        }
+
+        @ParameterizedTest
+        @EnumSource(ApiMode.class)
+        void anEventPropertyObjectWithALoneSurrogateIsSent(ApiMode mode) {
+            User user = new User(MappingSettings.defaults().withApiMode(mode));
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    null,
+                                    "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"e\\udc00\","
+                                        + "\"custom_attributes\":{\"o\":{\"k\":\"\\udc00z\"}}}}"));
+
+            Op event = ops.get(1);
+            assertThat(event.name()).isEqualTo("e\uFFFD");
+            assertThat(event.attributes().get("o").get("k").asText()).isEqualTo("\uFFFDz");
+        }
+
+        @Test
+        void aV1PathNeverTurnsALoneSurrogateIntoAQuestionMark() {
+            // "victim\ud800" must not become the identifier "victim?" of another person.
+            User user = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+            List<Op> ops =
+                    user.apply(batch("7", "{\"customer_id\":\"victim\\ud800\"}", null, null));
+            assertThat(ops.get(0).raw.path).isEqualTo("/api/v1/customers/victim%EF%BF%BD");
+        }
+    }
+
+    /**
+     * Every Customer.io limit at its exact size and one byte over, in both API modes where they
+     * apply; sizes in UTF-8 bytes, with multi-byte characters where they change the count.
+     */
+    @Nested
+    class LimitsAtAndBeyond {
+
+        private String customEventWithData(String smid, String dataValue) {
+            return "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"big\",\"source_message_id\":\""
+                    + smid
+                    + "\",\"custom_attributes\":{\"k\":\""
+                    + dataValue
+                    + "\"}}}";
+        }
+
+        @ParameterizedTest
+        @EnumSource(ApiMode.class)
+        void anIdentifierOf150BytesIsUsedAnd151IsNot(ApiMode mode) {
+            String id150 = "é".repeat(75); // 150 bytes, 75 characters
+            String id151 = "é".repeat(75) + "a";
+            User user = new User(MappingSettings.defaults().withApiMode(mode));
+            List<Op> ops =
+                    user.apply(batch("7", "{\"customer_id\":\"" + id150 + "\"}", null, null));
+            assertThat(ops).hasSize(1);
+            assertThat(user.last.skipped(SkipReason.IDENTIFIER_TOO_LONG)).isZero();
+
+            User other = new User(MappingSettings.defaults().withApiMode(mode));
+            assertThat(other.apply(batch("8", "{\"customer_id\":\"" + id151 + "\"}", null, null)))
+                    .isEmpty();
+            assertThat(other.last.skipped(SkipReason.IDENTIFIER_TOO_LONG)).isEqualTo(1);
+            assertThat(other.last.skipped(SkipReason.NO_IDENTITY)).isEqualTo(1);
+
+            String email150 = "e".repeat(138) + "@example.com";
+            User byEmail = new User(MappingSettings.defaults().withApiMode(mode));
+            assertThat(byEmail.apply(batch("9", "{\"email\":\"" + email150 + "\"}", null, null)))
+                    .hasSize(1);
+            User tooLong = new User(MappingSettings.defaults().withApiMode(mode));
+            tooLong.apply(batch("10", "{\"email\":\"e" + email150 + "\"}", null, null));
+            assertThat(tooLong.last.skipped(SkipReason.IDENTIFIER_TOO_LONG)).isEqualTo(1);
+        }
+
+        @Test
+        void multiByteAttributeNamesAndValuesAtAndOverTheirLimits() {
+            String name150 = "é".repeat(75);
+            String name151 = "é".repeat(75) + "n";
+            String emoji1000 = "😀".repeat(250);
+            String emoji1001 = "😀".repeat(250) + "v";
+            String accents1001 = "é".repeat(500) + "v";
+            User user = new User();
+            List<Op> ops =
+                    user.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    "{\""
+                                            + name150
+                                            + "\":1,\""
+                                            + name151
+                                            + "\":1,\"e1000\":\""
+                                            + emoji1000
+                                            + "\",\"e1001\":\""
+                                            + emoji1001
+                                            + "\",\"a1001\":\""
+                                            + accents1001
+                                            + "\"}",
+                                    null));
+            JsonNode attributes = ops.get(0).attributes();
+            assertThat(attributes.has(name150)).isTrue();
+            assertThat(attributes.has(name151)).isFalse();
+            assertThat(attributes.get("e1000").asText()).isEqualTo(emoji1000);
+            assertThat(attributes.has("e1001")).isFalse();
+            assertThat(attributes.has("a1001")).isFalse();
+            assertThat(user.last.skipped(SkipReason.ATTRIBUTE_NAME_TOO_LONG)).isEqualTo(1);
+            assertThat(user.last.skipped(SkipReason.ATTRIBUTE_VALUE_TOO_LONG)).isEqualTo(2);
+        }
+
+        @ParameterizedTest
+        @EnumSource(ApiMode.class)
+        void threeHundredAttributesAreOneIdentifyAnd301AreTwo(ApiMode mode) {
+            // The email counts as one of them.
+            for (int attributes : new int[] {299, 300}) {
+                StringBuilder attrs = new StringBuilder("{");
+                for (int i = 0; i < attributes; i++) {
+                    attrs.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":").append(i);
+                }
+                attrs.append('}');
+                User user = new User(MappingSettings.defaults().withApiMode(mode));
+                List<Op> ops = user.apply(batch("7", CUSTOMER, attrs.toString(), null));
+
+                int v1Timestamp = mode == ApiMode.V1 ? 1 : 0;
+                if (attributes == 299) {
+                    assertThat(ops).singleElement();
+                    assertThat(ops.get(0).attributes().size()).isEqualTo(300 + v1Timestamp);
+                } else {
+                    assertThat(ops).hasSize(2);
+                    assertThat(ops.get(0).attributes().size()).isEqualTo(300 + v1Timestamp);
+                    assertThat(ops.get(1).attributes().size()).isEqualTo(1 + v1Timestamp);
+                }
+            }
+        }
+
+        @Test
+        void anEventNameOf101BytesEndingInAnEmojiIsRejected() {
+            String name101 = "a" + "😀".repeat(25);
+            User user = new User();
+            assertThat(user.apply(batch("7", CUSTOMER, null, customEvent(name101, "s1"))))
+                    .extracting(Op::kind)
+                    .containsExactly(OperationKind.IDENTIFY);
+            assertThat(user.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.reason())
+                                        .isEqualTo(DeadLetterReason.EVENT_NAME_TOO_LONG);
+                                assertThat(r.detail()).contains("101 bytes");
+                            });
+        }
+
+        @Test
+        void eventDataOfExactly100000BytesIsSentInV1AndOneMoreIsRejected() {
+            // The data object {"k":"…"} is 8 bytes around the value.
+            User ok = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+            List<Op> ops =
+                    ok.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    null,
+                                    customEventWithData("s1", "d".repeat(99_992))));
+            assertThat(ops)
+                    .extracting(Op::kind)
+                    .containsExactly(OperationKind.IDENTIFY, OperationKind.EVENT);
+            assertThat(ops.get(1).attributes().toString()).hasSize(100_000);
+
+            User over = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+            over.apply(batch("7", CUSTOMER, null, customEventWithData("s1", "d".repeat(99_993))));
+            assertThat(over.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.reason())
+                                            .isEqualTo(DeadLetterReason.EVENT_DATA_TOO_LARGE));
+
+            // In v2 the same event is first too large as an operation (32 KB).
+            User v2 = new User();
+            v2.apply(batch("7", CUSTOMER, null, customEventWithData("s1", "d".repeat(99_992))));
+            assertThat(v2.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.reason())
+                                            .isEqualTo(DeadLetterReason.OPERATION_TOO_LARGE));
+            v2.apply(batch("7", CUSTOMER, null, customEventWithData("s2", "d".repeat(99_993))));
+            assertThat(v2.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r ->
+                                    assertThat(r.reason())
+                                            .isEqualTo(DeadLetterReason.EVENT_DATA_TOO_LARGE));
+        }
+
+        @Test
+        void aV2EventOperationOfExactly32KbIsSentAndOneByteMoreIsRejected() {
+            User probe = new User();
+            int probeLength = 1_000;
+            List<Op> sized =
+                    probe.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    null,
+                                    customEventWithData("s1", "d".repeat(probeLength))));
+            int exact = probeLength + (32 * 1024 - sized.get(1).raw.body.length);
+
+            User ok = new User();
+            List<Op> ops =
+                    ok.apply(
+                            batch(
+                                    "7",
+                                    CUSTOMER,
+                                    null,
+                                    customEventWithData("s1", "d".repeat(exact))));
+            assertThat(ops).hasSize(2);
+            assertThat(ops.get(1).raw.body).hasSize(32 * 1024);
+
+            User over = new User();
+            over.apply(
+                    batch("7", CUSTOMER, null, customEventWithData("s1", "d".repeat(exact + 1))));
+            assertThat(over.last.rejections())
+                    .singleElement()
+                    .satisfies(
+                            r -> {
+                                assertThat(r.reason())
+                                        .isEqualTo(DeadLetterReason.OPERATION_TOO_LARGE);
+                                assertThat(r.detail()).contains(Integer.toString(32 * 1024 + 1));
+                            });
+        }
+
+        @Test
+        void aV2IdentifyOfExactly32KbIsOneOperationAndOneByteMoreIsSplit() {
+            // 32 values of 990 bytes and a short one: one identify just under 32 KB.
+            int[] lengths = new int[33];
+            java.util.Arrays.fill(lengths, 990);
+            lengths[32] = 100;
+            List<Op> probe = new User().apply(batch("7", CUSTOMER, attributes(lengths), null));
+            assertThat(probe).singleElement();
+            lengths[32] += 32 * 1024 - probe.get(0).raw.body.length;
+            assertThat(lengths[32]).isBetween(101, 1000);
+
+            List<Op> exact = new User().apply(batch("7", CUSTOMER, attributes(lengths), null));
+            assertThat(exact)
+                    .singleElement()
+                    .satisfies(op -> assertThat(op.raw.body).hasSize(32 * 1024));
+
+            lengths[32]++;
+            List<Op> over = new User().apply(batch("7", CUSTOMER, attributes(lengths), null));
+            assertThat(over).hasSize(2);
+            assertThat(over)
+                    .allSatisfy(
+                            op -> assertThat(op.raw.body.length).isLessThanOrEqualTo(32 * 1024));
+            assertThat(over.stream().mapToInt(op -> op.attributes().size()).sum()).isEqualTo(34);
+        }
+
+        private String attributes(int[] lengths) {
+            StringBuilder attrs = new StringBuilder("{");
+            for (int i = 0; i < lengths.length; i++) {
+                attrs.append(i == 0 ? "" : ",")
+                        .append("\"a")
+                        .append(i < 10 ? "0" : "")
+                        .append(i)
+                        .append("\":\"")
+                        .append("x".repeat(lengths[i]))
+                        .append('"');
+            }
+            return attrs.append('}').toString();
+        }
+    }
+
     @Test
     void aReplayedBatchRepeatsIdsAndSendsNoIdentify() {
         User user = new User();

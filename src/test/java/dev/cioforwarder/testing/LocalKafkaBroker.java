@@ -311,6 +311,34 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Creates a topic with topic-level settings, e.g. {@code max.message.bytes} above the broker's
+     * 1 MB default for tests that produce huge records.
+     */
+    public void createTopic(String name, int partitions, Map<String, String> configs)
+            throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A producer like {@link #producer()} that can send records of up to {@code maxRecordBytes}
+     * (the client's {@code max.request.size} and buffer are 1 MB and 32 MB by default).
+     */
+    public KafkaProducer<byte[], byte[]> producer(int maxRecordBytes) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(maxRecordBytes + 4096));
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(2L * maxRecordBytes + (32 << 20)));
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
      * How many records of {@code topic} the consumer group has not committed yet (the Flink source
      * commits offsets when a checkpoint completes).
      */

@@ -1,0 +1,196 @@
+package dev.cioforwarder.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.customerio.ApiMode;
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.OperationKind;
+import dev.cioforwarder.customerio.Ulid;
+import dev.cioforwarder.mapping.CustomerioLimits;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything a Customer.io operation must satisfy, as a list of violations (empty when it conforms)
+ * so property tests can report the input that broke it: the official Track API description ({@link
+ * TrackApiSpec}) and every documented limit (identifier ≤ 150 bytes, attribute names ≤ 150 and
+ * values ≤ 1000, ≤ 300 attributes per identify, event name ≤ 100 bytes, event data ≤ 100,000 bytes,
+ * v2 operation ≤ 32 KB, ULID ids, integer-second timestamps).
+ */
+public final class OperationChecks {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /** Fields of an identify that the forwarder sets itself, besides the attributes. */
+    private static final Set<String> V1_CONTROL_FIELDS =
+            Set.of("id", "created_at", "unsubscribed", "_timestamp");
+
+    private OperationChecks() {}
+
+    /** Limits and, when {@code againstSpec}, the official description. */
+    public static List<String> violations(
+            CustomerioOperation op, ApiMode mode, boolean againstSpec) {
+        List<String> v = new ArrayList<>();
+        JsonNode body;
+        try {
+            body = MAPPER.readTree(op.body);
+        } catch (IOException e) {
+            v.add("the body is not JSON: " + e.getMessage());
+            return v;
+        }
+        if (againstSpec) {
+            if (mode == ApiMode.V2_BATCH) {
+                v.addAll(TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, op.body));
+            } else if (op.kind == OperationKind.IDENTIFY) {
+                v.addAll(TrackApiSpec.violations(TrackApiSpec.V1_IDENTIFY, op.body));
+            } else {
+                v.addAll(TrackApiSpec.violations(TrackApiSpec.V1_EVENT, op.body));
+            }
+        }
+        if (mode == ApiMode.V2_BATCH) {
+            checkV2(op, body, v);
+        } else {
+            checkV1(op, body, v);
+        }
+        return v;
+    }
+
+    private static void checkV2(CustomerioOperation op, JsonNode body, List<String> v) {
+        if (op.body.length > CustomerioLimits.MAX_OPERATION_BYTES) {
+            v.add("v2 operation of " + op.body.length + " bytes");
+        }
+        JsonNode identifiers = body.path("identifiers");
+        if (identifiers.size() != 1) {
+            v.add("identifiers must hold exactly one identifier: " + identifiers);
+        }
+        identifiers.fields().forEachRemaining(e -> checkIdentifier(e.getValue().asText(), v));
+        integerSeconds(body.get("timestamp"), "timestamp", v);
+        JsonNode attributes = body.path("attributes");
+        if (op.kind == OperationKind.IDENTIFY) {
+            checkProfile(attributes, Set.of("id", "created_at", "unsubscribed"), v);
+            if (attributes.has("created_at")) {
+                integerSeconds(attributes.get("created_at"), "created_at", v);
+            }
+        } else {
+            checkEvent(op, body, attributes, v);
+        }
+    }
+
+    private static void checkV1(CustomerioOperation op, JsonNode body, List<String> v) {
+        String prefix = "/api/v1/customers/";
+        if (op.path == null || !op.path.startsWith(prefix)) {
+            v.add("unexpected v1 path " + op.path);
+            return;
+        }
+        String segment = op.path.substring(prefix.length());
+        if (op.kind != OperationKind.IDENTIFY) {
+            if (!segment.endsWith("/events")) {
+                v.add("event path without /events: " + op.path);
+            }
+            segment = segment.substring(0, Math.max(0, segment.length() - "/events".length()));
+        }
+        if (segment.contains("/")) {
+            v.add("the identifier is not one path segment: " + op.path);
+        }
+        checkIdentifier(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8), v);
+        if (op.kind == OperationKind.IDENTIFY) {
+            integerSeconds(body.get("_timestamp"), "_timestamp", v);
+            if (body.has("created_at")) {
+                integerSeconds(body.get("created_at"), "created_at", v);
+            }
+            checkProfile(body, V1_CONTROL_FIELDS, v);
+            // The v1 description allows only strings, integers and booleans as values.
+            body.fields()
+                    .forEachRemaining(
+                            e -> {
+                                JsonNode value = e.getValue();
+                                if (!value.isTextual()
+                                        && !value.isIntegralNumber()
+                                        && !value.isBoolean()) {
+                                    v.add("v1 identify value of type " + value.getNodeType());
+                                }
+                            });
+        } else {
+            integerSeconds(body.get("timestamp"), "timestamp", v);
+            checkEvent(op, body, body.path("data"), v);
+        }
+    }
+
+    private static void checkIdentifier(String identifier, List<String> v) {
+        int bytes = utf8Bytes(identifier);
+        if (identifier.isEmpty() || bytes > CustomerioLimits.MAX_IDENTIFIER_BYTES) {
+            v.add("identifier of " + bytes + " bytes");
+        }
+    }
+
+    private static void checkProfile(JsonNode attributes, Set<String> control, List<String> v) {
+        int count = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = attributes.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (control.contains(e.getKey())) {
+                continue;
+            }
+            count++;
+            int nameBytes = utf8Bytes(e.getKey());
+            if (nameBytes == 0 || nameBytes > CustomerioLimits.MAX_ATTRIBUTE_NAME_BYTES) {
+                v.add("attribute name of " + nameBytes + " bytes");
+            }
+            JsonNode value = e.getValue();
+            int valueBytes = value.isTextual() ? utf8Bytes(value.asText()) : jsonBytes(value);
+            if (valueBytes > CustomerioLimits.MAX_ATTRIBUTE_VALUE_BYTES) {
+                v.add("attribute value of " + valueBytes + " bytes");
+            }
+        }
+        if (count > CustomerioLimits.MAX_ATTRIBUTES_PER_IDENTIFY) {
+            v.add(count + " attributes in one identify");
+        }
+    }
+
+    private static void checkEvent(
+            CustomerioOperation op, JsonNode body, JsonNode data, List<String> v) {
+        String name = body.path("name").asText("");
+        int nameBytes = utf8Bytes(name);
+        if (name.isEmpty() || nameBytes > CustomerioLimits.MAX_EVENT_NAME_BYTES) {
+            v.add("event name of " + nameBytes + " bytes");
+        }
+        if (!name.equals(name.strip())) {
+            v.add("event name not trimmed");
+        }
+        if (jsonBytes(data) > CustomerioLimits.MAX_EVENT_DATA_BYTES) {
+            v.add("event data of " + jsonBytes(data) + " bytes");
+        }
+        String id = body.path("id").asText(null);
+        if (!Ulid.isValid(id)) {
+            v.add("event id is not a ULID: " + id);
+        }
+        if (op.eventId == null || !op.eventId.equals(id)) {
+            v.add("operation eventId " + op.eventId + " differs from the body's id " + id);
+        }
+    }
+
+    private static void integerSeconds(JsonNode value, String field, List<String> v) {
+        if (value == null || !value.isIntegralNumber()) {
+            v.add(field + " is not an integer: " + value);
+        } else if (value.asLong() < 0 || value.asLong() > (1L << 48) / 1000) {
+            v.add(field + " is not a time in seconds: " + value);
+        }
+    }
+
+    /**
+     * The size of a value as compact JSON in UTF-8, characters outside the BMP as themselves (4
+     * bytes, not a 12-byte escaped pair): what the value is, however an encoder escapes it.
+     */
+    private static int jsonBytes(JsonNode node) {
+        return utf8Bytes(node.toString());
+    }
+
+    public static int utf8Bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}
