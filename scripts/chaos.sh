@@ -26,7 +26,7 @@ then stopped at the end unless --keep-stack) and prints:
                     connection-resets 401-unauthorized checkpoint-storage taskmanager-kill
                     kafka-restart jobmanager-restart
   --minutes N       how long each period fault lasts (Customer.io misbehaving, checkpoint storage
-                    unwritable, the Kafka broker away); default 2 (the whole suite: ~35 min)
+                    unwritable, the Kafka broker away); default 2 (the whole suite: ~25 min)
   --rate N          batches produced per second (default 20; 1-8 events each, 400 users)
   --short           the short spans of ChaosITCase (12 s faults, 8 batches/s) instead
   --out DIR         where result.md and result.json go (default target/chaos)
