@@ -5,8 +5,9 @@ import dev.cioforwarder.settings.Durations;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.simulator.Summary;
+import dev.cioforwarder.testing.RepoScripts;
+import dev.cioforwarder.testing.RepoScripts.ScriptResult;
 import dev.cioforwarder.testing.TestBatches;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -96,7 +96,7 @@ final class ChaosDriver implements AutoCloseable {
                                 Duration.ofMinutes(10),
                                 "scripts/submit.sh",
                                 "--jar",
-                                jobJar(stack.repo()).toString(),
+                                RepoScripts.jobJar(stack.repo()).toString(),
                                 "--settings",
                                 settings.toString(),
                                 "--parallelism",
@@ -281,7 +281,7 @@ final class ChaosDriver implements AutoCloseable {
                             .assertSuccess();
                     stack.script(Duration.ofMinutes(5), "scripts/stack.sh", "start", "jobmanager")
                             .assertSuccess();
-                    ChaosStack.ScriptResult resume =
+                    ScriptResult resume =
                             stack.script(
                                             Duration.ofMinutes(12),
                                             "scripts/resume.sh",
@@ -878,25 +878,5 @@ final class ChaosDriver implements AutoCloseable {
         List<String> sorted = new ArrayList<>(items);
         sorted.sort(Comparator.naturalOrder());
         return String.join("; ", sorted.subList(0, Math.min(3, sorted.size())));
-    }
-
-    /** The shaded job jar of this build. */
-    static Path jobJar(Path repo) throws IOException {
-        try (Stream<Path> files = Files.list(repo.resolve("target"))) {
-            return files.filter(
-                            p -> {
-                                String name = p.getFileName().toString();
-                                return name.startsWith("mparticle-customerio-flink-")
-                                        && name.endsWith(".jar")
-                                        && !name.endsWith("-sources.jar")
-                                        && !name.endsWith("-tests.jar");
-                            })
-                    .max(Comparator.comparingLong(p -> p.toFile().lastModified()))
-                    .orElseThrow(
-                            () ->
-                                    new IllegalStateException(
-                                            "no target/mparticle-customerio-flink-*.jar: run mvn -B"
-                                                    + " -DskipTests package"));
-        }
     }
 }

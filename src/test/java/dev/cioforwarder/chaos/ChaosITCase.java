@@ -2,16 +2,14 @@ package dev.cioforwarder.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cioforwarder.testing.LocalResources;
 import dev.cioforwarder.testing.MavenClasspath;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -53,7 +51,7 @@ class ChaosITCase {
         if (Files.isDirectory(STATE_DIR.resolve("pids"))) {
             stack.stop();
         }
-        deleteRecursively(STATE_DIR);
+        LocalResources.deleteRecursively(STATE_DIR);
         stack.start();
         driver = new ChaosDriver(stack);
         driver.startJob();
@@ -136,16 +134,5 @@ class ChaosITCase {
                 .isEmpty();
         assertThat(result.eventsSent).isPositive();
         assertThat(result.delivered).isEqualTo(result.eventsSent);
-    }
-
-    private static void deleteRecursively(Path dir) throws Exception {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.simulator.Summary;
+import dev.cioforwarder.testing.LocalResources;
 import dev.cioforwarder.testing.MavenClasspath;
-import java.io.File;
+import dev.cioforwarder.testing.RepoScripts;
+import dev.cioforwarder.testing.RepoScripts.ScriptResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,13 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -60,7 +58,7 @@ final class ChaosStack {
     private final Path repo;
     private final Path stateDir;
     private final Map<String, String> env;
-    private final AtomicInteger scriptRuns = new AtomicInteger();
+    private final RepoScripts scripts;
     private final HttpClient http =
             HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
@@ -72,6 +70,7 @@ final class ChaosStack {
         this.repo = repo;
         this.stateDir = stateDir;
         this.env = env;
+        this.scripts = new RepoScripts(repo, env, stateDir.resolve("chaos-script-logs"));
     }
 
     /**
@@ -89,7 +88,9 @@ final class ChaosStack {
                     given != null && !given.isBlank()
                             ? Integer.parseInt(given.trim())
                             : port.getValue();
-            env.put(port.getKey(), Integer.toString(value == 0 ? freePort() : value));
+            env.put(
+                    port.getKey(),
+                    Integer.toString(value == 0 ? LocalResources.freeLoopbackPort() : value));
         }
         for (String passed :
                 List.of(
@@ -277,79 +278,8 @@ final class ChaosStack {
     // -------------------------------------------------------------------------------------
     // Scripts
 
-    /** What a script did: exit code, stdout (its result), stderr (progress and errors). */
-    record ScriptResult(String command, int exitCode, String stdout, String stderr) {
-        String lastLine() {
-            String[] lines = stdout.strip().split("\n");
-            return lines[lines.length - 1].strip();
-        }
-
-        String describe() {
-            return command
-                    + " exited "
-                    + exitCode
-                    + "\n--- stdout:\n"
-                    + stdout
-                    + "\n--- stderr:\n"
-                    + stderr;
-        }
-
-        ScriptResult assertSuccess() {
-            if (exitCode != 0) {
-                throw new IllegalStateException(describe());
-            }
-            return this;
-        }
-    }
-
     ScriptResult script(Duration timeout, String script, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(repo.resolve(script).toString());
-        command.addAll(Arrays.asList(args));
-        int n = scriptRuns.incrementAndGet();
-        Path logs = stateDir.resolve("chaos-script-logs");
-        Files.createDirectories(logs);
-        String name =
-                String.format(
-                        "%03d-%s%s",
-                        n,
-                        Path.of(script).getFileName(),
-                        args.length > 0 ? "-" + args[0].replaceAll("[^A-Za-z0-9-]", "") : "");
-        Path out = logs.resolve(name + ".out");
-        Path err = logs.resolve(name + ".err");
-        ProcessBuilder builder =
-                new ProcessBuilder(command)
-                        .directory(repo.toFile())
-                        .redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().putAll(env);
-        LOG.info("running {}", String.join(" ", command));
-        long started = System.nanoTime();
-        Process process = builder.start();
-        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-            throw new IllegalStateException(
-                    String.join(" ", command)
-                            + " did not finish within "
-                            + timeout
-                            + "; stderr:\n"
-                            + Files.readString(err));
-        }
-        ScriptResult result =
-                new ScriptResult(
-                        String.join(" ", command),
-                        process.exitValue(),
-                        Files.readString(out),
-                        Files.readString(err));
-        LOG.info(
-                "{} exited {} after {} s",
-                name,
-                result.exitCode,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-        return result;
+        return scripts.run(timeout, script, args);
     }
 
     // -------------------------------------------------------------------------------------
@@ -521,14 +451,5 @@ final class ChaosStack {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(30 * 60_000));
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -10,12 +10,13 @@ import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.simulator.Summary;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.LocalResources;
 import dev.cioforwarder.testing.MavenClasspath;
+import dev.cioforwarder.testing.RepoScripts;
+import dev.cioforwarder.testing.RepoScripts.ScriptResult;
 import dev.cioforwarder.testing.TestBatches;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,8 +30,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,11 +39,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.Attributes;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -98,7 +95,7 @@ class ClusterOperationsITCase {
     private static final long CREATED_AT_SECONDS = (1_764_000_000_000L + 60_000) / 1000;
 
     private static final Map<String, String> ENV = new LinkedHashMap<>();
-    private static final AtomicInteger SCRIPT_RUNS = new AtomicInteger();
+    private static RepoScripts scripts;
     private static final HttpClient HTTP =
             HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
@@ -120,14 +117,14 @@ class ClusterOperationsITCase {
 
     @BeforeAll
     static void startTheLocalStack() throws Exception {
-        kafkaPort = freePort();
-        flinkPort = freePort();
-        simulatorPort = freePort();
+        kafkaPort = LocalResources.freeLoopbackPort();
+        flinkPort = LocalResources.freeLoopbackPort();
+        simulatorPort = LocalResources.freeLoopbackPort();
         ENV.put("CIO_STATE_DIR", STATE_DIR.toString());
         ENV.put("KAFKA_PORT", Integer.toString(kafkaPort));
-        ENV.put("KAFKA_CONTROLLER_PORT", Integer.toString(freePort()));
+        ENV.put("KAFKA_CONTROLLER_PORT", Integer.toString(LocalResources.freeLoopbackPort()));
         ENV.put("FLINK_REST_PORT", Integer.toString(flinkPort));
-        ENV.put("FLINK_RPC_PORT", Integer.toString(freePort()));
+        ENV.put("FLINK_RPC_PORT", Integer.toString(LocalResources.freeLoopbackPort()));
         ENV.put("SIMULATOR_PORT", Integer.toString(simulatorPort));
         ENV.put("SIMULATOR_SITE_ID", SITE_ID);
         // A smaller TaskManager than the reference 4 GB (this machine also runs the build), and
@@ -141,14 +138,15 @@ class ClusterOperationsITCase {
         if (mavenHome != null && Files.isExecutable(Path.of(mavenHome, "bin", "mvn"))) {
             ENV.put("MVN", Path.of(mavenHome, "bin", "mvn").toString());
         }
+        scripts = new RepoScripts(REPO, ENV, STATE_DIR.resolve("itcase-script-logs"));
 
-        firstJar = jobJar();
+        firstJar = RepoScripts.jobJar(REPO);
         // A fresh stack: no topics, checkpoints, savepoints or job records of an earlier run
         // (whose processes, should a crashed run have left any, are stopped first).
         if (Files.isDirectory(STATE_DIR.resolve("pids"))) {
             run(Duration.ofMinutes(3), "scripts/stack.sh", "stop");
         }
-        deleteRecursively(STATE_DIR);
+        LocalResources.deleteRecursively(STATE_DIR);
         Files.createDirectories(WORK);
         seedClasspaths();
         Runtime.getRuntime().addShutdownHook(new Thread(ClusterOperationsITCase::stopStackQuietly));
@@ -196,40 +194,19 @@ class ClusterOperationsITCase {
         }
     }
 
-    /** The shaded job jar this build produced (the package phase runs before the ITCases). */
-    private static Path jobJar() throws IOException {
-        try (Stream<Path> files = Files.list(REPO.resolve("target"))) {
-            return files.filter(
-                            p -> {
-                                String name = p.getFileName().toString();
-                                return name.startsWith("mparticle-customerio-flink-")
-                                        && name.endsWith(".jar")
-                                        && !name.endsWith("-sources.jar")
-                                        && !name.endsWith("-tests.jar");
-                            })
-                    .max(Comparator.comparingLong(p -> p.toFile().lastModified()))
-                    .orElseThrow(
-                            () ->
-                                    new IllegalStateException(
-                                            "no target/mparticle-customerio-flink-*.jar: run mvn"
-                                                    + " verify (package runs before the"
-                                                    + " integration tests)"));
-        }
-    }
-
     // -------------------------------------------------------------------------------------
     // Failures that need no job
 
     @Test
     @Order(1)
     void aScriptPointedAtADeadAddressSaysTheClusterIsUnreachable() throws Exception {
-        int dead = freePort();
+        int dead = LocalResources.freeLoopbackPort();
         ScriptResult result =
                 run(SCRIPT_TIMEOUT, "scripts/savepoint.sh", "--flink", "http://127.0.0.1:" + dead);
-        assertThat(result.exitCode).as(result.describe()).isNotZero();
-        assertThat(result.stderr)
+        assertThat(result.exitCode()).as(result.describe()).isNotZero();
+        assertThat(result.stderr())
                 .contains("the Flink cluster at http://127.0.0.1:" + dead + " is unreachable");
-        assertThat(result.stdout).isBlank();
+        assertThat(result.stdout()).isBlank();
 
         ScriptResult upgrade =
                 run(
@@ -238,8 +215,8 @@ class ClusterOperationsITCase {
                         firstJar.toString(),
                         "--flink",
                         "http://127.0.0.1:" + dead);
-        assertThat(upgrade.exitCode).as(upgrade.describe()).isEqualTo(1);
-        assertThat(upgrade.stderr).contains("is unreachable");
+        assertThat(upgrade.exitCode()).as(upgrade.describe()).isEqualTo(1);
+        assertThat(upgrade.stderr()).contains("is unreachable");
     }
 
     @Test
@@ -253,8 +230,8 @@ class ClusterOperationsITCase {
                         firstJar.toString(),
                         "--set",
                         "customerio.api-key=not-a-real-key");
-        assertThat(result.exitCode).as(result.describe()).isNotZero();
-        assertThat(result.stderr)
+        assertThat(result.exitCode()).as(result.describe()).isNotZero();
+        assertThat(result.stderr())
                 .contains("customerio.api-key")
                 .contains("CUSTOMERIO_API_KEY")
                 .contains("TaskManagers")
@@ -268,11 +245,12 @@ class ClusterOperationsITCase {
     void aSavepointOfAnUnknownJobSaysTheJobWasNotFound() throws Exception {
         String unknown = "0123456789abcdef0123456789abcdef";
         ScriptResult result = run(SCRIPT_TIMEOUT, "scripts/savepoint.sh", "--job", unknown);
-        assertThat(result.exitCode).as(result.describe()).isNotZero();
-        assertThat(result.stderr).contains("job " + unknown + " not found");
+        assertThat(result.exitCode()).as(result.describe()).isNotZero();
+        assertThat(result.stderr()).contains("job " + unknown + " not found");
         ScriptResult none = run(SCRIPT_TIMEOUT, "scripts/savepoint.sh");
-        assertThat(none.exitCode).as(none.describe()).isNotZero();
-        assertThat(none.stderr).contains("no running job named \"mparticle-customerio-forwarder\"");
+        assertThat(none.exitCode()).as(none.describe()).isNotZero();
+        assertThat(none.stderr())
+                .contains("no running job named \"mparticle-customerio-forwarder\"");
     }
 
     // -------------------------------------------------------------------------------------
@@ -317,7 +295,7 @@ class ClusterOperationsITCase {
         jobId = submit.lastLine();
         assertThat(jobId).matches("[0-9a-f]{32}");
         assertThat(jobState(jobId)).isEqualTo("RUNNING");
-        assertThat(submit.stderr).contains("/#/job/running/" + jobId);
+        assertThat(submit.stderr()).contains("/#/job/running/" + jobId);
         Properties recorded = recordedSettings(jobId);
         assertThat(recorded.getProperty("customerio.send-created-at")).isEqualTo("true");
         assertThat(recorded.getProperty("kafka.bootstrap-servers"))
@@ -375,7 +353,7 @@ class ClusterOperationsITCase {
         String restored =
                 checkpoints.path("latest").path("restored").path("external_path").asText();
         assertThat(restored).contains("/savepoints/savepoint-" + old.substring(0, 6));
-        assertThat(r.stderr).contains("restored from " + restored);
+        assertThat(r.stderr()).contains("restored from " + restored);
         assertThat(recordField(now, "restored-from")).isEqualTo(restored);
         assertThat(recordField(now, "previous-job")).isEqualTo(old);
     }
@@ -461,8 +439,8 @@ class ClusterOperationsITCase {
                         secondJar.toString(),
                         "--set",
                         "customerio.region=mars");
-        assertThat(upgrade.exitCode).as(upgrade.describe()).isEqualTo(2);
-        assertThat(upgrade.stderr)
+        assertThat(upgrade.exitCode()).as(upgrade.describe()).isEqualTo(2);
+        assertThat(upgrade.stderr())
                 .contains("Flink refused to run the job")
                 .contains("setting customerio.region: \"mars\" is not one of us, eu")
                 .contains("rolled back");
@@ -483,8 +461,8 @@ class ClusterOperationsITCase {
                         secondJar.toString(),
                         "--set",
                         "customerio.api-key-env=CIO_ITCASE_MISSING_KEY");
-        assertThat(upgrade.exitCode).as(upgrade.describe()).isEqualTo(2);
-        assertThat(upgrade.stderr)
+        assertThat(upgrade.exitCode()).as(upgrade.describe()).isEqualTo(2);
+        assertThat(upgrade.stderr())
                 .contains("the environment variable CIO_ITCASE_MISSING_KEY is not set")
                 .contains("Cancelling job")
                 .contains("rolled back");
@@ -753,93 +731,8 @@ class ClusterOperationsITCase {
     // -------------------------------------------------------------------------------------
     // Running scripts
 
-    /** What a script did: exit code, stdout (the result), stderr (progress and errors). */
-    private record ScriptResult(String command, int exitCode, String stdout, String stderr) {
-        String lastLine() {
-            String[] lines = stdout.strip().split("\n");
-            return lines[lines.length - 1].strip();
-        }
-
-        String describe() {
-            return command
-                    + " exited "
-                    + exitCode
-                    + "\n--- stdout:\n"
-                    + stdout
-                    + "\n--- stderr:\n"
-                    + stderr;
-        }
-
-        ScriptResult assertSuccess(String what) {
-            assertThat(exitCode).as(what + " failed:\n" + describe()).isZero();
-            return this;
-        }
-    }
-
     private static ScriptResult run(Duration timeout, String script, String... args)
             throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(REPO.resolve(script).toString());
-        command.addAll(Arrays.asList(args));
-        int n = SCRIPT_RUNS.incrementAndGet();
-        Path logs = STATE_DIR.resolve("itcase-script-logs");
-        Files.createDirectories(logs);
-        String name = String.format("%02d-%s", n, Path.of(script).getFileName());
-        Path out = logs.resolve(name + ".out");
-        Path err = logs.resolve(name + ".err");
-        ProcessBuilder builder =
-                new ProcessBuilder(command)
-                        .directory(REPO.toFile())
-                        .redirectOutput(out.toFile())
-                        .redirectError(err.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        builder.environment().putAll(ENV);
-        LOG.info("running {}", command);
-        long started = System.nanoTime();
-        Process process = builder.start();
-        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-            throw new AssertionError(
-                    String.join(" ", command)
-                            + " did not finish within "
-                            + timeout
-                            + "; stderr:\n"
-                            + Files.readString(err));
-        }
-        ScriptResult result =
-                new ScriptResult(
-                        String.join(" ", command),
-                        process.exitValue(),
-                        Files.readString(out),
-                        Files.readString(err));
-        LOG.info(
-                "{} exited {} after {} s\n{}",
-                name,
-                result.exitCode,
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
-                result.stderr);
-        return result;
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-                Files.delete(p);
-            }
-        }
+        return scripts.run(timeout, script, args);
     }
 }

@@ -3,11 +3,11 @@ package dev.cioforwarder.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.testing.LocalResources;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -131,12 +131,6 @@ class SimulatorMainTest {
         return new Run(process);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     private HttpResponse<String> get(String url, String authorization) throws Exception {
         HttpRequest.Builder b =
                 HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
@@ -150,7 +144,7 @@ class SimulatorMainTest {
     void servesOnTheGivenPortNeverPrintsTheKeyAndStopsOnSigterm() throws Exception {
         Path keyFile = dir.resolve("key");
         Files.writeString(keyFile, KEY + "\n");
-        int port = freePort();
+        int port = LocalResources.freeLoopbackPort();
         Run run =
                 launch(
                         List.of(

@@ -2,14 +2,13 @@ package dev.cioforwarder.upgrade;
 
 import dev.cioforwarder.job.JobTestSupport;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.LocalResources;
 import dev.cioforwarder.testing.MavenClasspath;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -66,7 +65,7 @@ class SavepointFixtureGenerator extends JobTestSupport {
                                 SavepointFormatType.CANONICAL)
                         .get();
 
-        deleteRecursively(target);
+        LocalResources.deleteRecursively(target);
         Path source = Path.of(java.net.URI.create(savepoint));
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : (Iterable<Path>) files::iterator) {
@@ -90,14 +89,5 @@ class SavepointFixtureGenerator extends JobTestSupport {
                         + "Input: SavepointFixtures.before(); settings:"
                         + " SavepointFixtures.SETTINGS.\n",
                 StandardCharsets.UTF_8);
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }
