@@ -1,22 +1,22 @@
 package dev.cioforwarder.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -54,8 +54,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
         LocalKafkaBroker broker =
                 new LocalKafkaBroker(
                         dir,
-                        freePort(),
-                        freePort(),
+                        LocalResources.freeLoopbackPort(),
+                        LocalResources.freeLoopbackPort(),
                         MavenClasspath.of("scripts/stack/kafka/pom.xml"));
         broker.format();
         broker.launch();
@@ -214,10 +214,33 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     public void createTopic(String name, int partitions) throws Exception {
-        try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
+        createTopic(name, partitions, Map.of());
+    }
+
+    /**
+     * Waits until every partition of a new topic is served by its leader. The controller accepts a
+     * topic before the broker has applied it: a producer that writes in that moment gets
+     * NOT_LEADER_OR_FOLLOWER, and an idempotent one can then stay stuck on OUT_OF_ORDER_SEQUENCE
+     * for a minute. ListOffsets is answered only by a partition's ready leader.
+     */
+    private static void awaitPartitionsServed(Admin admin, String name, int partitions)
+            throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int i = 0; i < partitions; i++) {
+            latest.put(new TopicPartition(name, i), OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "the partitions of topic " + name + " have no leader after 60 s", e);
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
@@ -240,7 +263,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             try {
                 createTopic(name, partitions);
                 return;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // Deletion finishes asynchronously in KRaft: "topic already exists" for a moment.
                 if (System.nanoTime() > deadline) {
                     throw e;
@@ -320,6 +343,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
+            awaitPartitionsServed(admin, name, partitions);
         }
     }
 
@@ -371,15 +395,5 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    static int freePort() {
-        try (ServerSocket socket =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
