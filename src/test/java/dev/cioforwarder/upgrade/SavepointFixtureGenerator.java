@@ -77,6 +77,11 @@ class SavepointFixtureGenerator extends JobTestSupport {
                 }
             }
         }
+        // What UserStateSchemaTest holds every later version to.
+        Files.write(
+                target.resolve("user-state-fields.txt"),
+                UserStateSchemaTest.fieldsOf(dev.cioforwarder.state.UserState.class),
+                StandardCharsets.UTF_8);
         Files.writeString(
                 target.resolve("FIXTURE.md"),
                 "Savepoint of the forwarder at state version "
