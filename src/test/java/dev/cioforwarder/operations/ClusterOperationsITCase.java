@@ -345,6 +345,7 @@ class ClusterOperationsITCase {
         assertThat(jobState(old)).isEqualTo("FINISHED");
         assertThat(jobState(now)).isEqualTo("RUNNING");
         JsonNode job = get("/jobs/" + now);
+        assertThat(job.path("vertices")).isNotEmpty();
         for (JsonNode vertex : job.path("vertices")) {
             assertThat(vertex.path("parallelism").asInt()).isEqualTo(parallelism);
         }
@@ -496,7 +497,9 @@ class ClusterOperationsITCase {
                         .path("external_path")
                         .asText();
         assertThat(restored).contains("/savepoints/savepoint-" + before.substring(0, 6));
-        for (JsonNode vertex : get("/jobs/" + after).path("vertices")) {
+        JsonNode vertices = get("/jobs/" + after).path("vertices");
+        assertThat(vertices).isNotEmpty();
+        for (JsonNode vertex : vertices) {
             assertThat(vertex.path("parallelism").asInt()).isEqualTo(1);
         }
         jobId = after;
