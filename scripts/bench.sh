@@ -20,7 +20,9 @@ cd "$repo"
 
 echo "bench: building the job jar and the harness ..." >&2
 mvn -B -q -DskipTests package
-jar="$(ls target/mparticle-customerio-flink-*.jar | grep -v '/original-' | head -n 1)"
+# The newest jar: target/ may hold several versions (an upgrade test builds one next to another).
+# shellcheck disable=SC2010,SC2012 # our own jar names, no odd characters
+jar="$(ls -t target/mparticle-customerio-flink-*.jar | grep -v -e '-sources\.jar$' -e '-tests\.jar$' -e '-javadoc\.jar$' | head -n 1)"
 mkdir -p target/bench
 mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
 

@@ -13,11 +13,17 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-jar="$(ls "$repo"/target/mparticle-customerio-flink-*.jar 2>/dev/null | grep -v '/original-' | head -n 1 || true)"
+# The newest jar: target/ may hold several versions.
+newest_jar() {
+  # shellcheck disable=SC2010,SC2012 # our own jar names, no odd characters
+  ls -t "$repo"/target/mparticle-customerio-flink-*.jar 2>/dev/null |
+    grep -v -e '-sources\.jar$' -e '-tests\.jar$' -e '-javadoc\.jar$' | head -n 1 || true
+}
+jar="$(newest_jar)"
 if [[ -z "$jar" ]]; then
   echo "dead-letters: building the job jar (mvn -q -DskipTests package) ..." >&2
   (cd "$repo" && mvn -B -q -DskipTests package >&2)
-  jar="$(ls "$repo"/target/mparticle-customerio-flink-*.jar | grep -v '/original-' | head -n 1)"
+  jar="$(newest_jar)"
 fi
 
 defaults=()

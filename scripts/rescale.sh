@@ -24,7 +24,7 @@ parallelism (720, fixed); the cluster needs N free task slots. Prints the new jo
   --timeout SECONDS    for the new job to run and complete a checkpoint (default 300)
 
 Exit status as scripts/upgrade.sh: 0 done; 1 nothing changed; 2 rolled back to the old
-parallelism; 3 the rollback failed too.
+parallelism; 3 the rollback failed too, or a failure after the stop.
 Environment: FLINK_REST_PORT [8081]  FLINK_URL  JOB_NAME  CIO_STATE_DIR  CIO_OPS_DIR
   SAVEPOINT_TIMEOUT [900]  OPS_SLOT_CHECK [true]
 EOF

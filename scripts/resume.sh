@@ -62,15 +62,16 @@ local_path() {
 
 # The job id of the newest record of a job named NAME (by the record's file time).
 last_recorded_job() {
-    local name="$1" file jid newest="" newest_time=0 time
+    local name="$1" file jid newest="" newest_file=""
     for file in "$OPS_DIR"/jobs/*/job.properties; do
         [[ -f "$file" ]] || continue
         jid="$(basename "$(dirname "$file")")"
         [[ "$(record_field "$jid" job-name)" == "$name" ]] || continue
-        time="$(stat -c %Y "$file")"
-        if [[ -z "$newest" ]] || ((time >= newest_time)); then
+        # -nt compares to the nanosecond: records written in the same second (a failed upgrade
+        # and its rollback) are still told apart.
+        if [[ -z "$newest" || "$file" -nt "$newest_file" ]]; then
             newest="$jid"
-            newest_time="$time"
+            newest_file="$file"
         fi
     done
     printf '%s' "$newest"
@@ -145,6 +146,8 @@ main() {
             --set)
                 need_value "$1" "${2-}" $#
                 [[ "$2" == *=* ]] || die "--set takes key=value, got \"$2\""
+                # Refused here, before it is echoed in "Would run" (submit.sh refuses it too).
+                refuse_secret_setting "${2%%=*}"
                 overrides+=(--set "$2")
                 shift 2
                 ;;

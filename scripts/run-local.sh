@@ -203,7 +203,8 @@ submit_job() {
     # Program arguments are visible in the web UI: never the API key, which the TaskManagers read
     # from their environment (CUSTOMERIO_API_KEY, set by scripts/stack.sh).
     local -a args=(--kafka.bootstrap-servers "127.0.0.1:$KAFKA_PORT" --kafka.topic "$INPUT_TOPIC"
-        --customerio.site-id "$SIMULATOR_SITE_ID" --customerio.endpoint "$SIMULATOR_URL")
+        --customerio.site-id "$SIMULATOR_SITE_ID" --customerio.endpoint "$SIMULATOR_URL"
+        --job.name "$JOB_NAME")
     [[ "$DLQ_TOPIC" == "$DEFAULT_DLQ_TOPIC" ]] || args+=(--dead-letter.topic "$DLQ_TOPIC")
     local arg list=""
     for arg in "${args[@]}"; do

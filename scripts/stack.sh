@@ -107,7 +107,8 @@ Commands:
                          read_committed; gives up after CONSUME_TIMEOUT_SECONDS without a record
   kill-taskmanager [ID]  kill -9 a TaskManager (default: the oldest one running), for fault tests
   kill-jobmanager        kill -9 the JobManager, for fault tests (without HA its jobs are gone:
-                         start it again, then scripts/resume.sh restarts the job from its checkpoint)
+                         start it again, then scripts/resume.sh restarts a job started by
+                         scripts/submit.sh from its checkpoint; run-local.sh's job: run it again)
   start-taskmanager      start one more TaskManager with its own id (local-tm-<n>)
   logs [NAME [LINES]]    list the log files, or print the last LINES (default 100) of one:
                          kafka | jobmanager | taskmanager-<n> | simulator

@@ -108,13 +108,16 @@ main() {
     info "Flink $CLUSTER_VERSION at $FLINK_URL"
     # Two forwarders of one name share a consumer group and dead-letter transactional ids: they
     # would fight over both. The successor of a running job is started by upgrade.sh instead.
-    local name jid state job_name existing=""
+    local name jid state job_name existing="" jobs
     name="$(effective_job_name)"
+    # Not read from < <(list_jobs): a failure there would only end the subshell, and the check
+    # would pass with no jobs seen.
+    jobs="$(list_jobs)"
     while read -r jid state job_name; do
         if [[ -n "$jid" && "$job_name" == "$name" ]] && ! is_terminal_state "$state"; then
             existing+="${existing:+, }$jid ($state)"
         fi
-    done < <(list_jobs)
+    done <<<"$jobs"
     if [[ -n "$existing" ]]; then
         die "a job named \"$name\" is already running on $FLINK_URL: $existing.
        Upgrade it with scripts/upgrade.sh, rescale it with scripts/rescale.sh, or stop it first
@@ -129,7 +132,9 @@ main() {
     write_job_record "$job_id" "$copy" "$JAR_ID" "$parallelism" "$savepoint" "$allow" "" "submitted from $jar"
     if ! wait_running "$job_id" "$timeout"; then
         printf '%s\n' "$FAILURE" | indent
-        die "job $job_id did not start; read the JobManager's and TaskManagers' logs (locally: scripts/stack.sh logs)"
+        # Left alone it would restart for ever and block the next submit of this name.
+        cancel_job "$job_id" || true
+        die "job $job_id did not start and was cancelled; read the JobManager's and TaskManagers' logs (locally: scripts/stack.sh logs)"
     fi
     if [[ -z "$parallelism" ]]; then
         parallelism="$(job_parallelism "$job_id")"

@@ -35,8 +35,9 @@ the job that runs afterwards on stdout.
   --timeout SECONDS    for the new job to run and complete a checkpoint (default 300)
 
 Exit status: 0 upgraded; 1 nothing changed (the old job still runs); 2 the new job failed and
-the previous version runs again (rolled back); 3 the new job failed and so did the rollback: the
-forwarder is not running (its state is in the savepoint; the message says how to start it).
+the previous version runs again (rolled back); 3 the new job failed and so did the rollback, or
+something failed unexpectedly after the old job was stopped: the forwarder may not be running (its
+state is in the savepoint; the message says how to start it).
 Environment: FLINK_REST_PORT [8081]  FLINK_URL  JOB_NAME  CIO_STATE_DIR  CIO_OPS_DIR
   SAVEPOINT_TIMEOUT [900]  OPS_SLOT_CHECK [true]
 EOF

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034  # globals set here (JOB_ID, CLUSTER_VERSION, ...) are read by the scripts
-# Shared by scripts/submit.sh, savepoint.sh, upgrade.sh and rescale.sh: Flink REST calls, job
+# Shared by scripts/submit.sh, savepoint.sh, upgrade.sh, rescale.sh and resume.sh: Flink REST calls, job
 # lookup, settings handling and the per-job records that let an upgrade or a rescale restart a job
 # with the jar and settings it was started with. Sourced, never run.
 #
@@ -34,6 +34,16 @@ info() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
 die() {
     printf 'ERROR: %s\n' "$*" >&2
+    if [[ -n "${OPS_STOPPED_SAVEPOINT:-}" ]]; then
+        # Past the stop of an upgrade or rescale, "nothing changed" (exit 1) would be a lie.
+        printf '       The old job had already been stopped with a savepoint: the forwarder may NOT be
+       running (check the cluster). Its state is safe in %s. Start the previous
+       version by hand if nothing runs:
+         %s
+' \
+            "$OPS_STOPPED_SAVEPOINT" "$OPS_STOPPED_MANUAL" >&2
+        exit 3
+    fi
     exit 1
 }
 # Indented lines (a reason, an exception summary) under a progress line.
@@ -121,7 +131,9 @@ rest() {
     local method="$1" path="$2" body="${3-}"
     local -a args=(-X "$method" --max-time "$REST_TIMEOUT" -o "$OPS_TMP/body" -w '%{http_code}')
     if [[ -n "$body" ]]; then
-        args+=(-H 'Content-Type: application/json' --data-binary "$body")
+        # From a file in the private OPS_TMP (mode 700), not curl's command line, which ps shows.
+        printf '%s' "$body" >"$OPS_TMP/request"
+        args+=(-H 'Content-Type: application/json' --data-binary @"$OPS_TMP/request")
     fi
     rest_call "$path" "${args[@]}"
 }
@@ -214,11 +226,13 @@ resolve_job() {
         return
     fi
     local -a active=()
+    local jobs
     JOB_ID=""
+    jobs="$(list_jobs)" # not < <(list_jobs): its failure would go unnoticed
     while read -r jid state name; do
         [[ -n "$jid" && "$name" == "$JOB_NAME" ]] || continue
         is_terminal_state "$state" || active+=("$jid ($state)")
-    done < <(list_jobs)
+    done <<<"$jobs"
     case "${#active[@]}" in
         0) die "no running job named \"$JOB_NAME\" on the cluster at $FLINK_URL.
        Running jobs: $(running_jobs_text)
@@ -471,14 +485,14 @@ refuse_secret_setting() {
             die "setting \"settings\" is not passed on: the scripts read settings files here and send their
        entries as program arguments (--settings FILE would be read on the JobManager)"
             ;;
-        kafka.property.*)
-            if [[ "$lower" == *password* || "$lower" == *jaas* || "$lower" == *secret* || "$lower" == *.key ]]; then
-                die "setting $key looks like a secret and must not be a program argument (the Flink UI shows
+    esac
+    # Any key, not only kafka.property.*: a Kafka client properties file passed as --settings by
+    # mistake would otherwise put sasl.jaas.config into the program arguments.
+    if [[ "$lower" == *password* || "$lower" == *passphrase* || "$lower" == *jaas* || "$lower" == *secret* || "$lower" == *.key ]]; then
+        die "setting $key looks like a secret and must not be a program argument (the Flink UI shows
        them): put it in the Kafka client properties file named by kafka.properties-file, on the
        JobManager and the TaskManagers"
-            fi
-            ;;
-    esac
+    fi
 }
 
 set_setting() {
@@ -806,6 +820,9 @@ redeploy() {
         die "stopping job $old with a savepoint failed (reason above); nothing changed: the job is $(job_state "$old")"
     fi
     local savepoint="$SAVEPOINT_PATH" new_job="" failure
+    # From here on the old job is gone: any unexpected failure (a REST call that dies) must say so.
+    OPS_STOPPED_SAVEPOINT="$savepoint"
+    OPS_STOPPED_MANUAL="scripts/submit.sh --jar $(record_field "$old" jar) --settings $(job_record_dir "$old")/settings.properties --parallelism $old_parallelism --savepoint $savepoint"
     if run_jar "$new_jar_id" "$parallelism" "$savepoint" "$allow"; then
         new_job="$NEW_JOB_ID"
         write_job_record "$new_job" "$new_copy" "$new_jar_id" "$parallelism" "$savepoint" "$allow" "$old" "$what of job $old"
@@ -813,6 +830,7 @@ redeploy() {
             info "$what done: job $new_job replaces job $old (parallelism $parallelism, restored from $savepoint)"
             info "Web UI: $(ui_link "$new_job")"
             printf '%s\n' "$new_job"
+            OPS_STOPPED_SAVEPOINT=""
             return 0
         fi
     fi

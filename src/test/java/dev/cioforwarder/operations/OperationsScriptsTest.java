@@ -81,6 +81,10 @@ class OperationsScriptsTest {
                 route != null
                         ? route.apply(body)
                         : new Answer(404, "{\"errors\":[\"Not found: " + key + "\"]}");
+        if (answer.status() < 0) {
+            exchange.close(); // no answer at all, as from a JobManager that went away
+            return;
+        }
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(answer.status(), bytes.length);
@@ -131,7 +135,16 @@ class OperationsScriptsTest {
         builder.environment().put("CIO_STATE_DIR", dir.resolve("state").toString());
         builder.environment().put("POLL_SECONDS", "0.2");
         Process process = builder.start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s finished", command).isTrue();
+        boolean finished = process.waitFor(60, TimeUnit.SECONDS);
+        if (!finished) {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
+        assertThat(finished)
+                .as(
+                        "%s finished; stderr so far:%n%s",
+                        command, Files.readString(dir.resolve("err")))
+                .isTrue();
         return new Result(
                 process.exitValue(),
                 Files.readString(dir.resolve("out")),
@@ -338,6 +351,63 @@ class OperationsScriptsTest {
                 .contains("Request entity too large")
                 .contains("Nothing changed: job " + JOB + " keeps running");
         assertThat(requested()).doesNotContain("POST /jobs/" + JOB + "/stop");
+    }
+
+    @Test
+    void aClusterLostAfterTheStopIsNeverReportedAsNothingChanged() throws Exception {
+        route(
+                "GET /jobs/overview",
+                body -> ok(overview(job(JOB, "RUNNING", "mparticle-customerio-forwarder"))));
+        java.util.concurrent.atomic.AtomicBoolean stopped =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        route(
+                "GET /jobs/" + JOB,
+                body ->
+                        ok(
+                                "{\"jid\":\""
+                                        + JOB
+                                        + "\",\"state\":\""
+                                        + (stopped.get() ? "FINISHED" : "RUNNING")
+                                        + "\",\"vertices\":[{\"parallelism\":2}]}"));
+        route(
+                "POST /jars/upload",
+                body ->
+                        ok(
+                                "{\"status\":\"success\",\"filename\":\"/tmp/flink/abc_forwarder.jar\"}"));
+        route(
+                "POST /jobs/" + JOB + "/stop",
+                body -> {
+                    stopped.set(true);
+                    return new Answer(202, "{\"request-id\":\"t1\"}");
+                });
+        route(
+                "GET /jobs/" + JOB + "/savepoints/t1",
+                body ->
+                        ok(
+                                "{\"status\":{\"id\":\"COMPLETED\"},\"operation\":{\"location\":"
+                                        + "\"file:/sp/savepoint-0a1b2c-1\"}}"));
+        // The old job is stopped; then the cluster answers nothing.
+        route("POST /jars/abc_forwarder.jar/run", body -> new Answer(-1, ""));
+        Path record = dir.resolve("state/ops/jobs/" + JOB);
+        Files.createDirectories(record);
+        Files.writeString(
+                record.resolve("settings.properties"),
+                "kafka.bootstrap-servers=broker:9092\ncustomerio.site-id=site\n");
+        Files.writeString(
+                record.resolve("job.properties"),
+                "job-id=" + JOB + "\njar=/jars/old.jar\njar-id=old.jar\n");
+
+        Result result = run("scripts/upgrade.sh", dummyJar().toString());
+
+        assertThat(requested()).contains("POST /jobs/" + JOB + "/stop");
+        assertThat(result.exitCode()).as(result.stderr()).isEqualTo(3);
+        assertThat(result.stderr())
+                .contains("unreachable")
+                .contains("may NOT be")
+                .contains("file:/sp/savepoint-0a1b2c-1")
+                .contains("scripts/submit.sh --jar /jars/old.jar")
+                .doesNotContain("Nothing changed")
+                .doesNotContain("nothing changed");
     }
 
     @Test
