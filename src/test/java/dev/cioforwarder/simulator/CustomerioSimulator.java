@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -58,6 +57,7 @@ public final class CustomerioSimulator implements AutoCloseable {
     private final String expectedAuthorization;
     private final PeopleStore store;
     private volatile Faults faults = Faults.none();
+    private volatile FaultSchedule schedule = new FaultSchedule(1);
     private volatile long unauthorizedUntilMs;
     private final Object rateLock = new Object();
     private double tokens;
@@ -122,6 +122,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                 newFaults.unauthorizedSeconds > 0
                         ? System.currentTimeMillis() + newFaults.unauthorizedSeconds * 1000
                         : 0;
+        schedule = new FaultSchedule(newFaults.seed);
         faults = newFaults;
     }
 
@@ -237,9 +238,8 @@ public final class CustomerioSimulator implements AutoCloseable {
             finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
             return;
         }
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        if ((f.status429Ratio > 0 && random.nextDouble() < f.status429Ratio)
-                || (f.rateLimitRps > 0 && !takeToken(f.rateLimitRps))) {
+        FaultSchedule s = schedule;
+        if (s.status429(f.status429Ratio) || (f.rateLimitRps > 0 && !takeToken(f.rateLimitRps))) {
             Map<String, String> headers =
                     f.retryAfterSeconds > 0
                             ? Map.of("Retry-After", Integer.toString(f.retryAfterSeconds))
@@ -247,14 +247,14 @@ public final class CustomerioSimulator implements AutoCloseable {
             finish(exchange, method, rawPath, new Answer(429, null, 0, headers), receivedAt);
             return;
         }
-        if (random.nextDouble() < f.dropConnectionRatio) {
+        if (s.dropConnection(f.dropConnectionRatio)) {
             // Closing before any response header closes the TCP connection: the client sees an
             // I/O error, as with a reset connection.
             log(method, rawPath, 0, 0, receivedAt);
             exchange.close();
             return;
         }
-        if (random.nextDouble() < f.timeoutRatio) {
+        if (s.timeout(f.timeoutRatio)) {
             // Held on a timer, not on a request thread, so inspection keeps answering.
             delays.schedule(
                     () -> {
@@ -265,14 +265,13 @@ public final class CustomerioSimulator implements AutoCloseable {
                     TimeUnit.MILLISECONDS);
             return;
         }
-        long delay =
-                f.latencyMs + (f.latencyJitterMs > 0 ? random.nextLong(f.latencyJitterMs + 1) : 0);
+        long delay = f.latencyMs + s.jitterMs(f.latencyJitterMs);
         Runnable answer =
                 () -> {
                     try {
-                        if (ThreadLocalRandom.current().nextDouble() < f.status503Ratio) {
+                        if (s.status503(f.status503Ratio)) {
                             finish(exchange, method, rawPath, new Answer(503, null, 0), receivedAt);
-                        } else if (ThreadLocalRandom.current().nextDouble() < f.status500Ratio) {
+                        } else if (s.status500(f.status500Ratio)) {
                             finish(exchange, method, rawPath, new Answer(500, null, 0), receivedAt);
                         } else {
                             finish(

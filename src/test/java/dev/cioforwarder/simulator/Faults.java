@@ -13,6 +13,8 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = false)
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public final class Faults {
+    // Ratios are applied deterministically (see FaultSchedule): 0.25 is every fourth request.
+
     /** Fraction of track requests answered 503. */
     @JsonProperty("status_503_ratio")
     public double status503Ratio;
@@ -40,9 +42,13 @@ public final class Faults {
     @JsonProperty("latency_ms")
     public long latencyMs;
 
-    /** Random extra latency up to this much. */
+    /** Extra latency up to this much, drawn from {@link #seed} and the request number. */
     @JsonProperty("latency_jitter_ms")
     public long latencyJitterMs;
+
+    /** Seed of the latency jitter, so a run with jitter can be repeated exactly. */
+    @JsonProperty("seed")
+    public long seed = 1;
 
     /** Fraction of track requests whose connection is closed without an answer. */
     @JsonProperty("drop_connection_ratio")
@@ -109,6 +115,11 @@ public final class Faults {
 
     public Faults latencyJitterMs(long v) {
         latencyJitterMs = v;
+        return this;
+    }
+
+    public Faults seed(long v) {
+        seed = v;
         return this;
     }
 

@@ -83,16 +83,21 @@ class SimulatorFaultsTest {
     }
 
     @Test
-    void aRatioBetweenZeroAndOneFaultsSomeRequests() throws Exception {
-        simulator.setFaults(Faults.none().status503Ratio(0.5));
-        int faulted = 0;
+    void aRatioBetweenZeroAndOneFaultsExactlyThatShareOfRequestsInAFixedPattern() throws Exception {
+        simulator.setFaults(Faults.none().status503Ratio(0.25));
+        List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            if (identify().statusCode() == 503) {
-                faulted++;
-            }
+            statuses.add(identify().statusCode());
         }
-        // Binomial(60, 0.5): outside [10, 50] with probability ~1e-7.
-        assertThat(faulted).isBetween(10, 50);
+        // Deterministic, so a test that asserts a fault happened never depends on chance: every
+        // fourth request, from the fourth on.
+        for (int i = 0; i < 60; i++) {
+            assertThat(statuses.get(i)).as("request %d", i + 1).isEqualTo(i % 4 == 3 ? 503 : 200);
+        }
+        // Setting faults again starts the pattern over.
+        simulator.setFaults(Faults.none().status503Ratio(0.5));
+        assertThat(identify().statusCode()).isEqualTo(200);
+        assertThat(identify().statusCode()).isEqualTo(503);
     }
 
     @Test
@@ -154,7 +159,7 @@ class SimulatorFaultsTest {
                 throttled++;
             }
         }
-        assertThat(throttled).isBetween(10, 50);
+        assertThat(throttled).isEqualTo(30);
     }
 
     @Test
