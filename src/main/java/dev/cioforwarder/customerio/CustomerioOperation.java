@@ -24,6 +24,13 @@ public class CustomerioOperation {
     /** The deterministic ULID of an event or screen; null for identify. */
     public String eventId;
 
+    /**
+     * Nothing after this operation may share its request: later operations are addressed by an
+     * identifier this one creates, so they wait until Customer.io has acknowledged it. Added in
+     * state version 3 (false for operations restored from older checkpoints).
+     */
+    public boolean lastInRequest;
+
     /** When the underlying event (or batch) happened, for the delivery latency metric. */
     public long eventTimeMs;
 

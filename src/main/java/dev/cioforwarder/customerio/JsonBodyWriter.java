@@ -2,8 +2,8 @@ package dev.cioforwarder.customerio;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.cioforwarder.json.Attributes;
 import dev.cioforwarder.json.Json;
-import dev.cioforwarder.mparticle.Attributes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -54,6 +54,9 @@ abstract class JsonBodyWriter {
             case JSON:
                 g.writeRawValue(text);
                 break;
+            case NULL:
+                g.writeNull();
+                break;
             default:
                 throw new IllegalStateException("unknown value type");
         }
@@ -63,16 +66,9 @@ abstract class JsonBodyWriter {
      * The fields of an identify: {@code id} first (addressed by email, setting it gives that person
      * their Customer ID), the attributes {@code [from, to)}, then {@code created_at} and {@code
      * unsubscribed}. The control fields only when {@code withControlFields}.
-     *
-     * @param v1Types the v1 description allows only strings, integers and booleans as values
      */
     protected static void writeProfileFields(
-            JsonGenerator g,
-            ProfileUpdate update,
-            int from,
-            int to,
-            boolean withControlFields,
-            boolean v1Types)
+            JsonGenerator g, ProfileUpdate update, int from, int to, boolean withControlFields)
             throws IOException {
         if (withControlFields && update.attachId != null) {
             g.writeStringField("id", update.attachId);
@@ -80,37 +76,13 @@ abstract class JsonBodyWriter {
         Attributes attributes = update.attributes;
         for (int i = from; i < to; i++) {
             g.writeFieldName(attributes.name(i));
-            if (v1Types) {
-                writeV1IdentifyValue(g, attributes, i);
-            } else {
-                writeTyped(g, attributes, i);
-            }
+            writeTyped(g, attributes, i);
         }
         if (withControlFields && update.createdAtSeconds != null) {
             g.writeNumberField("created_at", update.createdAtSeconds);
         }
         if (withControlFields && update.unsubscribed != null) {
             g.writeBooleanField("unsubscribed", update.unsubscribed);
-        }
-    }
-
-    /** A decimal or a list is written as its text, as the v1 identify description requires. */
-    private static void writeV1IdentifyValue(JsonGenerator g, Attributes attributes, int i)
-            throws IOException {
-        switch (attributes.type(i)) {
-            case NUMBER:
-                String number = attributes.text(i);
-                if (isIntegerText(number)) {
-                    g.writeNumber(number);
-                } else {
-                    g.writeString(number);
-                }
-                break;
-            case JSON:
-                g.writeString(attributes.text(i));
-                break;
-            default:
-                writeTyped(g, attributes, i);
         }
     }
 
@@ -134,16 +106,5 @@ abstract class JsonBodyWriter {
         int before = position(g);
         writeObject(g, attributes);
         return position(g) - before - 1;
-    }
-
-    /** An integer is digits with an optional sign: no fraction, no exponent. */
-    protected static boolean isIntegerText(String number) {
-        for (int i = 0; i < number.length(); i++) {
-            char c = number.charAt(i);
-            if (c == '.' || c == 'e' || c == 'E') {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,6 +1,6 @@
 package dev.cioforwarder.customerio;
 
-import dev.cioforwarder.mparticle.Attributes;
+import dev.cioforwarder.json.Attributes;
 
 /**
  * Turns profile updates and events into Customer.io's wire format, one implementation per API

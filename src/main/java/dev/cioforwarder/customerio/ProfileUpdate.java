@@ -1,6 +1,6 @@
 package dev.cioforwarder.customerio;
 
-import dev.cioforwarder.mparticle.Attributes;
+import dev.cioforwarder.json.Attributes;
 
 /**
  * What one identify says about a person: attributes already named as Customer.io names them and

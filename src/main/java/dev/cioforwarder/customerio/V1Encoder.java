@@ -1,7 +1,7 @@
 package dev.cioforwarder.customerio;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.cioforwarder.mparticle.Attributes;
+import dev.cioforwarder.json.Attributes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -9,12 +9,34 @@ import java.io.UncheckedIOException;
  * Track API v1: {@code PUT /api/v1/customers/{identifier}} and {@code POST
  * /api/v1/customers/{identifier}/events}, one operation per request.
  *
- * <p>Two places where the official description is stricter than Customer.io's guides, and the
- * description wins: identify attribute values may only be strings, integers or booleans, so
- * decimals and lists are sent as their text ({@code "19.99"}, {@code "[\"jazz\"]"}); and a {@code
- * screen} event must carry an {@code anonymous_id}, for which the MPID is used.
+ * <p>Values keep their JSON types: the description's v1 identify schema lists only strings,
+ * integers and booleans, but Customer.io stores decimals, arrays and objects sent to it (its guide
+ * to JSON in segments; v2's identify, the same service, declares no restriction). A {@code screen}
+ * event carries an {@code anonymous_id}, which the description requires; the MPID is used.
+ *
+ * <p>Customer.io reads a v1 path identifier by its shape: {@code cio_…} is a cio_id, and a value
+ * with {@code @} is an email. An id of either shape (or an email starting with {@code cio_}) would
+ * reach another person, so such a person's operations go to {@code POST /api/v2/entity} as v2
+ * operations, whose identifiers name their kind.
  */
 final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
+
+    static final String ENTITY_PATH = "/api/v2/entity";
+
+    private final V2Encoder v2 = new V2Encoder();
+
+    /** Whether Customer.io would read {@code person} from a v1 path as what it is. */
+    static boolean pathIsSafe(PersonIdentifier person) {
+        String value = person.value();
+        if (value.regionMatches(true, 0, "cio_", 0, 4)) {
+            return false;
+        }
+        return person.kind() == PersonIdentifier.Kind.EMAIL || value.indexOf('@') < 0;
+    }
+
+    private static EncodedOperation asV2(EncodedOperation operation) {
+        return new EncodedOperation("POST", ENTITY_PATH, operation.body, operation.dataBytes, true);
+    }
 
     @Override
     public EncodedOperation identify(
@@ -23,10 +45,13 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             int from,
             int to,
             boolean withControlFields) {
+        if (!pathIsSafe(person)) {
+            return asV2(v2.identify(person, update, from, to, withControlFields));
+        }
         try {
             JsonGenerator g = start();
             g.writeStartObject();
-            writeProfileFields(g, update, from, to, withControlFields, true);
+            writeProfileFields(g, update, from, to, withControlFields);
             g.writeNumberField("_timestamp", update.timestampSeconds);
             g.writeEndObject();
             byte[] body = finish(g);
@@ -46,6 +71,9 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             long timestampSeconds,
             Attributes data,
             String anonymousId) {
+        if (!pathIsSafe(person)) {
+            return asV2(v2.event(person, kind, name, ulid, timestampSeconds, data, anonymousId));
+        }
         try {
             JsonGenerator g = start();
             g.writeStartObject();

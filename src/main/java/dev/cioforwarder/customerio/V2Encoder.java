@@ -1,7 +1,7 @@
 package dev.cioforwarder.customerio;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.cioforwarder.mparticle.Attributes;
+import dev.cioforwarder.json.Attributes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -26,7 +26,7 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("action", "identify");
             g.writeNumberField("timestamp", update.timestampSeconds);
             g.writeObjectFieldStart("attributes");
-            writeProfileFields(g, update, from, to, withControlFields, false);
+            writeProfileFields(g, update, from, to, withControlFields);
             g.writeEndObject();
             g.writeEndObject();
             return new EncodedOperation(null, null, finish(g), 0);

@@ -1,7 +1,6 @@
 package dev.cioforwarder.deadletter;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
-import dev.cioforwarder.mparticle.MParticleBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -37,18 +36,21 @@ public final class DeadLetters {
         return d;
     }
 
-    /** An event of a parsed batch that the rules refused. */
+    /** An event of a parsed batch that the rules refused, with its record's coordinates. */
     public static DeadLetter forEvent(
             DeadLetterReason reason,
             String detail,
             String eventJson,
-            MParticleBatch batch,
+            String topic,
+            int partition,
+            long offset,
+            String mpid,
             long nowMs) {
         DeadLetter d = base(reason, detail, nowMs);
-        d.sourceTopic = batch.sourceTopic;
-        d.sourcePartition = batch.sourcePartition;
-        d.sourceOffset = batch.sourceOffset;
-        d.mpid = batch.mpidText();
+        d.sourceTopic = topic;
+        d.sourcePartition = partition;
+        d.sourceOffset = offset;
+        d.mpid = mpid;
         d.payloadKind = "event";
         setPayload(d, eventJson.getBytes(StandardCharsets.UTF_8));
         return d;

@@ -3,6 +3,7 @@ package dev.cioforwarder.delivery;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Packs operations into {@code /api/v2/batch} requests under a byte budget, keeping their order.
@@ -22,19 +23,21 @@ public final class RequestBatcher {
     }
 
     /**
-     * Adds an operation; returns the full request it closes, or null. The operation that does not
-     * fit starts the next request.
+     * Adds an operation, handing every request it completes to {@code emit}: the buffer when the
+     * operation does not fit (it then starts the next request), and the request an operation marked
+     * {@link CustomerioOperation#lastInRequest} ends.
      */
-    public DeliveryRequest add(CustomerioOperation op) {
-        DeliveryRequest full = null;
+    public void add(CustomerioOperation op, Consumer<DeliveryRequest> emit) {
         if (!buffer.isEmpty()
                 && BatchBody.size(buffer.size() + 1, bufferedBytes + op.body.length)
                         > maxRequestBytes) {
-            full = flush();
+            emit.accept(flush());
         }
         buffer.add(op);
         bufferedBytes += op.body.length;
-        return full;
+        if (op.lastInRequest) {
+            emit.accept(flush());
+        }
     }
 
     /** The buffered operations as one request, or null when there are none. */

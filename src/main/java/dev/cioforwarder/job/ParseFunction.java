@@ -2,10 +2,10 @@ package dev.cioforwarder.job;
 
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
+import dev.cioforwarder.mapping.SkipReason;
 import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
-import dev.cioforwarder.state.SkipReason;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;

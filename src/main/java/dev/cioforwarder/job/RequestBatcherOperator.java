@@ -60,10 +60,7 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
             emit(new DeliveryRequest(single));
             return;
         }
-        DeliveryRequest full = batcher.add(op);
-        if (full != null) {
-            emit(full);
-        }
+        batcher.add(op, this::emit);
         if (!batcher.isEmpty() && !timerPending) {
             timerPending = true;
             getProcessingTimeService()

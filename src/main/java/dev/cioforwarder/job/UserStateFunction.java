@@ -2,14 +2,15 @@ package dev.cioforwarder.job;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetters;
+import dev.cioforwarder.mapping.Adjustment;
+import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mapping.SkipReason;
+import dev.cioforwarder.mapping.Transition;
+import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.state.DeviceFirstSeen;
-import dev.cioforwarder.state.MappingRejection;
-import dev.cioforwarder.state.SkipReason;
-import dev.cioforwarder.state.Transition;
 import dev.cioforwarder.state.UserState;
-import dev.cioforwarder.state.UserStateMachine;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -54,6 +55,7 @@ public class UserStateFunction
     private transient Counter identifyUnchanged;
     private transient Counter operations;
     private transient Metrics.Labelled skipped;
+    private transient Metrics.Labelled adjusted;
     private transient Metrics.Labelled deadLetters;
 
     public UserStateFunction(MappingSettings settings, Duration stateTtl) {
@@ -107,6 +109,19 @@ public class UserStateFunction
                             throw new IllegalStateException("cannot write device state", e);
                         }
                     }
+
+                    @Override
+                    public void refresh(String deviceType, long firstSeenMs) {
+                        // Writing the entry again restarts its time to live.
+                        if (stateTtl != null) {
+                            put(deviceType, firstSeenMs);
+                        }
+                    }
+
+                    @Override
+                    public boolean expires() {
+                        return stateTtl != null;
+                    }
                 };
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         eventsForwarded = group.counter("events_forwarded");
@@ -115,6 +130,7 @@ public class UserStateFunction
         identifyUnchanged = group.counter("identify_unchanged");
         operations = group.counter("operations");
         skipped = new Metrics.Labelled(group, "reason", "skipped");
+        adjusted = new Metrics.Labelled(group, "reason", "adjusted");
         deadLetters = new Metrics.Labelled(group, "reason", "dead_letters");
     }
 
@@ -137,13 +153,24 @@ public class UserStateFunction
         for (SkipReason reason : SkipReason.values()) {
             skipped.inc(reason.code(), t.skipped(reason));
         }
+        for (Adjustment adjustment : Adjustment.values()) {
+            adjusted.inc(adjustment.code(), t.adjusted(adjustment));
+        }
         if (!t.rejections().isEmpty()) {
             long now = ctx.timerService().currentProcessingTime();
             for (MappingRejection r : t.rejections()) {
                 deadLetters.inc(r.reason().code());
                 ctx.output(
                         DeadLetterOutput.TAG,
-                        DeadLetters.forEvent(r.reason(), r.detail(), r.eventJson(), batch, now));
+                        DeadLetters.forEvent(
+                                r.reason(),
+                                r.detail(),
+                                r.eventJson(),
+                                batch.sourceTopic,
+                                batch.sourcePartition,
+                                batch.sourceOffset,
+                                batch.mpidText(),
+                                now));
             }
         }
     }

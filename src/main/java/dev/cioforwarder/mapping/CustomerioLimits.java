@@ -5,7 +5,13 @@ public final class CustomerioLimits {
     public static final int MAX_IDENTIFIER_BYTES = 150;
     public static final int MAX_ATTRIBUTE_NAME_BYTES = 150;
     public static final int MAX_ATTRIBUTE_VALUE_BYTES = 1000;
-    public static final int MAX_ATTRIBUTES_PER_IDENTIFY = 300;
+
+    /**
+     * "Max number of attributes allowed per person or Identify call": the description's one limit,
+     * read as holding for the person's profile as a whole, not only for one call.
+     */
+    public static final int MAX_ATTRIBUTES_PER_PERSON = 300;
+
     public static final int MAX_EVENT_NAME_BYTES = 100;
     public static final int MAX_EVENT_DATA_BYTES = 100_000;
 

@@ -1,6 +1,6 @@
 package dev.cioforwarder.mapping;
 
-import dev.cioforwarder.mparticle.Attributes;
+import dev.cioforwarder.json.Attributes;
 
 /** The event and screen name rule: trim, then every space becomes {@code _}. */
 public final class EventNames {

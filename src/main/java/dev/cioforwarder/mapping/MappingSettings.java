@@ -5,75 +5,111 @@ import java.io.Serializable;
 
 /** The settings the mapping rules read (a validated, immutable part of the job's settings). */
 public final class MappingSettings implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final UserIdType userIdType;
     private final boolean includeUserAttributes;
     private final boolean sendCreatedAt;
+    private final CreatedAtPolicy createdAtPolicy;
     private final boolean resubscribeOnOptIn;
+    private final boolean updateEmailById;
+    private final boolean allowMessageRoutingProperties;
     private final ApiMode apiMode;
 
-    public MappingSettings(
-            UserIdType userIdType,
-            boolean includeUserAttributes,
-            boolean sendCreatedAt,
-            boolean resubscribeOnOptIn,
-            ApiMode apiMode) {
-        this.userIdType = userIdType;
-        this.includeUserAttributes = includeUserAttributes;
-        this.sendCreatedAt = sendCreatedAt;
-        this.resubscribeOnOptIn = resubscribeOnOptIn;
-        this.apiMode = apiMode;
+    private MappingSettings(Builder b) {
+        this.userIdType = b.userIdType;
+        this.includeUserAttributes = b.includeUserAttributes;
+        this.sendCreatedAt = b.sendCreatedAt;
+        this.createdAtPolicy = b.createdAtPolicy;
+        this.resubscribeOnOptIn = b.resubscribeOnOptIn;
+        this.updateEmailById = b.updateEmailById;
+        this.allowMessageRoutingProperties = b.allowMessageRoutingProperties;
+        this.apiMode = b.apiMode;
     }
 
     /** The documented defaults. */
     public static MappingSettings defaults() {
-        return new MappingSettings(
-                UserIdType.PREFER_CUSTOMER_ID, true, false, false, ApiMode.V2_BATCH);
+        return builder().build();
     }
 
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.userIdType = userIdType;
+        b.includeUserAttributes = includeUserAttributes;
+        b.sendCreatedAt = sendCreatedAt;
+        b.createdAtPolicy = createdAtPolicy;
+        b.resubscribeOnOptIn = resubscribeOnOptIn;
+        b.updateEmailById = updateEmailById;
+        b.allowMessageRoutingProperties = allowMessageRoutingProperties;
+        b.apiMode = apiMode;
+        return b;
+    }
+
+    /** {@code customerio.user-id-type}. */
     public UserIdType userIdType() {
         return userIdType;
     }
 
+    /** {@code customerio.include-user-attributes}. */
     public boolean includeUserAttributes() {
         return includeUserAttributes;
     }
 
+    /** {@code customerio.send-created-at}. */
     public boolean sendCreatedAt() {
         return sendCreatedAt;
     }
 
+    /** {@code customerio.created-at-policy}. */
+    public CreatedAtPolicy createdAtPolicy() {
+        return createdAtPolicy;
+    }
+
+    /** {@code customerio.resubscribe-on-opt-in}. */
     public boolean resubscribeOnOptIn() {
         return resubscribeOnOptIn;
     }
 
+    /**
+     * {@code customerio.update-email-by-id}: the workspace has "Allow updates to email using ID"
+     * on, so a changed email can be sent to a person addressed by id.
+     */
+    public boolean updateEmailById() {
+        return updateEmailById;
+    }
+
+    /** {@code customerio.allow-message-routing-properties}. */
+    public boolean allowMessageRoutingProperties() {
+        return allowMessageRoutingProperties;
+    }
+
+    /** {@code customerio.api-mode}. */
     public ApiMode apiMode() {
         return apiMode;
     }
 
     public MappingSettings withUserIdType(UserIdType value) {
-        return new MappingSettings(
-                value, includeUserAttributes, sendCreatedAt, resubscribeOnOptIn, apiMode);
+        return toBuilder().userIdType(value).build();
     }
 
     public MappingSettings withIncludeUserAttributes(boolean value) {
-        return new MappingSettings(userIdType, value, sendCreatedAt, resubscribeOnOptIn, apiMode);
+        return toBuilder().includeUserAttributes(value).build();
     }
 
     public MappingSettings withSendCreatedAt(boolean value) {
-        return new MappingSettings(
-                userIdType, includeUserAttributes, value, resubscribeOnOptIn, apiMode);
+        return toBuilder().sendCreatedAt(value).build();
     }
 
     public MappingSettings withResubscribeOnOptIn(boolean value) {
-        return new MappingSettings(
-                userIdType, includeUserAttributes, sendCreatedAt, value, apiMode);
+        return toBuilder().resubscribeOnOptIn(value).build();
     }
 
     public MappingSettings withApiMode(ApiMode value) {
-        return new MappingSettings(
-                userIdType, includeUserAttributes, sendCreatedAt, resubscribeOnOptIn, value);
+        return toBuilder().apiMode(value).build();
     }
 
     @Override
@@ -84,9 +120,73 @@ public final class MappingSettings implements Serializable {
                 + includeUserAttributes
                 + ", send-created-at="
                 + sendCreatedAt
+                + ", created-at-policy="
+                + createdAtPolicy.code()
                 + ", resubscribe-on-opt-in="
                 + resubscribeOnOptIn
+                + ", update-email-by-id="
+                + updateEmailById
+                + ", allow-message-routing-properties="
+                + allowMessageRoutingProperties
                 + ", api-mode="
                 + apiMode.code();
+    }
+
+    /** Starts from the documented defaults. */
+    public static final class Builder {
+        private UserIdType userIdType = UserIdType.PREFER_CUSTOMER_ID;
+        private boolean includeUserAttributes = true;
+        private boolean sendCreatedAt = false;
+        private CreatedAtPolicy createdAtPolicy = CreatedAtPolicy.FIRST_SEEN;
+        private boolean resubscribeOnOptIn = false;
+        private boolean updateEmailById = false;
+        private boolean allowMessageRoutingProperties = false;
+        private ApiMode apiMode = ApiMode.V2_BATCH;
+
+        private Builder() {}
+
+        public Builder userIdType(UserIdType value) {
+            userIdType = value;
+            return this;
+        }
+
+        public Builder includeUserAttributes(boolean value) {
+            includeUserAttributes = value;
+            return this;
+        }
+
+        public Builder sendCreatedAt(boolean value) {
+            sendCreatedAt = value;
+            return this;
+        }
+
+        public Builder createdAtPolicy(CreatedAtPolicy value) {
+            createdAtPolicy = value;
+            return this;
+        }
+
+        public Builder resubscribeOnOptIn(boolean value) {
+            resubscribeOnOptIn = value;
+            return this;
+        }
+
+        public Builder updateEmailById(boolean value) {
+            updateEmailById = value;
+            return this;
+        }
+
+        public Builder allowMessageRoutingProperties(boolean value) {
+            allowMessageRoutingProperties = value;
+            return this;
+        }
+
+        public Builder apiMode(ApiMode value) {
+            apiMode = value;
+            return this;
+        }
+
+        public MappingSettings build() {
+            return new MappingSettings(this);
+        }
     }
 }

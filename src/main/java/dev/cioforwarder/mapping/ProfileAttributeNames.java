@@ -58,7 +58,16 @@ public final class ProfileAttributeNames {
         return customerioName.equals("first_name") || customerioName.equals("last_name");
     }
 
+    /**
+     * Whether Customer.io would read the name as one of its own fields: a reserved name, a dotted
+     * path into one ({@code cio_subscription_preferences.topics.topic_1} sets a subscription
+     * preference), or any name in Customer.io's {@code cio_} namespace.
+     */
     public static boolean isControlledByCustomerio(String customerioName) {
-        return CUSTOMERIO_CONTROLLED.contains(customerioName);
+        if (CUSTOMERIO_CONTROLLED.contains(customerioName) || customerioName.startsWith("cio_")) {
+            return true;
+        }
+        int dot = customerioName.indexOf('.');
+        return dot > 0 && CUSTOMERIO_CONTROLLED.contains(customerioName.substring(0, dot));
     }
 }

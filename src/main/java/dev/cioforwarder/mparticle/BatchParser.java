@@ -7,8 +7,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.json.Attributes;
 import dev.cioforwarder.json.Json;
 import dev.cioforwarder.json.Utf8;
+import dev.cioforwarder.json.ValueType;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -17,7 +19,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Reads one mParticle outgoing JSON batch in a single streaming pass, without building a tree.
+ * Reads one mParticle outgoing JSON batch in a single streaming pass, without building a tree. It
+ * only parses: what the data means for Customer.io is decided by the rules in {@code mapping}.
  *
  * <p>It never throws on bad input. A record that is not a usable batch is rejected with a {@link
  * DeadLetterReason} and a detail naming where the problem is; a malformed event inside a good batch
@@ -249,16 +252,12 @@ public final class BatchParser {
         private int eventRejectionCount;
         private final List<String> notForwarded = new ArrayList<>(4);
         private boolean hasBatchTime;
-        private String platform;
-        private String applicationOs;
         private String fallbackBatchId;
-        private long earliestEventMs = Long.MAX_VALUE;
-        private long earliestFirstRunMs = Long.MAX_VALUE;
-        // Identities announced by user_identity_change events, newest first wins.
+        private long[] eventTimes = new long[8];
+        private int eventTimeCount;
+        // Only for the keyBy key of a batch without MPID and user_identities.
         private String changedCustomerId;
-        private long changedCustomerIdAt = Long.MIN_VALUE;
         private String changedEmail;
-        private long changedEmailAt = Long.MIN_VALUE;
 
         Reader(JsonParser p, long recordTimestampMs) {
             this.p = p;
@@ -308,10 +307,10 @@ public final class BatchParser {
                         readDeletedUserAttributes(value);
                         break;
                     case "device_info":
-                        platform = readNamedString(value, "device_info", "platform");
+                        batch.platform = readNamedString(value, "device_info", "platform");
                         break;
                     case "application_info":
-                        applicationOs = readNamedString(value, "application_info", "os");
+                        batch.applicationOs = readNamedString(value, "application_info", "os");
                         break;
                     case "events":
                         readEvents(value);
@@ -334,26 +333,18 @@ public final class BatchParser {
             if (!hasBatchTime) {
                 batch.timestampMs = recordTimestampMs;
             }
-            if (batch.customerId == null) {
-                batch.customerId = changedCustomerId;
-            }
-            if (batch.email == null) {
-                batch.email = changedEmail;
-            }
             if (batch.batchId == null) {
                 batch.batchId = fallbackBatchId;
             }
-            String device = platform != null ? platform : applicationOs;
-            batch.deviceType = device == null ? null : device.toLowerCase(Locale.ROOT);
-            long firstSeen = Math.min(earliestEventMs, earliestFirstRunMs);
-            batch.firstSeenCandidateMs =
-                    firstSeen == Long.MAX_VALUE ? batch.timestampMs : firstSeen;
+            batch.eventTimesMs = java.util.Arrays.copyOf(eventTimes, eventTimeCount);
+            String customerId = batch.customerId != null ? batch.customerId : changedCustomerId;
+            String email = batch.email != null ? batch.email : changedEmail;
             if (batch.hasMpid) {
                 batch.userKey = Long.toString(batch.mpid);
-            } else if (batch.customerId != null) {
-                batch.userKey = "customer_id:" + batch.customerId;
-            } else if (batch.email != null) {
-                batch.userKey = "email:" + batch.email.toLowerCase(Locale.ROOT);
+            } else if (customerId != null) {
+                batch.userKey = "customer_id:" + customerId;
+            } else if (email != null) {
+                batch.userKey = "email:" + email.toLowerCase(Locale.ROOT);
             } else {
                 batch.userKey = null;
             }
@@ -532,7 +523,7 @@ public final class BatchParser {
             if (trimmed.isEmpty()) {
                 return;
             }
-            if (type.equalsIgnoreCase("customer_id") || type.equals("customerid")) {
+            if (type.equalsIgnoreCase("customer_id") || type.equalsIgnoreCase("customerid")) {
                 batch.customerId = trimmed;
             } else if (type.equalsIgnoreCase("email")) {
                 batch.email = trimmed;
@@ -550,11 +541,14 @@ public final class BatchParser {
                                 + describe(value)
                                 + at(p.currentLocation()));
             }
-            readAttributeObject(batch.userAttributes);
+            readAttributeObject(batch.userAttributes, true);
         }
 
-        /** Reads the members of an object already opened into {@code into}; nulls are skipped. */
-        private void readAttributeObject(Attributes into) throws IOException {
+        /**
+         * Reads the members of an object already opened into {@code into}. A null is a user tag
+         * ({@code setUserTag}) among user attributes, and kept; in event attributes it is skipped.
+         */
+        private void readAttributeObject(Attributes into, boolean keepNulls) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = Utf8.wellFormed(p.currentName());
                 JsonToken v = p.nextToken();
@@ -574,6 +568,9 @@ public final class BatchParser {
                         into.add(name, ValueType.BOOLEAN, "false");
                         break;
                     case VALUE_NULL:
+                        if (keepNulls) {
+                            into.add(name, ValueType.NULL, "");
+                        }
                         break;
                     default:
                         into.add(name, ValueType.JSON, copyStructure());
@@ -681,8 +678,10 @@ public final class BatchParser {
             Attributes attributes;
             Boolean optedOut;
             boolean firstRun;
+            String activityType;
             String newIdentityType;
             String newIdentity;
+            String newError;
             String error;
         }
 
@@ -727,43 +726,52 @@ public final class BatchParser {
                 rejectEvent(new EventRejection(DeadLetterReason.EVENT_INVALID, f.error, position));
                 return;
             }
+            if (f.type.equals("user_identity_change") && f.newError != null) {
+                rejectEvent(
+                        new EventRejection(DeadLetterReason.EVENT_INVALID, f.newError, position));
+                return;
+            }
             if (f.timestampMs != MParticleEvent.NO_TIME) {
-                earliestEventMs = Math.min(earliestEventMs, f.timestampMs);
+                if (eventTimeCount == eventTimes.length) {
+                    eventTimes = java.util.Arrays.copyOf(eventTimes, eventTimeCount * 2);
+                }
+                eventTimes[eventTimeCount++] = f.timestampMs;
             }
             switch (f.type) {
                 case "custom_event":
-                    addForwardable(f, EventKind.CUSTOM_EVENT, f.eventName, position, where);
-                    break;
-                case "screen_view":
-                    addForwardable(f, EventKind.SCREEN_VIEW, f.screenName, position, where);
-                    break;
-                case "opt_out":
-                    if (f.optedOut == null) {
+                    if (f.eventName == null) {
                         rejectEvent(
                                 new EventRejection(
                                         DeadLetterReason.EVENT_INVALID,
-                                        where + ".data.is_opted_out: missing",
+                                        where + ".data.event_name: missing",
                                         position));
                         return;
                     }
-                    MParticleEvent optOut = newEvent(f, EventKind.OPT_OUT, position);
-                    optOut.optedOut = f.optedOut;
-                    batch.events.add(optOut);
+                    addEvent(f, EventKind.CUSTOM_EVENT, position);
+                    break;
+                case "screen_view":
+                    // screen_name is optional in mParticle's reference: the rules decide.
+                    addEvent(f, EventKind.SCREEN_VIEW, position);
+                    break;
+                case "opt_out":
+                    // is_opted_out is optional in mParticle's reference: the rules decide.
+                    addEvent(f, EventKind.OPT_OUT, position);
                     break;
                 case "application_state_transition":
-                    if (f.firstRun && f.timestampMs != MParticleEvent.NO_TIME) {
-                        earliestFirstRunMs = Math.min(earliestFirstRunMs, f.timestampMs);
+                    if (f.firstRun) {
+                        addEvent(f, EventKind.FIRST_RUN, position);
                     }
                     notForwarded.add(f.type);
                     break;
                 case "first_run":
-                    if (f.timestampMs != MParticleEvent.NO_TIME) {
-                        earliestFirstRunMs = Math.min(earliestFirstRunMs, f.timestampMs);
-                    }
+                    addEvent(f, EventKind.FIRST_RUN, position);
                     notForwarded.add(f.type);
                     break;
                 case "user_identity_change":
-                    acceptIdentityChange(f);
+                    if (f.newIdentityType != null) {
+                        addEvent(f, EventKind.IDENTITY_CHANGE, position);
+                        rememberIdentityForKey(f);
+                    }
                     notForwarded.add(f.type);
                     break;
                 default:
@@ -771,21 +779,43 @@ public final class BatchParser {
             }
         }
 
-        private void addForwardable(
-                EventFields f, EventKind kind, String name, int position, String where) {
-            if (name == null) {
-                String field = kind == EventKind.CUSTOM_EVENT ? "event_name" : "screen_name";
-                rejectEvent(
-                        new EventRejection(
-                                DeadLetterReason.EVENT_INVALID,
-                                where + ".data." + field + ": missing",
-                                position));
-                return;
-            }
+        private void addEvent(EventFields f, EventKind kind, int position) {
             MParticleEvent event = newEvent(f, kind, position);
-            event.name = name;
+            switch (kind) {
+                case CUSTOM_EVENT:
+                    event.name = f.eventName;
+                    break;
+                case SCREEN_VIEW:
+                    event.name = f.screenName;
+                    event.activityType = f.activityType;
+                    break;
+                case OPT_OUT:
+                    event.optedOut = f.optedOut;
+                    break;
+                case IDENTITY_CHANGE:
+                    event.identityType = f.newIdentityType;
+                    event.identity =
+                            f.newIdentity == null || f.newIdentity.isBlank()
+                                    ? null
+                                    : f.newIdentity.trim();
+                    break;
+                default:
+                    break;
+            }
             event.attributes = f.attributes != null ? f.attributes : new Attributes();
             batch.events.add(event);
+        }
+
+        private void rememberIdentityForKey(EventFields f) {
+            if (f.newIdentity == null || f.newIdentity.isBlank()) {
+                return;
+            }
+            if (f.newIdentityType.equalsIgnoreCase("customer_id")
+                    || f.newIdentityType.equalsIgnoreCase("customerid")) {
+                changedCustomerId = f.newIdentity.trim();
+            } else if (f.newIdentityType.equalsIgnoreCase("email")) {
+                changedEmail = f.newIdentity.trim();
+            }
         }
 
         private MParticleEvent newEvent(EventFields f, EventKind kind, int position) {
@@ -799,21 +829,6 @@ public final class BatchParser {
                 event.dedupKey = "eid:" + f.eventId;
             }
             return event;
-        }
-
-        private void acceptIdentityChange(EventFields f) {
-            if (f.newIdentityType == null || f.newIdentity == null || f.newIdentity.isBlank()) {
-                return;
-            }
-            long at = f.timestampMs;
-            String identity = f.newIdentity.trim();
-            if (f.newIdentityType.equalsIgnoreCase("customer_id") && at >= changedCustomerIdAt) {
-                changedCustomerId = identity;
-                changedCustomerIdAt = at;
-            } else if (f.newIdentityType.equalsIgnoreCase("email") && at >= changedEmailAt) {
-                changedEmail = identity;
-                changedEmailAt = at;
-            }
         }
 
         private void readEventData(JsonToken value, EventFields f, String where)
@@ -855,7 +870,7 @@ public final class BatchParser {
                     case "custom_attributes":
                         if (v == JsonToken.START_OBJECT) {
                             f.attributes = Attributes.withCapacity(8);
-                            readAttributeObject(f.attributes);
+                            readAttributeObject(f.attributes, false);
                         } else if (v != JsonToken.VALUE_NULL) {
                             p.skipChildren();
                             fail(f, fieldWhere + ": expected an object, found " + describe(v));
@@ -870,6 +885,13 @@ public final class BatchParser {
                     case "new":
                         readNewIdentity(v, f, fieldWhere);
                         break;
+                    case "activity_type":
+                        if (v == JsonToken.VALUE_STRING) {
+                            f.activityType = text();
+                        } else {
+                            p.skipChildren();
+                        }
+                        break;
                     default:
                         p.skipChildren();
                 }
@@ -879,22 +901,49 @@ public final class BatchParser {
         private void readNewIdentity(JsonToken value, EventFields f, String where)
                 throws IOException {
             if (value != JsonToken.START_OBJECT) {
-                p.skipChildren();
+                // user_attribute_change sends its new value here (a string, a number, a list...);
+                // only a user_identity_change needs an object, checked once its type is known.
                 if (value != JsonToken.VALUE_NULL) {
-                    fail(f, where + ": expected an object, found " + describe(value));
+                    f.newError =
+                            where
+                                    + ": expected an object, found "
+                                    + describe(value)
+                                    + at(p.currentLocation());
                 }
+                p.skipChildren();
                 return;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
                 if (name.equals("identity_type")) {
-                    f.newIdentityType = eventText(v, f, where + ".identity_type");
+                    f.newIdentityType = identityText(v, f, where + ".identity_type");
                 } else if (name.equals("identity")) {
-                    f.newIdentity = eventText(v, f, where + ".identity");
+                    f.newIdentity = identityText(v, f, where + ".identity");
                 } else {
                     p.skipChildren();
                 }
+            }
+        }
+
+        /** Like {@link #eventText}, but a wrong type only matters to a user_identity_change. */
+        private String identityText(JsonToken v, EventFields f, String where) throws IOException {
+            switch (v) {
+                case VALUE_STRING:
+                case VALUE_NUMBER_INT:
+                    return text();
+                case VALUE_NULL:
+                    return null;
+                default:
+                    if (f.newError == null) {
+                        f.newError =
+                                where
+                                        + ": expected a string, found "
+                                        + describe(v)
+                                        + at(p.currentLocation());
+                    }
+                    p.skipChildren();
+                    return null;
             }
         }
 

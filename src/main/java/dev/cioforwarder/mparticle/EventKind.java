@@ -1,11 +1,21 @@
 package dev.cioforwarder.mparticle;
 
-/** The events the forwarder acts on; every other mParticle event type is counted and dropped. */
+/**
+ * The events the parser keeps because a rule reads them; every other event type is counted as not
+ * forwarded and dropped by the parser (see {@link ParseResult#notForwardedEventTypes()}).
+ */
 public enum EventKind {
-    /** {@code custom_event} (SDK {@code logEvent}): forwarded as a Customer.io {@code event}. */
+    /** {@code custom_event} (SDK {@code logEvent}). */
     CUSTOM_EVENT,
-    /** {@code screen_view} (SDK {@code logScreen}): forwarded as a Customer.io {@code screen}. */
+    /** {@code screen_view} (SDK {@code logScreen}; the web SDK's page views). */
     SCREEN_VIEW,
-    /** {@code opt_out}: unsubscribes (or resumes) the user. */
-    OPT_OUT
+    /** {@code opt_out}: the user opted out of (or back into) tracking. */
+    OPT_OUT,
+    /** {@code user_identity_change}: a new identity, with the time it was set. */
+    IDENTITY_CHANGE,
+    /**
+     * The app's first run on the device: a {@code first_run} event, or an {@code
+     * application_state_transition} with {@code is_first_run: true}.
+     */
+    FIRST_RUN
 }

@@ -1,15 +1,17 @@
 package dev.cioforwarder.mparticle;
 
+import dev.cioforwarder.json.Attributes;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An mParticle event batch, reduced to what the Customer.io rules use. A Flink POJO: it crosses the
- * keyBy shuffle from the parser to the per-user state machine, so it carries no raw JSON tree.
+ * An mParticle event batch, reduced to what the Customer.io rules read, exactly as received: the
+ * parser decides nothing (the rules in {@code mapping} do). A Flink POJO: it crosses the keyBy
+ * shuffle from the parser to the per-user state machine, so it carries no raw JSON tree.
  */
 public class MParticleBatch {
 
-    /** The keyBy key: the MPID in decimal, or the resolved identity when there is no MPID. */
+    /** The keyBy key: the MPID in decimal, or the identity when there is no MPID. */
     public String userKey;
 
     public boolean hasMpid;
@@ -26,28 +28,27 @@ public class MParticleBatch {
     /** {@code batch_id} or another batch-level id, used to make event ids deterministic. */
     public String batchId;
 
-    /** From {@code user_identities}, else the newest {@code user_identity_change}. */
+    /** The {@code customer_id} of {@code user_identities}, trimmed; null when absent. */
     public String customerId;
 
+    /** The {@code email} of {@code user_identities}, trimmed; null when absent. */
     public String email;
 
+    /** {@code user_attributes}; a null value (a user tag) is kept as {@code ValueType.NULL}. */
     public Attributes userAttributes;
 
     public List<String> deletedUserAttributes;
 
-    /**
-     * {@code device_info.platform}, else {@code application_info.os}, lower-cased so {@code iOS}
-     * and {@code IOS} are one device type; null when the batch names neither.
-     */
-    public String deviceType;
+    /** {@code device_info.platform} as received ({@code iOS}, {@code Android}, {@code web}…). */
+    public String platform;
 
-    /**
-     * The earliest moment this batch proves the device existed: the earliest first-run signal or
-     * event time, or the batch time when it has no event.
-     */
-    public long firstSeenCandidateMs;
+    /** {@code application_info.os} as received ({@code IOS}, {@code MobileWeb}…). */
+    public String applicationOs;
 
-    /** The events the rules act on, in batch order. */
+    /** The time of every event that carries one, in batch order (created_at reads them). */
+    public long[] eventTimesMs;
+
+    /** The events a rule reads (see {@link EventKind}), in batch order. */
     public List<MParticleEvent> events;
 
     // Where the batch came from, for dead letters.
@@ -58,11 +59,17 @@ public class MParticleBatch {
     public MParticleBatch() {
         userAttributes = new Attributes();
         deletedUserAttributes = new ArrayList<>();
+        eventTimesMs = new long[0];
         events = new ArrayList<>();
     }
 
     /** The MPID as text, or null; for dead letters and logs. */
     public String mpidText() {
         return hasMpid ? Long.toString(mpid) : null;
+    }
+
+    /** The batch time in whole seconds, as Customer.io timestamps are. */
+    public long timestampSeconds() {
+        return Math.floorDiv(timestampMs, 1000);
     }
 }

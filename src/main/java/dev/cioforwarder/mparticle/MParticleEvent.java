@@ -1,20 +1,19 @@
 package dev.cioforwarder.mparticle;
 
+import dev.cioforwarder.json.Attributes;
+
 /**
- * One event of a batch that the forwarder acts on (see {@link EventKind}). A Flink POJO.
- *
- * <p>Only what the rules need is kept: the name as received (normalised later, so a rejection can
- * quote the original), the time, the key that makes its Customer.io id deterministic, and its
- * custom attributes.
+ * One event of a batch that a rule reads (see {@link EventKind}), as received: the parser decides
+ * nothing about it. A Flink POJO: it crosses the keyBy shuffle inside {@link MParticleBatch}.
  */
 public class MParticleEvent {
 
-    /** Marks an absent event time; the batch time is used instead. */
+    /** Marks an absent event time. */
     public static final long NO_TIME = Long.MIN_VALUE;
 
     public EventKind kind;
 
-    /** {@code event_name} or {@code screen_name} exactly as received; null for opt-outs. */
+    /** {@code event_name} or {@code screen_name} exactly as received; null when absent. */
     public String name;
 
     /** {@code timestamp_unixtime_ms}, or {@link #NO_TIME}. */
@@ -29,13 +28,31 @@ public class MParticleEvent {
     /** {@code custom_attributes}; empty when absent or null. */
     public Attributes attributes;
 
-    /** For {@link EventKind#OPT_OUT}: the {@code is_opted_out} value. */
-    public boolean optedOut;
+    /** {@link EventKind#OPT_OUT}: {@code is_opted_out}, or null when the event does not say. */
+    public Boolean optedOut;
+
+    /**
+     * {@link EventKind#SCREEN_VIEW}: {@code activity_type}, which the Android SDK sets on every
+     * screen view: {@code activity_started}, or {@code activity_stopped} when its automatic screen
+     * tracking (SDK 5.35 and older) records leaving the screen. Null from other SDKs.
+     */
+    public String activityType;
+
+    /** {@link EventKind#IDENTITY_CHANGE}: {@code new.identity_type}, as received. */
+    public String identityType;
+
+    /** {@link EventKind#IDENTITY_CHANGE}: {@code new.identity}, trimmed; null when removed. */
+    public String identity;
 
     /** Position in the batch's {@code events} array. */
     public int position;
 
     public MParticleEvent() {}
+
+    /** The event time, or {@code fallbackMs} when the event carries none. */
+    public long timeOr(long fallbackMs) {
+        return timestampMs != NO_TIME ? timestampMs : fallbackMs;
+    }
 
     @Override
     public String toString() {

@@ -7,17 +7,18 @@ import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
+import dev.cioforwarder.mapping.Adjustment;
+import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mapping.SkipReason;
+import dev.cioforwarder.mapping.Transition;
+import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
 import dev.cioforwarder.settings.ForwarderSettings;
 import dev.cioforwarder.state.DeviceFirstSeen;
-import dev.cioforwarder.state.MappingRejection;
-import dev.cioforwarder.state.SkipReason;
-import dev.cioforwarder.state.Transition;
 import dev.cioforwarder.state.UserState;
-import dev.cioforwarder.state.UserStateMachine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -230,6 +231,11 @@ public final class PreviewCommand {
                 skipped(reason, batch.mpidText());
             }
         }
+        for (Adjustment adjustment : Adjustment.values()) {
+            for (int i = 0; i < t.adjusted(adjustment); i++) {
+                adjusted(adjustment, batch.mpidText());
+            }
+        }
         for (MappingRejection rejection : t.rejections()) {
             deadLetter(rejection.reason(), rejection.detail(), batch.mpidText());
         }
@@ -241,7 +247,7 @@ public final class PreviewCommand {
     private void request(CustomerioOperation op) throws IOException {
         out.writeStartObject();
         out.writeStringField("kind", "request");
-        if (settings.apiMode() == ApiMode.V1) {
+        if (settings.apiMode() == ApiMode.V1 || op.path != null) {
             out.writeStringField("method", op.method);
             out.writeStringField("path", op.path);
         } else {
@@ -250,8 +256,21 @@ public final class PreviewCommand {
             out.writeStringField("method", "POST");
             out.writeStringField("path", "/api/v2/entity");
         }
+        if (op.lastInRequest) {
+            // Operations after it wait until Customer.io has acknowledged it.
+            out.writeBooleanField("last_in_request", true);
+        }
         out.writeFieldName("body");
         out.writeRawValue(new String(op.body, StandardCharsets.UTF_8));
+        out.writeEndObject();
+        newline();
+    }
+
+    private void adjusted(Adjustment adjustment, String mpid) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("kind", "adjusted");
+        out.writeStringField("reason", adjustment.code());
+        out.writeStringField("mpid", mpid);
         out.writeEndObject();
         newline();
     }

@@ -3,6 +3,7 @@ package dev.cioforwarder.settings;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
 import dev.cioforwarder.delivery.RetryPolicy;
+import dev.cioforwarder.mapping.CreatedAtPolicy;
 import dev.cioforwarder.mapping.CustomerioLimits;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mapping.UserIdType;
@@ -49,7 +50,10 @@ public final class ForwarderSettings implements Serializable {
         d.put("customerio.user-id-type", "prefer_customer_id");
         d.put("customerio.include-user-attributes", "true");
         d.put("customerio.send-created-at", "false");
+        d.put("customerio.created-at-policy", "first-seen");
         d.put("customerio.resubscribe-on-opt-in", "false");
+        d.put("customerio.update-email-by-id", "false");
+        d.put("customerio.allow-message-routing-properties", "false");
         d.put("customerio.api-mode", "v2-batch");
         d.put("customerio.rate-limit", "100");
         d.put("customerio.max-in-flight", "8");
@@ -147,12 +151,18 @@ public final class ForwarderSettings implements Serializable {
                 values.put(e.getKey(), e.getValue() == null ? null : e.getValue().trim());
             }
         }
-        return new MappingSettings(
-                parse(values, "customerio.user-id-type", UserIdType::fromCode),
-                bool(values, "customerio.include-user-attributes"),
-                bool(values, "customerio.send-created-at"),
-                bool(values, "customerio.resubscribe-on-opt-in"),
-                parse(values, "customerio.api-mode", ApiMode::fromCode));
+        return MappingSettings.builder()
+                .userIdType(parse(values, "customerio.user-id-type", UserIdType::fromCode))
+                .includeUserAttributes(bool(values, "customerio.include-user-attributes"))
+                .sendCreatedAt(bool(values, "customerio.send-created-at"))
+                .createdAtPolicy(
+                        parse(values, "customerio.created-at-policy", CreatedAtPolicy::fromCode))
+                .resubscribeOnOptIn(bool(values, "customerio.resubscribe-on-opt-in"))
+                .updateEmailById(bool(values, "customerio.update-email-by-id"))
+                .allowMessageRoutingProperties(
+                        bool(values, "customerio.allow-message-routing-properties"))
+                .apiMode(parse(values, "customerio.api-mode", ApiMode::fromCode))
+                .build();
     }
 
     private static void checkKnown(String key) {

@@ -9,4 +9,15 @@ public interface DeviceFirstSeen {
     Long get(String deviceType);
 
     void put(String deviceType, long firstSeenMs);
+
+    /**
+     * The device type was seen again and its entry is unchanged: a store whose entries expire
+     * ({@code state.ttl}) keeps it alive, so a user active every day never loses it.
+     */
+    default void refresh(String deviceType, long firstSeenMs) {}
+
+    /** Whether entries expire unless refreshed (then every entry of a seen device is refreshed). */
+    default boolean expires() {
+        return false;
+    }
 }

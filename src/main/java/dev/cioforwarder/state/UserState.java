@@ -1,5 +1,8 @@
 package dev.cioforwarder.state;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What the forwarder remembers about one user between batches; the value of the keyed {@code
  * ValueState} in RocksDB. A Flink POJO with declared field types (no Kryo).
@@ -28,7 +31,10 @@ public class UserState {
     /** The newest email seen for the user. */
     public String email;
 
-    /** Whether the user is opted out: their events and profile updates are held back. */
+    /**
+     * Whether the user is opted out now (after their newest opt-out change): their events and
+     * profile updates are held back.
+     */
     public boolean optedOut;
 
     /** Fingerprint of the profile last sent, for delta identify; 0 when none was sent. */
@@ -37,7 +43,7 @@ public class UserState {
     /** The created_at (seconds) last sent, or {@link #NONE}. */
     public long createdAtSentSeconds = NONE;
 
-    /** The device type of the most recent batch (by batch time). */
+    /** The device type of the most recent batch that named one (by batch time). */
     public String lastSeenDeviceType;
 
     /** The batch time of that batch, or {@link #NONE}. */
@@ -48,6 +54,51 @@ public class UserState {
      * 2: users restored from a version 1 savepoint start with {@link #NONE}.
      */
     public long lastIdentifySeconds = NONE;
+
+    // State version 3: every field below was added then. Users restored from an older savepoint
+    // start with these defaults; UserStateMachine reads them with that in mind.
+
+    /** The batch time of the newest batch seen for the user, or {@link #NONE}. */
+    public long newestBatchTimeMs = NONE;
+
+    /** When {@link #customerId} was set (its batch or identity change time), or {@link #NONE}. */
+    public long customerIdTimeMs = NONE;
+
+    /** When {@link #email} was set (its batch or identity change time), or {@link #NONE}. */
+    public long emailTimeMs = NONE;
+
+    /**
+     * The email Customer.io holds for the person, as last sent; null when none was sent (or the
+     * state predates version 3).
+     */
+    public String emailSent;
+
+    /**
+     * The user's opt-out changes, oldest first: each entry is {@code timeMs << 1 | (opted out ? 1 :
+     * 0)}. Null when none was seen: then {@link #optedOut} holds at every time.
+     */
+    public long[] optOutChanges;
+
+    /** Whether the user was opted out before the first entry of {@link #optOutChanges}. */
+    public boolean optedOutBeforeChanges;
+
+    /**
+     * What the forwarder last told Customer.io in {@code unsubscribed}: true, false, or null for
+     * nothing yet.
+     */
+    public Boolean unsubscribedSent;
+
+    /**
+     * Customer.io attribute names deleted in mParticle while the user's profile was held back (no
+     * identity, opted out, or late); they are removed with the next profile that goes out.
+     */
+    public List<String> pendingDeletions;
+
+    /**
+     * {@link String#hashCode} of every attribute name of the newest profile seen, sorted: a
+     * deletion arriving late is applied only when that newer profile no longer has the attribute.
+     */
+    public int[] profileNameHashes;
 
     public UserState() {}
 
@@ -63,6 +114,15 @@ public class UserState {
         c.lastSeenDeviceType = lastSeenDeviceType;
         c.lastSeenBatchTimeMs = lastSeenBatchTimeMs;
         c.lastIdentifySeconds = lastIdentifySeconds;
+        c.newestBatchTimeMs = newestBatchTimeMs;
+        c.customerIdTimeMs = customerIdTimeMs;
+        c.emailTimeMs = emailTimeMs;
+        c.emailSent = emailSent;
+        c.optOutChanges = optOutChanges == null ? null : optOutChanges.clone();
+        c.optedOutBeforeChanges = optedOutBeforeChanges;
+        c.unsubscribedSent = unsubscribedSent;
+        c.pendingDeletions = pendingDeletions == null ? null : new ArrayList<>(pendingDeletions);
+        c.profileNameHashes = profileNameHashes;
         return c;
     }
 

@@ -25,10 +25,7 @@ class RequestBatcherTest {
         RequestBatcher batcher = new RequestBatcher(10_000);
         List<DeliveryRequest> requests = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            DeliveryRequest full = batcher.add(op(1_000, i));
-            if (full != null) {
-                requests.add(full);
-            }
+            batcher.add(op(1_000, i), requests::add);
         }
         requests.add(batcher.flush());
 
@@ -47,6 +44,23 @@ class RequestBatcherTest {
         assertThat(requests.get(0).size()).isEqualTo(9);
         assertThat(batcher.isEmpty()).isTrue();
         assertThat(batcher.flush()).isNull();
+    }
+
+    @Test
+    void anOperationMarkedLastInRequestEndsItsRequestEvenRightAfterAFullOne() {
+        RequestBatcher batcher = new RequestBatcher(3_000);
+        List<DeliveryRequest> requests = new ArrayList<>();
+        batcher.add(op(1_000, 0), requests::add);
+        batcher.add(op(1_000, 1), requests::add);
+        CustomerioOperation attach = op(1_000, 2);
+        attach.lastInRequest = true;
+        // Does not fit: the first two go, and the attaching identify goes alone right after.
+        batcher.add(attach, requests::add);
+        batcher.add(op(500, 3), requests::add);
+        requests.add(batcher.flush());
+
+        assertThat(requests).extracting(DeliveryRequest::size).containsExactly(2, 1, 1);
+        assertThat(requests.get(1).operations).containsExactly(attach);
     }
 
     @Test

@@ -8,15 +8,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mapping.Transition;
+import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.EventRejection;
 import dev.cioforwarder.mparticle.ParseResult;
 import dev.cioforwarder.state.DeviceFirstSeen;
-import dev.cioforwarder.state.MappingRejection;
-import dev.cioforwarder.state.Transition;
 import dev.cioforwarder.state.UserState;
-import dev.cioforwarder.state.UserStateMachine;
 import dev.cioforwarder.testing.Fixtures;
 import dev.cioforwarder.testing.OperationChecks;
 import java.io.ByteArrayOutputStream;
@@ -255,8 +255,8 @@ class HostileInputFuzzTest {
                         .isEmpty();
                 count("operations");
             }
-            for (dev.cioforwarder.state.SkipReason reason :
-                    dev.cioforwarder.state.SkipReason.values()) {
+            for (dev.cioforwarder.mapping.SkipReason reason :
+                    dev.cioforwarder.mapping.SkipReason.values()) {
                 if (t.skipped(reason) > 0) {
                     count("skip " + reason.code());
                 }

@@ -3,6 +3,7 @@ package dev.cioforwarder.mparticle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.json.ValueType;
 import dev.cioforwarder.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
@@ -39,7 +40,8 @@ class BatchParserTest {
         assertThat(batch.batchId).isEqualTo("5541208831119043001");
         assertThat(batch.customerId).isEqualTo("cust-1001");
         assertThat(batch.email).isEqualTo("ada@example.com");
-        assertThat(batch.deviceType).isEqualTo("ios");
+        assertThat(batch.platform).isEqualTo("iOS");
+        assertThat(batch.applicationOs).isEqualTo("IOS");
         assertThat(batch.userAttributes.names)
                 .containsExactly(
                         "$FirstName",
@@ -53,11 +55,15 @@ class BatchParserTest {
         assertThat(batch.userAttributes.type(5)).isEqualTo(ValueType.NUMBER);
         assertThat(batch.userAttributes.text(5)).isEqualTo("12");
         assertThat(batch.deletedUserAttributes).isEmpty();
-        // The first-run transition is the earliest signal for the device.
-        assertThat(batch.firstSeenCandidateMs).isEqualTo(1764320001000L);
+        // Every event time, for created_at; the first-run transition is kept as a FIRST_RUN.
+        assertThat(batch.eventTimesMs)
+                .containsExactly(1764320001000L, 1764320002250L, 1764320005999L, 1764320060000L);
 
-        assertThat(batch.events).hasSize(2);
-        MParticleEvent screen = batch.events.get(0);
+        assertThat(batch.events).hasSize(3);
+        MParticleEvent firstRun = batch.events.get(0);
+        assertThat(firstRun.kind).isEqualTo(EventKind.FIRST_RUN);
+        assertThat(firstRun.timestampMs).isEqualTo(1764320001000L);
+        MParticleEvent screen = batch.events.get(1);
         assertThat(screen.kind).isEqualTo(EventKind.SCREEN_VIEW);
         assertThat(screen.name).isEqualTo("Home Screen");
         assertThat(screen.timestampMs).isEqualTo(1764320002250L);
@@ -65,7 +71,7 @@ class BatchParserTest {
         assertThat(screen.dedupKey).isEqualTo("smid:0c1b7b3e-0e0a-4d55-8a53-6a8f0c9d1a02");
         assertThat(screen.attributes.names).containsExactly("referrer");
 
-        MParticleEvent cart = batch.events.get(1);
+        MParticleEvent cart = batch.events.get(2);
         assertThat(cart.kind).isEqualTo(EventKind.CUSTOM_EVENT);
         assertThat(cart.name).isEqualTo("  Add To Cart ");
         assertThat(cart.attributes.text(1)).isEqualTo("19.99");
@@ -87,7 +93,7 @@ class BatchParserTest {
         assertThat(batch.timestampMs).isEqualTo(1764321000000L);
         assertThat(batch.customerId).isNull();
         assertThat(batch.email).isEqualTo("grace@example.org");
-        assertThat(batch.deviceType).isEqualTo("web");
+        assertThat(batch.platform).isEqualTo("web");
         assertThat(batch.events).extracting(e -> e.name).containsExactly("/pricing", "Signed Up");
         assertThat(batch.events.get(0).timestampMs).isEqualTo(1764320999000L);
         assertThat(batch.events.get(0).dedupKey).isEqualTo("eid:77120");
@@ -111,8 +117,7 @@ class BatchParserTest {
 
         assertThat(batch.events).isEmpty();
         assertThat(batch.deletedUserAttributes).containsExactly("favourite_genres");
-        // No event: the batch itself shows the device was seen at batch time.
-        assertThat(batch.firstSeenCandidateMs).isEqualTo(batch.timestampMs);
+        assertThat(batch.eventTimesMs).isEmpty();
     }
 
     @Test
@@ -162,31 +167,33 @@ class BatchParserTest {
     }
 
     @Test
-    void identityChangeEventsFillMissingIdentities() {
+    void identityChangesAreKeptWithTheirTimeForTheRulesToWeigh() {
         MParticleBatch batch =
                 accepted(
-                        "{\"mpid\":5,\"user_identities\":[],\"events\":["
-                            + "{\"event_type\":\"user_identity_change\",\"data\":{\"timestamp_unixtime_ms\":10,"
-                            + "\"new\":{\"identity_type\":\"email\",\"identity\":\"old@x.io\"}}},"
-                            + "{\"event_type\":\"user_identity_change\",\"data\":{\"timestamp_unixtime_ms\":20,"
-                            + "\"new\":{\"identity_type\":\"email\",\"identity\":\"new@x.io\"},"
+                        "{\"mpid\":5,\"user_identities\":[{\"identity_type\":\"email\",\"identity\":\"current@x.io\"}],\"events\":["
+                            + "{\"event_type\":\"user_identity_change\",\"data\":{\"timestamp_unixtime_ms\":20,\"new\":{\"identity_type\":\"email\",\"identity\":\""
+                            + " new@x.io \"},"
                             + "\"old\":{\"identity_type\":\"email\",\"identity\":\"old@x.io\"}}},"
                             + "{\"event_type\":\"user_identity_change\",\"data\":{\"timestamp_unixtime_ms\":15,"
-                            + "\"new\":{\"identity_type\":\"customer_id\",\"identity\":\"c-9\"}}}]}");
+                            + "\"new\":{\"identity_type\":\"customer_id\",\"identity\":null}}}]}");
 
-        assertThat(batch.email).isEqualTo("new@x.io");
-        assertThat(batch.customerId).isEqualTo("c-9");
+        assertThat(batch.email).isEqualTo("current@x.io");
+        assertThat(batch.customerId).isNull();
+        assertThat(batch.events)
+                .extracting(
+                        e -> e.kind + " " + e.identityType + " " + e.identity + " " + e.timestampMs)
+                .containsExactly(
+                        "IDENTITY_CHANGE email new@x.io 20", "IDENTITY_CHANGE customer_id null 15");
     }
 
     @Test
-    void userIdentitiesWinOverIdentityChanges() {
+    void aBatchWithoutMpidOrUserIdentitiesIsKeyedByTheIdentityItsChangesAnnounce() {
         MParticleBatch batch =
                 accepted(
-                        "{\"mpid\":5,\"user_identities\":[{\"identity_type\":\"email\",\"identity\":\"current@x.io\"}],"
-                            + "\"events\":[{\"event_type\":\"user_identity_change\",\"data\":{"
-                            + "\"new\":{\"identity_type\":\"email\",\"identity\":\"other@x.io\"}}}]}");
-
-        assertThat(batch.email).isEqualTo("current@x.io");
+                        "{\"events\":[{\"event_type\":\"user_identity_change\",\"data\":{"
+                            + "\"new\":{\"identity_type\":\"customerid\",\"identity\":\"c-9\"}}}]}");
+        assertThat(batch.userKey).isEqualTo("customer_id:c-9");
+        assertThat(batch.customerId).isNull();
     }
 
     @Test
@@ -199,26 +206,27 @@ class BatchParserTest {
     }
 
     @Test
-    void deviceTypeFallsBackToTheApplicationOsAndIsCaseInsensitive() {
-        assertThat(accepted("{\"mpid\":1,\"application_info\":{\"os\":\"IOS\"}}").deviceType)
-                .isEqualTo("ios");
-        assertThat(
-                        accepted(
-                                        "{\"mpid\":1,\"device_info\":{\"platform\":\"Android\"},"
-                                                + "\"application_info\":{\"os\":\"IOS\"}}")
-                                .deviceType)
-                .isEqualTo("android");
-        assertThat(accepted("{\"mpid\":1,\"device_info\":null}").deviceType).isNull();
+    void keepsPlatformAndOsAsSentForTheRulesToInterpret() {
+        MParticleBatch both =
+                accepted(
+                        "{\"mpid\":1,\"device_info\":{\"platform\":\"SmartTV\"},"
+                                + "\"application_info\":{\"os\":\"MobileWeb\"}}");
+        assertThat(both.platform).isEqualTo("SmartTV");
+        assertThat(both.applicationOs).isEqualTo("MobileWeb");
+        assertThat(accepted("{\"mpid\":1,\"device_info\":null}").platform).isNull();
     }
 
     @Test
-    void firstRunSignalsAndEarliestEventsMakeTheFirstSeenCandidate() {
+    void keepsFirstRunSignalsAndEveryEventTime() {
         MParticleBatch batch =
                 accepted(
                         "{\"mpid\":1,\"timestamp_unixtime_ms\":9000,\"events\":["
                             + "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":5000}},"
-                            + "{\"event_type\":\"first_run\",\"data\":{\"timestamp_unixtime_ms\":7000}}]}");
-        assertThat(batch.firstSeenCandidateMs).isEqualTo(5000);
+                            + "{\"event_type\":\"first_run\",\"data\":{\"timestamp_unixtime_ms\":7000}},"
+                            + "{\"event_type\":\"application_state_transition\",\"data\":{\"is_first_run\":false,\"timestamp_unixtime_ms\":8000}}]}");
+        assertThat(batch.eventTimesMs).containsExactly(5000L, 7000L, 8000L);
+        assertThat(batch.events).extracting(e -> e.kind).containsExactly(EventKind.FIRST_RUN);
+        assertThat(batch.events.get(0).timestampMs).isEqualTo(7000);
     }
 
     @Test
@@ -269,10 +277,62 @@ class BatchParserTest {
     }
 
     @Test
-    void nullAttributeValuesAreSkipped() {
-        MParticleBatch batch = accepted("{\"mpid\":1,\"user_attributes\":{\"a\":null,\"b\":true}}");
-        assertThat(batch.userAttributes.names).containsExactly("b");
-        assertThat(batch.userAttributes.type(0)).isEqualTo(ValueType.BOOLEAN);
+    void aNullUserAttributeIsAUserTagAndANullEventAttributeIsSkipped() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"user_attributes\":{\"vip\":null,\"b\":true},"
+                            + "\"events\":[{\"event_type\":\"custom_event\",\"data\":"
+                            + "{\"event_name\":\"e\",\"custom_attributes\":{\"x\":null,\"y\":1}}}]}");
+        assertThat(batch.userAttributes.names).containsExactly("vip", "b");
+        assertThat(batch.userAttributes.type(0)).isEqualTo(ValueType.NULL);
+        assertThat(batch.userAttributes.type(1)).isEqualTo(ValueType.BOOLEAN);
+        assertThat(batch.events.get(0).attributes.names).containsExactly("y");
+    }
+
+    @Test
+    void userAttributeChangeValuesOfEveryTypeAreAccepted() {
+        for (String value :
+                new String[] {"\"Test value\"", "42", "true", "[\"a\",\"b\"]", "null"}) {
+            ParseResult result =
+                    parse(
+                            "{\"mpid\":1,\"events\":[{\"event_type\":\"user_attribute_change\","
+                                    + "\"data\":{\"user_attribute_name\":\"plan\",\"new\":"
+                                    + value
+                                    + ",\"old\":"
+                                    + value
+                                    + ",\"deleted\":false,\"is_new_attribute\":false}}]}");
+            assertThat(result.eventRejections()).as("new = %s", value).isEmpty();
+            assertThat(result.notForwardedEventTypes()).containsExactly("user_attribute_change");
+        }
+    }
+
+    @Test
+    void aUserIdentityChangeStillNeedsAnObjectAsNewWhateverTheMemberOrder() {
+        ParseResult dataFirst =
+                parse(
+                        "{\"mpid\":1,\"events\":[{\"data\":{\"new\":\"x\"},"
+                                + "\"event_type\":\"user_identity_change\"}]}");
+        assertThat(dataFirst.eventRejections()).hasSize(1);
+        assertThat(dataFirst.eventRejections().get(0).detail())
+                .isEqualTo(
+                        "events[0].data.new: expected an object, found a string (line 1, column 37,"
+                                + " byte 36)");
+    }
+
+    @Test
+    void optionalFieldsOfScreenViewsAndOptOutsMayBeMissing() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"events\":[{\"event_type\":\"screen_view\",\"data\":{}},"
+                            + "{\"event_type\":\"opt_out\",\"data\":{}},"
+                            + "{\"event_type\":\"screen_view\",\"data\":{\"screen_name\":\"Cart\","
+                            + "\"activity_type\":\"activity_stopped\"}}]}");
+        assertThat(batch.events)
+                .extracting(e -> e.kind)
+                .containsExactly(EventKind.SCREEN_VIEW, EventKind.OPT_OUT, EventKind.SCREEN_VIEW);
+        assertThat(batch.events.get(0).name).isNull();
+        assertThat(batch.events.get(1).optedOut).isNull();
+        assertThat(batch.events.get(2).activityType).isEqualTo("activity_stopped");
     }
 
     @Test

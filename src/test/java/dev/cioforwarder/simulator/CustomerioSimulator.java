@@ -71,7 +71,7 @@ public final class CustomerioSimulator implements AutoCloseable {
 
     private CustomerioSimulator(SimulatorConfig config) throws IOException {
         this.config = config;
-        this.store = new PeopleStore(config.maxStoredEvents);
+        this.store = new PeopleStore(config.maxStoredEvents, config.allowEmailUpdatesById);
         this.expectedAuthorization =
                 "Basic "
                         + Base64.getEncoder()

@@ -62,8 +62,11 @@ final class PeopleStore {
     final AtomicLong staleUpdates = new AtomicLong();
     private final LatencyHistogram probe = new LatencyHistogram();
 
-    PeopleStore(int maxStoredEvents) {
+    private final boolean allowEmailUpdatesById;
+
+    PeopleStore(int maxStoredEvents, boolean allowEmailUpdatesById) {
         this.maxStoredEvents = maxStoredEvents;
+        this.allowEmailUpdatesById = allowEmailUpdatesById;
     }
 
     synchronized void reset() {
@@ -155,6 +158,16 @@ final class PeopleStore {
                 attributeUpdateFailures.incrementAndGet();
                 return;
             }
+            boolean changesEmail =
+                    target != null
+                            && target.email != null
+                            && !target.email.equalsIgnoreCase(bodyEmail);
+            if (changesEmail && !kind.equals("cio_id") && !allowEmailUpdatesById) {
+                // An identifier changes only through cio_id, unless the workspace allows email
+                // updates by id: Customer.io answers 200 and records an attribute update failure.
+                attributeUpdateFailures.incrementAndGet();
+                return;
+            }
         }
         if (target == null) {
             target = create(kind, value);
@@ -193,7 +206,12 @@ final class PeopleStore {
                     r.createdAt = v.asLong();
                     break;
                 default:
-                    r.attributes.put(name, v);
+                    if (v.isTextual() && v.asText().isEmpty()) {
+                        // An attribute set to an empty string is removed.
+                        r.attributes.remove(name);
+                    } else {
+                        r.attributes.put(name, v);
+                    }
             }
         }
     }

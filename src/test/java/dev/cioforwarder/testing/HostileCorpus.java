@@ -220,7 +220,7 @@ public final class HostileCorpus {
                     }
                     return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
                 });
-        // 100,000 user attributes: split over 334 identify operations of at most 300.
+        // 100,000 user attributes: a person holds 300, the rest are left out and counted.
         RECIPES.put(
                 "user-attributes-100k.json",
                 () -> {

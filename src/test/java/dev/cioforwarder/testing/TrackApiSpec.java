@@ -2,6 +2,7 @@ package dev.cioforwarder.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
@@ -56,6 +57,52 @@ public final class TrackApiSpec {
             JsonNode node = MAPPER.readTree(body);
             Set<ValidationMessage> messages = schema.validate(node);
             return messages.stream()
+                    .map(ValidationMessage::getMessage)
+                    .sorted()
+                    .collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The fields of a v1 identify body that the description names; the rest are attributes. */
+    private static final Set<String> V1_IDENTIFY_NAMED_FIELDS =
+            Set.of(
+                    "id",
+                    "email",
+                    "anonymous_id",
+                    "created_at",
+                    "_timestamp",
+                    "_update",
+                    "cio_relationships",
+                    "unsubscribed",
+                    "cio_subscription_preferences");
+
+    /**
+     * A v1 identify body against the description, with its one known departure: attribute values
+     * may be decimals, arrays and objects. The v1 schema lists strings, integers and booleans only,
+     * but Customer.io stores JSON values in attributes (its guide to JSON in segments), as v2's
+     * identify schema allows; every other rule of the schema still applies.
+     */
+    public static List<String> v1IdentifyViolations(byte[] body) {
+        try {
+            JsonNode node = MAPPER.readTree(body);
+            if (node.isObject()) {
+                ObjectNode copy = ((ObjectNode) node).deepCopy();
+                node.fields()
+                        .forEachRemaining(
+                                e -> {
+                                    JsonNode v = e.getValue();
+                                    boolean json =
+                                            v.isContainerNode()
+                                                    || (v.isNumber() && !v.isIntegralNumber());
+                                    if (!V1_IDENTIFY_NAMED_FIELDS.contains(e.getKey()) && json) {
+                                        copy.put(e.getKey(), v.toString());
+                                    }
+                                });
+                node = copy;
+            }
+            return V1_IDENTIFY.validate(node).stream()
                     .map(ValidationMessage::getMessage)
                     .sorted()
                     .collect(Collectors.toList());

@@ -48,8 +48,19 @@ class TrackApiSpecTest {
                                 "{\"type\":\"person\",\"identifiers\":{\"id\":\"42\",\"email\":\"a@b.io\"},"
                                     + "\"action\":\"identify\"}"))
                 .isNotEmpty();
-        // v1 identify values may not be decimals.
+        // The v1 identify schema refuses decimals; the relaxed check takes JSON values in
+        // attributes but still every other rule (here: _timestamp must be an integer).
         assertThat(TrackApiSpec.violations(TrackApiSpec.V1_IDENTIFY, "{\"price\":1.5}"))
+                .isNotEmpty();
+        assertThat(
+                        TrackApiSpec.v1IdentifyViolations(
+                                "{\"price\":1.5,\"tags\":[\"a\"],\"o\":{\"b\":1}}"
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEmpty();
+        assertThat(
+                        TrackApiSpec.v1IdentifyViolations(
+                                "{\"price\":1.5,\"_timestamp\":\"now\"}"
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .isNotEmpty();
         // A v1 screen view needs an anonymous_id.
         assertThat(

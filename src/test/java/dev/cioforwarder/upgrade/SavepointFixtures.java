@@ -93,8 +93,8 @@ final class SavepointFixtures {
      */
     static List<Map.Entry<String, byte[]>> after() {
         List<Map.Entry<String, byte[]>> r = new ArrayList<>();
-        // Ada, unchanged profile, same device: no identify at all (fingerprint and created_at
-        // restored).
+        // Ada, unchanged profile, same device: created_at restored, so none is sent (what her
+        // restored fingerprint does is described in SavepointMigrationITCase).
         r.add(
                 record(
                         ADA,

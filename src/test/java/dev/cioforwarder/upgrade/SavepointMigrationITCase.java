@@ -226,8 +226,12 @@ class SavepointMigrationITCase extends JobTestSupport {
         Map<String, Person> people = new HashMap<>();
         customerio.people().forEach(p -> people.put(p.id() != null ? p.id() : p.email(), p));
 
-        // Ada: profile unchanged since the savepoint, so no identify; only her event created her.
-        assertThat(people.get("cust-1001").attributes()).isEmpty();
+        // Ada: profile unchanged since the savepoint. Her last batch before it removed an
+        // attribute, which the fingerprints of state versions 1 and 2 counted as part of the
+        // profile and version 3 does not (removals no longer make the next batch a change), so
+        // her unchanged profile goes out once more: the same attributes, no created_at.
+        assertThat(people.get("cust-1001").attributes().keySet())
+                .containsExactlyInAnyOrder("first_name", "last_name", "plan");
         assertThat(people.get("cust-1001").createdAt()).isNull();
 
         // Grace: known by email before, attached to her new Customer ID: one person with both.

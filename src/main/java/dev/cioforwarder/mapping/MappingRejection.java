@@ -1,4 +1,4 @@
-package dev.cioforwarder.state;
+package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.deadletter.DeadLetterReason;
 

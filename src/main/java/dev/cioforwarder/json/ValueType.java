@@ -1,4 +1,4 @@
-package dev.cioforwarder.mparticle;
+package dev.cioforwarder.json;
 
 /**
  * The JSON type of an attribute value, kept so values are forwarded with the type they arrived in.
@@ -8,7 +8,9 @@ public enum ValueType {
     NUMBER('n'),
     BOOLEAN('b'),
     /** An array or object, kept as its JSON text. */
-    JSON('j');
+    JSON('j'),
+    /** A JSON null (a user tag set with {@code setUserTag}); the text is empty. */
+    NULL('z');
 
     private final char tag;
 
@@ -30,6 +32,8 @@ public enum ValueType {
                 return BOOLEAN;
             case 'j':
                 return JSON;
+            case 'z':
+                return NULL;
             default:
                 throw new IllegalArgumentException("unknown value tag " + tag);
         }

@@ -1,7 +1,9 @@
-package dev.cioforwarder.state;
+package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.state.UserState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,6 +20,7 @@ public final class Transition {
     final List<CustomerioOperation> operations = new ArrayList<>();
     final List<MappingRejection> rejections = new ArrayList<>(0);
     private final int[] skips = new int[SkipReason.values().length];
+    private final int[] adjustments = new int[Adjustment.values().length];
     int identifySent;
     int identifyUnchanged;
     int eventsForwarded;
@@ -27,7 +30,8 @@ public final class Transition {
         state = null;
         operations.clear();
         rejections.clear();
-        java.util.Arrays.fill(skips, 0);
+        Arrays.fill(skips, 0);
+        Arrays.fill(adjustments, 0);
         identifySent = 0;
         identifyUnchanged = 0;
         eventsForwarded = 0;
@@ -38,11 +42,15 @@ public final class Transition {
         skips[reason.ordinal()]++;
     }
 
+    void adjust(Adjustment adjustment) {
+        adjustments[adjustment.ordinal()]++;
+    }
+
     public UserState state() {
         return state;
     }
 
-    /** The operations to deliver, in order: identify first, then the batch's events. */
+    /** The operations to deliver, in order: identifies first, then the batch's events. */
     public List<CustomerioOperation> operations() {
         return operations;
     }
@@ -53,6 +61,10 @@ public final class Transition {
 
     public int skipped(SkipReason reason) {
         return skips[reason.ordinal()];
+    }
+
+    public int adjusted(Adjustment adjustment) {
+        return adjustments[adjustment.ordinal()];
     }
 
     /** Identify operations sent (one per batch, even when split in several operations). */

@@ -1,4 +1,4 @@
-package dev.cioforwarder.state;
+package dev.cioforwarder.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,10 +9,10 @@ import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.Ulid;
 import dev.cioforwarder.deadletter.DeadLetterReason;
-import dev.cioforwarder.mapping.MappingSettings;
-import dev.cioforwarder.mapping.UserIdType;
 import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Fixtures;
 import dev.cioforwarder.testing.TrackApiSpec;
 import java.io.IOException;
@@ -104,10 +104,10 @@ class UserStateMachineTest {
                 throw new UncheckedIOException(e);
             }
             List<String> violations;
-            if (mode == ApiMode.V2_BATCH) {
+            if (mode == ApiMode.V2_BATCH || "/api/v2/entity".equals(raw.path)) {
                 violations = TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, raw.body);
             } else if (raw.kind == OperationKind.IDENTIFY) {
-                violations = TrackApiSpec.violations(TrackApiSpec.V1_IDENTIFY, raw.body);
+                violations = TrackApiSpec.v1IdentifyViolations(raw.body);
             } else {
                 violations = TrackApiSpec.violations(TrackApiSpec.V1_EVENT, raw.body);
             }
@@ -176,8 +176,11 @@ class UserStateMachineTest {
                 + "\",\"custom_attributes\":{\"k\":\"v\"}}}";
     }
 
+    /** An opt-out at the time of {@link #customEvent}s: their order in the batch decides. */
     private static String optOut(boolean optedOut) {
-        return "{\"event_type\":\"opt_out\",\"data\":{\"is_opted_out\":" + optedOut + "}}";
+        return "{\"event_type\":\"opt_out\",\"data\":{\"is_opted_out\":"
+                + optedOut
+                + ",\"timestamp_unixtime_ms\":1764320001234}}";
     }
 
     private static final String CUSTOMER = "{\"customer_id\":\"c-1\",\"email\":\"u@x.io\"}";
@@ -319,19 +322,47 @@ class UserStateMachineTest {
         }
 
         @Test
-        void aChangedEmailOfAnIdUserIsSentAsTheEmailAttribute() {
+        void aChangedEmailOfAnIdUserIsKeptBackUnlessTheWorkspaceAllowsEmailUpdatesById() {
+            // Without "Allow updates to email using ID", Customer.io answers 200 and records an
+            // attribute update failure, and would do so for every later identify too.
             User user = new User();
-            user.apply(batch("7", CUSTOMER, null, null));
+            user.apply(batch("7", CUSTOMER, "{\"plan\":\"a\"}", null));
             List<Op> ops =
                     user.apply(
                             batch(
                                     "7",
                                     "{\"customer_id\":\"c-1\",\"email\":\"new@x.io\"}",
+                                    "{\"plan\":\"b\"}",
+                                    null));
+            assertThat(ops).singleElement();
+            assertThat(ops.get(0).person()).isEqualTo("id:c-1");
+            assertThat(ops.get(0).attributes().get("email").asText()).isEqualTo("u@x.io");
+            assertThat(ops.get(0).attributes().get("plan").asText()).isEqualTo("b");
+            assertThat(user.last.skipped(SkipReason.EMAIL_CHANGE_NOT_APPLIED)).isEqualTo(1);
+
+            User allowed =
+                    new User(MappingSettings.defaults().toBuilder().updateEmailById(true).build());
+            allowed.apply(batch("7", CUSTOMER, null, null));
+            List<Op> changed =
+                    allowed.apply(
+                            batch(
+                                    "7",
+                                    "{\"customer_id\":\"c-1\",\"email\":\"new@x.io\"}",
                                     null,
                                     null));
-            assertThat(ops).hasSize(1);
-            assertThat(ops.get(0).person()).isEqualTo("id:c-1");
-            assertThat(ops.get(0).attributes().get("email").asText()).isEqualTo("new@x.io");
+            assertThat(changed).singleElement();
+            assertThat(changed.get(0).attributes().get("email").asText()).isEqualTo("new@x.io");
+            assertThat(allowed.last.skipped(SkipReason.EMAIL_CHANGE_NOT_APPLIED)).isZero();
+        }
+
+        @Test
+        void anEmailGainedByAnIdUserIsSent() {
+            User user = new User();
+            user.apply(batch("7", "{\"customer_id\":\"c-1\"}", null, null));
+            List<Op> ops = user.apply(batch("7", CUSTOMER, null, null));
+            assertThat(ops).singleElement();
+            assertThat(ops.get(0).attributes().get("email").asText()).isEqualTo("u@x.io");
+            assertThat(user.last.skipped(SkipReason.EMAIL_CHANGE_NOT_APPLIED)).isZero();
         }
 
         @Test
@@ -635,30 +666,27 @@ class UserStateMachineTest {
 
         @ParameterizedTest
         @EnumSource(ApiMode.class)
-        void moreThanThreeHundredAttributesAreSplitAndNoneIsLost(ApiMode mode) {
-            StringBuilder attrs = new StringBuilder("{");
-            for (int i = 0; i < 650; i++) {
-                attrs.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":").append(i);
+        void aPersonHoldsAtMost300AttributesTheSameOnesEveryTime(ApiMode mode) {
+            StringBuilder attrs = new StringBuilder("{\"$FirstName\":\"Ada\"");
+            for (int i = 649; i >= 0; i--) {
+                attrs.append(",\"a").append(String.format("%03d", i)).append("\":").append(i);
             }
             attrs.append('}');
             User user = new User(MappingSettings.defaults().withApiMode(mode));
             List<Op> ops = user.apply(batch("7", CUSTOMER, attrs.toString(), null));
 
-            assertThat(ops)
-                    .hasSize(3)
-                    .allSatisfy(op -> assertThat(op.kind()).isEqualTo(OperationKind.IDENTIFY));
-            int total = 0;
-            for (Op op : ops) {
-                int keys = op.attributes().size();
-                assertThat(keys).isLessThanOrEqualTo(mode == ApiMode.V1 ? 301 : 300);
-                total += op.attributes().has("email") ? keys - 1 : keys;
-                assertThat(op.timestamp()).isEqualTo(1764320400L);
-            }
-            if (mode == ApiMode.V1) {
-                total -= 3; // each v1 body also holds _timestamp
-            }
-            assertThat(total).isEqualTo(650);
-            assertThat(user.last.identifySent()).isEqualTo(1);
+            // 300 a person may hold, less created_at and unsubscribed: one identify, not three.
+            assertThat(ops).singleElement();
+            JsonNode attributes = ops.get(0).attributes();
+            int v1Timestamp = mode == ApiMode.V1 ? 1 : 0;
+            assertThat(attributes.size()).isEqualTo(298 + v1Timestamp);
+            // Email and names always; then the first names in name order, whatever the input order.
+            assertThat(attributes.get("email").asText()).isEqualTo("u@x.io");
+            assertThat(attributes.get("first_name").asText()).isEqualTo("Ada");
+            assertThat(attributes.has("a000")).isTrue();
+            assertThat(attributes.has("a295")).isTrue();
+            assertThat(attributes.has("a296")).isFalse();
+            assertThat(user.last.skipped(SkipReason.ATTRIBUTE_LIMIT)).isEqualTo(650 - 296);
         }
 
         @Test
@@ -770,21 +798,26 @@ class UserStateMachineTest {
         @Test
         void anEarlierFirstSeenTimeFromALateBatchIsSentUnderTheNewestTimestamp() {
             User user = new User(MappingSettings.defaults().withSendCreatedAt(true));
+            long t0 = 1_700_000_000_000L;
             String event90 =
-                    "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":900000}}";
+                    "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":"
+                            + (t0 + 900_000)
+                            + "}}";
             String event40 =
-                    "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":400000}}";
-            user.apply(at(1_000_000, "{}", event90));
-            List<Op> late = user.apply(at(500_000, "{}", event40));
+                    "{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":"
+                            + (t0 + 400_000)
+                            + "}}";
+            user.apply(at(t0 + 1_000_000, "{}", event90));
+            List<Op> late = user.apply(at(t0 + 500_000, "{}", event40));
 
             assertThat(late)
                     .singleElement()
                     .satisfies(
                             op -> {
                                 assertThat(op.attributes().get("created_at").asLong())
-                                        .isEqualTo(400L);
+                                        .isEqualTo(t0 / 1000 + 400L);
                                 // Under the batch's own (older) time Customer.io would ignore it.
-                                assertThat(op.timestamp()).isEqualTo(1_000L);
+                                assertThat(op.timestamp()).isEqualTo(t0 / 1000 + 1_000L);
                             });
         }
     }
@@ -879,16 +912,21 @@ class UserStateMachineTest {
         private final MappingSettings createdAtOn =
                 MappingSettings.defaults().withSendCreatedAt(true);
 
+        /** Times are offsets from here: device times before 2000 are not first-seen times. */
+        private static final long T0 = 1_700_000_000_000L;
+
+        private static final long T0_SECONDS = T0 / 1000;
+
         private String deviceBatch(long batchTime, String platform, long eventTime, String smid) {
             return "{\"mpid\":7,\"timestamp_unixtime_ms\":"
-                    + batchTime
+                    + (T0 + batchTime)
                     + ",\"user_identities\":"
                     + CUSTOMER
                     + ",\"device_info\":{\"platform\":\""
                     + platform
                     + "\"},\"events\":["
                     + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"e\",\"timestamp_unixtime_ms\":"
-                    + eventTime
+                    + (T0 + eventTime)
                     + ",\"source_message_id\":\""
                     + smid
                     + "\"}}]}";
@@ -922,35 +960,39 @@ class UserStateMachineTest {
         void followsTheDeviceTypeLastSeenAndIsSentOnlyWhenItChanges() {
             User user = new User(createdAtOn);
             assertThat(createdAt(user.apply(deviceBatch(10_000_000, "iOS", 9_000_000, "a"))))
-                    .isEqualTo(9_000L);
+                    .isEqualTo(T0_SECONDS + 9_000L);
             // Same device, nothing new: no created_at, and no identify at all.
             assertThat(user.apply(deviceBatch(11_000_000, "iOS", 10_500_000, "b")))
                     .extracting(Op::kind)
                     .containsExactly(OperationKind.EVENT);
             // A second device type, first seen later: created_at follows it.
             assertThat(createdAt(user.apply(deviceBatch(20_000_000, "Android", 19_000_000, "c"))))
-                    .isEqualTo(19_000L);
+                    .isEqualTo(T0_SECONDS + 19_000L);
             // Back on iOS: created_at returns to iOS's first-seen time.
             assertThat(createdAt(user.apply(deviceBatch(30_000_000, "iOS", 29_000_000, "d"))))
-                    .isEqualTo(9_000L);
+                    .isEqualTo(T0_SECONDS + 9_000L);
             // A late batch from Android (older batch time) does not make Android the last seen.
             assertThat(createdAt(user.apply(deviceBatch(25_000_000, "Android", 18_000_000, "e"))))
                     .isNull();
             assertThat(user.devices)
-                    .containsEntry("android", 18_000_000L)
-                    .containsEntry("ios", 9_000_000L);
+                    .containsEntry("android", T0 + 18_000_000L)
+                    .containsEntry("ios", T0 + 9_000_000L);
         }
 
         @Test
         void devicesAreTrackedBeforeTheUserHasAnIdentity() {
             User user = new User(createdAtOn);
             String anonymous =
-                    "{\"mpid\":7,\"timestamp_unixtime_ms\":5000000,\"device_info\":{\"platform\":\"web\"},"
-                        + "\"events\":[{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":4000000}}]}";
+                    "{\"mpid\":7,\"timestamp_unixtime_ms\":"
+                            + (T0 + 5_000_000)
+                            + ",\"device_info\":{\"platform\":\"web\"},"
+                            + "\"events\":[{\"event_type\":\"session_start\",\"data\":{\"timestamp_unixtime_ms\":"
+                            + (T0 + 4_000_000)
+                            + "}}]}";
             assertThat(user.apply(anonymous)).isEmpty();
             assertThat(user.state).isNotNull();
             assertThat(createdAt(user.apply(deviceBatch(6_000_000, "web", 5_500_000, "x"))))
-                    .isEqualTo(4_000L);
+                    .isEqualTo(T0_SECONDS + 4_000L);
         }
     }
 
@@ -971,7 +1013,7 @@ class UserStateMachineTest {
         }
 
         @Test
-        void identifyValuesAreLimitedToStringIntegerAndBoolean() {
+        void identifyValuesKeepTheirJsonTypes() {
             List<Op> ops =
                     user.apply(
                             batch(
@@ -980,12 +1022,44 @@ class UserStateMachineTest {
                                     "{\"price\":19.99,\"count\":3,\"vip\":true,\"tags\":[\"a\",\"b\"],\"big\":1e3}",
                                     null));
             JsonNode body = ops.get(0).body;
-            assertThat(body.get("price").isTextual()).isTrue();
-            assertThat(body.get("price").asText()).isEqualTo("19.99");
+            assertThat(body.get("price").isNumber()).isTrue();
+            assertThat(body.get("price").decimalValue()).isEqualByComparingTo("19.99");
             assertThat(body.get("count").isInt()).isTrue();
             assertThat(body.get("vip").isBoolean()).isTrue();
-            assertThat(body.get("tags").asText()).isEqualTo("[\"a\",\"b\"]");
-            assertThat(body.get("big").asText()).isEqualTo("1e3");
+            assertThat(body.get("tags").toString()).isEqualTo("[\"a\",\"b\"]");
+            assertThat(body.get("big").isNumber()).isTrue();
+        }
+
+        @Test
+        void anIdThatAPathWouldReadAsAnEmailOrCioIdIsSentAsAV2Operation() {
+            for (String id : new String[] {"ada@example.com", "cio_03000001", "CIO_x"}) {
+                User v1 = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+                List<Op> ops =
+                        v1.apply(
+                                batch(
+                                        "7",
+                                        "{\"customer_id\":\"" + id + "\"}",
+                                        null,
+                                        customEvent("A", "s1")));
+                assertThat(ops)
+                        .as(id)
+                        .allSatisfy(
+                                op -> {
+                                    assertThat(op.raw.method).isEqualTo("POST");
+                                    assertThat(op.raw.path).isEqualTo("/api/v2/entity");
+                                    assertThat(op.body.get("identifiers").get("id").asText())
+                                            .isEqualTo(id);
+                                });
+                assertThat(v1.last.adjusted(Adjustment.V1_IDENTIFIER_SENT_AS_V2)).isEqualTo(2);
+            }
+            // An ordinary id, and an email addressed as one, keep the v1 path.
+            User v1 = new User(MappingSettings.defaults().withApiMode(ApiMode.V1));
+            assertThat(
+                            v1.apply(batch("7", "{\"customer_id\":\"c-1\"}", null, null))
+                                    .get(0)
+                                    .raw
+                                    .path)
+                    .isEqualTo("/api/v1/customers/c-1");
         }
 
         @Test
@@ -1028,8 +1102,7 @@ class UserStateMachineTest {
             List<Op> ops = user.apply(batch("7", CUSTOMER, LIST_WITH_LONE_HIGH, null));
 
             JsonNode tags = ops.get(0).attributes().get("tags");
-            String text = mode == ApiMode.V1 ? tags.asText() : tags.toString();
-            assertThat(text).isEqualTo("[\"ok\",\"cut \uFFFD\"]");
+            assertThat(tags.toString()).isEqualTo("[\"ok\",\"cut \uFFFD\"]");
         }
 
         @ParameterizedTest
@@ -1138,9 +1211,9 @@ class UserStateMachineTest {
 
         @ParameterizedTest
         @EnumSource(ApiMode.class)
-        void threeHundredAttributesAreOneIdentifyAnd301AreTwo(ApiMode mode) {
+        void twoHundredNinetyEightAttributesAreKeptAndTheNextIsLeftOut(ApiMode mode) {
             // The email counts as one of them.
-            for (int attributes : new int[] {299, 300}) {
+            for (int attributes : new int[] {297, 298}) {
                 StringBuilder attrs = new StringBuilder("{");
                 for (int i = 0; i < attributes; i++) {
                     attrs.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":").append(i);
@@ -1150,15 +1223,32 @@ class UserStateMachineTest {
                 List<Op> ops = user.apply(batch("7", CUSTOMER, attrs.toString(), null));
 
                 int v1Timestamp = mode == ApiMode.V1 ? 1 : 0;
-                if (attributes == 299) {
-                    assertThat(ops).singleElement();
-                    assertThat(ops.get(0).attributes().size()).isEqualTo(300 + v1Timestamp);
-                } else {
-                    assertThat(ops).hasSize(2);
-                    assertThat(ops.get(0).attributes().size()).isEqualTo(300 + v1Timestamp);
-                    assertThat(ops.get(1).attributes().size()).isEqualTo(1 + v1Timestamp);
-                }
+                assertThat(ops).singleElement();
+                assertThat(ops.get(0).attributes().size()).isEqualTo(298 + v1Timestamp);
+                assertThat(user.last.skipped(SkipReason.ATTRIBUTE_LIMIT))
+                        .isEqualTo(attributes - 297);
             }
+        }
+
+        @Test
+        void removalsBeyondAFullProfileGoInASecondIdentify() {
+            StringBuilder attrs = new StringBuilder("{");
+            for (int i = 0; i < 297; i++) {
+                attrs.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":").append(i);
+            }
+            attrs.append('}');
+            String json =
+                    "{\"mpid\":7,\"timestamp_unixtime_ms\":1764320400500,\"user_identities\":"
+                            + CUSTOMER
+                            + ",\"user_attributes\":"
+                            + attrs
+                            + ",\"deleted_user_attributes\":[\"x1\",\"x2\",\"x3\",\"x4\"]}";
+            List<Op> ops = new User().apply(json);
+            // 298 profile fields and 4 removals: no call holds more than 300.
+            assertThat(ops).hasSize(2);
+            assertThat(ops.get(0).attributes().size()).isEqualTo(300);
+            assertThat(ops.get(1).attributes().size()).isEqualTo(2);
+            assertThat(ops.get(1).attributes().get("x4").asText()).isEmpty();
         }
 
         @Test

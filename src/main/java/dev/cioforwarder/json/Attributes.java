@@ -1,4 +1,4 @@
-package dev.cioforwarder.mparticle;
+package dev.cioforwarder.json;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +7,8 @@ import java.util.Objects;
 /**
  * An ordered list of attributes (user attributes or event custom attributes) with their JSON types.
  *
- * <p>A Flink POJO: it crosses the keyBy shuffle inside {@link MParticleBatch}. Each value is stored
- * as one string whose first character tags its {@link ValueType} and whose rest is the text: the
+ * <p>A Flink POJO: it crosses the keyBy shuffle inside the parsed batch. Each value is stored as
+ * one string whose first character tags its {@link ValueType} and whose rest is the text: the
  * string itself, a number's exact JSON text, {@code true}/{@code false}, or an array's JSON text.
  * Numbers keep their text so nothing passes through a double.
  */

@@ -1,6 +1,6 @@
-package dev.cioforwarder.state;
+package dev.cioforwarder.mapping;
 
-import dev.cioforwarder.mparticle.Attributes;
+import dev.cioforwarder.json.Attributes;
 
 /**
  * A 64-bit fingerprint of a profile's attributes, independent of their order, for delta identify.

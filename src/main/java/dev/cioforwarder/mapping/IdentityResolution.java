@@ -1,0 +1,192 @@
+package dev.cioforwarder.mapping;
+
+import dev.cioforwarder.customerio.PersonIdentifier;
+import dev.cioforwarder.json.Attributes;
+import dev.cioforwarder.mparticle.EventKind;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.mparticle.MParticleEvent;
+import dev.cioforwarder.state.UserState;
+
+/**
+ * Who a user is in Customer.io: which identities count, which one addresses the person (the User ID
+ * Type), and how that stays stable while identities change.
+ *
+ * <ul>
+ *   <li>Identities come from {@code user_identities} (at the batch time) and {@code
+ *       user_identity_change} events (at their own time). The user keeps the newest of each: an
+ *       older batch never writes an older identity over a newer one.
+ *   <li>An identity over 150 bytes, or an email that cannot be an address, is not used.
+ *   <li>Sticky addressing: Customer.io keeps knowing the person by what it first knew them by. The
+ *       one change that can be made safely is email → id: an identify addressed by the email sets
+ *       {@code id}, then the person is addressed by id. A changed Customer ID keeps the first.
+ *   <li>The {@code email} attribute of a person addressed by id changes only when the workspace
+ *       allows it ({@code customerio.update-email-by-id}); otherwise Customer.io answers 200 and
+ *       records an attribute update failure, so the email it has is kept.
+ * </ul>
+ */
+final class IdentityResolution {
+
+    /** Where a batch's operations go. */
+    static final class Addressing {
+        /** The identifier the batch's identify is addressed by. */
+        PersonIdentifier address;
+
+        /** Non-null when an email-addressed person is given their Customer ID now. */
+        String attachId;
+
+        /** Whether Customer.io hears of the person for the first time. */
+        boolean newPerson;
+
+        /** The {@code email} attribute to send; null for none. */
+        String email;
+
+        /** The identifier the batch's events (and the person from now on) are addressed by. */
+        PersonIdentifier eventAddress() {
+            return attachId != null ? PersonIdentifier.id(attachId) : address;
+        }
+    }
+
+    private final MappingSettings settings;
+    private final Addressing addressing = new Addressing();
+
+    IdentityResolution(MappingSettings settings) {
+        this.settings = settings;
+    }
+
+    /** Takes the batch's identities into the state where they are newer than what it holds. */
+    void observe(UserState state, MParticleBatch batch, Transition t) {
+        for (MParticleEvent event : batch.events) {
+            if (event.kind == EventKind.IDENTITY_CHANGE && event.identity != null) {
+                long at = event.timeOr(batch.timestampMs);
+                if (event.identityType.equalsIgnoreCase("customer_id")
+                        || event.identityType.equalsIgnoreCase("customerid")) {
+                    takeCustomerId(state, event.identity, at, t);
+                } else if (event.identityType.equalsIgnoreCase("email")) {
+                    takeEmail(state, event.identity, at, t);
+                }
+            }
+        }
+        // user_identities is the user's identities at the batch time: newer than any change in it.
+        if (batch.customerId != null) {
+            takeCustomerId(state, batch.customerId, batch.timestampMs, t);
+        }
+        if (batch.email != null) {
+            takeEmail(state, batch.email, batch.timestampMs, t);
+        }
+    }
+
+    private static void takeCustomerId(UserState state, String value, long at, Transition t) {
+        if (!fitsIdentifier(value, t)) {
+            return;
+        }
+        if (state.customerIdTimeMs == UserState.NONE || at >= state.customerIdTimeMs) {
+            state.customerId = value;
+            state.customerIdTimeMs = at;
+        }
+    }
+
+    private static void takeEmail(UserState state, String value, long at, Transition t) {
+        if (!fitsIdentifier(value, t)) {
+            return;
+        }
+        if (!EmailAddresses.isPlausible(value)) {
+            t.skip(SkipReason.EMAIL_IMPLAUSIBLE);
+            return;
+        }
+        if (state.emailTimeMs == UserState.NONE || at >= state.emailTimeMs) {
+            state.email = value;
+            state.emailTimeMs = at;
+        }
+    }
+
+    private static boolean fitsIdentifier(String value, Transition t) {
+        if (Attributes.utf8Length(value) > CustomerioLimits.MAX_IDENTIFIER_BYTES) {
+            t.skip(SkipReason.IDENTIFIER_TOO_LONG);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Where the batch goes, updating the state's sticky identifier; null when the user lacks the
+     * identity the User ID Type requires. The result is reused by the next call.
+     */
+    Addressing resolve(UserState state, MParticleBatch batch, Transition t) {
+        PersonIdentifier desired = desired(state, batch);
+        if (desired == null) {
+            return null;
+        }
+        Addressing a = addressing;
+        a.attachId = null;
+        a.newPerson = state.identifier == null;
+        if (a.newPerson) {
+            a.address = desired;
+            state.identifierKind = desired.kind().code();
+            state.identifier = desired.value();
+        } else {
+            a.address =
+                    new PersonIdentifier(
+                            PersonIdentifier.Kind.fromCode(state.identifierKind), state.identifier);
+            if (a.address.kind() == PersonIdentifier.Kind.EMAIL
+                    && desired.kind() == PersonIdentifier.Kind.ID) {
+                a.attachId = desired.value();
+            } else if (a.address.kind() == desired.kind() && !same(a.address, desired)) {
+                t.skip(
+                        a.address.kind() == PersonIdentifier.Kind.ID
+                                ? SkipReason.IDENTIFIER_CHANGED
+                                : SkipReason.EMAIL_CHANGE_NOT_APPLIED);
+            }
+        }
+        a.email = email(state, a.address, t);
+        return a;
+    }
+
+    /** Records that the person is addressed by the attached id from now on. */
+    static void attached(UserState state, Addressing a) {
+        state.identifierKind = PersonIdentifier.Kind.ID.code();
+        state.identifier = a.attachId;
+    }
+
+    private PersonIdentifier desired(UserState state, MParticleBatch batch) {
+        switch (settings.userIdType()) {
+            case PREFER_CUSTOMER_ID:
+                if (state.customerId != null) {
+                    return PersonIdentifier.id(state.customerId);
+                }
+                return state.email != null ? PersonIdentifier.email(state.email) : null;
+            case CUSTOMER_ID:
+                return state.customerId != null ? PersonIdentifier.id(state.customerId) : null;
+            case EMAIL:
+                return state.email != null ? PersonIdentifier.email(state.email) : null;
+            case MPID:
+                return batch.hasMpid ? PersonIdentifier.id(Long.toString(batch.mpid)) : null;
+            default:
+                throw new IllegalStateException("unknown user id type");
+        }
+    }
+
+    /** The email attribute to send to the person addressed by {@code address}. */
+    private String email(UserState state, PersonIdentifier address, Transition t) {
+        if (address.kind() == PersonIdentifier.Kind.EMAIL) {
+            // Addressed by email, the email is the identifier itself and cannot change through it.
+            return address.value();
+        }
+        String newest = state.email;
+        String sent = state.emailSent;
+        if (newest == null || sent == null || sent.equalsIgnoreCase(newest)) {
+            return newest != null ? newest : sent;
+        }
+        if (settings.updateEmailById()) {
+            return newest;
+        }
+        t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
+        return sent;
+    }
+
+    /** Ids are case-sensitive; Customer.io treats emails case-insensitively. */
+    private static boolean same(PersonIdentifier a, PersonIdentifier b) {
+        return a.kind() == PersonIdentifier.Kind.EMAIL
+                ? a.value().equalsIgnoreCase(b.value())
+                : a.value().equals(b.value());
+    }
+}

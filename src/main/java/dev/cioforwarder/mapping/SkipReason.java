@@ -1,0 +1,69 @@
+package dev.cioforwarder.mapping;
+
+/**
+ * Things the rules deliberately do not forward. These are specified behaviour, not errors, so they
+ * are counted (metric {@code skipped}, label {@code reason}) rather than dead-lettered.
+ */
+public enum SkipReason {
+    /** A batch of a user without the identity the User ID Type requires. */
+    NO_IDENTITY("no_identity"),
+    /** An event of a user who is opted out at the event's time. */
+    OPTED_OUT("opted_out"),
+    /** A profile update held back while the user is opted out. */
+    PROFILE_OPTED_OUT("profile_opted_out"),
+    /**
+     * A profile update from a batch older than the newest batch seen for the user (a late upload, a
+     * replay): it would write older data over newer.
+     */
+    PROFILE_LATE("profile_late"),
+    /** An attribute whose name is over 150 bytes, or empty. */
+    ATTRIBUTE_NAME_TOO_LONG("attribute_name_too_long"),
+    /** An attribute whose value is over 1000 bytes. */
+    ATTRIBUTE_VALUE_TOO_LONG("attribute_value_too_long"),
+    /**
+     * A user attribute named like a field Customer.io controls ({@code id}, {@code unsubscribed},
+     * {@code cio_subscription_preferences.topics.x}…).
+     */
+    ATTRIBUTE_RESERVED_NAME("attribute_reserved_name"),
+    /** An attribute beyond the 300 a Customer.io person can hold. */
+    ATTRIBUTE_LIMIT("attribute_limit"),
+    /** A Customer ID or email over 150 bytes, which Customer.io cannot use as an identifier. */
+    IDENTIFIER_TOO_LONG("identifier_too_long"),
+    /** An email identity that cannot be an address (no {@code @}, spaces…): not an identifier. */
+    EMAIL_IMPLAUSIBLE("email_implausible"),
+    /**
+     * The identity the settings choose differs from the one Customer.io knows the user by (a
+     * changed Customer ID); the user stays addressed by the first one, so no second profile
+     * appears.
+     */
+    IDENTIFIER_CHANGED("identifier_changed"),
+    /**
+     * A changed email Customer.io would not apply: the email of a person addressed by email, or of
+     * a person addressed by id without {@code customerio.update-email-by-id}. The person keeps the
+     * email Customer.io has.
+     */
+    EMAIL_CHANGE_NOT_APPLIED("email_change_not_applied"),
+    /** A {@code screen_view} without {@code screen_name}: Customer.io needs a name. */
+    SCREEN_NAME_MISSING("screen_name_missing"),
+    /**
+     * A {@code screen_view} that records leaving the screen: the Android SDK logs a screen view
+     * with {@code activity_type: activity_stopped} when an activity stops (and its own kits ignore
+     * it); the entry ({@code activity_started}) is the screen view.
+     */
+    SCREEN_EXIT("screen_exit"),
+    /**
+     * An event or first-run time that cannot be a device's first-seen time (before 2000, or more
+     * than a day after its batch): not used for created_at.
+     */
+    DEVICE_TIME_IMPLAUSIBLE("device_time_implausible");
+
+    private final String code;
+
+    SkipReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

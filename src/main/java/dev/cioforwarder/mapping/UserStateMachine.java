@@ -1,0 +1,306 @@
+package dev.cioforwarder.mapping;
+
+import dev.cioforwarder.customerio.EncodedOperation;
+import dev.cioforwarder.customerio.OperationEncoder;
+import dev.cioforwarder.customerio.OperationKind;
+import dev.cioforwarder.customerio.PersonIdentifier;
+import dev.cioforwarder.customerio.ProfileUpdate;
+import dev.cioforwarder.customerio.Ulid;
+import dev.cioforwarder.json.Attributes;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.mparticle.MParticleEvent;
+import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.UserState;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies one batch to one user: the rules of each concern in their own class ({@link
+ * IdentityResolution}, {@link OptOutRule}, {@link ProfileBuilder}, {@link CreatedAtRule}, {@link
+ * EventMapping}), put together here in the order Customer.io needs: identifies first (an
+ * unsubscribe or attached id before anything addressed by it), then the batch's events. No Flink
+ * types: the job, the preview command and the tests run the same code.
+ *
+ * <p>Batches may arrive in any order (a device uploading late, a replay, a second input topic). A
+ * batch older than the newest one seen for the user is <em>late</em>: it never writes its older
+ * identities or profile over newer ones; what must not be lost with it (an opt-out, a removal, an
+ * attached id, an earlier created_at) goes out under the newest timestamp.
+ *
+ * <p>Not thread-safe: it reuses its rules, encoder and {@link Transition}.
+ */
+public final class UserStateMachine {
+
+    private final MappingSettings settings;
+    private final OperationEncoder encoder;
+    private final Transition transition = new Transition();
+    private final IdentityResolution identity;
+    private final OptOutRule optOut;
+    private final ProfileBuilder profiles;
+    private final CreatedAtRule createdAt;
+    private final EventMapping events;
+
+    public UserStateMachine(MappingSettings settings) {
+        this.settings = settings;
+        this.encoder = OperationEncoder.forMode(settings.apiMode());
+        this.identity = new IdentityResolution(settings);
+        this.optOut = new OptOutRule(settings);
+        this.profiles = new ProfileBuilder(settings);
+        this.createdAt = new CreatedAtRule(settings);
+        this.events = new EventMapping(settings, encoder, new Ulid());
+    }
+
+    public MappingSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Applies one batch.
+     *
+     * @param current the stored state, or null for a user seen for the first time
+     * @param devices the user's device first-seen map (read and updated when created_at is on)
+     */
+    public Transition apply(UserState current, DeviceFirstSeen devices, MParticleBatch batch) {
+        Transition t = transition;
+        t.reset();
+        UserState state = current == null ? new UserState() : current.copy();
+        upgradeOlderState(state);
+        long batchSeconds = batch.timestampSeconds();
+        boolean late = isLate(state, batch);
+        if (!late) {
+            state.newestBatchTimeMs = batch.timestampMs;
+        }
+
+        if (settings.sendCreatedAt()) {
+            createdAt.track(state, devices, batch, t);
+        }
+        identity.observe(state, batch, t);
+        optOut.record(state, batch, t);
+        IdentityResolution.Addressing a = identity.resolve(state, batch, t);
+        if (a == null) {
+            t.skip(SkipReason.NO_IDENTITY);
+            // Nothing goes out, but what Customer.io must hear once the user is known is kept.
+            holdRemovals(state, profiles.deletions(batch, t), null);
+            t.state = worthStoring(current, state) ? state : null;
+            return t;
+        }
+
+        ProfileUpdate update = new ProfileUpdate();
+        profiles.build(update.attributes, a.email, batch, t);
+        long fingerprint = ProfileFingerprint.of(update.attributes);
+        boolean profileChanged = fingerprint != state.profileFingerprint;
+        List<String> removals = profiles.deletions(batch, t);
+        boolean profileHeld = optOut.holdsProfile(state, batch);
+        Long createdAtSeconds = settings.sendCreatedAt() ? createdAt.toSend(state, devices) : null;
+        Boolean unsubscribe = optOut.unsubscribedToSend(state);
+        String attachId = a.attachId;
+
+        boolean sendProfile;
+        if (profileHeld) {
+            if (profileChanged || createdAtSeconds != null || !removals.isEmpty()) {
+                t.skip(SkipReason.PROFILE_OPTED_OUT);
+            }
+            holdRemovals(state, removals, update.attributes);
+            if (!late) {
+                state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
+            }
+            // Keep addressing by email, and created_at as it was, until the user is forwarded.
+            attachId = null;
+            createdAtSeconds = null;
+            sendProfile = false;
+        } else if (late && !a.newPerson) {
+            if (profileChanged) {
+                t.skip(SkipReason.PROFILE_LATE);
+            }
+            // Only removals still true of the newest profile seen go out: the newer profile has
+            // every attribute the user still has.
+            List<String> stillTrue = new ArrayList<>();
+            for (String name : pendingWith(state, removals)) {
+                if (!ProfileBuilder.holdsName(state.profileNameHashes, name)) {
+                    stillTrue.add(name);
+                }
+            }
+            update.attributes.names.clear();
+            update.attributes.values.clear();
+            ProfileBuilder.addRemovals(update.attributes, stillTrue);
+            state.pendingDeletions = null;
+            sendProfile = update.attributes.size() > 0;
+        } else {
+            state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
+            List<String> allRemovals = pendingWith(state, removals);
+            int before = update.attributes.size();
+            ProfileBuilder.addRemovals(update.attributes, allRemovals);
+            state.pendingDeletions = null;
+            sendProfile = a.newPerson || profileChanged || update.attributes.size() > before;
+        }
+
+        // An opt-in's unsubscribed:false goes under the opt-in's own time, never a newer one.
+        long newestSeconds =
+                state.lastIdentifySeconds == UserState.NONE
+                        ? batchSeconds
+                        : Math.max(batchSeconds, state.lastIdentifySeconds);
+        if (Boolean.FALSE.equals(unsubscribe)) {
+            ProfileUpdate optIn = new ProfileUpdate();
+            optIn.unsubscribed = Boolean.FALSE;
+            optIn.timestampSeconds = OptOutRule.newestChangeSeconds(state, batch.timestampMs);
+            emitIdentify(a.address, optIn, batch, t);
+            state.unsubscribedSent = Boolean.FALSE;
+            unsubscribe = null;
+        }
+
+        boolean sendControl = attachId != null || createdAtSeconds != null || unsubscribe != null;
+        if (sendProfile || sendControl) {
+            ProfileUpdate identify = sendProfile ? update : new ProfileUpdate();
+            identify.timestampSeconds = late ? newestSeconds : batchSeconds;
+            identify.attachId = attachId;
+            identify.createdAtSeconds = createdAtSeconds;
+            identify.unsubscribed = unsubscribe;
+            emitIdentify(a.address, identify, batch, t);
+            if (sendProfile && !late) {
+                state.profileFingerprint = fingerprint;
+                state.emailSent = a.email;
+            }
+            if (createdAtSeconds != null) {
+                state.createdAtSentSeconds = createdAtSeconds;
+            }
+            if (unsubscribe != null) {
+                state.unsubscribedSent = unsubscribe;
+            }
+            state.lastIdentifySeconds =
+                    state.lastIdentifySeconds == UserState.NONE
+                            ? identify.timestampSeconds
+                            : Math.max(state.lastIdentifySeconds, identify.timestampSeconds);
+        } else if (!profileHeld) {
+            t.identifyUnchanged++;
+        }
+        if (attachId != null) {
+            IdentityResolution.attached(state, a);
+            state.emailSent = a.email;
+        }
+
+        PersonIdentifier eventAddress = attachId != null ? a.eventAddress() : a.address;
+        for (MParticleEvent event : batch.events) {
+            if (!EventMapping.isForwardable(event)) {
+                continue;
+            }
+            SkipReason notForwarded = EventMapping.notForwarded(event);
+            if (notForwarded != null) {
+                t.skip(notForwarded);
+            } else if (optOut.holds(event, batch)) {
+                t.skip(SkipReason.OPTED_OUT);
+            } else {
+                events.emit(eventAddress, event, batch, t);
+            }
+        }
+        t.state = state;
+        return t;
+    }
+
+    /**
+     * Older than the newest batch seen. A user restored from a state version 2 savepoint has no
+     * newest batch yet; their newest identify stands in for it.
+     */
+    private static boolean isLate(UserState state, MParticleBatch batch) {
+        if (state.newestBatchTimeMs != UserState.NONE) {
+            return batch.timestampMs < state.newestBatchTimeMs;
+        }
+        return state.lastIdentifySeconds != UserState.NONE
+                && batch.timestampSeconds() < state.lastIdentifySeconds;
+    }
+
+    /** Fields state version 3 added, derived where an older state already implies them. */
+    private static void upgradeOlderState(UserState state) {
+        if (state.unsubscribedSent == null && state.optedOut && state.identifier != null) {
+            // Version 2 sent unsubscribed:true with every opt-out of a known user.
+            state.unsubscribedSent = Boolean.TRUE;
+        }
+    }
+
+    /** Keeps removals of a held profile for the next profile that goes out. */
+    private static void holdRemovals(UserState state, List<String> removals, Attributes profile) {
+        List<String> pending = state.pendingDeletions;
+        if (pending != null && profile != null) {
+            // An attribute the held profile sets again is no longer removed.
+            pending.removeIf(profile.names::contains);
+        }
+        for (String name : removals) {
+            if (pending == null) {
+                pending = new ArrayList<>(removals.size());
+            }
+            if (!pending.contains(name)) {
+                pending.add(name);
+            }
+        }
+        state.pendingDeletions = pending == null || pending.isEmpty() ? null : pending;
+    }
+
+    private static List<String> pendingWith(UserState state, List<String> removals) {
+        if (state.pendingDeletions == null) {
+            return removals;
+        }
+        List<String> all = new ArrayList<>(state.pendingDeletions);
+        for (String name : removals) {
+            if (!all.contains(name)) {
+                all.add(name);
+            }
+        }
+        return all;
+    }
+
+    /** An unknown user is stored only when there is something to remember about them. */
+    private boolean worthStoring(UserState current, UserState state) {
+        return current != null
+                || settings.sendCreatedAt()
+                || state.optOutChanges != null
+                || state.pendingDeletions != null;
+    }
+
+    /**
+     * Emits the identify as one operation, or several when it holds more than 300 fields (a full
+     * profile and removals) or would exceed 32 KB. The first carries the control fields and, when
+     * it attaches an id, closes its request: nothing documents that Customer.io applies a batch's
+     * operations in order, so what is addressed by the new id waits until the attaching identify is
+     * acknowledged.
+     */
+    private void emitIdentify(
+            PersonIdentifier address, ProfileUpdate update, MParticleBatch batch, Transition t) {
+        Attributes attributes = update.attributes;
+        int firstEnd =
+                Math.min(
+                        attributes.size(),
+                        CustomerioLimits.MAX_ATTRIBUTES_PER_PERSON - update.controlFieldCount());
+        emitIdentifyRange(address, update, 0, firstEnd, true, batch, t);
+        PersonIdentifier rest =
+                update.attachId != null ? PersonIdentifier.id(update.attachId) : address;
+        for (int from = firstEnd; from < attributes.size(); ) {
+            int to = Math.min(attributes.size(), from + CustomerioLimits.MAX_ATTRIBUTES_PER_PERSON);
+            emitIdentifyRange(rest, update, from, to, false, batch, t);
+            from = to;
+        }
+        t.identifySent++;
+    }
+
+    private void emitIdentifyRange(
+            PersonIdentifier address,
+            ProfileUpdate update,
+            int from,
+            int to,
+            boolean withControlFields,
+            MParticleBatch batch,
+            Transition t) {
+        EncodedOperation encoded = encoder.identify(address, update, from, to, withControlFields);
+        if (encoded.body.length > CustomerioLimits.MAX_OPERATION_BYTES && to - from > 1) {
+            // Attributes are at most ~7 KB each once escaped, so halving always ends in a fit.
+            int middle = (from + to) >>> 1;
+            emitIdentifyRange(address, update, from, middle, withControlFields, batch, t);
+            PersonIdentifier rest =
+                    withControlFields && update.attachId != null
+                            ? PersonIdentifier.id(update.attachId)
+                            : address;
+            emitIdentifyRange(rest, update, middle, to, false, batch, t);
+            return;
+        }
+        var op = Operations.of(OperationKind.IDENTIFY, encoded, null, batch.timestampMs, batch, t);
+        op.lastInRequest = withControlFields && update.attachId != null;
+        t.operations.add(op);
+    }
+}
