@@ -16,9 +16,14 @@ import dev.cioforwarder.state.UserState;
  *       user_identity_change} events (at their own time). The user keeps the newest of each: an
  *       older batch never writes an older identity over a newer one.
  *   <li>An identity over 150 bytes, or an email that cannot be an address, is not used.
+ *   <li>A batch without identities of its own is addressed by the identity remembered for the user,
+ *       unless it is older than the first batch that carried one: the user was anonymous then, and
+ *       in time order it would not have been forwarded.
  *   <li>Sticky addressing: Customer.io keeps knowing the person by what it first knew them by. The
  *       one change that can be made safely is email → id: an identify addressed by the email sets
  *       {@code id}, then the person is addressed by id. A changed Customer ID keeps the first.
+ *       Identifiers are kept current also while the user is opted out (an unsubscribe must hold for
+ *       every address Customer.io could reach them by); attributes and events wait.
  *   <li>The {@code email} attribute of a person addressed by id changes only when the workspace
  *       allows it ({@code customerio.update-email-by-id}); otherwise Customer.io answers 200 and
  *       records an attribute update failure, so the email it has is kept.
@@ -40,6 +45,12 @@ final class IdentityResolution {
         /** The {@code email} attribute to send; null for none. */
         String email;
 
+        /**
+         * The batch carries no identity and is older than the first batch that did: its events and
+         * profile are not forwarded.
+         */
+        boolean beforeIdentified;
+
         /** The identifier the batch's events (and the person from now on) are addressed by. */
         PersonIdentifier eventAddress() {
             return attachId != null ? PersonIdentifier.id(attachId) : address;
@@ -49,17 +60,78 @@ final class IdentityResolution {
     private final MappingSettings settings;
     private final Addressing addressing = new Addressing();
 
+    /** Whether the batch last observed carried an addressable identity of its own. */
+    private boolean carriedOwnIdentity;
+
     IdentityResolution(MappingSettings settings) {
         this.settings = settings;
     }
 
-    /** Takes the batch's identities into the state where they are newer than what it holds. */
+    /**
+     * Takes the batch's identities into the state where they are newer than what it holds, and
+     * records whether the batch itself carried an identity the User ID Type can address.
+     */
     void observe(UserState state, MParticleBatch batch, Transition t) {
+        observeIdentities(state, batch, t);
+        carriedOwnIdentity = carriesIdentity(batch);
+        if (carriedOwnIdentity
+                && (state.firstIdentifiedMs == UserState.NONE
+                        || batch.timestampMs < state.firstIdentifiedMs)) {
+            state.firstIdentifiedMs = batch.timestampMs;
+        }
+    }
+
+    /** Whether the batch names, itself, an identity of the kind the User ID Type addresses. */
+    private boolean carriesIdentity(MParticleBatch batch) {
+        boolean customerId = ownIdentity(batch, true);
+        boolean email = ownIdentity(batch, false);
+        switch (settings.userIdType()) {
+            case PREFER_CUSTOMER_ID:
+                return customerId || email;
+            case CUSTOMER_ID:
+                return customerId;
+            case EMAIL:
+                return email;
+            case MPID:
+            default:
+                return batch.hasMpid;
+        }
+    }
+
+    /** A usable customer id (or email) in the batch's identities or identity changes. */
+    private static boolean ownIdentity(MParticleBatch batch, boolean customerId) {
+        String identity = customerId ? batch.customerId : batch.email;
+        if (usable(identity, !customerId)) {
+            return true;
+        }
+        for (MParticleEvent event : batch.events) {
+            if (event.kind == EventKind.IDENTITY_CHANGE
+                    && event.identity != null
+                    && isCustomerId(event.identityType) == customerId
+                    && (customerId || event.identityType.equalsIgnoreCase("email"))
+                    && usable(event.identity, !customerId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean usable(String identity, boolean email) {
+        return identity != null
+                && Attributes.utf8Length(identity) <= CustomerioLimits.MAX_IDENTIFIER_BYTES
+                && (!email || EmailAddresses.isPlausible(identity));
+    }
+
+    private static boolean isCustomerId(String identityType) {
+        return identityType.equalsIgnoreCase("customer_id")
+                || identityType.equalsIgnoreCase("customerid");
+    }
+
+    private void observeIdentities(UserState state, MParticleBatch batch, Transition t) {
         for (MParticleEvent event : batch.events) {
             if (event.kind == EventKind.IDENTITY_CHANGE && event.identity != null) {
                 long at = event.timeOr(batch.timestampMs);
-                if (event.identityType.equalsIgnoreCase("customer_id")
-                        || event.identityType.equalsIgnoreCase("customerid")) {
+                if (isCustomerId(event.identityType)) {
                     takeCustomerId(state, event.identity, at, t);
                 } else if (event.identityType.equalsIgnoreCase("email")) {
                     takeEmail(state, event.identity, at, t);
@@ -79,7 +151,12 @@ final class IdentityResolution {
         if (!fitsIdentifier(value, t)) {
             return;
         }
-        if (state.customerIdTimeMs == UserState.NONE || at >= state.customerIdTimeMs) {
+        if (value.equals(state.customerId)) {
+            // The same id again: it was set when first seen, not now.
+            if (state.customerIdTimeMs == UserState.NONE || at < state.customerIdTimeMs) {
+                state.customerIdTimeMs = at;
+            }
+        } else if (state.customerIdTimeMs == UserState.NONE || at >= state.customerIdTimeMs) {
             state.customerId = value;
             state.customerIdTimeMs = at;
         }
@@ -93,7 +170,11 @@ final class IdentityResolution {
             t.skip(SkipReason.EMAIL_IMPLAUSIBLE);
             return;
         }
-        if (state.emailTimeMs == UserState.NONE || at >= state.emailTimeMs) {
+        if (value.equalsIgnoreCase(state.email == null ? "" : state.email)) {
+            if (state.emailTimeMs == UserState.NONE || at < state.emailTimeMs) {
+                state.emailTimeMs = at;
+            }
+        } else if (state.emailTimeMs == UserState.NONE || at >= state.emailTimeMs) {
             state.email = value;
             state.emailTimeMs = at;
         }
@@ -117,6 +198,12 @@ final class IdentityResolution {
             return null;
         }
         Addressing a = addressing;
+        // From before the user was known: in time order its events and profile would have gone
+        // nowhere. What Customer.io must hear about the person now (an opt-out) still goes.
+        a.beforeIdentified =
+                !carriedOwnIdentity
+                        && state.firstIdentifiedMs != UserState.NONE
+                        && batch.timestampMs < state.firstIdentifiedMs;
         a.attachId = null;
         a.newPerson = state.identifier == null;
         if (a.newPerson) {

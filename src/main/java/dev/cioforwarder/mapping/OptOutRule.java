@@ -18,9 +18,11 @@ import java.util.List;
  *       (the batch that opts out still carries its profile along with the unsubscribe).
  *   <li>Whether the user is opted out now is decided by their newest change, so an older opt-in
  *       arriving after a newer opt-out changes nothing.
- *   <li>Customer.io hears {@code unsubscribed: true} whenever the user is opted out and it has not
+ *   <li>Customer.io hears {@code unsubscribed: true} whenever the user has opted out and it has not
  *       been told so (the first identify of a user who opted out before they had an identity
- *       carries it), under the newest timestamp: privacy wins over ordering.
+ *       carries it), under the newest timestamp: privacy wins over ordering. Without {@code
+ *       customerio.resubscribe-on-opt-in} an opt-in never undoes it, so an opt-out that arrives
+ *       after a newer opt-in still unsubscribes, as it would have in time order.
  *   <li>{@code unsubscribed: false} only with {@code customerio.resubscribe-on-opt-in}, when the
  *       newest change is an opt-in, and only under the opt-in's own time: an app opt-in must not
  *       undo a newer unsubscribe the person made from an email link.
@@ -140,13 +142,31 @@ final class OptOutRule {
      * says, where it differs from what Customer.io was last told.
      */
     Boolean unsubscribedToSend(UserState state) {
-        if (state.optedOut) {
+        // Without resubscribe-on-opt-in an opt-in never undoes an unsubscribe, so any opt-out
+        // ever seen unsubscribes, also one that arrives after a newer opt-in.
+        boolean unsubscribed = settings.resubscribeOnOptIn() ? state.optedOut : everOptedOut(state);
+        if (unsubscribed) {
             return Boolean.TRUE.equals(state.unsubscribedSent) ? null : Boolean.TRUE;
         }
         if (settings.resubscribeOnOptIn() && Boolean.TRUE.equals(state.unsubscribedSent)) {
             return Boolean.FALSE;
         }
         return null;
+    }
+
+    private static boolean everOptedOut(UserState state) {
+        if (state.optOutChanges == null) {
+            return state.optedOut;
+        }
+        if (state.optedOutBeforeChanges) {
+            return true;
+        }
+        for (long entry : state.optOutChanges) {
+            if (optedOut(entry)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The time (seconds) of the newest change: an opt-in's own time, for its identify. */

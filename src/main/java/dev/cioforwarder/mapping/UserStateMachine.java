@@ -7,6 +7,7 @@ import dev.cioforwarder.customerio.PersonIdentifier;
 import dev.cioforwarder.customerio.ProfileUpdate;
 import dev.cioforwarder.customerio.Ulid;
 import dev.cioforwarder.json.Attributes;
+import dev.cioforwarder.json.ValueType;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.MParticleEvent;
 import dev.cioforwarder.state.DeviceFirstSeen;
@@ -94,7 +95,14 @@ public final class UserStateMachine {
         Boolean unsubscribe = optOut.unsubscribedToSend(state);
         String attachId = a.attachId;
 
+        if (a.beforeIdentified) {
+            // Nothing of it would have reached Customer.io in time order; it is older than the
+            // batch that identified the user, so it is late as well.
+            t.skip(SkipReason.NO_IDENTITY);
+            late = true;
+        }
         boolean sendProfile;
+        boolean identifiersOnly = false;
         if (profileHeld) {
             if (profileChanged || createdAtSeconds != null || !removals.isEmpty()) {
                 t.skip(SkipReason.PROFILE_OPTED_OUT);
@@ -103,26 +111,35 @@ public final class UserStateMachine {
             if (!late) {
                 state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
             }
-            // Keep addressing by email, and created_at as it was, until the user is forwarded.
-            attachId = null;
+            // created_at stays as it was until the user is forwarded again. Identifiers do not
+            // wait: the unsubscribe must hold for every address Customer.io could reach the
+            // person by, whatever order their batches arrive in.
             createdAtSeconds = null;
-            sendProfile = false;
+            update.attributes.names.clear();
+            update.attributes.values.clear();
+            addChangedEmail(update.attributes, a, state);
+            sendProfile = update.attributes.size() > 0;
+            identifiersOnly = true;
         } else if (late && !a.newPerson) {
-            if (profileChanged) {
+            if (profileChanged && !a.beforeIdentified) {
                 t.skip(SkipReason.PROFILE_LATE);
             }
             // Only removals still true of the newest profile seen go out: the newer profile has
             // every attribute the user still has.
+            // Only the batch's own removals: removals held back while the user was opted out wait
+            // for the next profile that goes out, as they would have in time order.
             List<String> stillTrue = new ArrayList<>();
-            for (String name : pendingWith(state, removals)) {
+            for (String name : removals) {
                 if (!ProfileBuilder.holdsName(state.profileNameHashes, name)) {
                     stillTrue.add(name);
                 }
             }
             update.attributes.names.clear();
             update.attributes.values.clear();
+            // The email in the state is the newest known, whatever this batch's age.
+            addChangedEmail(update.attributes, a, state);
+            identifiersOnly = update.attributes.size() > 0;
             ProfileBuilder.addRemovals(update.attributes, stillTrue);
-            state.pendingDeletions = null;
             sendProfile = update.attributes.size() > 0;
         } else {
             state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
@@ -155,7 +172,9 @@ public final class UserStateMachine {
             identify.createdAtSeconds = createdAtSeconds;
             identify.unsubscribed = unsubscribe;
             emitIdentify(a.address, identify, batch, t);
-            if (sendProfile && !late) {
+            if (sendProfile && identifiersOnly) {
+                state.emailSent = a.email;
+            } else if (sendProfile && !late) {
                 state.profileFingerprint = fingerprint;
                 state.emailSent = a.email;
             }
@@ -175,11 +194,23 @@ public final class UserStateMachine {
         if (attachId != null) {
             IdentityResolution.attached(state, a);
             state.emailSent = a.email;
+            if (state.email != null && !state.email.equalsIgnoreCase(a.email)) {
+                // The person's email changed too; only now, addressed by id, can it be sent.
+                if (settings.updateEmailById()) {
+                    ProfileUpdate email = new ProfileUpdate();
+                    email.attributes.add("email", ValueType.STRING, state.email);
+                    email.timestampSeconds = state.lastIdentifySeconds;
+                    emitIdentify(a.eventAddress(), email, batch, t);
+                    state.emailSent = state.email;
+                } else {
+                    t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
+                }
+            }
         }
 
         PersonIdentifier eventAddress = attachId != null ? a.eventAddress() : a.address;
         for (MParticleEvent event : batch.events) {
-            if (!EventMapping.isForwardable(event)) {
+            if (!EventMapping.isForwardable(event) || a.beforeIdentified) {
                 continue;
             }
             SkipReason notForwarded = EventMapping.notForwarded(event);
@@ -193,6 +224,19 @@ public final class UserStateMachine {
         }
         t.state = state;
         return t;
+    }
+
+    /**
+     * The email of a person addressed by id, when it is not the one Customer.io was last sent: an
+     * identifier, kept current even where the profile waits (opted out, or a late batch).
+     */
+    private static void addChangedEmail(
+            Attributes out, IdentityResolution.Addressing a, UserState state) {
+        if (a.email != null
+                && a.address.kind() == PersonIdentifier.Kind.ID
+                && !a.email.equalsIgnoreCase(String.valueOf(state.emailSent))) {
+            out.add("email", ValueType.STRING, a.email);
+        }
     }
 
     /**

@@ -100,6 +100,13 @@ public class UserState {
      */
     public int[] profileNameHashes;
 
+    /**
+     * The batch time of the earliest batch that carried the user's identity itself, or {@link
+     * #NONE}: an older batch without identities is from before the user was known, and is not
+     * forwarded under the identity learned later (as it would not have been in time order).
+     */
+    public long firstIdentifiedMs = NONE;
+
     public UserState() {}
 
     public UserState copy() {
@@ -123,6 +130,7 @@ public class UserState {
         c.unsubscribedSent = unsubscribedSent;
         c.pendingDeletions = pendingDeletions == null ? null : new ArrayList<>(pendingDeletions);
         c.profileNameHashes = profileNameHashes;
+        c.firstIdentifiedMs = firstIdentifiedMs;
         return c;
     }
 
