@@ -20,7 +20,8 @@ import java.util.List;
  *       arriving after a newer opt-out changes nothing.
  *   <li>Customer.io hears {@code unsubscribed: true} whenever the user is opted out and it has not
  *       been told so (the first identify of a user who opted out before they had an identity
- *       carries it), under the newest timestamp: privacy wins over ordering.
+ *       carries it), and again with each opt-out after an opt-in (the person may have resubscribed
+ *       from an email link meanwhile), under the newest timestamp: privacy wins over ordering.
  *   <li>{@code unsubscribed: false} only with {@code customerio.resubscribe-on-opt-in}, when the
  *       newest change is an opt-in, and only under the opt-in's own time: an app opt-in must not
  *       undo a newer unsubscribe the person made from an email link.
@@ -39,6 +40,7 @@ final class OptOutRule {
     private final List<MParticleEvent> batchChanges = new ArrayList<>();
     private long[] timelineBefore;
     private boolean baselineBefore;
+    private boolean optedOutBefore;
 
     OptOutRule(MappingSettings settings) {
         this.settings = settings;
@@ -47,6 +49,7 @@ final class OptOutRule {
     /** Adds the batch's opt-out changes to the user's timeline. Call once per batch, first. */
     void record(UserState state, MParticleBatch batch, Transition t) {
         batchChanges.clear();
+        optedOutBefore = state.optedOut;
         timelineBefore = state.optOutChanges;
         baselineBefore = timelineBefore == null ? state.optedOut : state.optedOutBeforeChanges;
         for (MParticleEvent event : batch.events) {
@@ -137,11 +140,13 @@ final class OptOutRule {
 
     /**
      * The {@code unsubscribed} value Customer.io must hear now, or null: what the newest change
-     * says, where it differs from what Customer.io was last told.
+     * says, where it differs from what Customer.io was last told or the batch last recorded opted
+     * the user out anew.
      */
     Boolean unsubscribedToSend(UserState state) {
         if (state.optedOut) {
-            return Boolean.TRUE.equals(state.unsubscribedSent) ? null : Boolean.TRUE;
+            boolean told = Boolean.TRUE.equals(state.unsubscribedSent) && optedOutBefore;
+            return told ? null : Boolean.TRUE;
         }
         if (settings.resubscribeOnOptIn() && Boolean.TRUE.equals(state.unsubscribedSent)) {
             return Boolean.FALSE;

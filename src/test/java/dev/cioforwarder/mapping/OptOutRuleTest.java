@@ -240,6 +240,24 @@ class OptOutRuleTest {
         assertThat(ops.get(0).attributes().has("unsubscribed")).isFalse();
     }
 
+    @Test
+    void aSecondOptOutAfterAnOptInUnsubscribesAgain() {
+        // Between the two, the person may have resubscribed from an email's preference link:
+        // the new opt-out is a new request, and Customer.io must hear it.
+        User user = new User();
+        user.apply(customer().at(T).events(Events.optOut(true, T - 1_000)));
+        user.apply(customer().at(T + 10_000).events(Events.optOut(false, T + 5_000)));
+
+        List<Op> ops =
+                user.apply(
+                        customer()
+                                .at(T + 20_000)
+                                .events(Events.optOut(true, T + 15_000), event("x", T + 16_000)));
+        assertThat(ops).singleElement();
+        assertThat(ops.get(0).attributes().get("unsubscribed").asBoolean()).isTrue();
+        assertThat(user.last.skipped(SkipReason.OPTED_OUT)).isEqualTo(1);
+    }
+
     static Stream<String> optOutsWithoutValue() {
         return Stream.of(
                 Events.optOut(null, T + 5_000),
