@@ -112,9 +112,10 @@ public final class UserStateMachine {
                 t.skip(SkipReason.PROFILE_LATE);
             }
             // Only removals still true of the newest profile seen go out: the newer profile has
-            // every attribute the user still has.
+            // every attribute the user still has. Those held with a newer profile are newer than
+            // this batch, and wait for the next profile that goes out.
             List<String> stillTrue = new ArrayList<>();
-            for (String name : pendingWith(state, removals)) {
+            for (String name : removals) {
                 if (!ProfileBuilder.holdsName(state.profileNameHashes, name)) {
                     stillTrue.add(name);
                 }
@@ -122,7 +123,6 @@ public final class UserStateMachine {
             update.attributes.names.clear();
             update.attributes.values.clear();
             ProfileBuilder.addRemovals(update.attributes, stillTrue);
-            state.pendingDeletions = null;
             sendProfile = update.attributes.size() > 0;
         } else {
             state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);

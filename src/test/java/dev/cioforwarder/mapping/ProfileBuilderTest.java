@@ -356,6 +356,36 @@ class ProfileBuilderTest {
                     .isEqualTo("{\"email\":\"u@x.io\",\"seats\":3,\"plan\":\"\"}");
         }
 
+        @Test
+        void aLateBatchDoesNotReleaseTheRemovalsOfAProfileHeldSinceAndStillHeld() {
+            User user = new User();
+            user.apply(
+                    customer()
+                            .at(T)
+                            .attributes("{\"plan\":\"pro\",\"seats\":3}")
+                            .events(Events.optOut(true, T)));
+            user.apply(customer().at(T + 10_000).attributes("{\"plan\":\"pro\"}").deleted("seats"));
+
+            // From before the opt-out: its event goes, the removal made while opted out does not.
+            List<Op> late =
+                    user.apply(
+                            customer()
+                                    .at(T - 5_000)
+                                    .attributes("{\"plan\":\"pro\",\"seats\":3}")
+                                    .events(Events.custom("early", T - 6_000, "s1")));
+            assertThat(late).extracting(Op::label).containsExactly("early");
+
+            // It goes with the first profile sent once the user opts back in.
+            List<Op> ops =
+                    user.apply(
+                            customer()
+                                    .at(T + 20_000)
+                                    .attributes("{\"plan\":\"pro\"}")
+                                    .events(Events.optOut(false, T + 19_000)));
+            assertThat(ops).singleElement();
+            assertThat(ops.get(0).attributes().get("seats").asText()).isEmpty();
+        }
+
         @ParameterizedTest(name = "newest profile has seats: {0}")
         @ValueSource(booleans = {false, true})
         void aLateRemovalGoesOutOnlyWhereTheNewestProfileNoLongerHasTheAttribute(
