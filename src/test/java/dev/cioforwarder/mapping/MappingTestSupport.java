@@ -2,6 +2,7 @@ package dev.cioforwarder.mapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +31,9 @@ import java.util.Map;
  */
 final class MappingTestSupport {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Rejects a repeated key: what Customer.io would make of one is undocumented. */
+    static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** The batch time of {@link Batch} unless set: 2025-11-28T09:00:00.500Z. */
     static final long T = 1_764_320_400_500L;
