@@ -126,10 +126,13 @@ public final class UserStateMachine {
             sendProfile = update.attributes.size() > 0;
         } else {
             state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
-            List<String> allRemovals = pendingWith(state, removals);
+            // A late first profile is older than the removals held since: they wait for the next.
+            List<String> allRemovals = late ? removals : pendingWith(state, removals);
             int before = update.attributes.size();
             ProfileBuilder.addRemovals(update.attributes, allRemovals);
-            state.pendingDeletions = null;
+            if (!late) {
+                state.pendingDeletions = null;
+            }
             sendProfile = a.newPerson || profileChanged || update.attributes.size() > before;
         }
 

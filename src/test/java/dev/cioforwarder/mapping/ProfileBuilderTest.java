@@ -386,6 +386,22 @@ class ProfileBuilderTest {
             assertThat(ops.get(0).attributes().get("seats").asText()).isEmpty();
         }
 
+        @Test
+        void aRemovalMadeBeforeTheUserHadAnIdentityOutlivesAnOlderFirstProfile() {
+            User user = new User();
+            user.apply(batch().at(T + 10_000).deleted("plan"));
+
+            // A late upload from when the user still had the attribute makes them known.
+            List<Op> late = user.apply(customer().at(T).attributes("{\"plan\":\"pro\"}"));
+            assertThat(late).singleElement();
+            assertThat(late.get(0).attributes().get("plan").asText()).isEqualTo("pro");
+
+            // The removal, newer than that profile, still goes out with the next one.
+            List<Op> ops = user.apply(customer().at(T + 20_000).attributes("{\"seats\":3}"));
+            assertThat(ops).singleElement();
+            assertThat(ops.get(0).attributes().get("plan").asText()).isEmpty();
+        }
+
         @ParameterizedTest(name = "newest profile has seats: {0}")
         @ValueSource(booleans = {false, true})
         void aLateRemovalGoesOutOnlyWhereTheNewestProfileNoLongerHasTheAttribute(
