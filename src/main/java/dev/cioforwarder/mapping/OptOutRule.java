@@ -33,7 +33,11 @@ import java.util.List;
  */
 final class OptOutRule {
 
-    /** Changes kept per user; older ones fold into the state before them. */
+    /**
+     * Changes kept per user; older ones fold into the state before them. A change older than every
+     * kept one that arrives after a fold can only make that state opted out: its order among the
+     * folded changes is unknown.
+     */
     static final int MAX_CHANGES = 32;
 
     private final MappingSettings settings;
@@ -75,7 +79,15 @@ final class OptOutRule {
         }
         if (timeline.length > MAX_CHANGES) {
             int drop = timeline.length - MAX_CHANGES;
-            baseline = optedOut(timeline[drop - 1]);
+            long newestDropped = timeline[drop - 1];
+            boolean mayHaveFolded = timelineBefore != null && timelineBefore.length >= MAX_CHANGES;
+            if (mayHaveFolded && time(newestDropped) < time(timelineBefore[0])) {
+                // Older than every change kept: whether it is newer than the changes folded
+                // before is unknown, so it may make the user opted out there, never opted in.
+                baseline = baseline || optedOut(newestDropped);
+            } else {
+                baseline = optedOut(newestDropped);
+            }
             timeline = Arrays.copyOfRange(timeline, drop, timeline.length);
         }
         state.optOutChanges = timeline;

@@ -327,6 +327,26 @@ class OptOutRuleTest {
     }
 
     @Test
+    void anOldOptInArrivingAfterAFoldNeverClearsAFoldedOptOut() {
+        // Changes arriving newest first: change i at T + i s, an opt-out when i is odd. Change 1
+        // is folded first, then change 0, older, arrives and is folded too.
+        int changes = OptOutRule.MAX_CHANGES + 2;
+        User user = new User();
+        for (int i = changes - 1; i >= 0; i--) {
+            user.apply(
+                    customer()
+                            .at(T + i * 1_000L)
+                            .events(Events.optOut(i % 2 == 1, T + i * 1_000L)));
+        }
+        assertThat(user.state.optOutChanges).hasSize(OptOutRule.MAX_CHANGES);
+
+        // Made after change 1, an opt-out: held.
+        assertThat(user.apply(customer().at(T + 500).events(event("after-1", T + 1_500))))
+                .isEmpty();
+        assertThat(user.last.skipped(SkipReason.OPTED_OUT)).isEqualTo(1);
+    }
+
+    @Test
     void changesArrivingInAnyOrderWithinTheKeptOnesGiveTheSameTimeline() {
         int changes = OptOutRule.MAX_CHANGES + 4;
         List<Integer> order = new ArrayList<>(IntStream.range(0, changes).boxed().toList());
