@@ -20,9 +20,10 @@ import java.util.List;
  *       arriving after a newer opt-out changes nothing.
  *   <li>Customer.io hears {@code unsubscribed: true} whenever the user has opted out and it has not
  *       been told so (the first identify of a user who opted out before they had an identity
- *       carries it), under the newest timestamp: privacy wins over ordering. Without {@code
- *       customerio.resubscribe-on-opt-in} an opt-in never undoes it, so an opt-out that arrives
- *       after a newer opt-in still unsubscribes, as it would have in time order.
+ *       carries it), and again with each opt-out after an opt-in (the person may have resubscribed
+ *       from an email link meanwhile), under the newest timestamp: privacy wins over ordering.
+ *       Without {@code customerio.resubscribe-on-opt-in} an opt-in never undoes it, so an opt-out
+ *       that arrives after a newer opt-in still unsubscribes, as it would have in time order.
  *   <li>{@code unsubscribed: false} only with {@code customerio.resubscribe-on-opt-in}, when the
  *       newest change is an opt-in, and only under the opt-in's own time: an app opt-in must not
  *       undo a newer unsubscribe the person made from an email link.
@@ -34,13 +35,18 @@ import java.util.List;
  */
 final class OptOutRule {
 
-    /** Changes kept per user; older ones fold into the state before them. */
+    /**
+     * Changes kept per user; older ones fold into the state before them. A change older than every
+     * kept one that arrives after a fold can only make that state opted out: its order among the
+     * folded changes is unknown.
+     */
     static final int MAX_CHANGES = 32;
 
     private final MappingSettings settings;
     private final List<MParticleEvent> batchChanges = new ArrayList<>();
     private long[] timelineBefore;
     private boolean baselineBefore;
+    private boolean optedOutBefore;
 
     OptOutRule(MappingSettings settings) {
         this.settings = settings;
@@ -49,6 +55,7 @@ final class OptOutRule {
     /** Adds the batch's opt-out changes to the user's timeline. Call once per batch, first. */
     void record(UserState state, MParticleBatch batch, Transition t) {
         batchChanges.clear();
+        optedOutBefore = state.optedOut;
         timelineBefore = state.optOutChanges;
         baselineBefore = timelineBefore == null ? state.optedOut : state.optedOutBeforeChanges;
         for (MParticleEvent event : batch.events) {
@@ -74,7 +81,15 @@ final class OptOutRule {
         }
         if (timeline.length > MAX_CHANGES) {
             int drop = timeline.length - MAX_CHANGES;
-            baseline = optedOut(timeline[drop - 1]);
+            long newestDropped = timeline[drop - 1];
+            boolean mayHaveFolded = timelineBefore != null && timelineBefore.length >= MAX_CHANGES;
+            if (mayHaveFolded && time(newestDropped) < time(timelineBefore[0])) {
+                // Older than every change kept: whether it is newer than the changes folded
+                // before is unknown, so it may make the user opted out there, never opted in.
+                baseline = baseline || optedOut(newestDropped);
+            } else {
+                baseline = optedOut(newestDropped);
+            }
             timeline = Arrays.copyOfRange(timeline, drop, timeline.length);
         }
         state.optOutChanges = timeline;
@@ -139,14 +154,17 @@ final class OptOutRule {
 
     /**
      * The {@code unsubscribed} value Customer.io must hear now, or null: what the newest change
-     * says, where it differs from what Customer.io was last told.
+     * says, where it differs from what Customer.io was last told or the batch last recorded opted
+     * the user out anew.
      */
     Boolean unsubscribedToSend(UserState state) {
         // Without resubscribe-on-opt-in an opt-in never undoes an unsubscribe, so any opt-out
         // ever seen unsubscribes, also one that arrives after a newer opt-in.
         boolean unsubscribed = settings.resubscribeOnOptIn() ? state.optedOut : everOptedOut(state);
         if (unsubscribed) {
-            return Boolean.TRUE.equals(state.unsubscribedSent) ? null : Boolean.TRUE;
+            boolean optedOutAnew = state.optedOut && !optedOutBefore;
+            boolean told = Boolean.TRUE.equals(state.unsubscribedSent) && !optedOutAnew;
+            return told ? null : Boolean.TRUE;
         }
         if (settings.resubscribeOnOptIn() && Boolean.TRUE.equals(state.unsubscribedSent)) {
             return Boolean.FALSE;

@@ -125,9 +125,8 @@ public final class UserStateMachine {
                 t.skip(SkipReason.PROFILE_LATE);
             }
             // Only removals still true of the newest profile seen go out: the newer profile has
-            // every attribute the user still has.
-            // Only the batch's own removals: removals held back while the user was opted out wait
-            // for the next profile that goes out, as they would have in time order.
+            // every attribute the user still has. Those held with a newer profile are newer than
+            // this batch, and wait for the next profile that goes out.
             List<String> stillTrue = new ArrayList<>();
             for (String name : removals) {
                 if (!ProfileBuilder.holdsName(state.profileNameHashes, name)) {
@@ -143,10 +142,13 @@ public final class UserStateMachine {
             sendProfile = update.attributes.size() > 0;
         } else {
             state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
-            List<String> allRemovals = pendingWith(state, removals);
+            // A late first profile is older than the removals held since: they wait for the next.
+            List<String> allRemovals = late ? removals : pendingWith(state, removals);
             int before = update.attributes.size();
             ProfileBuilder.addRemovals(update.attributes, allRemovals);
-            state.pendingDeletions = null;
+            if (!late) {
+                state.pendingDeletions = null;
+            }
             sendProfile = a.newPerson || profileChanged || update.attributes.size() > before;
         }
 

@@ -5,23 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.customerio.ApiMode;
-import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.Ulid;
 import dev.cioforwarder.deadletter.DeadLetterReason;
-import dev.cioforwarder.mparticle.BatchParser;
-import dev.cioforwarder.mparticle.ParseResult;
-import dev.cioforwarder.state.DeviceFirstSeen;
-import dev.cioforwarder.state.UserState;
+import dev.cioforwarder.mapping.MappingTestSupport.Op;
+import dev.cioforwarder.mapping.MappingTestSupport.User;
 import dev.cioforwarder.testing.Fixtures;
-import dev.cioforwarder.testing.TrackApiSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -36,126 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class UserStateMachineTest {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
-    /**
-     * One user's life: a machine, their state, and their device map, carried from batch to batch.
-     */
-    static final class User {
-        final UserStateMachine machine;
-        final Map<String, Long> devices = new HashMap<>();
-        UserState state;
-        Transition last;
-
-        User(MappingSettings settings) {
-            machine = new UserStateMachine(settings);
-        }
-
-        User() {
-            this(MappingSettings.defaults());
-        }
-
-        /**
-         * Applies a batch and returns the emitted operations, decoded and checked against the spec.
-         */
-        List<Op> apply(String json) {
-            ParseResult parsed =
-                    new BatchParser()
-                            .parse(json.getBytes(StandardCharsets.UTF_8), 1_000_000_000_000L);
-            assertThat(parsed.isRejected()).as("fixture rejected: %s", parsed).isFalse();
-            last =
-                    machine.apply(
-                            state,
-                            new DeviceFirstSeen() {
-                                @Override
-                                public Long get(String deviceType) {
-                                    return devices.get(deviceType);
-                                }
-
-                                @Override
-                                public void put(String deviceType, long firstSeenMs) {
-                                    devices.put(deviceType, firstSeenMs);
-                                }
-                            },
-                            parsed.batch());
-            if (last.state() != null) {
-                state = last.state();
-            }
-            List<Op> ops = new ArrayList<>();
-            for (CustomerioOperation op : last.operations()) {
-                ops.add(new Op(op, machine.settings().apiMode()));
-            }
-            return ops;
-        }
-    }
-
-    /** A decoded operation, validated against the official description on construction. */
-    static final class Op {
-        final CustomerioOperation raw;
-        final JsonNode body;
-        final ApiMode mode;
-
-        Op(CustomerioOperation raw, ApiMode mode) {
-            this.raw = raw;
-            this.mode = mode;
-            try {
-                this.body = MAPPER.readTree(raw.body);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            List<String> violations;
-            if (mode == ApiMode.V2_BATCH || "/api/v2/entity".equals(raw.path)) {
-                violations = TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, raw.body);
-            } else if (raw.kind == OperationKind.IDENTIFY) {
-                violations = TrackApiSpec.v1IdentifyViolations(raw.body);
-            } else {
-                violations = TrackApiSpec.violations(TrackApiSpec.V1_EVENT, raw.body);
-            }
-            assertThat(violations).as("spec violations of %s", body).isEmpty();
-            if (raw.eventId != null) {
-                assertThat(Ulid.isValid(raw.eventId)).as("ULID %s", raw.eventId).isTrue();
-                assertThat(body.get("id").asText()).isEqualTo(raw.eventId);
-            }
-        }
-
-        OperationKind kind() {
-            return raw.kind;
-        }
-
-        /** v2: the identifiers object as "kind:value"; v1: the decoded path identifier. */
-        String person() {
-            if (mode == ApiMode.V2_BATCH) {
-                JsonNode ids = body.get("identifiers");
-                String kind = ids.fieldNames().next();
-                return kind + ":" + ids.get(kind).asText();
-            }
-            return raw.path;
-        }
-
-        /** The identify attributes (v2 attributes, v1 body) or the event data. */
-        JsonNode attributes() {
-            if (mode == ApiMode.V2_BATCH) {
-                return body.get("attributes");
-            }
-            return raw.kind == OperationKind.IDENTIFY ? body : body.get("data");
-        }
-
-        String name() {
-            return body.get("name").asText();
-        }
-
-        long timestamp() {
-            if (mode == ApiMode.V1 && raw.kind == OperationKind.IDENTIFY) {
-                return body.get("_timestamp").asLong();
-            }
-            return body.get("timestamp").asLong();
-        }
-
-        @Override
-        public String toString() {
-            return body.toString();
-        }
-    }
+    private static final ObjectMapper MAPPER = MappingTestSupport.MAPPER;
 
     private static String batch(String mpid, String identities, String attributes, String events) {
         return "{\"mpid\":"

@@ -1,0 +1,397 @@
+package dev.cioforwarder.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.customerio.ApiMode;
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.OperationKind;
+import dev.cioforwarder.customerio.Ulid;
+import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.UserState;
+import dev.cioforwarder.testing.TrackApiSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the mapping tests share: a user's life through the {@link UserStateMachine} ({@link User}),
+ * the operations it emits decoded and checked against Customer.io's official description ({@link
+ * Op}), and mParticle batches written as JSON ({@link Batch}, {@link Events}), so every rule is
+ * tested from the input the forwarder really receives.
+ */
+final class MappingTestSupport {
+
+    /** Rejects a repeated key: what Customer.io would make of one is undocumented. */
+    static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    /** The batch time of {@link Batch} unless set: 2025-11-28T09:00:00.500Z. */
+    static final long T = 1_764_320_400_500L;
+
+    private MappingTestSupport() {}
+
+    /**
+     * One user's life: a machine, their state, and their device map, carried from batch to batch.
+     */
+    static final class User {
+        final UserStateMachine machine;
+        final Map<String, Long> devices = new HashMap<>();
+
+        /** Device entries written again by {@link DeviceFirstSeen#refresh}, in call order. */
+        final List<String> refreshed = new ArrayList<>();
+
+        /** Whether the device map expires entries unless refreshed (the job with state.ttl). */
+        boolean devicesExpire;
+
+        UserState state;
+        Transition last;
+
+        User(MappingSettings settings) {
+            machine = new UserStateMachine(settings);
+        }
+
+        User() {
+            this(MappingSettings.defaults());
+        }
+
+        /**
+         * Applies a batch and returns the emitted operations, decoded and checked against the spec.
+         */
+        List<Op> apply(String json) {
+            ParseResult parsed =
+                    new BatchParser()
+                            .parse(json.getBytes(StandardCharsets.UTF_8), 1_000_000_000_000L);
+            assertThat(parsed.isRejected()).as("fixture rejected: %s", parsed).isFalse();
+            last =
+                    machine.apply(
+                            state,
+                            new DeviceFirstSeen() {
+                                @Override
+                                public Long get(String deviceType) {
+                                    return devices.get(deviceType);
+                                }
+
+                                @Override
+                                public void put(String deviceType, long firstSeenMs) {
+                                    devices.put(deviceType, firstSeenMs);
+                                }
+
+                                @Override
+                                public void refresh(String deviceType, long firstSeenMs) {
+                                    assertThat(devices).containsEntry(deviceType, firstSeenMs);
+                                    refreshed.add(deviceType);
+                                }
+
+                                @Override
+                                public boolean expires() {
+                                    return devicesExpire;
+                                }
+                            },
+                            parsed.batch());
+            if (last.state() != null) {
+                state = last.state();
+            }
+            List<Op> ops = new ArrayList<>();
+            for (CustomerioOperation op : last.operations()) {
+                ops.add(new Op(op, machine.settings().apiMode()));
+            }
+            return ops;
+        }
+
+        List<Op> apply(Batch batch) {
+            return apply(batch.json());
+        }
+    }
+
+    /** A decoded operation, validated against the official description on construction. */
+    static final class Op {
+        final CustomerioOperation raw;
+        final JsonNode body;
+        final ApiMode mode;
+
+        Op(CustomerioOperation raw, ApiMode mode) {
+            this.raw = raw;
+            this.mode = mode;
+            try {
+                this.body = MAPPER.readTree(raw.body);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            List<String> violations;
+            if (isV2()) {
+                violations = TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, raw.body);
+            } else if (raw.kind == OperationKind.IDENTIFY) {
+                violations = TrackApiSpec.v1IdentifyViolations(raw.body);
+            } else {
+                violations = TrackApiSpec.violations(TrackApiSpec.V1_EVENT, raw.body);
+            }
+            assertThat(violations).as("spec violations of %s", body).isEmpty();
+            if (raw.eventId != null) {
+                assertThat(Ulid.isValid(raw.eventId)).as("ULID %s", raw.eventId).isTrue();
+                assertThat(body.get("id").asText()).isEqualTo(raw.eventId);
+            }
+        }
+
+        /** A v2 operation: in v2-batch mode, or one v1 mode sends to {@code /api/v2/entity}. */
+        boolean isV2() {
+            return mode == ApiMode.V2_BATCH || "/api/v2/entity".equals(raw.path);
+        }
+
+        OperationKind kind() {
+            return raw.kind;
+        }
+
+        /** v2: the identifiers object as "kind:value"; v1: the decoded path identifier. */
+        String person() {
+            if (isV2()) {
+                JsonNode ids = body.get("identifiers");
+                String kind = ids.fieldNames().next();
+                return kind + ":" + ids.get(kind).asText();
+            }
+            return raw.path;
+        }
+
+        /** The identify attributes (v2 attributes, v1 body) or the event data. */
+        JsonNode attributes() {
+            if (isV2()) {
+                return body.get("attributes");
+            }
+            return raw.kind == OperationKind.IDENTIFY ? body : body.get("data");
+        }
+
+        String name() {
+            return body.get("name").asText();
+        }
+
+        long timestamp() {
+            if (!isV2() && raw.kind == OperationKind.IDENTIFY) {
+                return body.get("_timestamp").asLong();
+            }
+            return body.get("timestamp").asLong();
+        }
+
+        /** "identify", or the event's name: for asserting what a batch sent, in order. */
+        String label() {
+            return raw.kind == OperationKind.IDENTIFY ? "identify" : name();
+        }
+
+        @Override
+        public String toString() {
+            return body.toString();
+        }
+    }
+
+    /** An mParticle batch in the outgoing JSON format, for MPID 7 at {@link #T} unless set. */
+    static final class Batch {
+        private String mpid = "7";
+        private Long timeMs = T;
+        private String identities;
+        private String attributes;
+        private String deleted;
+        private String deviceInfo;
+        private String applicationInfo;
+        private String batchId;
+        private final List<String> events = new ArrayList<>();
+
+        static Batch batch() {
+            return new Batch();
+        }
+
+        /** A batch of a user with Customer ID {@code c-1} and email {@code u@x.io}. */
+        static Batch customer() {
+            return new Batch().identities("{\"customer_id\":\"c-1\",\"email\":\"u@x.io\"}");
+        }
+
+        Batch mpid(String value) {
+            mpid = value;
+            return this;
+        }
+
+        Batch at(long batchTimeMs) {
+            timeMs = batchTimeMs;
+            return this;
+        }
+
+        /** The record time stands in for a batch without {@code timestamp_unixtime_ms}. */
+        Batch withoutTime() {
+            timeMs = null;
+            return this;
+        }
+
+        /** {@code user_identities} as raw JSON: the object or the array form. */
+        Batch identities(String json) {
+            identities = json;
+            return this;
+        }
+
+        Batch customerId(String value) {
+            return identities("{\"customer_id\":" + quote(value) + "}");
+        }
+
+        Batch email(String value) {
+            return identities("{\"email\":" + quote(value) + "}");
+        }
+
+        /** {@code user_attributes} as raw JSON. */
+        Batch attributes(String json) {
+            attributes = json;
+            return this;
+        }
+
+        Batch deleted(String... names) {
+            StringBuilder json = new StringBuilder("[");
+            for (int i = 0; i < names.length; i++) {
+                json.append(i == 0 ? "" : ",").append(quote(names[i]));
+            }
+            deleted = json.append(']').toString();
+            return this;
+        }
+
+        Batch platform(String value) {
+            deviceInfo = "{\"platform\":" + quote(value) + "}";
+            return this;
+        }
+
+        Batch os(String value) {
+            applicationInfo = "{\"os\":" + quote(value) + "}";
+            return this;
+        }
+
+        Batch batchId(String value) {
+            batchId = value;
+            return this;
+        }
+
+        Batch events(String... json) {
+            events.addAll(List.of(json));
+            return this;
+        }
+
+        String json() {
+            StringBuilder json = new StringBuilder("{\"mpid\":").append(mpid);
+            if (timeMs != null) {
+                json.append(",\"timestamp_unixtime_ms\":").append(timeMs);
+            }
+            field(json, "batch_id", batchId == null ? null : quote(batchId));
+            field(json, "user_identities", identities);
+            field(json, "user_attributes", attributes);
+            field(json, "deleted_user_attributes", deleted);
+            field(json, "device_info", deviceInfo);
+            field(json, "application_info", applicationInfo);
+            json.append(",\"events\":[").append(String.join(",", events)).append("]}");
+            return json.toString();
+        }
+
+        private static void field(StringBuilder json, String name, String value) {
+            if (value != null) {
+                json.append(",\"").append(name).append("\":").append(value);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return json();
+        }
+    }
+
+    /** Events of a batch as JSON; a null time leaves {@code timestamp_unixtime_ms} out. */
+    static final class Events {
+
+        private Events() {}
+
+        static String custom(String name, Long timeMs, String sourceMessageId) {
+            return custom(name, timeMs, sourceMessageId, null);
+        }
+
+        /** A custom event; {@code attributesJson} null leaves custom_attributes out. */
+        static String custom(
+                String name, Long timeMs, String sourceMessageId, String attributesJson) {
+            return event(
+                    "custom_event",
+                    "\"event_name\":"
+                            + quote(name)
+                            + time(timeMs)
+                            + (sourceMessageId == null
+                                    ? ""
+                                    : ",\"source_message_id\":" + quote(sourceMessageId))
+                            + (attributesJson == null
+                                    ? ""
+                                    : ",\"custom_attributes\":" + attributesJson));
+        }
+
+        /** A screen view; a null name leaves screen_name out, a null activity activity_type. */
+        static String screen(String name, String activityType, Long timeMs, String smid) {
+            String fields =
+                    (name == null ? "" : "\"screen_name\":" + quote(name) + ",")
+                            + "\"source_message_id\":"
+                            + quote(smid)
+                            + time(timeMs)
+                            + (activityType == null
+                                    ? ""
+                                    : ",\"activity_type\":" + quote(activityType));
+            return event("screen_view", fields);
+        }
+
+        /** {@code is_opted_out} null leaves it out (mParticle: "suggested, false by default"). */
+        static String optOut(Boolean optedOut, Long timeMs) {
+            String fields = (optedOut == null ? "" : "\"is_opted_out\":" + optedOut) + time(timeMs);
+            return event("opt_out", fields.startsWith(",") ? fields.substring(1) : fields);
+        }
+
+        static String identityChange(String type, String identity, Long timeMs) {
+            return event(
+                    "user_identity_change",
+                    "\"new\":{\"identity_type\":"
+                            + quote(type)
+                            + ",\"identity\":"
+                            + quote(identity)
+                            + "}"
+                            + time(timeMs));
+        }
+
+        static String firstRun(Long timeMs) {
+            String fields = time(timeMs);
+            return event("first_run", fields.isEmpty() ? "" : fields.substring(1));
+        }
+
+        static String firstRunTransition(Long timeMs) {
+            return event(
+                    "application_state_transition",
+                    "\"application_transition_type\":\"application_initialized\","
+                            + "\"is_first_run\":true"
+                            + time(timeMs));
+        }
+
+        /** An event no rule forwards, only its time counts (for created_at). */
+        static String sessionStart(long timeMs) {
+            return event("session_start", "\"timestamp_unixtime_ms\":" + timeMs);
+        }
+
+        private static String event(String type, String dataFields) {
+            return "{\"event_type\":\"" + type + "\",\"data\":{" + dataFields + "}}";
+        }
+
+        private static String time(Long timeMs) {
+            return timeMs == null ? "" : ",\"timestamp_unixtime_ms\":" + timeMs;
+        }
+    }
+
+    /** A JSON string literal. */
+    static String quote(String value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
