@@ -90,7 +90,7 @@ public class UserState {
 
     /**
      * Customer.io attribute names deleted in mParticle while the user's profile was held back (no
-     * identity, opted out, or late); they are removed with the next profile that goes out.
+     * identity yet, or opted out); they are removed with the next profile that goes out.
      */
     public List<String> pendingDeletions;
 

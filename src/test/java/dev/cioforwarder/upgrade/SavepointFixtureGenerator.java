@@ -19,12 +19,12 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Makes a savepoint fixture: runs the job over {@link SavepointFixtures#before()} and commits its
- * stop-with-savepoint under {@code src/test/resources/savepoints/<version>}. Run it once per state
- * version, before changing the state, and commit the result:
+ * Makes a savepoint fixture: runs the job over {@link SavepointFixtures#before(String)} and commits
+ * its stop-with-savepoint under {@code src/test/resources/savepoints/<version>}. Run it once per
+ * state version, before changing the state, and commit the result:
  *
  * <pre>
- * mvn -B verify -Dtest=NONE -Dit.test=SavepointFixtureGenerator -Dsavepoint.fixture.version=state-v2
+ * mvn -B verify -Dtest=NONE -Dit.test=SavepointFixtureGenerator -Dsavepoint.fixture.version=state-v3
  * </pre>
  *
  * {@code SavepointMigrationITCase} then restores every committed fixture with the current code.
@@ -49,7 +49,7 @@ class SavepointFixtureGenerator extends JobTestSupport {
                         .resolve(version);
         kafka.recreateTopic(SavepointFixtures.TOPIC, 1);
         kafka.recreateTopic(SavepointFixtures.DEAD_LETTER_TOPIC, 1);
-        kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before());
+        kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before(version));
 
         JobClient job = startJob(settings(SavepointFixtures.SETTINGS), 2);
         Await.until(
@@ -91,7 +91,9 @@ class SavepointFixtureGenerator extends JobTestSupport {
                         + " with Flink "
                         + org.apache.flink.runtime.util.EnvironmentInformation.getVersion()
                         + ", RocksDB, parallelism 2, max parallelism 720.\n"
-                        + "Input: SavepointFixtures.before(); settings:"
+                        + "Input: SavepointFixtures.before(\""
+                        + version
+                        + "\"); settings:"
                         + " SavepointFixtures.SETTINGS.\n",
                 StandardCharsets.UTF_8);
     }

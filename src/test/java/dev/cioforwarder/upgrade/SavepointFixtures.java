@@ -35,6 +35,9 @@ final class SavepointFixtures {
     static final long NOBODY = 4411223344556677889L;
     static final long MARGARET = 5005L;
 
+    /** Added with state version 3: what only that version's state holds. */
+    static final long HEIDI = 6006L;
+
     private SavepointFixtures() {}
 
     private static Map.Entry<String, byte[]> record(long mpid, String json) {
@@ -42,8 +45,42 @@ final class SavepointFixtures {
                 Long.toString(mpid), json.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The state version of a fixture: 3 for {@code state-v3}. */
+    static int versionOf(String fixture) {
+        return Integer.parseInt(fixture.substring("state-v".length()));
+    }
+
+    /**
+     * What the fixture job of {@code version} read before its savepoint: 5 users and 7 events
+     * forwarded; from state version 3 also Heidi, who opted out before she had an identity.
+     */
+    static List<Map.Entry<String, byte[]>> before(String version) {
+        List<Map.Entry<String, byte[]>> r = before();
+        if (versionOf(version) >= 3) {
+            // Opted out while anonymous: remembered.
+            r.add(
+                    record(
+                            HEIDI,
+                            "{\"mpid\":6006,\"timestamp_unixtime_ms\":1764200000000,"
+                                    + "\"user_attributes\":{\"plan\":\"pro\"},\"events\":["
+                                    + "{\"event_type\":\"opt_out\",\"data\":{\"is_opted_out\":true,"
+                                    + "\"timestamp_unixtime_ms\":1764199000000}}]}"));
+            // Identified while opted out: unsubscribed and identifiers go out, the profile and
+            // the removal of "legacy" wait.
+            r.add(
+                    record(
+                            HEIDI,
+                            "{\"mpid\":6006,\"timestamp_unixtime_ms\":1764300000000,"
+                                + "\"user_identities\":[{\"identity_type\":\"customer_id\",\"identity\":\"cust-6006\"},"
+                                + "{\"identity_type\":\"email\",\"identity\":\"heidi@example.com\"}],"
+                                + "\"user_attributes\":{\"plan\":\"pro\",\"team\":\"blue\"},"
+                                + "\"deleted_user_attributes\":[\"legacy\"],\"events\":[]}"));
+        }
+        return r;
+    }
+
     /** What the fixture job forwarded before the savepoint: 5 users, 7 events. */
-    static List<Map.Entry<String, byte[]>> before() {
+    private static List<Map.Entry<String, byte[]>> before() {
         List<Map.Entry<String, byte[]>> r = new ArrayList<>();
         r.add(record(ADA, Fixtures.text("ios-customer-and-email.json")));
         r.add(record(GRACE, Fixtures.text("web-email-only-string-numbers.json")));
@@ -91,7 +128,31 @@ final class SavepointFixtures {
      * What a restored job receives: each batch reveals one part of the restored state in what
      * Customer.io gets (see {@code SavepointMigrationITCase}).
      */
-    static List<Map.Entry<String, byte[]>> after() {
+    static List<Map.Entry<String, byte[]>> after(String version) {
+        List<Map.Entry<String, byte[]>> r = after();
+        if (versionOf(version) >= 3) {
+            // Heidi opts in: her profile goes out at last, with the removal held since.
+            r.add(
+                    record(
+                            HEIDI,
+                            "{\"mpid\":6006,\"timestamp_unixtime_ms\":1764400000000,"
+                                + "\"user_identities\":[{\"identity_type\":\"customer_id\",\"identity\":\"cust-6006\"},"
+                                + "{\"identity_type\":\"email\",\"identity\":\"heidi@example.com\"}],"
+                                + "\"user_attributes\":{\"plan\":\"pro\",\"team\":\"blue\"},\"events\":["
+                                + "{\"event_type\":\"opt_out\",\"data\":{\"is_opted_out\":false,"
+                                + "\"timestamp_unixtime_ms\":1764398000000}},"
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Heidi Back",
+                                            1764399000000L,
+                                            "after-heidi")
+                                    + "]}"));
+        }
+        return r;
+    }
+
+    private static List<Map.Entry<String, byte[]>> after() {
         List<Map.Entry<String, byte[]>> r = new ArrayList<>();
         // Ada, unchanged profile, same device: created_at restored, so none is sent (what her
         // restored fingerprint does is described in SavepointMigrationITCase).
@@ -175,6 +236,13 @@ final class SavepointFixtures {
     }
 
     /** Events a restored job must deliver (Alan's "Viewed Pricing" must not arrive). */
-    static final List<String> EVENTS_AFTER =
-            List.of("Reopened_App", "Upgraded", "Came_Back", "Welcome", "Launched");
+    static List<String> eventsAfter(String version) {
+        List<String> events =
+                new ArrayList<>(
+                        List.of("Reopened_App", "Upgraded", "Came_Back", "Welcome", "Launched"));
+        if (versionOf(version) >= 3) {
+            events.add("Heidi_Back");
+        }
+        return events;
+    }
 }

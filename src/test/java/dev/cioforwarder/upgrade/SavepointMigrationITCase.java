@@ -11,10 +11,17 @@ import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.MavenClasspath;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,13 +152,19 @@ class SavepointMigrationITCase extends JobTestSupport {
                         .executeAndCollect()) {
             it.forEachRemaining(u -> users.put(u.key, u));
         }
-        assertThat(users.keySet())
-                .containsExactlyInAnyOrder(
-                        Long.toString(SavepointFixtures.ADA),
-                        Long.toString(SavepointFixtures.GRACE),
-                        Long.toString(SavepointFixtures.ALAN),
-                        Long.toString(SavepointFixtures.NOBODY),
-                        Long.toString(SavepointFixtures.MARGARET));
+        int version = SavepointFixtures.versionOf(fixture);
+        List<String> expectedUsers =
+                new ArrayList<>(
+                        List.of(
+                                Long.toString(SavepointFixtures.ADA),
+                                Long.toString(SavepointFixtures.GRACE),
+                                Long.toString(SavepointFixtures.ALAN),
+                                Long.toString(SavepointFixtures.NOBODY),
+                                Long.toString(SavepointFixtures.MARGARET)));
+        if (version >= 3) {
+            expectedUsers.add(Long.toString(SavepointFixtures.HEIDI));
+        }
+        assertThat(users.keySet()).containsExactlyInAnyOrderElementsOf(expectedUsers);
 
         // Every field compared, so that a field renamed or removed (which Flink's POJO
         // serializer restores as a new field with its default, silently) fails here. The values
@@ -167,12 +180,36 @@ class SavepointMigrationITCase extends JobTestSupport {
         expectedAda.lastSeenDeviceType = "ios";
         expectedAda.lastSeenBatchTimeMs = 1764324000000L; // eventless-attribute-update.json
         // state-v1 was written before lastIdentifySeconds existed: it restores with its default.
-        expectedAda.lastIdentifySeconds = fixture.equals("state-v1") ? UserState.NONE : 1764324000L;
+        expectedAda.lastIdentifySeconds = version == 1 ? UserState.NONE : 1764324000L;
+        if (version >= 3) {
+            // Older fixtures restore these with their defaults.
+            expectedAda.newestBatchTimeMs = 1764324000000L;
+            expectedAda.customerIdTimeMs = 1764320400500L; // the first batch that had it
+            expectedAda.emailTimeMs = 1764320400500L;
+            expectedAda.emailSent = "ada@example.com";
+            expectedAda.firstIdentifiedMs = 1764320400500L;
+            expectedAda.profileNameHashes = nameHashes("email", "first_name", "last_name", "plan");
+        }
         assertThat(ada.profileFingerprint).as("a profile was sent").isNotZero();
         assertThat(ada)
                 .usingRecursiveComparison()
                 .ignoringFields("profileFingerprint")
                 .isEqualTo(expectedAda);
+        if (version >= 3) {
+            // Heidi holds a value in every field state version 3 added.
+            UserState heidi = users.get(Long.toString(SavepointFixtures.HEIDI)).state;
+            assertThat(heidi.identifier).isEqualTo("cust-6006");
+            assertThat(heidi.optedOut).isTrue();
+            assertThat(heidi.optOutChanges).containsExactly(1764199000000L << 1 | 1);
+            assertThat(heidi.optedOutBeforeChanges).isFalse();
+            assertThat(heidi.unsubscribedSent).isTrue();
+            assertThat(heidi.pendingDeletions).containsExactly("legacy");
+            assertThat(heidi.emailSent).isEqualTo("heidi@example.com");
+            assertThat(heidi.firstIdentifiedMs).isEqualTo(1764300000000L);
+            assertThat(heidi.newestBatchTimeMs).isEqualTo(1764300000000L);
+            assertThat(heidi.profileNameHashes)
+                    .containsExactly(nameHashes("email", "plan", "team"));
+        }
 
         UserState grace = users.get(Long.toString(SavepointFixtures.GRACE)).state;
         assertThat(grace.identifierKind).isEqualTo("email");
@@ -194,6 +231,34 @@ class SavepointMigrationITCase extends JobTestSupport {
         assertThat(margaret.state.createdAtSentSeconds).isEqualTo(1764090000L);
     }
 
+    /** Customer.io as the fixture job left Heidi: known by id, with an attribute since removed. */
+    private static void seedHeidiAsTheOldJobLeftHer() throws Exception {
+        String basic =
+                Base64.getEncoder()
+                        .encodeToString((SITE_ID + ":" + API_KEY).getBytes(StandardCharsets.UTF_8));
+        HttpRequest identify =
+                HttpRequest.newBuilder(
+                                URI.create(customerio.baseUrl() + "/api/v1/customers/cust-6006"))
+                        .header("Authorization", "Basic " + basic)
+                        .PUT(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "{\"email\":\"heidi@example.com\",\"legacy\":\"x\","
+                                                + "\"_timestamp\":1764100000}"))
+                        .build();
+        HttpResponse<String> response =
+                HttpClient.newHttpClient().send(identify, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
+    private static int[] nameHashes(String... names) {
+        int[] hashes = new int[names.length];
+        for (int i = 0; i < names.length; i++) {
+            hashes[i] = names[i].hashCode();
+        }
+        Arrays.sort(hashes);
+        return hashes;
+    }
+
     @ParameterizedTest(name = "{0} at parallelism {1}")
     @MethodSource("fixturesAtEachParallelism")
     void aRestoredJobContinuesWhereTheOldOneStopped(String fixture, int parallelism)
@@ -202,15 +267,20 @@ class SavepointMigrationITCase extends JobTestSupport {
         // point past it) and then the new batches.
         kafka.recreateTopic(SavepointFixtures.TOPIC, 1);
         kafka.recreateTopic(SavepointFixtures.DEAD_LETTER_TOPIC, 1);
-        kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before());
-        kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.after());
+        kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before(fixture));
+        kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.after(fixture));
 
+        if (SavepointFixtures.versionOf(fixture) >= 3) {
+            seedHeidiAsTheOldJobLeftHer();
+        }
         JobClient job =
                 startJob(settings(SavepointFixtures.SETTINGS), parallelism, copyOf(fixture));
         try {
             Await.until(
                     Duration.ofMinutes(2),
-                    () -> customerio.summary().events() >= SavepointFixtures.EVENTS_AFTER.size(),
+                    () ->
+                            customerio.summary().events()
+                                    >= SavepointFixtures.eventsAfter(fixture).size(),
                     () -> customerio.summary() + " " + customerio.events());
             // Anything else (a replay of the old input, Alan's held event) would arrive meanwhile.
             Thread.sleep(3_000);
@@ -222,7 +292,7 @@ class SavepointMigrationITCase extends JobTestSupport {
         // not.
         assertThat(customerio.events())
                 .extracting(StoredEvent::name)
-                .containsExactlyInAnyOrderElementsOf(SavepointFixtures.EVENTS_AFTER);
+                .containsExactlyInAnyOrderElementsOf(SavepointFixtures.eventsAfter(fixture));
         Map<String, Person> people = new HashMap<>();
         customerio.people().forEach(p -> people.put(p.id() != null ? p.id() : p.email(), p));
 
@@ -255,6 +325,17 @@ class SavepointMigrationITCase extends JobTestSupport {
 
         // Margaret: last seen on Android at the savepoint; back on iOS, created_at is iOS's.
         assertThat(people.get("cust-5005").createdAt()).isEqualTo(1763990000L);
+
+        if (SavepointFixtures.versionOf(fixture) >= 3) {
+            // Heidi: opted in again, her profile goes out with the removal held since she opted
+            // out. The restored state knows Customer.io was told she unsubscribed (this
+            // simulator started empty), and an opt-in does not resubscribe: nothing about it.
+            Person heidi = people.get("cust-6006");
+            assertThat(heidi.email()).isEqualTo("heidi@example.com");
+            // "legacy" was there before (seeded) and is gone: the held removal went out.
+            assertThat(heidi.attributes().keySet()).containsExactlyInAnyOrder("plan", "team");
+            assertThat(heidi.unsubscribed()).isFalse();
+        }
 
         assertThat(
                         kafka.readCommitted(
