@@ -190,4 +190,34 @@ class PreviewCommandTest {
                 .contains("customerio.user-id-type")
                 .contains("prefer_customer_id, customer_id, email, mpid");
     }
+
+    @Test
+    void showsTheAttachBarrierAndWhatWasAdjusted() throws IOException {
+        List<JsonNode> lines =
+                run(
+                        "{\"mpid\":1,\"timestamp_unixtime_ms\":1764400000000,\"user_identities\":{\"email\":\"u@x.io\"}}\n"
+                            + "{\"mpid\":1,\"timestamp_unixtime_ms\":1764400100000,"
+                            + "\"user_identities\":{\"email\":\"u@x.io\",\"customer_id\":\"c-1\"},"
+                            + "\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"Invite\","
+                            + "\"custom_attributes\":{\"recipient\":\"other@x.io\"}}}]}");
+        List<String> summary = new ArrayList<>();
+        for (JsonNode line : lines) {
+            String kind = line.get("kind").asText();
+            summary.add(
+                    kind.equals("request")
+                            ? line.get("body").get("action").asText()
+                                    + " "
+                                    + line.get("body").get("identifiers")
+                                    + (line.has("last_in_request") ? " last_in_request" : "")
+                            : kind + " " + line.get("reason").asText());
+        }
+        assertThat(summary)
+                .containsExactly(
+                        "identify {\"email\":\"u@x.io\"}",
+                        "adjusted event_property_renamed",
+                        "identify {\"email\":\"u@x.io\"} last_in_request",
+                        "event {\"id\":\"c-1\"}");
+        assertThat(lines.get(lines.size() - 1).get("body").get("attributes").toString())
+                .isEqualTo("{\"mp_recipient\":\"other@x.io\"}");
+    }
 }
