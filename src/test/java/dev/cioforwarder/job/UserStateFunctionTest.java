@@ -12,6 +12,8 @@ import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -34,9 +36,15 @@ class UserStateFunctionTest {
     private static KeyedOneInputStreamOperatorTestHarness<
                     String, MParticleBatch, CustomerioOperation>
             harness(MappingSettings settings) throws Exception {
+        return harness(settings, null);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<
+                    String, MParticleBatch, CustomerioOperation>
+            harness(MappingSettings settings, Duration stateTtl) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, MParticleBatch, CustomerioOperation> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new UserStateFunction(settings, null)),
+                        new KeyedProcessOperator<>(new UserStateFunction(settings, stateTtl)),
                         new UserKeySelector(),
                         Types.STRING,
                         720,
@@ -116,6 +124,44 @@ class UserStateFunctionTest {
             }
         }
         return null;
+    }
+
+    @Test
+    void aDailyUsersFirstSeenTimesNeverExpireUnderStateTtl() throws Exception {
+        // state.ttl of 10 days; the user opens the app every day for 30 days, with a first run on
+        // day 0. Each sighting refreshes the device's entries, so created_at never moves.
+        MappingSettings settings = MappingSettings.defaults().withSendCreatedAt(true);
+        long day = Duration.ofDays(1).toMillis();
+        long start = 1_764_000_000_000L;
+        try (var h = harness(settings, Duration.ofDays(10))) {
+            h.open();
+            List<Long> createdAtSent = new ArrayList<>();
+            for (int d = 0; d < 30; d++) {
+                long now = start + d * day;
+                h.setStateTtlProcessingTime(now);
+                String firstRun =
+                        d == 0
+                                ? ",\"events\":[{\"event_type\":\"first_run\",\"data\":"
+                                        + "{\"timestamp_unixtime_ms\":"
+                                        + (now - 1_000)
+                                        + "}}]"
+                                : "";
+                h.processElement(
+                        new StreamRecord<>(
+                                batch(
+                                        "{\"mpid\":9,\"timestamp_unixtime_ms\":"
+                                                + now
+                                                + ",\"user_identities\":{\"customer_id\":\"c-9\"},"
+                                                + "\"device_info\":{\"platform\":\"iOS\"}"
+                                                + firstRun
+                                                + "}")));
+                Long createdAt = createdAt(drain(h));
+                if (createdAt != null) {
+                    createdAtSent.add(createdAt);
+                }
+            }
+            assertThat(createdAtSent).containsExactly((start - 1_000) / 1000);
+        }
     }
 
     @Test
