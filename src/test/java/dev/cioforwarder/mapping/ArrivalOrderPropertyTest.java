@@ -15,6 +15,7 @@ import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.ParseResult;
 import dev.cioforwarder.simulator.CustomerioSimulator;
 import dev.cioforwarder.simulator.Person;
+import dev.cioforwarder.simulator.RunningSimulator;
 import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.state.DeviceFirstSeen;
@@ -36,9 +37,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Arrival order does not change what Customer.io ends up with. For generated histories of one user
@@ -96,30 +96,20 @@ class ArrivalOrderPropertyTest {
         LATE_RESUBSCRIBE
     }
 
-    private static CustomerioSimulator strict;
-    private static CustomerioSimulator allowingEmailUpdates;
-    private static HttpClient http;
+    @RegisterExtension static final RunningSimulator strict = new RunningSimulator(SITE, KEY);
 
-    @BeforeAll
-    static void start() throws Exception {
-        strict =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        allowingEmailUpdates =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder()
-                                .siteId(SITE)
-                                .apiKey(KEY)
-                                .allowEmailUpdatesById(true)
-                                .build());
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    }
+    /** A workspace with "Allow updates to email using ID" on. */
+    @RegisterExtension
+    static final RunningSimulator allowingEmailUpdates =
+            new RunningSimulator(
+                    SimulatorConfig.builder()
+                            .siteId(SITE)
+                            .apiKey(KEY)
+                            .allowEmailUpdatesById(true)
+                            .build());
 
-    @AfterAll
-    static void stop() {
-        strict.close();
-        allowingEmailUpdates.close();
-    }
+    private static final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** One generated batch and what it holds, for deciding the exceptions. */
     record Batch(
@@ -182,7 +172,7 @@ class ArrivalOrderPropertyTest {
     private void compare(Case c, List<Batch> shuffled, Set<Unavoidable> exceptions)
             throws Exception {
         CustomerioSimulator simulator =
-                c.settings().updateEmailById() ? allowingEmailUpdates : strict;
+                (c.settings().updateEmailById() ? allowingEmailUpdates : strict).simulator();
         Outcome inTimeOrder = deliver(simulator, c.settings(), c.batches());
         Outcome inRandomOrder = deliver(simulator, c.settings(), shuffled);
 

@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,26 +18,7 @@ class SimulatorAuthTest {
     private static final String SITE = "site-auth";
     private static final String KEY = "key-auth-0123456789";
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
     /** One request per track endpoint, each valid when authorised. */
     static Stream<Arguments> endpoints() {
@@ -64,7 +43,8 @@ class SimulatorAuthTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("endpoints")
     void theRightCredentialsPass(String method, String path, String body) throws Exception {
-        HttpResponse<String> response = client.send(method, path, body, client.authorization);
+        HttpResponse<String> response =
+                customerio.client().send(method, path, body, customerio.client().authorization);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     }
@@ -82,21 +62,23 @@ class SimulatorAuthTest {
             null
         };
         for (String authorization : wrong) {
-            HttpResponse<String> response = client.send(method, path, body, authorization);
+            HttpResponse<String> response =
+                    customerio.client().send(method, path, body, authorization);
 
             assertThat(response.statusCode()).as("Authorization: %s", authorization).isEqualTo(401);
             assertThat(response.body()).as("Authorization: %s", authorization).isEmpty();
         }
         // Nothing was applied, and every refusal was counted.
-        assertThat(simulator.people()).isEmpty();
-        assertThat(simulator.events()).isEmpty();
-        assertThat(simulator.summary().responsesByStatus()).containsEntry(401, (long) wrong.length);
-        assertThat(simulator.summary().operations()).isZero();
+        assertThat(customerio.simulator().people()).isEmpty();
+        assertThat(customerio.simulator().events()).isEmpty();
+        assertThat(customerio.simulator().summary().responsesByStatus())
+                .containsEntry(401, (long) wrong.length);
+        assertThat(customerio.simulator().summary().operations()).isZero();
     }
 
     @Test
     void theRegionEndpointAnswersTheConfiguredRegionAndUrl() throws Exception {
-        HttpResponse<String> us = client.region();
+        HttpResponse<String> us = customerio.client().region();
 
         assertThat(us.statusCode()).isEqualTo(200);
         assertThat(json(us).path("region").asText()).isEqualTo("us");
@@ -139,8 +121,9 @@ class SimulatorAuthTest {
 
     @Test
     void anUnknownTrackPathStillNeedsCredentials() throws Exception {
-        assertThat(client.send("GET", "/api/v1/nothing-here", null, null).statusCode())
+        assertThat(customerio.client().send("GET", "/api/v1/nothing-here", null, null).statusCode())
                 .isEqualTo(401);
-        assertThat(client.track("GET", "/api/v1/nothing-here", null).statusCode()).isEqualTo(404);
+        assertThat(customerio.client().track("GET", "/api/v1/nothing-here", null).statusCode())
+                .isEqualTo(404);
     }
 }

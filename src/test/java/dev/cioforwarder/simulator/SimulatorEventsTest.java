@@ -5,10 +5,8 @@ import static dev.cioforwarder.simulator.SimulatorTestClient.ulid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Events: what is stored, deduplication by ULID, and the latency probe. */
 class SimulatorEventsTest {
@@ -16,26 +14,7 @@ class SimulatorEventsTest {
     private static final String SITE = "site-events";
     private static final String KEY = "key-events";
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
     private static void ok(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -57,18 +36,20 @@ class SimulatorEventsTest {
 
     @Test
     void aV1EventIsStoredWithEverythingItCarries() throws Exception {
-        ok(client.identify("u1", j("{'email':'u1@x.io'}")));
+        ok(customerio.client().identify("u1", j("{'email':'u1@x.io'}")));
         ok(
-                client.v1Event(
-                        "u1",
-                        j(
-                                "{'name':'purchase','type':'page','id':'"
-                                        + ulid(1)
-                                        + "','timestamp':1700000000,"
-                                        + "'data':{'price':9.5,'items':[1,2]}}")));
+                customerio
+                        .client()
+                        .v1Event(
+                                "u1",
+                                j(
+                                        "{'name':'purchase','type':'page','id':'"
+                                                + ulid(1)
+                                                + "','timestamp':1700000000,"
+                                                + "'data':{'price':9.5,'items':[1,2]}}")));
 
-        assertThat(simulator.events()).hasSize(1);
-        StoredEvent event = simulator.events().get(0);
+        assertThat(customerio.simulator().events()).hasSize(1);
+        StoredEvent event = customerio.simulator().events().get(0);
         assertThat(event.name()).isEqualTo("purchase");
         assertThat(event.type()).isEqualTo("page");
         assertThat(event.id()).isEqualTo(ulid(1));
@@ -78,16 +59,17 @@ class SimulatorEventsTest {
         assertThat(event.api()).isEqualTo("v1");
         assertThat(event.personId()).isEqualTo("u1");
         assertThat(event.personEmail()).isEqualTo("u1@x.io");
-        assertThat(event.cioId()).isEqualTo(simulator.personById("u1").orElseThrow().cioId());
+        assertThat(event.cioId())
+                .isEqualTo(customerio.simulator().personById("u1").orElseThrow().cioId());
         assertThat(event.receivedAtMs()).isPositive();
-        assertThat(simulator.summary().events()).isEqualTo(1);
+        assertThat(customerio.simulator().summary().events()).isEqualTo(1);
     }
 
     @Test
     void aV1EventWithoutATypeIsAnEvent() throws Exception {
-        ok(client.v1Event("u1", j("{'name':'opened'}")));
+        ok(customerio.client().v1Event("u1", j("{'name':'opened'}")));
 
-        StoredEvent event = simulator.events().get(0);
+        StoredEvent event = customerio.simulator().events().get(0);
         assertThat(event.type()).isEqualTo("event");
         assertThat(event.id()).isNull();
         assertThat(event.timestamp()).isNull();
@@ -95,22 +77,24 @@ class SimulatorEventsTest {
 
     @Test
     void v2EventsScreensAndPagesAreStoredWithTheirAttributesAsData() throws Exception {
-        ok(client.entity(v2Event("u1", "event", "purchase", ulid(10))));
+        ok(customerio.client().entity(v2Event("u1", "event", "purchase", ulid(10))));
         ok(
-                client.batch(
-                        "{\"batch\":["
-                                + v2Event("u1", "screen", "home", ulid(11))
-                                + ","
-                                + v2Event("u1", "page", "/pricing", ulid(12))
-                                + "]}"));
+                customerio
+                        .client()
+                        .batch(
+                                "{\"batch\":["
+                                        + v2Event("u1", "screen", "home", ulid(11))
+                                        + ","
+                                        + v2Event("u1", "page", "/pricing", ulid(12))
+                                        + "]}"));
 
-        assertThat(simulator.events())
+        assertThat(customerio.simulator().events())
                 .extracting(StoredEvent::type, StoredEvent::name, StoredEvent::id)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("event", "purchase", ulid(10)),
                         org.assertj.core.groups.Tuple.tuple("screen", "home", ulid(11)),
                         org.assertj.core.groups.Tuple.tuple("page", "/pricing", ulid(12)));
-        StoredEvent event = simulator.events().get(0);
+        StoredEvent event = customerio.simulator().events().get(0);
         assertThat(event.api()).isEqualTo("v2");
         assertThat(event.timestamp()).isEqualTo(1700000001L);
         assertThat(event.data().path("price").asDouble()).isEqualTo(9.5);
@@ -120,94 +104,108 @@ class SimulatorEventsTest {
     @Test
     void aRepeatedIdIsIgnoredAndCounted() throws Exception {
         String body = j("{'name':'purchase','id':'" + ulid(20) + "','data':{'n':1}}");
-        ok(client.v1Event("u1", body));
-        ok(client.v1Event("u1", body));
+        ok(customerio.client().v1Event("u1", body));
+        ok(customerio.client().v1Event("u1", body));
         // Same id, other content: still a duplicate (the id alone decides).
-        ok(client.v1Event("u1", j("{'name':'other','id':'" + ulid(20) + "'}")));
+        ok(customerio.client().v1Event("u1", j("{'name':'other','id':'" + ulid(20) + "'}")));
 
-        assertThat(simulator.events()).hasSize(1);
-        assertThat(simulator.events().get(0).name()).isEqualTo("purchase");
-        assertThat(simulator.summary().duplicateEventsIgnored()).isEqualTo(2);
-        assertThat(simulator.summary().events()).isEqualTo(1);
+        assertThat(customerio.simulator().events()).hasSize(1);
+        assertThat(customerio.simulator().events().get(0).name()).isEqualTo("purchase");
+        assertThat(customerio.simulator().summary().duplicateEventsIgnored()).isEqualTo(2);
+        assertThat(customerio.simulator().summary().events()).isEqualTo(1);
     }
 
     @Test
     void deduplicationSpansV1AndV2AndPeople() throws Exception {
-        ok(client.v1Event("u1", j("{'name':'purchase','id':'" + ulid(30) + "'}")));
-        ok(client.entity(v2Event("u1", "event", "purchase", ulid(30))));
+        ok(customerio.client().v1Event("u1", j("{'name':'purchase','id':'" + ulid(30) + "'}")));
+        ok(customerio.client().entity(v2Event("u1", "event", "purchase", ulid(30))));
         ok(
-                client.batch(
-                        "{\"batch\":["
-                                + v2Event("u2", "page", "p", ulid(30))
-                                + ","
-                                + v2Event("u2", "page", "p", ulid(31))
-                                + ","
-                                + v2Event("u2", "page", "p", ulid(31))
-                                + "]}"));
-        ok(client.v1Event("u3", j("{'name':'purchase','id':'" + ulid(31) + "'}")));
+                customerio
+                        .client()
+                        .batch(
+                                "{\"batch\":["
+                                        + v2Event("u2", "page", "p", ulid(30))
+                                        + ","
+                                        + v2Event("u2", "page", "p", ulid(31))
+                                        + ","
+                                        + v2Event("u2", "page", "p", ulid(31))
+                                        + "]}"));
+        ok(customerio.client().v1Event("u3", j("{'name':'purchase','id':'" + ulid(31) + "'}")));
 
-        assertThat(simulator.events())
+        assertThat(customerio.simulator().events())
                 .extracting(StoredEvent::id)
                 .containsExactly(ulid(30), ulid(31));
-        assertThat(simulator.events().get(0).api()).isEqualTo("v1");
-        assertThat(simulator.summary().duplicateEventsIgnored()).isEqualTo(4);
+        assertThat(customerio.simulator().events().get(0).api()).isEqualTo("v1");
+        assertThat(customerio.simulator().summary().duplicateEventsIgnored()).isEqualTo(4);
     }
 
     @Test
     void eventsWithoutAnIdAreAlwaysStored() throws Exception {
         for (int i = 0; i < 3; i++) {
-            ok(client.v1Event("u1", j("{'name':'ping'}")));
+            ok(customerio.client().v1Event("u1", j("{'name':'ping'}")));
             ok(
-                    client.entity(
-                            j(
-                                    "{'type':'person','identifiers':{'id':'u1'},'action':'event','name':'ping'}")));
+                    customerio
+                            .client()
+                            .entity(
+                                    j(
+                                            "{'type':'person','identifiers':{'id':'u1'},'action':'event','name':'ping'}")));
         }
 
-        assertThat(simulator.events()).hasSize(6);
-        assertThat(simulator.summary().duplicateEventsIgnored()).isZero();
+        assertThat(customerio.simulator().events()).hasSize(6);
+        assertThat(customerio.simulator().summary().duplicateEventsIgnored()).isZero();
     }
 
     @Test
     void anEventForAnUnknownPersonCreatesThem() throws Exception {
-        ok(client.v1Event("new-1", j("{'name':'opened'}")));
-        ok(client.v1Event("new2@x.io", j("{'name':'opened'}")));
-        ok(client.entity(v2Event("new-3", "event", "opened", null)));
+        ok(customerio.client().v1Event("new-1", j("{'name':'opened'}")));
+        ok(customerio.client().v1Event("new2@x.io", j("{'name':'opened'}")));
+        ok(customerio.client().entity(v2Event("new-3", "event", "opened", null)));
 
-        assertThat(simulator.personById("new-1")).isPresent();
-        assertThat(simulator.personByEmail("new2@x.io")).isPresent();
-        assertThat(simulator.personById("new-3")).isPresent();
-        assertThat(simulator.people()).hasSize(3);
-        assertThat(simulator.events().get(1).personEmail()).isEqualTo("new2@x.io");
+        assertThat(customerio.simulator().personById("new-1")).isPresent();
+        assertThat(customerio.simulator().personByEmail("new2@x.io")).isPresent();
+        assertThat(customerio.simulator().personById("new-3")).isPresent();
+        assertThat(customerio.simulator().people()).hasSize(3);
+        assertThat(customerio.simulator().events().get(1).personEmail()).isEqualTo("new2@x.io");
     }
 
     @Test
     void theLatencyProbeMeasuresFromTheSentTime() throws Exception {
-        assertThat(simulator.summary().latencyProbe().count()).isZero();
+        assertThat(customerio.simulator().summary().latencyProbe().count()).isZero();
         long now = System.currentTimeMillis();
         ok(
-                client.v1Event(
-                        "u1",
-                        j("{'name':'probe','data':{'_probe_sent_ms':" + (now - 2000) + "}}")));
+                customerio
+                        .client()
+                        .v1Event(
+                                "u1",
+                                j(
+                                        "{'name':'probe','data':{'_probe_sent_ms':"
+                                                + (now - 2000)
+                                                + "}}")));
         ok(
-                client.entity(
-                        j(
-                                "{'type':'person','identifiers':{'id':'u1'},'action':'event',"
-                                        + "'name':'probe','attributes':{'_probe_sent_ms':"
-                                        + (now - 4000)
-                                        + "}}")));
+                customerio
+                        .client()
+                        .entity(
+                                j(
+                                        "{'type':'person','identifiers':{'id':'u1'},'action':'event',"
+                                            + "'name':'probe','attributes':{'_probe_sent_ms':"
+                                                + (now - 4000)
+                                                + "}}")));
         // A non-numeric probe is not a measurement.
-        ok(client.v1Event("u1", j("{'name':'probe','data':{'_probe_sent_ms':'soon'}}")));
-        ok(client.v1Event("u1", j("{'name':'plain','data':{'x':1}}")));
+        ok(
+                customerio
+                        .client()
+                        .v1Event("u1", j("{'name':'probe','data':{'_probe_sent_ms':'soon'}}")));
+        ok(customerio.client().v1Event("u1", j("{'name':'plain','data':{'x':1}}")));
 
-        Summary.LatencyProbe probe = simulator.summary().latencyProbe();
+        Summary.LatencyProbe probe = customerio.simulator().summary().latencyProbe();
         assertThat(probe.count()).isEqualTo(2);
         assertThat(probe.p50Ms()).isBetween(2000L, 60_000L);
         assertThat(probe.maxMs()).isGreaterThanOrEqualTo(4000L);
         assertThat(probe.p99Ms()).isEqualTo(probe.maxMs());
         assertThat(probe.maxMs()).isLessThan(60_000L);
 
-        simulator.reset();
-        assertThat(simulator.summary().latencyProbe().count()).isZero();
+        customerio.simulator().reset();
+        assertThat(customerio.simulator().summary().latencyProbe().count()).isZero();
     }
 
     @Test

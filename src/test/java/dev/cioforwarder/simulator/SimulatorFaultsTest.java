@@ -13,10 +13,8 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Fault injection, set from Java and over HTTP, and that it never touches inspection. */
 class SimulatorFaultsTest {
@@ -25,29 +23,10 @@ class SimulatorFaultsTest {
     private static final String KEY = "key-faults";
     private static final String IDENTIFY = j("{'plan':'pro'}");
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
     private static HttpResponse<String> identify() throws Exception {
-        return client.identify("u1", IDENTIFY);
+        return customerio.client().identify("u1", IDENTIFY);
     }
 
     private static String event(String name) {
@@ -59,32 +38,34 @@ class SimulatorFaultsTest {
 
     @Test
     void status503AndStatus500Ratios() throws Exception {
-        simulator.setFaults(Faults.none().status503Ratio(1));
+        customerio.simulator().setFaults(Faults.none().status503Ratio(1));
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> response = identify();
             assertThat(response.statusCode()).isEqualTo(503);
             assertThat(response.body()).isEmpty();
         }
-        assertThat(client.region().statusCode()).isEqualTo(503);
+        assertThat(customerio.client().region().statusCode()).isEqualTo(503);
 
-        assertThat(client.setFaults(j("{'status_500_ratio':1}")).statusCode()).isEqualTo(200);
+        assertThat(customerio.client().setFaults(j("{'status_500_ratio':1}")).statusCode())
+                .isEqualTo(200);
         assertThat(identify().statusCode()).isEqualTo(500);
-        assertThat(client.batch("{\"batch\":[" + event("x") + "]}").statusCode()).isEqualTo(500);
+        assertThat(customerio.client().batch("{\"batch\":[" + event("x") + "]}").statusCode())
+                .isEqualTo(500);
 
         // Nothing answered with a fault was applied.
-        assertThat(simulator.people()).isEmpty();
-        assertThat(simulator.events()).isEmpty();
-        assertThat(simulator.summary().responsesByStatus())
+        assertThat(customerio.simulator().people()).isEmpty();
+        assertThat(customerio.simulator().events()).isEmpty();
+        assertThat(customerio.simulator().summary().responsesByStatus())
                 .containsEntry(503, 4L)
                 .containsEntry(500, 2L);
 
-        assertThat(client.setFaults("{}").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().setFaults("{}").statusCode()).isEqualTo(200);
         assertThat(identify().statusCode()).isEqualTo(200);
     }
 
     @Test
     void aRatioBetweenZeroAndOneFaultsExactlyThatShareOfRequestsInAFixedPattern() throws Exception {
-        simulator.setFaults(Faults.none().status503Ratio(0.25));
+        customerio.simulator().setFaults(Faults.none().status503Ratio(0.25));
         List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             statuses.add(identify().statusCode());
@@ -95,18 +76,18 @@ class SimulatorFaultsTest {
             assertThat(statuses.get(i)).as("request %d", i + 1).isEqualTo(i % 4 == 3 ? 503 : 200);
         }
         // Setting faults again starts the pattern over.
-        simulator.setFaults(Faults.none().status503Ratio(0.5));
+        customerio.simulator().setFaults(Faults.none().status503Ratio(0.5));
         assertThat(identify().statusCode()).isEqualTo(200);
         assertThat(identify().statusCode()).isEqualTo(503);
     }
 
     @Test
     void rateLimitAnswers429WithRetryAfterWhenConfigured() throws Exception {
-        simulator.setFaults(Faults.none().rateLimitRps(2).retryAfterSeconds(7));
+        customerio.simulator().setFaults(Faults.none().rateLimitRps(2).retryAfterSeconds(7));
         List<HttpResponse<String>> responses = new ArrayList<>();
         long start = System.nanoTime();
         for (int i = 0; i < 10; i++) {
-            responses.add(client.v1Event("u1", j("{'name':'e" + i + "'}")));
+            responses.add(customerio.client().v1Event("u1", j("{'name':'e" + i + "'}")));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
 
@@ -128,14 +109,17 @@ class SimulatorFaultsTest {
             }
         }
         // Only the accepted events were stored.
-        assertThat(simulator.events()).hasSize((int) accepted);
-        assertThat(simulator.summary().responsesByStatus()).containsEntry(429, limited);
+        assertThat(customerio.simulator().events()).hasSize((int) accepted);
+        assertThat(customerio.simulator().summary().responsesByStatus())
+                .containsEntry(429, limited);
     }
 
     @Test
     void status429RatioThrottlesWhateverTheRateWithOrWithoutRetryAfter() throws Exception {
         assertThat(
-                        client.setFaults(j("{'status_429_ratio':1,'retry_after_seconds':4}"))
+                        customerio
+                                .client()
+                                .setFaults(j("{'status_429_ratio':1,'retry_after_seconds':4}"))
                                 .statusCode())
                 .isEqualTo(200);
         for (int i = 0; i < 3; i++) {
@@ -143,16 +127,16 @@ class SimulatorFaultsTest {
             assertThat(response.statusCode()).isEqualTo(429);
             assertThat(response.headers().firstValue("Retry-After")).hasValue("4");
         }
-        simulator.setFaults(Faults.none().status429Ratio(1));
-        HttpResponse<String> bare = client.batch("{\"batch\":[" + event("x") + "]}");
+        customerio.simulator().setFaults(Faults.none().status429Ratio(1));
+        HttpResponse<String> bare = customerio.client().batch("{\"batch\":[" + event("x") + "]}");
         assertThat(bare.statusCode()).isEqualTo(429);
         assertThat(bare.headers().firstValue("Retry-After")).isEmpty();
         // Nothing answered 429 was applied.
-        assertThat(simulator.people()).isEmpty();
-        assertThat(simulator.events()).isEmpty();
-        assertThat(simulator.summary().responsesByStatus()).containsEntry(429, 4L);
+        assertThat(customerio.simulator().people()).isEmpty();
+        assertThat(customerio.simulator().events()).isEmpty();
+        assertThat(customerio.simulator().summary().responsesByStatus()).containsEntry(429, 4L);
 
-        simulator.setFaults(Faults.none().status429Ratio(0.5));
+        customerio.simulator().setFaults(Faults.none().status429Ratio(0.5));
         int throttled = 0;
         for (int i = 0; i < 60; i++) {
             if (identify().statusCode() == 429) {
@@ -164,7 +148,8 @@ class SimulatorFaultsTest {
 
     @Test
     void rateLimitWithoutRetryAfterSendsNoHeader() throws Exception {
-        assertThat(client.setFaults(j("{'rate_limit_rps':1}")).statusCode()).isEqualTo(200);
+        assertThat(customerio.client().setFaults(j("{'rate_limit_rps':1}")).statusCode())
+                .isEqualTo(200);
         List<HttpResponse<String>> responses = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             responses.add(identify());
@@ -178,7 +163,7 @@ class SimulatorFaultsTest {
 
     @Test
     void theRateLimitRefillsOverTime() throws Exception {
-        simulator.setFaults(Faults.none().rateLimitRps(5));
+        customerio.simulator().setFaults(Faults.none().rateLimitRps(5));
         int limited = 0;
         for (int i = 0; i < 60 && limited == 0; i++) {
             if (identify().statusCode() == 429) {
@@ -192,7 +177,7 @@ class SimulatorFaultsTest {
 
     @Test
     void latencyDelaysEveryTrackResponse() throws Exception {
-        simulator.setFaults(Faults.none().latencyMs(300));
+        customerio.simulator().setFaults(Faults.none().latencyMs(300));
         for (int i = 0; i < 2; i++) {
             long start = System.nanoTime();
             HttpResponse<String> response = identify();
@@ -201,48 +186,67 @@ class SimulatorFaultsTest {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(ms).isGreaterThanOrEqualTo(300);
         }
-        assertThat(client.setFaults(j("{'latency_ms':200,'latency_jitter_ms':50}")).statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .setFaults(j("{'latency_ms':200,'latency_jitter_ms':50}"))
+                                .statusCode())
                 .isEqualTo(200);
         long start = System.nanoTime();
-        assertThat(client.region().statusCode()).isEqualTo(200);
+        assertThat(customerio.client().region().statusCode()).isEqualTo(200);
         assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(200);
     }
 
     @Test
     void aDroppedConnectionIsAnIoErrorForTheClient() throws Exception {
-        simulator.setFaults(Faults.none().dropConnectionRatio(1));
+        customerio.simulator().setFaults(Faults.none().dropConnectionRatio(1));
 
         assertThatThrownBy(SimulatorFaultsTest::identify).isInstanceOf(IOException.class);
-        assertThatThrownBy(() -> client.batch("{\"batch\":[" + event("x") + "]}"))
+        assertThatThrownBy(() -> customerio.client().batch("{\"batch\":[" + event("x") + "]}"))
                 .isInstanceOf(IOException.class);
 
-        assertThat(simulator.people()).isEmpty();
-        simulator.clearFaults();
+        assertThat(customerio.simulator().people()).isEmpty();
+        customerio.simulator().clearFaults();
         assertThat(identify().statusCode()).isEqualTo(200);
     }
 
     @Test
     void aTimeoutHoldsTheRequestThenClosesIt() throws Exception {
-        simulator.setFaults(Faults.none().timeoutRatio(1).timeoutHoldMs(400));
+        customerio.simulator().setFaults(Faults.none().timeoutRatio(1).timeoutHoldMs(400));
 
         long start = System.nanoTime();
         assertThatThrownBy(SimulatorFaultsTest::identify).isInstanceOf(IOException.class);
         assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(400);
 
-        // A client that gives up sooner sees its own timeout.
+        // A customerio.client() that gives up sooner sees its own timeout.
         HttpRequest request =
-                client.request("PUT", "/api/v1/customers/u1", IDENTIFY, client.authorization)
+                customerio
+                        .client()
+                        .request(
+                                "PUT",
+                                "/api/v1/customers/u1",
+                                IDENTIFY,
+                                customerio.client().authorization)
                         .timeout(Duration.ofMillis(100))
                         .build();
-        assertThatThrownBy(() -> client.http.send(request, HttpResponse.BodyHandlers.ofString()))
+        assertThatThrownBy(
+                        () ->
+                                customerio
+                                        .client()
+                                        .http
+                                        .send(request, HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(HttpTimeoutException.class);
 
-        assertThat(simulator.people()).isEmpty();
+        assertThat(customerio.simulator().people()).isEmpty();
     }
 
     @Test
     void timeoutFaultsSetOverHttpHoldToo() throws Exception {
-        assertThat(client.setFaults(j("{'timeout_ratio':1,'timeout_hold_ms':300}")).statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .setFaults(j("{'timeout_ratio':1,'timeout_hold_ms':300}"))
+                                .statusCode())
                 .isEqualTo(200);
         long start = System.nanoTime();
         assertThatThrownBy(SimulatorFaultsTest::identify).isInstanceOf(IOException.class);
@@ -251,19 +255,20 @@ class SimulatorFaultsTest {
 
     @Test
     void unauthorizedAnswers401UntilCleared() throws Exception {
-        simulator.setFaults(Faults.none().unauthorized(true));
+        customerio.simulator().setFaults(Faults.none().unauthorized(true));
         HttpResponse<String> response = identify();
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.body()).isEmpty();
-        assertThat(client.region().statusCode()).isEqualTo(401);
+        assertThat(customerio.client().region().statusCode()).isEqualTo(401);
 
-        assertThat(client.setFaults("{}").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().setFaults("{}").statusCode()).isEqualTo(200);
         assertThat(identify().statusCode()).isEqualTo(200);
     }
 
     @Test
     void unauthorizedSecondsAnswers401ForThatLong() throws Exception {
-        assertThat(client.setFaults(j("{'unauthorized_seconds':1}")).statusCode()).isEqualTo(200);
+        assertThat(customerio.client().setFaults(j("{'unauthorized_seconds':1}")).statusCode())
+                .isEqualTo(200);
         long start = System.currentTimeMillis();
         assertThat(identify().statusCode()).isEqualTo(401);
 
@@ -274,74 +279,90 @@ class SimulatorFaultsTest {
 
     @Test
     void rejectNamesRefusesThoseEventsAloneAndInsideABatch() throws Exception {
-        simulator.setFaults(Faults.none().rejectNames("poison"));
+        customerio.simulator().setFaults(Faults.none().rejectNames("poison"));
 
         HttpResponse<String> batch =
-                client.batch(
-                        "{\"batch\":["
-                                + event("fine")
-                                + ","
-                                + event("poison")
-                                + ","
-                                + event("fine-too")
-                                + "]}");
+                customerio
+                        .client()
+                        .batch(
+                                "{\"batch\":["
+                                        + event("fine")
+                                        + ","
+                                        + event("poison")
+                                        + ","
+                                        + event("fine-too")
+                                        + "]}");
         assertThat(batch.statusCode()).isEqualTo(207);
         JsonNode errors = json(batch).path("errors");
         assertThat(errors.size()).isEqualTo(1);
         assertThat(errors.get(0).path("batch_index").asInt()).isEqualTo(1);
         assertThat(errors.get(0).path("field").asText()).isEqualTo("name");
 
-        assertThat(client.entity(event("poison")).statusCode()).isEqualTo(400);
-        assertThat(client.v1Event("u1", j("{'name':'poison'}")).statusCode()).isEqualTo(400);
-        assertThat(json(client.entity(event("poison"))).path("meta").path("errors").size())
+        assertThat(customerio.client().entity(event("poison")).statusCode()).isEqualTo(400);
+        assertThat(customerio.client().v1Event("u1", j("{'name':'poison'}")).statusCode())
+                .isEqualTo(400);
+        assertThat(
+                        json(customerio.client().entity(event("poison")))
+                                .path("meta")
+                                .path("errors")
+                                .size())
                 .isPositive();
-        assertThat(client.entity(event("fine-three")).statusCode()).isEqualTo(200);
+        assertThat(customerio.client().entity(event("fine-three")).statusCode()).isEqualTo(200);
 
-        assertThat(simulator.events())
+        assertThat(customerio.simulator().events())
                 .extracting(StoredEvent::name)
                 .containsExactly("fine", "fine-too", "fine-three");
     }
 
     @Test
     void rejectBatchNamesRefusesTheWholeBatch() throws Exception {
-        assertThat(client.setFaults(j("{'reject_batch_names':['poison']}")).statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .setFaults(j("{'reject_batch_names':['poison']}"))
+                                .statusCode())
                 .isEqualTo(200);
 
         HttpResponse<String> batch =
-                client.batch("{\"batch\":[" + event("fine") + "," + event("poison") + "]}");
+                customerio
+                        .client()
+                        .batch("{\"batch\":[" + event("fine") + "," + event("poison") + "]}");
 
         assertThat(batch.statusCode()).isEqualTo(400);
         JsonNode errors = json(batch).path("errors");
         assertThat(errors.size()).isEqualTo(1);
         assertThat(errors.get(0).has("batch_index")).isFalse();
         assertThat(errors.get(0).path("message").asText()).contains("reject_batch_names");
-        assertThat(simulator.events()).isEmpty();
-        assertThat(simulator.people()).isEmpty();
+        assertThat(customerio.simulator().events()).isEmpty();
+        assertThat(customerio.simulator().people()).isEmpty();
 
         // A batch without the name passes.
-        assertThat(client.batch("{\"batch\":[" + event("fine") + "]}").statusCode()).isEqualTo(200);
-        assertThat(simulator.events()).hasSize(1);
+        assertThat(customerio.client().batch("{\"batch\":[" + event("fine") + "]}").statusCode())
+                .isEqualTo(200);
+        assertThat(customerio.simulator().events()).hasSize(1);
     }
 
     @Test
     void anEmptyObjectClearsEveryFault() throws Exception {
         HttpResponse<String> set =
-                client.setFaults(
-                        j(
-                                "{'status_503_ratio':1,'status_500_ratio':1,'rate_limit_rps':1,"
-                                        + "'retry_after_seconds':3,'latency_ms':5,"
-                                        + "'drop_connection_ratio':1,'timeout_ratio':1,"
-                                        + "'timeout_hold_ms':100,'unauthorized':true,"
-                                        + "'unauthorized_seconds':60,'reject_names':['a'],"
-                                        + "'reject_batch_names':['b']}"));
+                customerio
+                        .client()
+                        .setFaults(
+                                j(
+                                        "{'status_503_ratio':1,'status_500_ratio':1,'rate_limit_rps':1,"
+                                            + "'retry_after_seconds':3,'latency_ms':5,"
+                                            + "'drop_connection_ratio':1,'timeout_ratio':1,"
+                                            + "'timeout_hold_ms':100,'unauthorized':true,"
+                                            + "'unauthorized_seconds':60,'reject_names':['a'],"
+                                            + "'reject_batch_names':['b']}"));
         assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
         assertThat(identify().statusCode()).isEqualTo(401);
 
-        HttpResponse<String> cleared = client.setFaults("{}");
+        HttpResponse<String> cleared = customerio.client().setFaults("{}");
 
         assertThat(cleared.statusCode()).isEqualTo(200);
         assertThat(json(cleared).size()).isZero();
-        Faults faults = simulator.faults();
+        Faults faults = customerio.simulator().faults();
         assertThat(faults.status503Ratio).isZero();
         assertThat(faults.rateLimitRps).isZero();
         assertThat(faults.unauthorized).isFalse();
@@ -350,63 +371,74 @@ class SimulatorFaultsTest {
         for (int i = 0; i < 5; i++) {
             assertThat(identify().statusCode()).isEqualTo(200);
         }
-        assertThat(client.batch("{\"batch\":[" + event("a") + "," + event("b") + "]}").statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .batch("{\"batch\":[" + event("a") + "," + event("b") + "]}")
+                                .statusCode())
                 .isEqualTo(200);
     }
 
     @Test
     void faultsSetOverHttpAreTheFaultsInForce() throws Exception {
         HttpResponse<String> set =
-                client.setFaults(
-                        j("{'status_503_ratio':0.25,'rate_limit_rps':50,'reject_names':['x']}"));
+                customerio
+                        .client()
+                        .setFaults(
+                                j(
+                                        "{'status_503_ratio':0.25,'rate_limit_rps':50,'reject_names':['x']}"));
 
         assertThat(set.statusCode()).isEqualTo(200);
         assertThat(json(set).path("status_503_ratio").asDouble()).isEqualTo(0.25);
-        assertThat(simulator.faults().status503Ratio).isEqualTo(0.25);
-        assertThat(simulator.faults().rateLimitRps).isEqualTo(50);
-        assertThat(simulator.faults().rejectNames).containsExactly("x");
-        JsonNode read = json(client.inspect("/__simulator/faults"));
+        assertThat(customerio.simulator().faults().status503Ratio).isEqualTo(0.25);
+        assertThat(customerio.simulator().faults().rateLimitRps).isEqualTo(50);
+        assertThat(customerio.simulator().faults().rejectNames).containsExactly("x");
+        JsonNode read = json(customerio.client().inspect("/__simulator/faults"));
         assertThat(read.path("rate_limit_rps").asDouble()).isEqualTo(50);
         assertThat(read.path("reject_names").get(0).asText()).isEqualTo("x");
     }
 
     @Test
     void anUnknownFaultOrBadJsonIsRefusedAndChangesNothing() throws Exception {
-        simulator.setFaults(Faults.none().status503Ratio(1));
+        customerio.simulator().setFaults(Faults.none().status503Ratio(1));
 
-        HttpResponse<String> unknown = client.setFaults(j("{'status_502_ratio':1}"));
-        HttpResponse<String> broken = client.setFaults("{status");
+        HttpResponse<String> unknown = customerio.client().setFaults(j("{'status_502_ratio':1}"));
+        HttpResponse<String> broken = customerio.client().setFaults("{status");
 
         assertThat(unknown.statusCode()).isEqualTo(400);
         assertThat(json(unknown).path("error").asText()).contains("status_502_ratio");
         assertThat(broken.statusCode()).isEqualTo(400);
-        assertThat(simulator.faults().status503Ratio).isEqualTo(1.0);
+        assertThat(customerio.simulator().faults().status503Ratio).isEqualTo(1.0);
     }
 
     @Test
     void faultsNeverTouchInspectionOrThePage() throws Exception {
-        simulator.setFaults(
-                Faults.none()
-                        .unauthorized(true)
-                        .status503Ratio(1)
-                        .status500Ratio(1)
-                        .dropConnectionRatio(1)
-                        .timeoutRatio(1)
-                        .latencyMs(5_000)
-                        .rateLimitRps(0.001));
+        customerio
+                .simulator()
+                .setFaults(
+                        Faults.none()
+                                .unauthorized(true)
+                                .status503Ratio(1)
+                                .status500Ratio(1)
+                                .dropConnectionRatio(1)
+                                .timeoutRatio(1)
+                                .latencyMs(5_000)
+                                .rateLimitRps(0.001));
 
         long start = System.nanoTime();
-        assertThat(client.inspect("/").statusCode()).isEqualTo(200);
-        assertThat(client.inspect("/__simulator/summary").statusCode()).isEqualTo(200);
-        assertThat(client.inspect("/__simulator/people").statusCode()).isEqualTo(200);
-        assertThat(client.inspect("/__simulator/events").statusCode()).isEqualTo(200);
-        assertThat(client.inspect("/__simulator/requests").statusCode()).isEqualTo(200);
-        assertThat(client.inspect("/__simulator/faults").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().inspect("/").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().inspect("/__simulator/summary").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().inspect("/__simulator/people").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().inspect("/__simulator/events").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().inspect("/__simulator/requests").statusCode())
+                .isEqualTo(200);
+        assertThat(customerio.client().inspect("/__simulator/faults").statusCode()).isEqualTo(200);
         // The latency fault (5 s a request) did not apply to any of them.
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
 
-        assertThat(client.setFaults("{}").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().setFaults("{}").statusCode()).isEqualTo(200);
         assertThat(identify().statusCode()).isEqualTo(200);
-        assertThat(client.inspect("POST", "/__simulator/reset", null).statusCode()).isEqualTo(200);
+        assertThat(customerio.client().inspect("POST", "/__simulator/reset", null).statusCode())
+                .isEqualTo(200);
     }
 }

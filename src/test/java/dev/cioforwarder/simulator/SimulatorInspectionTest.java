@@ -13,10 +13,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The unauthenticated inspection endpoints under {@code /__simulator/} and the page at {@code /}.
@@ -26,38 +24,29 @@ class SimulatorInspectionTest {
     private static final String SITE = "site-inspection";
     private static final String KEY = "secret-key-4f9a1c";
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
     /** Two people, three events (one a duplicate), a refusal and a stale update. */
     private static void traffic() throws Exception {
-        assertThat(client.identify("u1", j("{'plan':'pro','_timestamp':2000}")).statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .identify("u1", j("{'plan':'pro','_timestamp':2000}"))
+                                .statusCode())
                 .isEqualTo(200);
-        assertThat(client.identify("u1", j("{'plan':'old','_timestamp':1000}")).statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .identify("u1", j("{'plan':'old','_timestamp':1000}"))
+                                .statusCode())
                 .isEqualTo(200);
-        assertThat(client.identify("u2@x.io", j("{'unsubscribed':true}")).statusCode())
+        assertThat(customerio.client().identify("u2@x.io", j("{'unsubscribed':true}")).statusCode())
                 .isEqualTo(200);
         for (int i = 0; i < 3; i++) {
             assertThat(
-                            client.v1Event(
+                            customerio
+                                    .client()
+                                    .v1Event(
                                             "u1",
                                             j(
                                                     "{'name':'e"
@@ -68,16 +57,20 @@ class SimulatorInspectionTest {
                                     .statusCode())
                     .isEqualTo(200);
         }
-        assertThat(client.v1Event("u1", j("{'name':'dup','id':'" + ulid(0) + "'}")).statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .v1Event("u1", j("{'name':'dup','id':'" + ulid(0) + "'}"))
+                                .statusCode())
                 .isEqualTo(200);
-        assertThat(client.v1Event("u1", j("{'name':''}")).statusCode()).isEqualTo(400);
+        assertThat(customerio.client().v1Event("u1", j("{'name':''}")).statusCode()).isEqualTo(400);
     }
 
     @Test
     void theSummaryCountsWhatHappened() throws Exception {
         traffic();
 
-        HttpResponse<String> response = client.inspect("/__simulator/summary");
+        HttpResponse<String> response = customerio.client().inspect("/__simulator/summary");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type"))
@@ -98,26 +91,30 @@ class SimulatorInspectionTest {
         assertThat(summary.path("latency_probe").has("p99_ms")).isTrue();
         assertThat(summary.path("latency_probe").has("max_ms")).isTrue();
         // The Java view is the same.
-        assertThat(simulator.summary().requests()).isEqualTo(8);
-        assertThat(simulator.summary().responsesByStatus()).containsEntry(200, 7L);
+        assertThat(customerio.simulator().summary().requests()).isEqualTo(8);
+        assertThat(customerio.simulator().summary().responsesByStatus()).containsEntry(200, 7L);
     }
 
     @Test
     void inspectionCallsAreNotTrackRequests() throws Exception {
         for (int i = 0; i < 3; i++) {
-            client.inspect("/__simulator/summary");
-            client.inspect("/__simulator/people");
-            client.inspect("/");
+            customerio.client().inspect("/__simulator/summary");
+            customerio.client().inspect("/__simulator/people");
+            customerio.client().inspect("/");
         }
-        assertThat(json(client.inspect("/__simulator/summary")).path("requests").asLong()).isZero();
-        assertThat(json(client.inspect("/__simulator/requests")).size()).isZero();
+        assertThat(
+                        json(customerio.client().inspect("/__simulator/summary"))
+                                .path("requests")
+                                .asLong())
+                .isZero();
+        assertThat(json(customerio.client().inspect("/__simulator/requests")).size()).isZero();
     }
 
     @Test
     void peopleListsEveryPersonWithTheirFields() throws Exception {
         traffic();
 
-        JsonNode people = json(client.inspect("/__simulator/people"));
+        JsonNode people = json(customerio.client().inspect("/__simulator/people"));
 
         assertThat(people.isArray()).isTrue();
         assertThat(people.size()).isEqualTo(2);
@@ -138,10 +135,10 @@ class SimulatorInspectionTest {
     void eventsReturnsTheLatestUpToTheLimit() throws Exception {
         traffic();
 
-        JsonNode all = json(client.inspect("/__simulator/events"));
-        JsonNode two = json(client.inspect("/__simulator/events?limit=2"));
-        JsonNode none = json(client.inspect("/__simulator/events?limit=0"));
-        JsonNode many = json(client.inspect("/__simulator/events?limit=1000"));
+        JsonNode all = json(customerio.client().inspect("/__simulator/events"));
+        JsonNode two = json(customerio.client().inspect("/__simulator/events?limit=2"));
+        JsonNode none = json(customerio.client().inspect("/__simulator/events?limit=0"));
+        JsonNode many = json(customerio.client().inspect("/__simulator/events?limit=1000"));
 
         assertThat(names(all)).containsExactly("e0", "e1", "e2");
         assertThat(names(two)).containsExactly("e1", "e2");
@@ -165,14 +162,16 @@ class SimulatorInspectionTest {
     @Test
     void requestsReturnsTheLatestTrackRequestsWithoutHeadersOrTheKey() throws Exception {
         traffic();
-        client.send("GET", "/api/v1/accounts/region", null, "Basic " + KEY);
-        client.send(
-                "GET",
-                "/api/v1/accounts/region",
-                null,
-                SimulatorTestClient.basic(SITE, KEY + "-wrong"));
+        customerio.client().send("GET", "/api/v1/accounts/region", null, "Basic " + KEY);
+        customerio
+                .client()
+                .send(
+                        "GET",
+                        "/api/v1/accounts/region",
+                        null,
+                        SimulatorTestClient.basic(SITE, KEY + "-wrong"));
 
-        HttpResponse<String> all = client.inspect("/__simulator/requests");
+        HttpResponse<String> all = customerio.client().inspect("/__simulator/requests");
         JsonNode log = json(all);
         assertThat(log.size()).isEqualTo(10);
         JsonNode first = log.get(0);
@@ -187,25 +186,25 @@ class SimulatorInspectionTest {
                 .containsExactlyInAnyOrder(
                         "method", "path", "status", "operations", "received_at_ms");
 
-        JsonNode lastTwo = json(client.inspect("/__simulator/requests?limit=2"));
+        JsonNode lastTwo = json(customerio.client().inspect("/__simulator/requests?limit=2"));
         assertThat(lastTwo.size()).isEqualTo(2);
         assertThat(lastTwo.get(0).path("status").asInt()).isEqualTo(401);
         assertThat(lastTwo.get(1).path("status").asInt()).isEqualTo(401);
 
         assertThat(all.body())
                 .doesNotContain(KEY)
-                .doesNotContain(client.authorization.substring("Basic ".length()))
+                .doesNotContain(customerio.client().authorization.substring("Basic ".length()))
                 .doesNotContainIgnoringCase("authorization")
                 .doesNotContainIgnoringCase("basic");
-        assertThat(simulator.requests()).hasSize(10);
+        assertThat(customerio.simulator().requests()).hasSize(10);
     }
 
     @Test
     void faultsReturnsTheFaultsInForce() throws Exception {
-        assertThat(json(client.inspect("/__simulator/faults")).size()).isZero();
+        assertThat(json(customerio.client().inspect("/__simulator/faults")).size()).isZero();
 
-        simulator.setFaults(Faults.none().status503Ratio(0.5).rejectNames("bad"));
-        JsonNode faults = json(client.inspect("/__simulator/faults"));
+        customerio.simulator().setFaults(Faults.none().status503Ratio(0.5).rejectNames("bad"));
+        JsonNode faults = json(customerio.client().inspect("/__simulator/faults"));
 
         assertThat(faults.path("status_503_ratio").asDouble()).isEqualTo(0.5);
         assertThat(faults.path("reject_names").get(0).asText()).isEqualTo("bad");
@@ -214,15 +213,16 @@ class SimulatorInspectionTest {
     @Test
     void resetForgetsEverything() throws Exception {
         traffic();
-        simulator.setFaults(Faults.none().rejectNames("x"));
+        customerio.simulator().setFaults(Faults.none().rejectNames("x"));
 
-        HttpResponse<String> response = client.inspect("POST", "/__simulator/reset", null);
+        HttpResponse<String> response =
+                customerio.client().inspect("POST", "/__simulator/reset", null);
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(simulator.people()).isEmpty();
-        assertThat(simulator.events()).isEmpty();
-        assertThat(simulator.requests()).isEmpty();
-        Summary summary = simulator.summary();
+        assertThat(customerio.simulator().people()).isEmpty();
+        assertThat(customerio.simulator().events()).isEmpty();
+        assertThat(customerio.simulator().requests()).isEmpty();
+        Summary summary = customerio.simulator().summary();
         assertThat(summary.requests()).isZero();
         assertThat(summary.operations()).isZero();
         assertThat(summary.events()).isZero();
@@ -230,25 +230,30 @@ class SimulatorInspectionTest {
         assertThat(summary.rejectedOperations()).isZero();
         assertThat(summary.staleUpdatesIgnored()).isZero();
         assertThat(summary.responsesByStatus()).isEmpty();
-        assertThat(simulator.faults().rejectNames).isEmpty();
+        assertThat(customerio.simulator().faults().rejectNames).isEmpty();
         // Event ids are forgotten too: the same id is new again.
-        assertThat(client.v1Event("u1", j("{'name':'e0','id':'" + ulid(0) + "'}")).statusCode())
+        assertThat(
+                        customerio
+                                .client()
+                                .v1Event("u1", j("{'name':'e0','id':'" + ulid(0) + "'}"))
+                                .statusCode())
                 .isEqualTo(200);
-        assertThat(simulator.events()).hasSize(1);
-        assertThat(simulator.summary().duplicateEventsIgnored()).isZero();
+        assertThat(customerio.simulator().events()).hasSize(1);
+        assertThat(customerio.simulator().summary().duplicateEventsIgnored()).isZero();
     }
 
     @Test
     void unknownInspectionEndpointsAre404() throws Exception {
-        assertThat(client.inspect("/__simulator/nothing").statusCode()).isEqualTo(404);
-        assertThat(client.inspect("DELETE", "/__simulator/people", null).statusCode())
+        assertThat(customerio.client().inspect("/__simulator/nothing").statusCode()).isEqualTo(404);
+        assertThat(customerio.client().inspect("DELETE", "/__simulator/people", null).statusCode())
                 .isEqualTo(404);
-        assertThat(client.inspect("GET", "/__simulator/reset", null).statusCode()).isEqualTo(404);
+        assertThat(customerio.client().inspect("GET", "/__simulator/reset", null).statusCode())
+                .isEqualTo(404);
     }
 
     @Test
     void thePageIsSelfContainedAndReadsTheJsonEndpoints() throws Exception {
-        HttpResponse<String> response = client.inspect("/");
+        HttpResponse<String> response = customerio.client().inspect("/");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type"))
@@ -268,16 +273,16 @@ class SimulatorInspectionTest {
                 .contains("fetch('/__simulator/people')")
                 .contains("fetch('/__simulator/events?limit=");
         // A query string still serves the page.
-        assertThat(client.inspect("/?refresh=1").body()).isEqualTo(html);
+        assertThat(customerio.client().inspect("/?refresh=1").body()).isEqualTo(html);
     }
 
     @Test
     void everyFieldThePageReadsExists() throws Exception {
         traffic();
-        String html = client.inspect("/").body();
-        JsonNode summary = json(client.inspect("/__simulator/summary"));
-        JsonNode person = json(client.inspect("/__simulator/people")).get(0);
-        JsonNode event = json(client.inspect("/__simulator/events")).get(0);
+        String html = customerio.client().inspect("/").body();
+        JsonNode summary = json(customerio.client().inspect("/__simulator/summary"));
+        JsonNode person = json(customerio.client().inspect("/__simulator/people")).get(0);
+        JsonNode event = json(customerio.client().inspect("/__simulator/events")).get(0);
 
         Matcher keys = Pattern.compile("for \\(const k of \\[([^]]*)]").matcher(html);
         assertThat(keys.find()).isTrue();
@@ -306,13 +311,14 @@ class SimulatorInspectionTest {
         traffic();
 
         // A negative limit means no limit: everything, as without one.
-        HttpResponse<String> events = client.inspect("/__simulator/events?limit=-1");
-        HttpResponse<String> requests = client.inspect("/__simulator/requests?limit=-1");
+        HttpResponse<String> events = customerio.client().inspect("/__simulator/events?limit=-1");
+        HttpResponse<String> requests =
+                customerio.client().inspect("/__simulator/requests?limit=-1");
         assertThat(events.statusCode()).isEqualTo(200);
         assertThat(requests.statusCode()).isEqualTo(200);
         assertThat(json(events).size()).isEqualTo(3); // e0..e2; the duplicate and the refused not
         assertThat(json(requests).size())
-                .isEqualTo(json(client.inspect("/__simulator/requests")).size())
+                .isEqualTo(json(customerio.client().inspect("/__simulator/requests")).size())
                 .isPositive();
     }
 }

@@ -4,37 +4,19 @@ import static dev.cioforwarder.simulator.SimulatorTestClient.j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Customer.io's identity rules as the simulator models them: who is one person, who is two. */
+/**
+ * Customer.io's identity rules as the customerio.simulator() models them: who is one person, who is
+ * two.
+ */
 class SimulatorPeopleTest {
 
     private static final String SITE = "site-people";
     private static final String KEY = "key-people";
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
     private static void ok(HttpResponse<String> response) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -42,63 +24,65 @@ class SimulatorPeopleTest {
 
     private static HttpResponse<String> v2Identify(String kind, String value, String rest)
             throws Exception {
-        return client.entity(
-                j(
-                        "{'type':'person','identifiers':{'"
-                                + kind
-                                + "':'"
-                                + value
-                                + "'},'action':'identify'"
-                                + rest
-                                + "}"));
+        return customerio
+                .client()
+                .entity(
+                        j(
+                                "{'type':'person','identifiers':{'"
+                                        + kind
+                                        + "':'"
+                                        + value
+                                        + "'},'action':'identify'"
+                                        + rest
+                                        + "}"));
     }
 
     @Test
     void anIdentifyByIdCreatesOnePersonAndLaterOnesUpdateIt() throws Exception {
-        ok(client.identify("u1", j("{'plan':'free','age':30}")));
-        ok(client.identify("u1", j("{'plan':'pro'}")));
+        ok(customerio.client().identify("u1", j("{'plan':'free','age':30}")));
+        ok(customerio.client().identify("u1", j("{'plan':'pro'}")));
         ok(v2Identify("id", "u1", j(",'attributes':{'score':2.5}")));
 
-        assertThat(simulator.people()).hasSize(1);
-        Person person = simulator.personById("u1").orElseThrow();
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person person = customerio.simulator().personById("u1").orElseThrow();
         assertThat(person.attributes().get("plan").asText()).isEqualTo("pro");
         assertThat(person.attributes().get("age").asInt()).isEqualTo(30);
         assertThat(person.attributes().get("score").asDouble()).isEqualTo(2.5);
         assertThat(person.email()).isNull();
-        assertThat(simulator.summary().people()).isEqualTo(1);
+        assertThat(customerio.simulator().summary().people()).isEqualTo(1);
     }
 
     @Test
     void anEmailAddressedIdentifySettingAnIdAttachesItToThatPerson() throws Exception {
-        ok(client.identify("ann@x.io", j("{'plan':'free'}")));
-        assertThat(simulator.people()).hasSize(1);
-        assertThat(simulator.personByEmail("ann@x.io").orElseThrow().id()).isNull();
+        ok(customerio.client().identify("ann@x.io", j("{'plan':'free'}")));
+        assertThat(customerio.simulator().people()).hasSize(1);
+        assertThat(customerio.simulator().personByEmail("ann@x.io").orElseThrow().id()).isNull();
 
-        ok(client.identify("ann@x.io", j("{'id':'ann'}")));
+        ok(customerio.client().identify("ann@x.io", j("{'id':'ann'}")));
 
-        assertThat(simulator.people()).hasSize(1);
-        Person person = simulator.personById("ann").orElseThrow();
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person person = customerio.simulator().personById("ann").orElseThrow();
         assertThat(person.email()).isEqualTo("ann@x.io");
         assertThat(person.attributes()).containsKey("plan");
 
         // From now on the id addresses the same person.
-        ok(client.identify("ann", j("{'plan':'pro'}")));
+        ok(customerio.client().identify("ann", j("{'plan':'pro'}")));
         ok(v2Identify("id", "ann", j(",'attributes':{'seats':3}")));
-        assertThat(simulator.people()).hasSize(1);
-        Person updated = simulator.personByEmail("ann@x.io").orElseThrow();
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person updated = customerio.simulator().personByEmail("ann@x.io").orElseThrow();
         assertThat(updated.cioId()).isEqualTo(person.cioId());
         assertThat(updated.attributes().get("plan").asText()).isEqualTo("pro");
         assertThat(updated.attributes().get("seats").asInt()).isEqualTo(3);
-        assertThat(simulator.summary().attributeUpdateFailures()).isZero();
+        assertThat(customerio.simulator().summary().attributeUpdateFailures()).isZero();
     }
 
     @Test
     void aFirstIdentifyByEmailWithAnIdCreatesOnePersonWithBoth() throws Exception {
-        ok(client.identify("bob@x.io", j("{'id':'bob','plan':'free'}")));
-        ok(client.identify("bob", j("{'plan':'pro'}")));
+        ok(customerio.client().identify("bob@x.io", j("{'id':'bob','plan':'free'}")));
+        ok(customerio.client().identify("bob", j("{'plan':'pro'}")));
 
-        assertThat(simulator.people()).hasSize(1);
-        Person person = simulator.people().get(0);
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person person = customerio.simulator().people().get(0);
         assertThat(person.id()).isEqualTo("bob");
         assertThat(person.email()).isEqualTo("bob@x.io");
         assertThat(person.attributes().get("plan").asText()).isEqualTo("pro");
@@ -106,27 +90,28 @@ class SimulatorPeopleTest {
 
     @Test
     void anEmailAddressedIdentifyNamingAKnownIdGivesThatPersonTheEmail() throws Exception {
-        ok(client.identify("cat", j("{'plan':'free'}")));
-        ok(client.identify("cat@x.io", j("{'id':'cat','seats':2}")));
+        ok(customerio.client().identify("cat", j("{'plan':'free'}")));
+        ok(customerio.client().identify("cat@x.io", j("{'id':'cat','seats':2}")));
 
-        assertThat(simulator.people()).hasSize(1);
-        Person person = simulator.personById("cat").orElseThrow();
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person person = customerio.simulator().personById("cat").orElseThrow();
         assertThat(person.email()).isEqualTo("cat@x.io");
         assertThat(person.attributes()).containsKeys("plan", "seats");
     }
 
     @Test
     void anIdOwnedByAnotherPersonIs200ButCountedAndNothingMerges() throws Exception {
-        ok(client.identify("dan", j("{'plan':'free'}")));
-        ok(client.identify("eve@x.io", j("{'plan':'pro'}")));
+        ok(customerio.client().identify("dan", j("{'plan':'free'}")));
+        ok(customerio.client().identify("eve@x.io", j("{'plan':'pro'}")));
 
-        HttpResponse<String> response = client.identify("eve@x.io", j("{'id':'dan','seats':9}"));
+        HttpResponse<String> response =
+                customerio.client().identify("eve@x.io", j("{'id':'dan','seats':9}"));
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(simulator.summary().attributeUpdateFailures()).isEqualTo(1);
-        assertThat(simulator.people()).hasSize(2);
-        Person dan = simulator.personById("dan").orElseThrow();
-        Person eve = simulator.personByEmail("eve@x.io").orElseThrow();
+        assertThat(customerio.simulator().summary().attributeUpdateFailures()).isEqualTo(1);
+        assertThat(customerio.simulator().people()).hasSize(2);
+        Person dan = customerio.simulator().personById("dan").orElseThrow();
+        Person eve = customerio.simulator().personByEmail("eve@x.io").orElseThrow();
         assertThat(dan.email()).isNull();
         assertThat(eve.id()).isNull();
         assertThat(dan.attributes()).doesNotContainKey("seats");
@@ -136,36 +121,40 @@ class SimulatorPeopleTest {
 
     @Test
     void anEmailOwnedByAnotherPersonIs200ButCountedAndNothingMerges() throws Exception {
-        ok(client.identify("fay", j("{'email':'fay@x.io'}")));
-        ok(client.identify("gus", j("{'plan':'pro'}")));
+        ok(customerio.client().identify("fay", j("{'email':'fay@x.io'}")));
+        ok(customerio.client().identify("gus", j("{'plan':'pro'}")));
 
-        ok(client.identify("gus", j("{'email':'FAY@x.io','seats':9}")));
+        ok(customerio.client().identify("gus", j("{'email':'FAY@x.io','seats':9}")));
         ok(v2Identify("id", "gus", j(",'attributes':{'email':'fay@x.io','seats':9}")));
 
-        assertThat(simulator.summary().attributeUpdateFailures()).isEqualTo(2);
-        assertThat(simulator.people()).hasSize(2);
-        assertThat(simulator.personById("gus").orElseThrow().email()).isNull();
-        assertThat(simulator.personById("gus").orElseThrow().attributes())
+        assertThat(customerio.simulator().summary().attributeUpdateFailures()).isEqualTo(2);
+        assertThat(customerio.simulator().people()).hasSize(2);
+        assertThat(customerio.simulator().personById("gus").orElseThrow().email()).isNull();
+        assertThat(customerio.simulator().personById("gus").orElseThrow().attributes())
                 .doesNotContainKey("seats");
-        assertThat(simulator.personByEmail("fay@x.io").orElseThrow().id()).isEqualTo("fay");
+        assertThat(customerio.simulator().personByEmail("fay@x.io").orElseThrow().id())
+                .isEqualTo("fay");
     }
 
     @Test
     void anEmailInAnIdAddressedIdentifySetsTheEmailButChangesItOnlyIfTheWorkspaceAllows()
             throws Exception {
-        ok(client.identify("hal", j("{'email':'hal@x.io'}")));
-        assertThat(simulator.personByEmail("hal@x.io").orElseThrow().id()).isEqualTo("hal");
+        ok(customerio.client().identify("hal", j("{'email':'hal@x.io'}")));
+        assertThat(customerio.simulator().personByEmail("hal@x.io").orElseThrow().id())
+                .isEqualTo("hal");
 
         // "Allow updates to email using ID" is off by default: 200, an attribute update failure,
         // and nothing of the update applied.
-        ok(client.identify("hal", j("{'email':'hal@y.io','plan':'pro'}")));
+        ok(customerio.client().identify("hal", j("{'email':'hal@y.io','plan':'pro'}")));
         ok(v2Identify("id", "hal", j(",'attributes':{'email':'hal@z.io'}")));
-        assertThat(simulator.summary().attributeUpdateFailures()).isEqualTo(2);
-        assertThat(simulator.personById("hal").orElseThrow().email()).isEqualTo("hal@x.io");
-        assertThat(simulator.personById("hal").orElseThrow().attributes()).isEmpty();
+        assertThat(customerio.simulator().summary().attributeUpdateFailures()).isEqualTo(2);
+        assertThat(customerio.simulator().personById("hal").orElseThrow().email())
+                .isEqualTo("hal@x.io");
+        assertThat(customerio.simulator().personById("hal").orElseThrow().attributes()).isEmpty();
         // The same email in any case is no change.
-        ok(client.identify("hal", j("{'email':'HAL@x.io','plan':'pro'}")));
-        assertThat(simulator.personById("hal").orElseThrow().attributes()).containsKey("plan");
+        ok(customerio.client().identify("hal", j("{'email':'HAL@x.io','plan':'pro'}")));
+        assertThat(customerio.simulator().personById("hal").orElseThrow().attributes())
+                .containsKey("plan");
     }
 
     @Test
@@ -190,40 +179,41 @@ class SimulatorPeopleTest {
 
     @Test
     void anAttributeSetToAnEmptyStringIsRemoved() throws Exception {
-        ok(client.identify("ida", j("{'plan':'pro','seats':3}")));
-        ok(client.identify("ida", j("{'plan':''}")));
+        ok(customerio.client().identify("ida", j("{'plan':'pro','seats':3}")));
+        ok(customerio.client().identify("ida", j("{'plan':''}")));
         ok(v2Identify("id", "ida", j(",'attributes':{'seats':''}")));
-        assertThat(simulator.personById("ida").orElseThrow().attributes()).isEmpty();
+        assertThat(customerio.simulator().personById("ida").orElseThrow().attributes()).isEmpty();
     }
 
     @Test
     void emailsAreCaseInsensitive() throws Exception {
-        ok(client.identify("Ivy@X.io", j("{'a':1}")));
-        ok(client.identify("ivy@x.io", j("{'b':2}")));
+        ok(customerio.client().identify("Ivy@X.io", j("{'a':1}")));
+        ok(customerio.client().identify("ivy@x.io", j("{'b':2}")));
         ok(v2Identify("email", "IVY@x.IO", j(",'attributes':{'c':3}")));
 
-        assertThat(simulator.people()).hasSize(1);
-        assertThat(simulator.people().get(0).attributes()).containsOnlyKeys("a", "b", "c");
+        assertThat(customerio.simulator().people()).hasSize(1);
+        assertThat(customerio.simulator().people().get(0).attributes())
+                .containsOnlyKeys("a", "b", "c");
     }
 
     @Test
     void aV1UpdateOlderThanTheNewestIsIgnoredAndCounted() throws Exception {
-        ok(client.identify("jon", j("{'plan':'pro','_timestamp':2000}")));
-        ok(client.identify("jon", j("{'plan':'free','seats':1,'_timestamp':1000}")));
+        ok(customerio.client().identify("jon", j("{'plan':'pro','_timestamp':2000}")));
+        ok(customerio.client().identify("jon", j("{'plan':'free','seats':1,'_timestamp':1000}")));
 
-        Person person = simulator.personById("jon").orElseThrow();
+        Person person = customerio.simulator().personById("jon").orElseThrow();
         assertThat(person.attributes().get("plan").asText()).isEqualTo("pro");
         assertThat(person.attributes()).doesNotContainKey("seats");
         assertThat(person.attributes()).doesNotContainKey("_timestamp");
-        assertThat(simulator.summary().staleUpdatesIgnored()).isEqualTo(1);
+        assertThat(customerio.simulator().summary().staleUpdatesIgnored()).isEqualTo(1);
 
         // Equal and newer timestamps apply.
-        ok(client.identify("jon", j("{'seats':2,'_timestamp':2000}")));
-        ok(client.identify("jon", j("{'plan':'team','_timestamp':3000}")));
-        person = simulator.personById("jon").orElseThrow();
+        ok(customerio.client().identify("jon", j("{'seats':2,'_timestamp':2000}")));
+        ok(customerio.client().identify("jon", j("{'plan':'team','_timestamp':3000}")));
+        person = customerio.simulator().personById("jon").orElseThrow();
         assertThat(person.attributes().get("plan").asText()).isEqualTo("team");
         assertThat(person.attributes().get("seats").asInt()).isEqualTo(2);
-        assertThat(simulator.summary().staleUpdatesIgnored()).isEqualTo(1);
+        assertThat(customerio.simulator().summary().staleUpdatesIgnored()).isEqualTo(1);
     }
 
     @Test
@@ -231,47 +221,61 @@ class SimulatorPeopleTest {
         ok(v2Identify("id", "kim", j(",'timestamp':2000,'attributes':{'plan':'pro'}")));
         ok(v2Identify("id", "kim", j(",'timestamp':1500,'attributes':{'plan':'free'}")));
         // v1's _timestamp and v2's timestamp order the same profile.
-        ok(client.identify("kim", j("{'plan':'v1-old','_timestamp':1999}")));
+        ok(customerio.client().identify("kim", j("{'plan':'v1-old','_timestamp':1999}")));
 
-        assertThat(simulator.personById("kim").orElseThrow().attributes().get("plan").asText())
+        assertThat(
+                        customerio
+                                .simulator()
+                                .personById("kim")
+                                .orElseThrow()
+                                .attributes()
+                                .get("plan")
+                                .asText())
                 .isEqualTo("pro");
-        assertThat(simulator.summary().staleUpdatesIgnored()).isEqualTo(2);
+        assertThat(customerio.simulator().summary().staleUpdatesIgnored()).isEqualTo(2);
     }
 
     @Test
     void anUpdateOnlyIdentifyDoesNotCreateAPerson() throws Exception {
-        ok(client.identify("leo", j("{'_update':true,'plan':'pro'}")));
+        ok(customerio.client().identify("leo", j("{'_update':true,'plan':'pro'}")));
         ok(v2Identify("id", "leo", j(",'attributes':{'_update':true,'plan':'pro'}")));
-        ok(client.identify("leo@x.io", j("{'_update':true,'plan':'pro'}")));
-        assertThat(simulator.people()).isEmpty();
+        ok(customerio.client().identify("leo@x.io", j("{'_update':true,'plan':'pro'}")));
+        assertThat(customerio.simulator().people()).isEmpty();
 
         // It does update one that exists.
-        ok(client.identify("leo", j("{'plan':'free'}")));
-        ok(client.identify("leo", j("{'_update':true,'plan':'pro'}")));
-        assertThat(simulator.people()).hasSize(1);
-        assertThat(simulator.personById("leo").orElseThrow().attributes().get("plan").asText())
+        ok(customerio.client().identify("leo", j("{'plan':'free'}")));
+        ok(customerio.client().identify("leo", j("{'_update':true,'plan':'pro'}")));
+        assertThat(customerio.simulator().people()).hasSize(1);
+        assertThat(
+                        customerio
+                                .simulator()
+                                .personById("leo")
+                                .orElseThrow()
+                                .attributes()
+                                .get("plan")
+                                .asText())
                 .isEqualTo("pro");
-        assertThat(simulator.personById("leo").orElseThrow().attributes())
+        assertThat(customerio.simulator().personById("leo").orElseThrow().attributes())
                 .doesNotContainKey("_update");
     }
 
     @Test
     void unsubscribedAndCreatedAtLandOnThePerson() throws Exception {
-        ok(client.identify("mia", j("{'unsubscribed':true,'created_at':1600000000}")));
-        Person person = simulator.personById("mia").orElseThrow();
+        ok(customerio.client().identify("mia", j("{'unsubscribed':true,'created_at':1600000000}")));
+        Person person = customerio.simulator().personById("mia").orElseThrow();
         assertThat(person.unsubscribed()).isTrue();
         assertThat(person.createdAt()).isEqualTo(1600000000L);
         assertThat(person.attributes()).isEmpty();
 
-        ok(client.identify("mia", j("{'unsubscribed':false}")));
-        assertThat(simulator.personById("mia").orElseThrow().unsubscribed()).isFalse();
+        ok(customerio.client().identify("mia", j("{'unsubscribed':false}")));
+        assertThat(customerio.simulator().personById("mia").orElseThrow().unsubscribed()).isFalse();
 
         ok(
                 v2Identify(
                         "id",
                         "ned",
                         j(",'attributes':{'unsubscribed':true,'created_at':1500000000}")));
-        Person ned = simulator.personById("ned").orElseThrow();
+        Person ned = customerio.simulator().personById("ned").orElseThrow();
         assertThat(ned.unsubscribed()).isTrue();
         assertThat(ned.createdAt()).isEqualTo(1500000000L);
         assertThat(ned.attributes()).isEmpty();
@@ -279,43 +283,51 @@ class SimulatorPeopleTest {
 
     @Test
     void pathIdentifiersAreDecodedAsOneSegment() throws Exception {
-        ok(client.track("PUT", "/api/v1/customers/a%2Fb%40x.io", j("{'plan':'pro'}")));
-        ok(client.track("PUT", "/api/v1/customers/c%2Fd", j("{'plan':'pro'}")));
-        ok(client.track("PUT", "/api/v1/customers/e+f@x.io", j("{'plan':'pro'}")));
-        ok(client.track("POST", "/api/v1/customers/c%2Fd/events", j("{'name':'opened'}")));
+        ok(customerio.client().track("PUT", "/api/v1/customers/a%2Fb%40x.io", j("{'plan':'pro'}")));
+        ok(customerio.client().track("PUT", "/api/v1/customers/c%2Fd", j("{'plan':'pro'}")));
+        ok(customerio.client().track("PUT", "/api/v1/customers/e+f@x.io", j("{'plan':'pro'}")));
+        ok(
+                customerio
+                        .client()
+                        .track("POST", "/api/v1/customers/c%2Fd/events", j("{'name':'opened'}")));
 
-        assertThat(simulator.personByEmail("a/b@x.io")).isPresent();
-        assertThat(simulator.personById("c/d")).isPresent();
+        assertThat(customerio.simulator().personByEmail("a/b@x.io")).isPresent();
+        assertThat(customerio.simulator().personById("c/d")).isPresent();
         // A "+" in a path is a plus, not a space.
-        assertThat(simulator.personByEmail("e+f@x.io")).isPresent();
-        assertThat(simulator.people()).hasSize(3);
-        assertThat(simulator.events().get(0).personId()).isEqualTo("c/d");
+        assertThat(customerio.simulator().personByEmail("e+f@x.io")).isPresent();
+        assertThat(customerio.simulator().people()).hasSize(3);
+        assertThat(customerio.simulator().events().get(0).personId()).isEqualTo("c/d");
     }
 
     @Test
     void cioIdPathsAddressTheExistingPerson() throws Exception {
-        ok(client.identify("oli", j("{'plan':'free'}")));
-        String cioId = simulator.personById("oli").orElseThrow().cioId();
+        ok(customerio.client().identify("oli", j("{'plan':'free'}")));
+        String cioId = customerio.simulator().personById("oli").orElseThrow().cioId();
 
-        ok(client.identify("cio_" + cioId, j("{'plan':'pro'}")));
+        ok(customerio.client().identify("cio_" + cioId, j("{'plan':'pro'}")));
         ok(v2Identify("cio_id", cioId, j(",'attributes':{'seats':4}")));
 
-        assertThat(simulator.people()).hasSize(1);
-        Person person = simulator.personById("oli").orElseThrow();
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person person = customerio.simulator().personById("oli").orElseThrow();
         assertThat(person.attributes().get("plan").asText()).isEqualTo("pro");
         assertThat(person.attributes().get("seats").asInt()).isEqualTo(4);
     }
 
     @Test
     void deleteRemovesThePerson() throws Exception {
-        ok(client.identify("pam", j("{'email':'pam@x.io'}")));
-        ok(client.track("DELETE", "/api/v1/customers/pam", null));
-        assertThat(simulator.people()).isEmpty();
-        assertThat(simulator.personByEmail("pam@x.io")).isEmpty();
+        ok(customerio.client().identify("pam", j("{'email':'pam@x.io'}")));
+        ok(customerio.client().track("DELETE", "/api/v1/customers/pam", null));
+        assertThat(customerio.simulator().people()).isEmpty();
+        assertThat(customerio.simulator().personByEmail("pam@x.io")).isEmpty();
 
-        ok(client.identify("pam", j("{'plan':'new'}")));
-        ok(client.entity(j("{'type':'person','identifiers':{'id':'pam'},'action':'delete'}")));
-        assertThat(simulator.people()).isEmpty();
+        ok(customerio.client().identify("pam", j("{'plan':'new'}")));
+        ok(
+                customerio
+                        .client()
+                        .entity(
+                                j(
+                                        "{'type':'person','identifiers':{'id':'pam'},'action':'delete'}")));
+        assertThat(customerio.simulator().people()).isEmpty();
     }
 
     // -------------------------------------------------------------------------------------
@@ -323,28 +335,39 @@ class SimulatorPeopleTest {
 
     @Test
     void aStaleIdentifyChangesNothing() throws Exception {
-        ok(client.identify("quinn", j("{'email':'old@x.io','_timestamp':2000}")));
+        ok(customerio.client().identify("quinn", j("{'email':'old@x.io','_timestamp':2000}")));
 
-        ok(client.identify("new@x.io", j("{'id':'quinn','_timestamp':1000}")));
+        ok(customerio.client().identify("new@x.io", j("{'id':'quinn','_timestamp':1000}")));
 
-        assertThat(simulator.summary().staleUpdatesIgnored()).isEqualTo(1);
-        assertThat(simulator.personById("quinn").orElseThrow().email()).isEqualTo("old@x.io");
-        assertThat(simulator.personByEmail("new@x.io")).isEmpty();
+        assertThat(customerio.simulator().summary().staleUpdatesIgnored()).isEqualTo(1);
+        assertThat(customerio.simulator().personById("quinn").orElseThrow().email())
+                .isEqualTo("old@x.io");
+        assertThat(customerio.simulator().personByEmail("new@x.io")).isEmpty();
     }
 
     @Test
     void aFailedUpdateDoesNotAdvanceTheNewestTimestamp() throws Exception {
-        ok(client.identify("rae", j("{'plan':'free','_timestamp':1000}")));
-        ok(client.identify("sam@x.io", j("{}")));
+        ok(customerio.client().identify("rae", j("{'plan':'free','_timestamp':1000}")));
+        ok(customerio.client().identify("sam@x.io", j("{}")));
         // Fails: the email belongs to someone else. Nothing of it is applied...
-        ok(client.identify("rae", j("{'email':'sam@x.io','plan':'x','_timestamp':3000}")));
-        assertThat(simulator.summary().attributeUpdateFailures()).isEqualTo(1);
+        ok(
+                customerio
+                        .client()
+                        .identify("rae", j("{'email':'sam@x.io','plan':'x','_timestamp':3000}")));
+        assertThat(customerio.simulator().summary().attributeUpdateFailures()).isEqualTo(1);
 
         // ...so an update stamped 2000 is the newest applied and must land.
-        ok(client.identify("rae", j("{'plan':'pro','_timestamp':2000}")));
+        ok(customerio.client().identify("rae", j("{'plan':'pro','_timestamp':2000}")));
 
-        assertThat(simulator.summary().staleUpdatesIgnored()).isZero();
-        assertThat(simulator.personById("rae").orElseThrow().attributes().get("plan").asText())
+        assertThat(customerio.simulator().summary().staleUpdatesIgnored()).isZero();
+        assertThat(
+                        customerio
+                                .simulator()
+                                .personById("rae")
+                                .orElseThrow()
+                                .attributes()
+                                .get("plan")
+                                .asText())
                 .isEqualTo("pro");
     }
 
@@ -353,6 +376,6 @@ class SimulatorPeopleTest {
         ok(v2Identify("phone", "+15550100", j(",'attributes':{'a':1}")));
         ok(v2Identify("phone", "+15550100", j(",'attributes':{'b':2}")));
 
-        assertThat(simulator.people()).hasSizeLessThanOrEqualTo(1);
+        assertThat(customerio.simulator().people()).hasSizeLessThanOrEqualTo(1);
     }
 }

@@ -8,19 +8,17 @@ import dev.cioforwarder.testing.TrackApiSpec;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The simulator against Customer.io's official Track API description ({@link TrackApiSpec}): for
- * each body (all within the documented size limits), the simulator accepts it if and only if it
- * conforms to the description, except where a difference is listed here with its reason. A listed
- * difference must still hold, so a change to either side shows up.
+ * The customerio.simulator() against Customer.io's official Track API description ({@link
+ * TrackApiSpec}): for each body (all within the documented size limits), the customerio.simulator()
+ * accepts it if and only if it conforms to the description, except where a difference is listed
+ * here with its reason. A listed difference must still hold, so a change to either side shows up.
  */
 class SimulatorSpecCrossCheckTest {
 
@@ -28,34 +26,21 @@ class SimulatorSpecCrossCheckTest {
     private static final String KEY = "key-spec";
     private static final String ULID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
-
-    /** Where the simulator deliberately or knowingly differs from the description. */
+    /** Where the customerio.simulator() deliberately or knowingly differs from the description. */
     enum Difference {
         /** Both agree. */
         NONE,
-        /** The description allows it, the simulator refuses it (on purpose, see the reason). */
+        /**
+         * The description allows it, the customerio.simulator() refuses it (on purpose, see the
+         * reason).
+         */
         STRICTER,
-        /** The description refuses it, the simulator lets it through (a gap, see the reason). */
+        /**
+         * The description refuses it, the customerio.simulator() lets it through (a gap, see the
+         * reason).
+         */
         LENIENT
     }
 
@@ -120,8 +105,8 @@ class SimulatorSpecCrossCheckTest {
                 stricter(
                         id,
                         "{'created_at':1700000000.0}",
-                        "JSON Schema counts 1700000000.0 as an integer; the simulator wants an"
-                                + " integer literal"),
+                        "JSON Schema counts 1700000000.0 as an integer; the customerio.simulator()"
+                                + " wants an integer literal"),
                 lenient(
                         id,
                         "{'unsubscribed':'TRUE'}",
@@ -228,16 +213,17 @@ class SimulatorSpecCrossCheckTest {
                 stricter(
                         batch,
                         "{}",
-                        "the description does not require the batch array; the simulator does"));
+                        "the description does not require the batch array; the"
+                                + " customerio.simulator() does"));
     }
 
     private static boolean simulatorAccepts(Endpoint endpoint, String body) throws Exception {
         HttpResponse<String> response =
                 switch (endpoint) {
-                    case V1_IDENTIFY -> client.identify("u1", body);
-                    case V1_EVENT -> client.v1Event("u1", body);
-                    case V2_ENTITY -> client.entity(body);
-                    case V2_BATCH -> client.batch(body);
+                    case V1_IDENTIFY -> customerio.client().identify("u1", body);
+                    case V1_EVENT -> customerio.client().v1Event("u1", body);
+                    case V2_ENTITY -> customerio.client().entity(body);
+                    case V2_BATCH -> customerio.client().batch(body);
                 };
         assertThat(response.statusCode()).as(response.body()).isIn(200, 207, 400);
         return response.statusCode() == 200;
@@ -255,27 +241,31 @@ class SimulatorSpecCrossCheckTest {
             case NONE ->
                     assertThat(accepted)
                             .as(
-                                    "simulator accepts %s; description violations: %s",
+                                    "customerio.simulator() accepts %s; description violations: %s",
                                     body, violations)
                             .isEqualTo(conforms);
             case STRICTER -> {
                 assertThat(conforms).as("description accepts (%s): %s", why, violations).isTrue();
-                assertThat(accepted).as("simulator refuses (%s)", why).isFalse();
+                assertThat(accepted).as("customerio.simulator() refuses (%s)", why).isFalse();
             }
             case LENIENT -> {
                 assertThat(conforms).as("description refuses (%s)", why).isFalse();
-                assertThat(accepted).as("simulator accepts (%s)", why).isTrue();
+                assertThat(accepted).as("customerio.simulator() accepts (%s)", why).isTrue();
             }
         }
     }
 
     @Test
     void aNullTimestampIsRefusedNotStoredAsZero() throws Exception {
-        HttpResponse<String> event = client.v1Event("u1", j("{'name':'x','timestamp':null}"));
-        HttpResponse<String> identify = client.identify("u2", j("{'created_at':null}"));
+        HttpResponse<String> event =
+                customerio.client().v1Event("u1", j("{'name':'x','timestamp':null}"));
+        HttpResponse<String> identify =
+                customerio.client().identify("u2", j("{'created_at':null}"));
 
-        assertThat(simulator.events()).noneMatch(e -> Long.valueOf(0).equals(e.timestamp()));
-        assertThat(simulator.people()).noneMatch(p -> Long.valueOf(0).equals(p.createdAt()));
+        assertThat(customerio.simulator().events())
+                .noneMatch(e -> Long.valueOf(0).equals(e.timestamp()));
+        assertThat(customerio.simulator().people())
+                .noneMatch(p -> Long.valueOf(0).equals(p.createdAt()));
         assertThat(event.statusCode()).isEqualTo(400);
         assertThat(identify.statusCode()).isEqualTo(400);
     }

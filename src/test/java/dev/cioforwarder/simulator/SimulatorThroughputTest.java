@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Many clients at once, and the cost of one request. */
 class SimulatorThroughputTest {
@@ -23,26 +21,7 @@ class SimulatorThroughputTest {
     private static final String SITE = "site-throughput";
     private static final String KEY = "key-throughput";
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
     @Test
     void concurrentClientsAreCountedAndDeduplicatedExactly() throws Exception {
@@ -57,7 +36,8 @@ class SimulatorThroughputTest {
                         pool.submit(
                                 () -> {
                                     SimulatorTestClient own =
-                                            new SimulatorTestClient(simulator, SITE, KEY);
+                                            new SimulatorTestClient(
+                                                    customerio.simulator(), SITE, KEY);
                                     int ok = 0;
                                     for (int i = 0; i < perThread; i++) {
                                         // Every thread sends the same ids: each is stored once.
@@ -83,15 +63,16 @@ class SimulatorThroughputTest {
             pool.shutdownNow();
         }
 
-        Summary summary = simulator.summary();
+        Summary summary = customerio.simulator().summary();
         assertThat(summary.requests()).isEqualTo(2L * threads * perThread);
         assertThat(summary.events()).isEqualTo(perThread);
         assertThat(summary.duplicateEventsIgnored()).isEqualTo((long) (threads - 1) * perThread);
-        assertThat(simulator.events()).hasSize(perThread);
-        assertThat(simulator.people()).hasSize(threads + 1);
+        assertThat(customerio.simulator().events()).hasSize(perThread);
+        assertThat(customerio.simulator().people()).hasSize(threads + 1);
         for (int t = 0; t < threads; t++) {
             assertThat(
-                            simulator
+                            customerio
+                                    .simulator()
                                     .personById("user-" + t)
                                     .orElseThrow()
                                     .attributes()
@@ -99,14 +80,14 @@ class SimulatorThroughputTest {
                                     .asInt())
                     .isEqualTo(perThread - 1);
         }
-        assertThat(simulator.requests()).hasSize(2 * threads * perThread);
+        assertThat(customerio.simulator().requests()).hasSize(2 * threads * perThread);
     }
 
     /**
      * Without TCP_NODELAY the JDK server's small answers wait for the client's delayed ACK (about
-     * 40 ms a request on a keep-alive connection), which would make the simulator, not the job, the
-     * bottleneck of every benchmark. Checked as the setting the server reads, not with a stopwatch:
-     * timings belong to scripts/bench.sh, where the effect shows as throughput.
+     * 40 ms a request on a keep-alive connection), which would make the customerio.simulator(), not
+     * the job, the bottleneck of every benchmark. Checked as the setting the server reads, not with
+     * a stopwatch: timings belong to scripts/bench.sh, where the effect shows as throughput.
      */
     @Test
     void theServerAnswersWithoutWaitingForDelayedAcks() throws Exception {
@@ -114,7 +95,8 @@ class SimulatorThroughputTest {
         assertThat(System.getProperty("sun.net.httpserver.maxIdleConnections")).isEqualTo("100000");
         // And requests on one connection are answered one after another.
         for (int i = 0; i < 5; i++) {
-            assertThat(client.identify("u" + i, j("{'n':1}")).statusCode()).isEqualTo(200);
+            assertThat(customerio.client().identify("u" + i, j("{'n':1}")).statusCode())
+                    .isEqualTo(200);
         }
     }
 

@@ -12,16 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every validation rule of the simulator at and just over its limit, over real HTTP, and the shapes
- * of its error answers.
+ * Every validation rule of the customerio.simulator() at and just over its limit, over real HTTP,
+ * and the shapes of its error answers.
  */
 class SimulatorValidationTest {
 
@@ -30,26 +28,7 @@ class SimulatorValidationTest {
     private static final String VALID_ULID = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
     private static final String EMOJI = "\uD83D\uDE00"; // 😀, 4 bytes in UTF-8
 
-    private static CustomerioSimulator simulator;
-    private static SimulatorTestClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        simulator =
-                CustomerioSimulator.start(
-                        SimulatorConfig.builder().siteId(SITE).apiKey(KEY).build());
-        client = new SimulatorTestClient(simulator, SITE, KEY);
-    }
-
-    @AfterAll
-    static void stop() {
-        simulator.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        simulator.reset();
-    }
+    @RegisterExtension static final RunningSimulator customerio = new RunningSimulator(SITE, KEY);
 
     // -------------------------------------------------------------------------------------
     // Helpers
@@ -92,8 +71,8 @@ class SimulatorValidationTest {
      * agree (200 and 200, or 400 and 207 with batch_index 0). Returns whether it was accepted.
      */
     private static boolean v2Accepted(String op) throws Exception {
-        HttpResponse<String> entity = client.entity(op);
-        HttpResponse<String> batch = client.batch("{\"batch\":[" + op + "]}");
+        HttpResponse<String> entity = customerio.client().entity(op);
+        HttpResponse<String> batch = customerio.client().batch("{\"batch\":[" + op + "]}");
         if (entity.statusCode() == 200) {
             assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
             return true;
@@ -141,16 +120,17 @@ class SimulatorValidationTest {
 
     @Test
     void aV1IdentifierMayHave150BytesNot151() throws Exception {
-        assertAccepted(client.identify("a".repeat(150), "{}"));
-        assertMetaErrors(client.identify("a".repeat(151), "{}"), "identifier");
+        assertAccepted(customerio.client().identify("a".repeat(150), "{}"));
+        assertMetaErrors(customerio.client().identify("a".repeat(151), "{}"), "identifier");
         // Bytes, not characters: "é" is two bytes.
-        assertAccepted(client.identify("é".repeat(75), "{}"));
-        assertMetaErrors(client.identify("é".repeat(75) + "a", "{}"), "identifier");
-        assertMetaErrors(client.v1Event("b".repeat(151), j("{'name':'x'}")), "identifier");
+        assertAccepted(customerio.client().identify("é".repeat(75), "{}"));
+        assertMetaErrors(customerio.client().identify("é".repeat(75) + "a", "{}"), "identifier");
+        assertMetaErrors(
+                customerio.client().v1Event("b".repeat(151), j("{'name':'x'}")), "identifier");
 
-        assertThat(simulator.personById("a".repeat(150))).isPresent();
-        assertThat(simulator.personById("é".repeat(75))).isPresent();
-        assertThat(simulator.people()).hasSize(2);
+        assertThat(customerio.simulator().personById("a".repeat(150))).isPresent();
+        assertThat(customerio.simulator().personById("é".repeat(75))).isPresent();
+        assertThat(customerio.simulator().people()).hasSize(2);
     }
 
     @Test
@@ -172,7 +152,7 @@ class SimulatorValidationTest {
                                                 + email150
                                                 + "'},'action':'identify'}")))
                 .isFalse();
-        assertThat(simulator.people()).hasSize(2);
+        assertThat(customerio.simulator().people()).hasSize(2);
     }
 
     // -------------------------------------------------------------------------------------
@@ -181,25 +161,27 @@ class SimulatorValidationTest {
     @Test
     void anAttributeNameMayHave150BytesNot151() throws Exception {
         String name150 = "n".repeat(150);
-        assertAccepted(client.identify("u1", "{\"" + name150 + "\":\"x\"}"));
+        assertAccepted(customerio.client().identify("u1", "{\"" + name150 + "\":\"x\"}"));
         assertMetaErrors(
-                client.identify("u1", "{\"" + name150 + "n\":\"x\"}"), "attribute name over 150");
+                customerio.client().identify("u1", "{\"" + name150 + "n\":\"x\"}"),
+                "attribute name over 150");
         assertThat(v2Accepted(v2Identify("u2", "{\"" + "é".repeat(75) + "\":1}"))).isTrue();
         assertThat(v2Accepted(v2Identify("u2", "{\"" + "é".repeat(75) + "n\":1}"))).isFalse();
 
-        assertThat(simulator.personById("u1").orElseThrow().attributes()).containsKey(name150);
-        assertThat(simulator.personById("u1").orElseThrow().attributes()).hasSize(1);
+        assertThat(customerio.simulator().personById("u1").orElseThrow().attributes())
+                .containsKey(name150);
+        assertThat(customerio.simulator().personById("u1").orElseThrow().attributes()).hasSize(1);
     }
 
     @Test
     void anAttributeValueMayHave1000BytesNot1001CountingUtf8() throws Exception {
-        assertAccepted(client.identify("u1", "{\"a\":\"" + "v".repeat(1000) + "\"}"));
+        assertAccepted(customerio.client().identify("u1", "{\"a\":\"" + "v".repeat(1000) + "\"}"));
         assertMetaErrors(
-                client.identify("u1", "{\"b\":\"" + "v".repeat(1001) + "\"}"),
+                customerio.client().identify("u1", "{\"b\":\"" + "v".repeat(1001) + "\"}"),
                 "attribute value over 1000");
-        assertAccepted(client.identify("u1", "{\"c\":\"" + "é".repeat(500) + "\"}"));
+        assertAccepted(customerio.client().identify("u1", "{\"c\":\"" + "é".repeat(500) + "\"}"));
         assertMetaErrors(
-                client.identify("u1", "{\"d\":\"" + "é".repeat(501) + "\"}"),
+                customerio.client().identify("u1", "{\"d\":\"" + "é".repeat(501) + "\"}"),
                 "attribute value over 1000");
 
         assertThat(v2Accepted(v2Identify("u2", "{\"a\":\"" + "é".repeat(500) + "\"}"))).isTrue();
@@ -208,7 +190,7 @@ class SimulatorValidationTest {
         assertThat(v2Accepted(v2Identify("u2", "{\"l\":[\"" + "v".repeat(996) + "\"]}"))).isTrue();
         assertThat(v2Accepted(v2Identify("u2", "{\"l\":[\"" + "v".repeat(997) + "\"]}"))).isFalse();
 
-        assertThat(simulator.personById("u1").orElseThrow().attributes())
+        assertThat(customerio.simulator().personById("u1").orElseThrow().attributes())
                 .containsOnlyKeys("a", "c");
     }
 
@@ -222,13 +204,13 @@ class SimulatorValidationTest {
                                 j(
                                         "{'email':'u1@x.io','created_at':1700000000,"
                                                 + "'_timestamp':1700000000,'unsubscribed':false,"));
-        assertAccepted(client.identify("u1", v1With300));
-        assertMetaErrors(client.identify("u1", attributes(301)), "301 attributes");
+        assertAccepted(customerio.client().identify("u1", v1With300));
+        assertMetaErrors(customerio.client().identify("u1", attributes(301)), "301 attributes");
         assertThat(v2Accepted(v2Identify("u2", attributes(300)))).isTrue();
         assertThat(v2Accepted(v2Identify("u2", attributes(301)))).isFalse();
 
-        assertThat(simulator.personById("u1").orElseThrow().attributes()).hasSize(300);
-        assertThat(simulator.personById("u2").orElseThrow().attributes()).hasSize(300);
+        assertThat(customerio.simulator().personById("u1").orElseThrow().attributes()).hasSize(300);
+        assertThat(customerio.simulator().personById("u2").orElseThrow().attributes()).hasSize(300);
     }
 
     @Test
@@ -236,13 +218,23 @@ class SimulatorValidationTest {
         // Customer.io stores decimals, arrays and objects (its guide to JSON in segments), though
         // the description's v1 schema lists strings, integers and booleans only.
         assertAccepted(
-                client.identify(
-                        "u1", j("{'s':'text','i':42,'b':true,'d':1.5,'a':['x'],'o':{'k':1}}")));
-        assertMetaErrors(client.identify("u1", j("{'n':null}")), "must not be null");
+                customerio
+                        .client()
+                        .identify(
+                                "u1",
+                                j("{'s':'text','i':42,'b':true,'d':1.5,'a':['x'],'o':{'k':1}}")));
+        assertMetaErrors(customerio.client().identify("u1", j("{'n':null}")), "must not be null");
 
-        assertThat(simulator.personById("u1").orElseThrow().attributes())
+        assertThat(customerio.simulator().personById("u1").orElseThrow().attributes())
                 .containsOnlyKeys("s", "i", "b", "d", "a", "o");
-        assertThat(simulator.personById("u1").orElseThrow().attributes().get("a").toString())
+        assertThat(
+                        customerio
+                                .simulator()
+                                .personById("u1")
+                                .orElseThrow()
+                                .attributes()
+                                .get("a")
+                                .toString())
                 .isEqualTo("[\"x\"]");
     }
 
@@ -251,7 +243,7 @@ class SimulatorValidationTest {
         assertThat(v2Accepted(v2Identify("u1", j("{'d':1.5,'a':['x',2],'o':{'k':true}}"))))
                 .isTrue();
 
-        Person person = simulator.personById("u1").orElseThrow();
+        Person person = customerio.simulator().personById("u1").orElseThrow();
         assertThat(person.attributes().get("d").isDouble()).isTrue();
         assertThat(person.attributes().get("a").isArray()).isTrue();
         assertThat(person.attributes().get("a").size()).isEqualTo(2);
@@ -263,21 +255,22 @@ class SimulatorValidationTest {
 
     @Test
     void anEventNameMayHave100BytesNot101() throws Exception {
-        assertAccepted(client.v1Event("u1", "{\"name\":\"" + "e".repeat(100) + "\"}"));
+        assertAccepted(customerio.client().v1Event("u1", "{\"name\":\"" + "e".repeat(100) + "\"}"));
         assertMetaErrors(
-                client.v1Event("u1", "{\"name\":\"" + "e".repeat(101) + "\"}"),
+                customerio.client().v1Event("u1", "{\"name\":\"" + "e".repeat(101) + "\"}"),
                 "event name over 100");
         // 25 emoji are 25 × 4 = 100 bytes (50 UTF-16 chars): accepted; one more byte is not.
-        assertAccepted(client.v1Event("u1", "{\"name\":\"" + EMOJI.repeat(25) + "\"}"));
+        assertAccepted(
+                customerio.client().v1Event("u1", "{\"name\":\"" + EMOJI.repeat(25) + "\"}"));
         assertMetaErrors(
-                client.v1Event("u1", "{\"name\":\"" + EMOJI.repeat(25) + "e\"}"),
+                customerio.client().v1Event("u1", "{\"name\":\"" + EMOJI.repeat(25) + "e\"}"),
                 "event name over 100");
 
         assertThat(v2Accepted(v2Event(EMOJI.repeat(25), ""))).isTrue();
         assertThat(v2Accepted(v2Event(EMOJI.repeat(25) + "e", ""))).isFalse();
         assertThat(v2Accepted(v2Event("e".repeat(101), ""))).isFalse();
 
-        assertThat(simulator.events())
+        assertThat(customerio.simulator().events())
                 .extracting(StoredEvent::name)
                 .containsExactly(
                         "e".repeat(100), EMOJI.repeat(25), EMOJI.repeat(25), EMOJI.repeat(25));
@@ -286,7 +279,7 @@ class SimulatorValidationTest {
     @ParameterizedTest
     @ValueSource(strings = {"{'name':''}", "{'name':'   '}", "{}", "{'name':null}", "{'name':7}"})
     void anEventNeedsANonBlankName(String body) throws Exception {
-        assertMetaErrors(client.v1Event("u1", j(body)), "name");
+        assertMetaErrors(customerio.client().v1Event("u1", j(body)), "name");
         String op =
                 j("{'type':'person','identifiers':{'id':'u1'},'action':'event',")
                         + j(body).substring(1);
@@ -294,7 +287,7 @@ class SimulatorValidationTest {
             op = op.substring(0, op.length() - 2) + "}";
         }
         assertThat(v2Accepted(op)).isFalse();
-        assertThat(simulator.events()).isEmpty();
+        assertThat(customerio.simulator().events()).isEmpty();
     }
 
     @Test
@@ -302,31 +295,40 @@ class SimulatorValidationTest {
         // {"k":"…"} is the text plus 8 bytes.
         String data = "{\"k\":\"" + "d".repeat(100_000 - 8) + "\"}";
         assertThat(data).hasSize(100_000);
-        assertAccepted(client.v1Event("u1", "{\"name\":\"big\",\"data\":" + data + "}"));
+        assertAccepted(
+                customerio.client().v1Event("u1", "{\"name\":\"big\",\"data\":" + data + "}"));
         String over = "{\"k\":\"" + "d".repeat(100_000 - 7) + "\"}";
         assertMetaErrors(
-                client.v1Event("u1", "{\"name\":\"bigger\",\"data\":" + over + "}"),
+                customerio.client().v1Event("u1", "{\"name\":\"bigger\",\"data\":" + over + "}"),
                 "event data over 100000");
 
-        assertThat(simulator.events()).hasSize(1);
-        assertThat(simulator.events().get(0).data().path("k").asText()).hasSize(100_000 - 8);
+        assertThat(customerio.simulator().events()).hasSize(1);
+        assertThat(customerio.simulator().events().get(0).data().path("k").asText())
+                .hasSize(100_000 - 8);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"[1]", "'text'", "5"})
     void eventDataMustBeAnObject(String data) throws Exception {
-        assertMetaErrors(client.v1Event("u1", j("{'name':'x','data':" + data + "}")), "data");
+        assertMetaErrors(
+                customerio.client().v1Event("u1", j("{'name':'x','data':" + data + "}")), "data");
         assertThat(v2Accepted(v2Event("x", j(",'attributes':" + data)))).isFalse();
     }
 
     @Test
     void aV1ScreenEventNeedsAnAnonymousId() throws Exception {
         assertMetaErrors(
-                client.v1Event("u1", j("{'name':'home','type':'screen'}")), "anonymous_id");
+                customerio.client().v1Event("u1", j("{'name':'home','type':'screen'}")),
+                "anonymous_id");
         assertAccepted(
-                client.v1Event("u1", j("{'name':'home','type':'screen','anonymous_id':'anon-1'}")));
-        assertAccepted(client.v1Event("u1", j("{'name':'home','type':'page'}")));
-        assertMetaErrors(client.v1Event("u1", j("{'name':'home','type':'click'}")), "type");
+                customerio
+                        .client()
+                        .v1Event(
+                                "u1",
+                                j("{'name':'home','type':'screen','anonymous_id':'anon-1'}")));
+        assertAccepted(customerio.client().v1Event("u1", j("{'name':'home','type':'page'}")));
+        assertMetaErrors(
+                customerio.client().v1Event("u1", j("{'name':'home','type':'click'}")), "type");
         // v2 screens have no such rule.
         assertThat(
                         v2Accepted(
@@ -335,7 +337,7 @@ class SimulatorValidationTest {
                                                 + "'action':'screen','name':'home'}")))
                 .isTrue();
 
-        assertThat(simulator.events())
+        assertThat(customerio.simulator().events())
                 .extracting(StoredEvent::type)
                 .containsExactly("screen", "page", "screen", "screen");
     }
@@ -343,9 +345,15 @@ class SimulatorValidationTest {
     @Test
     void anAnonymousV1EventNeedsAnAnonymousId() throws Exception {
         assertMetaErrors(
-                client.track("POST", "/api/v1/events", j("{'name':'visit'}")), "anonymous_id");
+                customerio.client().track("POST", "/api/v1/events", j("{'name':'visit'}")),
+                "anonymous_id");
         assertAccepted(
-                client.track("POST", "/api/v1/events", j("{'name':'visit','anonymous_id':'a1'}")));
+                customerio
+                        .client()
+                        .track(
+                                "POST",
+                                "/api/v1/events",
+                                j("{'name':'visit','anonymous_id':'a1'}")));
     }
 
     // -------------------------------------------------------------------------------------
@@ -353,8 +361,12 @@ class SimulatorValidationTest {
 
     @Test
     void eventIdsMustBeUlids() throws Exception {
-        assertAccepted(client.v1Event("u1", j("{'name':'x','id':'" + VALID_ULID + "'}")));
-        assertAccepted(client.v1Event("u1", j("{'name':'x','id':'7ZZZZZZZZZZZZZZZZZZZZZZZZZ'}")));
+        assertAccepted(
+                customerio.client().v1Event("u1", j("{'name':'x','id':'" + VALID_ULID + "'}")));
+        assertAccepted(
+                customerio
+                        .client()
+                        .v1Event("u1", j("{'name':'x','id':'7ZZZZZZZZZZZZZZZZZZZZZZZZZ'}")));
         assertThat(v2Accepted(v2Event("x", j(",'id':'01BX5ZZKBKACTAV9WEVGEMMVRZ'")))).isTrue();
 
         String[] invalid = {
@@ -369,21 +381,25 @@ class SimulatorValidationTest {
             "01ARZ3NDEK-SV4RRFFQ69G5FAV"
         };
         for (String id : invalid) {
-            assertMetaErrors(client.v1Event("u1", j("{'name':'x','id':'" + id + "'}")), "ULID");
+            assertMetaErrors(
+                    customerio.client().v1Event("u1", j("{'name':'x','id':'" + id + "'}")), "ULID");
             assertThat(v2Accepted(v2Event("x", j(",'id':'" + id + "'")))).as(id).isFalse();
         }
-        assertMetaErrors(client.v1Event("u1", j("{'name':'x','id':12345}")), "ULID");
+        assertMetaErrors(customerio.client().v1Event("u1", j("{'name':'x','id':12345}")), "ULID");
 
-        assertThat(simulator.events()).hasSize(3);
+        assertThat(customerio.simulator().events()).hasSize(3);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"'1700000000'", "1700000000.5", "1700000000.0", "1700000000000", "-1"})
     void timestampsAreIntegerUnixSeconds(String bad) throws Exception {
         assertMetaErrors(
-                client.v1Event("u1", j("{'name':'x','timestamp':" + bad + "}")), "timestamp");
-        assertMetaErrors(client.identify("u1", j("{'_timestamp':" + bad + "}")), "_timestamp");
-        assertMetaErrors(client.identify("u1", j("{'created_at':" + bad + "}")), "created_at");
+                customerio.client().v1Event("u1", j("{'name':'x','timestamp':" + bad + "}")),
+                "timestamp");
+        assertMetaErrors(
+                customerio.client().identify("u1", j("{'_timestamp':" + bad + "}")), "_timestamp");
+        assertMetaErrors(
+                customerio.client().identify("u1", j("{'created_at':" + bad + "}")), "created_at");
         assertThat(v2Accepted(v2Event("x", j(",'timestamp':" + bad)))).isFalse();
         assertThat(
                         v2Accepted(
@@ -394,15 +410,18 @@ class SimulatorValidationTest {
                                                 + "}")))
                 .isFalse();
         assertThat(v2Accepted(v2Identify("u1", j("{'created_at':" + bad + "}")))).isFalse();
-        assertThat(simulator.people()).isEmpty();
+        assertThat(customerio.simulator().people()).isEmpty();
 
         // The same calls in seconds pass.
-        assertAccepted(client.v1Event("u1", j("{'name':'x','timestamp':1700000000}")));
+        assertAccepted(customerio.client().v1Event("u1", j("{'name':'x','timestamp':1700000000}")));
         assertAccepted(
-                client.identify("u1", j("{'_timestamp':1700000000,'created_at':1600000000}")));
+                customerio
+                        .client()
+                        .identify("u1", j("{'_timestamp':1700000000,'created_at':1600000000}")));
         assertThat(v2Accepted(v2Event("x", j(",'timestamp':1700000000")))).isTrue();
         assertThat(v2Accepted(v2Identify("u1", j("{'created_at':1600000000}")))).isTrue();
-        assertThat(simulator.personById("u1").orElseThrow().createdAt()).isEqualTo(1600000000L);
+        assertThat(customerio.simulator().personById("u1").orElseThrow().createdAt())
+                .isEqualTo(1600000000L);
     }
 
     // -------------------------------------------------------------------------------------
@@ -423,20 +442,29 @@ class SimulatorValidationTest {
         String op = j("{'type':'person'," + identifiers + "'action':'identify'}");
 
         assertThat(v2Accepted(op)).isFalse();
-        assertThat(simulator.people()).isEmpty();
+        assertThat(customerio.simulator().people()).isEmpty();
     }
 
     @Test
     void unknownActionsAndTypesAreRefused() throws Exception {
         assertMetaErrors(
-                client.entity(j("{'type':'person','identifiers':{'id':'u1'},'action':'explode'}")),
+                customerio
+                        .client()
+                        .entity(
+                                j(
+                                        "{'type':'person','identifiers':{'id':'u1'},'action':'explode'}")),
                 "unknown action");
         assertMetaErrors(
-                client.entity(j("{'type':'person','identifiers':{'id':'u1'}}")), "unknown action");
+                customerio.client().entity(j("{'type':'person','identifiers':{'id':'u1'}}")),
+                "unknown action");
         assertMetaErrors(
-                client.entity(j("{'type':'human','identifiers':{'id':'u1'},'action':'identify'}")),
+                customerio
+                        .client()
+                        .entity(
+                                j(
+                                        "{'type':'human','identifiers':{'id':'u1'},'action':'identify'}")),
                 "type");
-        assertThat(simulator.people()).isEmpty();
+        assertThat(customerio.simulator().people()).isEmpty();
     }
 
     // -------------------------------------------------------------------------------------
@@ -444,11 +472,11 @@ class SimulatorValidationTest {
 
     @Test
     void anEntityRequestMustBeUnder32KB() throws Exception {
-        assertAccepted(client.entity(identifyOfSize("under", 32 * 1024 - 1)));
-        assertMetaErrors(client.entity(identifyOfSize("at", 32 * 1024)), "32 KB");
+        assertAccepted(customerio.client().entity(identifyOfSize("under", 32 * 1024 - 1)));
+        assertMetaErrors(customerio.client().entity(identifyOfSize("at", 32 * 1024)), "32 KB");
 
-        assertThat(simulator.personById("under")).isPresent();
-        assertThat(simulator.personById("at")).isEmpty();
+        assertThat(customerio.simulator().personById("under")).isPresent();
+        assertThat(customerio.simulator().personById("at")).isEmpty();
     }
 
     @Test
@@ -457,12 +485,12 @@ class SimulatorValidationTest {
         int operations = json(under).path("batch").size();
         assertThat(operations).isGreaterThan(10);
 
-        assertAccepted(client.batch(under));
-        assertThat(simulator.people()).hasSize(operations);
+        assertAccepted(customerio.client().batch(under));
+        assertThat(customerio.simulator().people()).hasSize(operations);
 
-        simulator.reset();
-        assertBatchRefused(client.batch(batchOfSize("at-", 500 * 1024)));
-        assertThat(simulator.people()).isEmpty();
+        customerio.simulator().reset();
+        assertBatchRefused(customerio.client().batch(batchOfSize("at-", 500 * 1024)));
+        assertThat(customerio.simulator().people()).isEmpty();
     }
 
     @Test
@@ -477,7 +505,7 @@ class SimulatorValidationTest {
                         + ","
                         + v2Identify("small-3", "{}")
                         + "]}";
-        HttpResponse<String> response = client.batch(body);
+        HttpResponse<String> response = customerio.client().batch(body);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(207);
         JsonNode errors = json(response).path("errors");
@@ -485,7 +513,7 @@ class SimulatorValidationTest {
         assertThat(errors.get(0).path("batch_index").asInt()).isEqualTo(1);
         assertThat(errors.get(0).path("message").asText()).contains("32768");
         // Each operation may have up to 32 KB inside a batch, so "exact" passes.
-        assertThat(simulator.people())
+        assertThat(customerio.simulator().people())
                 .extracting(Person::id)
                 .containsExactlyInAnyOrder("small-0", "exact", "small-3");
     }
@@ -495,14 +523,14 @@ class SimulatorValidationTest {
 
     @Test
     void aBodyThatIsNotJsonIs400() throws Exception {
-        assertMetaErrors(client.identify("u1", "{not json"), "not JSON");
-        assertMetaErrors(client.v1Event("u1", "name=x"), "not JSON");
-        assertMetaErrors(client.entity("<xml/>"), "not JSON");
-        assertBatchRefused(client.batch("{\"batch\":[{]}"));
-        assertBatchRefused(client.batch(j("{'operations':[]}")));
-        assertBatchRefused(client.batch(j("{'batch':{}}")));
-        assertThat(simulator.summary().operations()).isEqualTo(3);
-        assertThat(simulator.summary().responsesByStatus()).containsEntry(400, 6L);
+        assertMetaErrors(customerio.client().identify("u1", "{not json"), "not JSON");
+        assertMetaErrors(customerio.client().v1Event("u1", "name=x"), "not JSON");
+        assertMetaErrors(customerio.client().entity("<xml/>"), "not JSON");
+        assertBatchRefused(customerio.client().batch("{\"batch\":[{]}"));
+        assertBatchRefused(customerio.client().batch(j("{'operations':[]}")));
+        assertBatchRefused(customerio.client().batch(j("{'batch':{}}")));
+        assertThat(customerio.simulator().summary().operations()).isEqualTo(3);
+        assertThat(customerio.simulator().summary().responsesByStatus()).containsEntry(400, 6L);
     }
 
     @Test
@@ -521,7 +549,7 @@ class SimulatorValidationTest {
                                 + "{'type':'person','identifiers':{'id':'u2'},'action':'dance'},"
                                 + "'not an object'"
                                 + "]}");
-        HttpResponse<String> response = client.batch(body);
+        HttpResponse<String> response = customerio.client().batch(body);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(207);
         JsonNode errors = json(response).path("errors");
@@ -537,15 +565,18 @@ class SimulatorValidationTest {
         assertThat(errors.get(0).path("field").asText()).isEqualTo("id");
         assertThat(errors.get(1).path("field").asText()).isEqualTo("action");
 
-        assertThat(simulator.personById("u1").orElseThrow().attributes()).containsKey("plan");
-        assertThat(simulator.personById("u2")).isEmpty();
-        assertThat(simulator.events()).extracting(StoredEvent::name).containsExactly("good");
-        assertThat(simulator.summary().operations()).isEqualTo(5);
-        assertThat(simulator.summary().rejectedOperations()).isEqualTo(3);
+        assertThat(customerio.simulator().personById("u1").orElseThrow().attributes())
+                .containsKey("plan");
+        assertThat(customerio.simulator().personById("u2")).isEmpty();
+        assertThat(customerio.simulator().events())
+                .extracting(StoredEvent::name)
+                .containsExactly("good");
+        assertThat(customerio.simulator().summary().operations()).isEqualTo(5);
+        assertThat(customerio.simulator().summary().rejectedOperations()).isEqualTo(3);
     }
 
     @Test
     void anEmptyBatchIsAccepted() throws Exception {
-        assertAccepted(client.batch(j("{'batch':[]}")));
+        assertAccepted(customerio.client().batch(j("{'batch':[]}")));
     }
 }
