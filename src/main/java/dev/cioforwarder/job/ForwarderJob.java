@@ -87,16 +87,7 @@ public final class ForwarderJob {
         SingleOutputStreamOperator<DeadLetter> deliveryDeadLetters =
                 AsyncDataStream.orderedWait(
                                 requests,
-                                new CustomerioDeliveryFunction(
-                                        settings.trackUrl(),
-                                        settings.siteId(),
-                                        settings.apiKeySource(),
-                                        settings.region(),
-                                        settings.apiMode(),
-                                        settings.rateLimitPerSecond(),
-                                        settings.maxInFlight(),
-                                        settings.requestTimeout(),
-                                        settings.retryPolicy()),
+                                new CustomerioDeliveryFunction(settings.deliverySettings()),
                                 asyncTimeoutMs(settings),
                                 TimeUnit.MILLISECONDS,
                                 settings.maxInFlight())

@@ -14,6 +14,52 @@ final class Metrics {
 
     static final String GROUP = "forwarder";
 
+    // Every metric the job reports, named here once; the README's metrics table lists each one
+    // (MetricsDocumentationTest checks it).
+
+    // Parsing.
+    static final String RECORDS_IN = "records_in";
+    static final String BATCHES_PARSED = "batches_parsed";
+    static final String EVENTS_REJECTED = "events_rejected";
+    static final String EVENTS_NOT_FORWARDED = "events_not_forwarded";
+
+    // Rules.
+    static final String EVENTS_FORWARDED = "events_forwarded";
+    static final String SCREENS_FORWARDED = "screens_forwarded";
+    static final String IDENTIFY_SENT = "identify_sent";
+    static final String IDENTIFY_UNCHANGED = "identify_unchanged";
+    static final String OPERATIONS = "operations";
+    static final String SKIPPED = "skipped";
+    static final String ADJUSTED = "adjusted";
+
+    // Batching.
+    static final String REQUESTS_BUILT = "requests_built";
+    static final String OPERATIONS_PER_REQUEST = "operations_per_request";
+
+    // Delivery.
+    static final String REQUESTS = "requests";
+    static final String REQUEST_BYTES = "request_bytes";
+    static final String REQUEST_LATENCY_MS = "request_latency_ms";
+    static final String RESPONSES = "responses";
+    static final String RESPONSES_429 = "responses_429";
+    static final String RATE_LIMIT_PER_SECOND = "rate_limit_per_second";
+    static final String RETRIES = "retries";
+    static final String AUTH_FAILURES = "auth_failures";
+    static final String CREDENTIALS_VALID = "credentials_valid";
+    static final String OPERATIONS_DELIVERED = "operations_delivered";
+    static final String EVENTS_DELIVERED = "events_delivered";
+    static final String DELIVERY_LATENCY_MS = "delivery_latency_ms";
+    static final String IN_FLIGHT_REQUESTS = "in_flight_requests";
+    static final String USERS_IN_FLIGHT = "users_in_flight";
+
+    // Every stage.
+    static final String DEAD_LETTERS = "dead_letters";
+
+    // Labels.
+    static final String REASON = "reason";
+    static final String EVENT_TYPE = "event_type";
+    static final String STATUS_CLASS = "status_class";
+
     private Metrics() {}
 
     static MetricGroup group(MetricGroup operatorGroup) {

@@ -39,7 +39,10 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
                     "uninstall",
                     "profile",
                     "media",
-                    "attribution");
+                    "attribution",
+                    "pre_attribution",
+                    "push_reaction",
+                    "validation_result");
 
     private final int maxRecordBytes;
     private transient BatchParser parser;
@@ -58,12 +61,13 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
     public void open(OpenContext openContext) {
         parser = new BatchParser(maxRecordBytes);
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
-        recordsIn = group.counter("records_in");
-        batchesParsed = group.counter("batches_parsed");
-        eventsRejected = group.counter("events_rejected");
-        deadLetters = new Metrics.Labelled(group, "reason", "dead_letters");
-        notForwarded = new Metrics.Labelled(group, "event_type", "events_not_forwarded");
-        skipped = new Metrics.Labelled(group, "reason", "skipped");
+        recordsIn = group.counter(Metrics.RECORDS_IN);
+        batchesParsed = group.counter(Metrics.BATCHES_PARSED);
+        eventsRejected = group.counter(Metrics.EVENTS_REJECTED);
+        deadLetters = new Metrics.Labelled(group, Metrics.REASON, Metrics.DEAD_LETTERS);
+        notForwarded =
+                new Metrics.Labelled(group, Metrics.EVENT_TYPE, Metrics.EVENTS_NOT_FORWARDED);
+        skipped = new Metrics.Labelled(group, Metrics.REASON, Metrics.SKIPPED);
     }
 
     @Override

@@ -46,9 +46,10 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
         super.open();
         batcher = new RequestBatcher(maxRequestBytes);
         MetricGroup group = Metrics.group(getMetricGroup());
-        requests = group.counter("requests_built");
+        requests = group.counter(Metrics.REQUESTS_BUILT);
         operationsPerRequest =
-                group.histogram("operations_per_request", new DescriptiveStatisticsHistogram(1000));
+                group.histogram(
+                        Metrics.OPERATIONS_PER_REQUEST, new DescriptiveStatisticsHistogram(1000));
     }
 
     @Override

@@ -124,14 +124,14 @@ public class UserStateFunction
                     }
                 };
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
-        eventsForwarded = group.counter("events_forwarded");
-        screensForwarded = group.counter("screens_forwarded");
-        identifySent = group.counter("identify_sent");
-        identifyUnchanged = group.counter("identify_unchanged");
-        operations = group.counter("operations");
-        skipped = new Metrics.Labelled(group, "reason", "skipped");
-        adjusted = new Metrics.Labelled(group, "reason", "adjusted");
-        deadLetters = new Metrics.Labelled(group, "reason", "dead_letters");
+        eventsForwarded = group.counter(Metrics.EVENTS_FORWARDED);
+        screensForwarded = group.counter(Metrics.SCREENS_FORWARDED);
+        identifySent = group.counter(Metrics.IDENTIFY_SENT);
+        identifyUnchanged = group.counter(Metrics.IDENTIFY_UNCHANGED);
+        operations = group.counter(Metrics.OPERATIONS);
+        skipped = new Metrics.Labelled(group, Metrics.REASON, Metrics.SKIPPED);
+        adjusted = new Metrics.Labelled(group, Metrics.REASON, Metrics.ADJUSTED);
+        deadLetters = new Metrics.Labelled(group, Metrics.REASON, Metrics.DEAD_LETTERS);
     }
 
     @Override

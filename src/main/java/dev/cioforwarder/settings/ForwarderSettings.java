@@ -2,6 +2,8 @@ package dev.cioforwarder.settings;
 
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
+import dev.cioforwarder.delivery.ApiKeySource;
+import dev.cioforwarder.delivery.DeliverySettings;
 import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.mapping.CreatedAtPolicy;
 import dev.cioforwarder.mapping.CustomerioLimits;
@@ -289,6 +291,20 @@ public final class ForwarderSettings implements Serializable {
 
     public String siteId() {
         return get("customerio.site-id");
+    }
+
+    /** Everything the delivery step needs, in one serializable value. */
+    public DeliverySettings deliverySettings() {
+        return new DeliverySettings(
+                trackUrl(),
+                siteId(),
+                apiKeySource(),
+                region(),
+                apiMode(),
+                rateLimitPerSecond(),
+                maxInFlight(),
+                requestTimeout(),
+                retryPolicy());
     }
 
     public ApiKeySource apiKeySource() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
+import dev.cioforwarder.delivery.ApiKeySource;
 import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.mapping.UserIdType;
 import java.nio.file.Files;

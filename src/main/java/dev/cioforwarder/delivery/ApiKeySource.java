@@ -1,4 +1,4 @@
-package dev.cioforwarder.settings;
+package dev.cioforwarder.delivery;
 
 import java.io.IOException;
 import java.io.Serializable;
