@@ -407,7 +407,9 @@ public final class FlinkRestClient {
                     parallelism.put("upperBound", b.upperBound());
                 });
         String path = "/jobs/" + jobId + "/resource-requirements";
-        send("PUT " + path, request(path).PUT(json(body)));
+        send(
+                "PUT " + path,
+                request(path).header("Content-Type", "application/json").PUT(json(body)));
     }
 
     /**
@@ -449,7 +451,9 @@ public final class FlinkRestClient {
     }
 
     private JsonNode post(String path, JsonNode body) {
-        return send("POST " + path, request(path).POST(json(body)));
+        return send(
+                "POST " + path,
+                request(path).header("Content-Type", "application/json").POST(json(body)));
     }
 
     private static HttpRequest.BodyPublisher json(JsonNode body) {
@@ -461,9 +465,9 @@ public final class FlinkRestClient {
     }
 
     private HttpRequest.Builder request(String path) {
+        // No Content-Type here: each body sets its own, and a second one would confuse Flink.
         return HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
                 .header("Accept", "application/json");
     }
 

@@ -206,8 +206,21 @@ final class FakeFlinkCluster implements AutoCloseable {
             return;
         }
         Object[] answer;
-        synchronized (this) {
-            answer = answer(method, path, query, raw);
+        List<String> contentTypes = exchange.getRequestHeaders().get("Content-Type");
+        if (request.equals("POST /jars/upload")
+                && (contentTypes == null
+                        || contentTypes.size() != 1
+                        || !contentTypes.get(0).startsWith("multipart/form-data; boundary="))) {
+            // What Flink answers when the upload is not one multipart form.
+            answer =
+                    error(
+                            400,
+                            "org.apache.flink.runtime.rest.handler.RestHandlerException: Request"
+                                    + " did not match expected format EmptyRequestBody.");
+        } else {
+            synchronized (this) {
+                answer = answer(method, path, query, raw);
+            }
         }
         byte[] bytes = MAPPER.writeValueAsBytes(answer[1]);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
