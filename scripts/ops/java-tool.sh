@@ -22,11 +22,13 @@ ops_find_job_jar() {
     printf '%s' "$newest"
 }
 
-# target/'s job jar, built when missing or older than src/main or the pom.
+# target/'s job jar, built when missing or older than src/main or the pom (unless OPS_JAR_AS_IS is
+# true: a status display never starts a build).
 ops_job_jar() {
     local jar log="$OPS_REPO_DIR/target/maven-package.log"
     jar="$(ops_find_job_jar || true)"
-    if [[ -n "$jar" && -z "$(find "$OPS_REPO_DIR/src/main" "$OPS_REPO_DIR/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
+    if [[ -n "$jar" && "${OPS_JAR_AS_IS:-}" == true ]] ||
+        [[ -n "$jar" && -z "$(find "$OPS_REPO_DIR/src/main" "$OPS_REPO_DIR/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
         printf '%s' "$jar"
         return
     fi
