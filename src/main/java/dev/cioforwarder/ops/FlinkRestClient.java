@@ -113,6 +113,8 @@ public final class FlinkRestClient {
             long latestCompletedId,
             long latestCompletedTriggeredAt,
             String latestCompletedPath,
+            long latestCompletedStateSize,
+            long latestCompletedCheckpointedSize,
             long restoredId,
             long restoredAt,
             String restoredPath) {
@@ -306,6 +308,8 @@ public final class FlinkRestClient {
                 completed.isObject() ? completed.path("id").asLong(-1) : -1,
                 completed.path("trigger_timestamp").asLong(-1),
                 completed.path("external_path").asText(null),
+                completed.path("state_size").asLong(0),
+                completed.path("checkpointed_size").asLong(0),
                 restored.isObject() ? restored.path("id").asLong(-1) : -1,
                 restored.path("restore_timestamp").asLong(-1),
                 restored.path("external_path").asText(null));
