@@ -237,6 +237,10 @@ public final class JobRecords {
      * uploads; returns the copy's path.
      */
     public Path keepJarCopy(Path jar) {
+        Path jars = opsDir.resolve("jars").toAbsolutePath().normalize();
+        if (jar.toAbsolutePath().normalize().getParent().equals(jars)) {
+            return jar; // already a kept copy (resume starts the recorded one)
+        }
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             try (InputStream in = new DigestInputStream(Files.newInputStream(jar), sha)) {

@@ -19,7 +19,7 @@ class JobRecordsTest {
     void aRecordTheBashScriptsWroteIsRead() throws Exception {
         Path record = dir.resolve("jobs").resolve(JOB);
         Files.createDirectories(record);
-        // As scripts/ops/common.sh wrote them (write_job_record, properties_escape).
+        // As the bash scripts wrote them before the Java tool (write_job_record in scripts/ops).
         Files.writeString(
                 record.resolve("settings.properties"),
                 "# Settings job "
@@ -95,5 +95,23 @@ class JobRecordsTest {
         assertThat(records.read(JOB)).contains(record);
         assertThat(records.settings(JOB).asMap()).isEqualTo(settings.asMap());
         assertThat(records.settings(JOB).programArgs()).isEqualTo(settings.programArgs());
+    }
+
+    @Test
+    void aJarIsKeptOnceAndAKeptCopyIsNotCopiedAgain() throws Exception {
+        JobRecords records = new JobRecords(dir.resolve("ops"));
+        Path jar = dir.resolve("forwarder.jar");
+        Files.writeString(jar, "bytes of a jar");
+
+        Path copy = records.keepJarCopy(jar);
+        assertThat(copy.getParent()).isEqualTo(dir.resolve("ops/jars"));
+        assertThat(copy.getFileName().toString()).matches("[0-9a-f]{64}-forwarder\\.jar");
+        assertThat(copy).hasSameTextualContentAs(jar);
+        assertThat(records.keepJarCopy(jar)).isEqualTo(copy);
+        // resume.sh starts the recorded copy: it stays the one copy.
+        assertThat(records.keepJarCopy(copy)).isEqualTo(copy);
+        try (var files = Files.list(dir.resolve("ops/jars"))) {
+            assertThat(files).containsExactly(copy);
+        }
     }
 }
