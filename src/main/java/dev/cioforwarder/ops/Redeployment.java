@@ -51,7 +51,6 @@ public final class Redeployment {
      */
     public Outcome replace(String oldJob, Target target) {
         JobRecords records = control.records();
-        Console console = control.console();
         JobRecord oldRecord =
                 records.read(oldJob)
                         .filter(r -> records.exists(oldJob))

@@ -95,8 +95,8 @@ final class RescaleCommand extends OpsSubcommand {
         }
         JobRecords records = control.records();
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        Optional<Map<String, ParallelismBounds>> inPlace =
-                new InPlaceRescale(control).supportedFor(jobId);
+        InPlaceRescale inPlaceRescale = new InPlaceRescale(control);
+        Optional<Map<String, ParallelismBounds>> inPlace = inPlaceRescale.supportedFor(jobId);
         if (inPlace.isPresent()) {
             int max =
                     records.exists(jobId)
@@ -111,9 +111,7 @@ final class RescaleCommand extends OpsSubcommand {
                                 + " (job.max-parallelism, fixed for the life of its state)");
             }
             control.requireSlots(parallelism);
-            int exit =
-                    new InPlaceRescale(control)
-                            .rescale(jobId, inPlace.get(), current, parallelism, timeout);
+            int exit = inPlaceRescale.rescale(jobId, inPlace.get(), current, parallelism, timeout);
             if (exit == 0) {
                 records.read(jobId)
                         .ifPresent(

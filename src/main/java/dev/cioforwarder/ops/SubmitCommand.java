@@ -1,5 +1,6 @@
 package dev.cioforwarder.ops;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ final class SubmitCommand extends OpsSubcommand {
                     "--allow-non-restored-state only makes sense with --savepoint");
         }
         Path jobJar = (jar != null ? jar : env.defaultJobJar()).toAbsolutePath().normalize();
-        if (!java.nio.file.Files.isRegularFile(jobJar)) {
+        if (!Files.isRegularFile(jobJar)) {
             throw OpsFailure.nothingChanged("jar " + jobJar + " does not exist");
         }
         JobControl control = control();
