@@ -28,7 +28,7 @@ public final class SecretSettings {
                             + key
                             + ": the Customer.io API key must not be a program argument (Flink"
                             + " shows program arguments in its web UI and REST API). It belongs on"
-                            + " every TaskManager: in the environment variable named by"
+                            + " the TaskManagers: in the environment variable named by"
                             + " customerio.api-key-env (default CUSTOMERIO_API_KEY), or in the file"
                             + " named by customerio.api-key-file. Locally scripts/stack.sh sets it;"
                             + " on Kubernetes it comes from a Secret"
