@@ -26,7 +26,6 @@ DLQ_TOPIC="${DLQ_TOPIC:-$DEFAULT_DLQ_TOPIC}"
 # The job's name (its job.name setting); an earlier job of this name is cancelled first.
 JOB_NAME="${JOB_NAME:-mparticle-customerio-forwarder}"
 JOB_PARALLELISM="${JOB_PARALLELISM:-2}"
-ENTRY_CLASS="dev.cioforwarder.job.ForwarderJob"
 SAMPLES_FILE="${SAMPLES_FILE:-$REPO_DIR/scripts/samples/mparticle-batches.jsonl}"
 EXPECTED_EVENTS_FILE="${EXPECTED_EVENTS_FILE:-$REPO_DIR/scripts/samples/expected-events}"
 # Seconds to wait for the job to run and for the expected events to arrive.
@@ -71,77 +70,20 @@ die() {
     exit 1
 }
 
-# ----- HTTP (no jq: the few fields needed are read with grep/sed) -------------------------------
-http() { curl -sS --noproxy '*' --max-time 60 "$@"; }
-# Both print nothing (and succeed) when the field is absent.
-json_number() {
-    local match
-    match="$(grep -o "\"$1\":[0-9]*" <<<"$2" || true)"
-    match="${match%%$'\n'*}"
-    printf '%s' "${match#*:}"
-}
-json_string() {
-    local match
-    match="$(grep -o "\"$1\":\"[^\"]*\"" <<<"$2" || true)"
-    match="${match%%$'\n'*}"
-    match="${match#*\":\"}"
-    printf '%s' "${match%\"}"
-}
-# Flink error texts are JSON strings with \n and \t escapes (often whole stack traces).
-unescape() { sed 's/\\n/\n/g; s/\\t/    /g; s/\\"/"/g'; }
-
-# One line per job of /jobs/overview: "<jid> <state> <name>".
-list_jobs() {
-    local overview
-    overview="$(http "$FLINK_URL/jobs/overview")" || return 1
-    local split="${overview//\{\"jid\":/$'\n'\{\"jid\":}"
-    { grep '^{"jid":' <<<"$split" || true; } | while IFS= read -r job; do
-        printf '%s %s %s\n' "$(json_string jid "$job")" "$(json_string state "$job")" "$(json_string name "$job")"
-    done
-}
-
-job_entry() {
-    local overview
-    overview="$(http "$FLINK_URL/jobs/overview" || true)"
-    overview="${overview//\{\"jid\":/$'\n'\{\"jid\":}"
-    grep "^{\"jid\":\"$1\"" <<<"$overview" || true
-}
-
 # ----- steps ------------------------------------------------------------------------------------
-# The newest shaded job jar in target/ (not the original-* one the shade plugin keeps).
-find_job_jar() {
-    local jar newest=""
-    for jar in "$REPO_DIR"/target/mparticle-customerio-flink-*.jar; do
-        [[ -f "$jar" ]] || continue
-        case "$(basename "$jar")" in
-            *-sources.jar | *-javadoc.jar | *-tests.jar) continue ;;
-        esac
-        if [[ -z "$newest" || "$jar" -nt "$newest" ]]; then
-            newest="$jar"
-        fi
-    done
-    [[ -n "$newest" ]] || return 1
-    printf '%s' "$newest"
-}
+# The Flink REST operations (submit, cancel, status) are the Java operations tool's, the one
+# scripts/submit.sh, upgrade.sh, rescale.sh and resume.sh run.
+# shellcheck source=ops/java-tool.sh
+source "$REPO_DIR/scripts/ops/java-tool.sh"
 
 build_job() {
     step "Building the job jar"
-    local jar=""
-    jar="$(find_job_jar || true)"
-    # Rebuild when there is no jar or the main sources or the pom changed since it was built.
-    if [[ -n "$jar" && -z "$(find "$REPO_DIR/src/main" "$REPO_DIR/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; then
-        say "up to date: ${jar#"$REPO_DIR"/}"
-        JOB_JAR="$jar"
+    if JOB_JAR="$(ops_find_job_jar)" &&
+        [[ -z "$(find "$REPO_DIR/src/main" "$REPO_DIR/pom.xml" -newer "$JOB_JAR" -print -quit 2>/dev/null)" ]]; then
+        say "up to date: ${JOB_JAR#"$REPO_DIR"/}"
         return
     fi
-    mkdir -p "$LOG_DIR"
-    local mvn_log="$LOG_DIR/maven-package.log"
-    say "mvn -B -q -DskipTests package (log: $mvn_log)"
-    if ! (cd "$REPO_DIR" && "$MVN" -B -q -Dstyle.color=never -DskipTests package) >"$mvn_log" 2>&1; then
-        tail -n 40 "$mvn_log" | sed 's/^/      /' >&2
-        die "the build failed; read $mvn_log"
-    fi
-    JOB_JAR="$(find_job_jar)" || die "the build produced no target/mparticle-customerio-flink-*.jar"
+    JOB_JAR="$(ops_job_jar)" || die "the job jar could not be built (above)"
     say "built ${JOB_JAR#"$REPO_DIR"/}"
 }
 
@@ -154,22 +96,14 @@ start_stack() {
 
 cancel_earlier_jobs() {
     step "Cancelling an earlier \"$JOB_NAME\" job, if any"
-    local jid state name cancelled=0
-    while read -r jid state name; do
-        [[ -n "$jid" && "$name" == "$JOB_NAME" ]] || continue
-        case "$state" in
-            FINISHED | CANCELED | FAILED) continue ;;
-        esac
-        say "cancelling job $jid ($state)"
-        http -X PATCH "$FLINK_URL/jobs/$jid?mode=cancel" >/dev/null
-        cancelled=$((cancelled + 1))
-        local deadline=$((SECONDS + 60))
-        until [[ "$(json_string state "$(job_entry "$jid")")" =~ ^(CANCELED|FAILED|FINISHED)$ ]]; do
-            ((SECONDS < deadline)) || die "job $jid did not stop within 60 s; read $LOG_DIR/jobmanager.log"
-            sleep 1
-        done
-    done < <(list_jobs)
-    ((cancelled > 0)) || say "none running"
+    local cancelled
+    cancelled="$(ops_tool cancel --flink "$FLINK_URL" --name "$JOB_NAME")" ||
+        die "the earlier job could not be cancelled (above); read $LOG_DIR/jobmanager.log"
+    if [[ -n "$cancelled" ]]; then
+        say "cancelled job(s) $cancelled"
+    else
+        say "none running"
+    fi
 }
 
 start_fresh_simulator() {
@@ -184,64 +118,18 @@ start_fresh_simulator() {
 
 submit_job() {
     step "Submitting the job through Flink's REST API"
-    local jar_name response
-    jar_name="$(basename "$JOB_JAR")"
-    # Drop jars uploaded by earlier runs, so the cluster's jar list does not grow with each run.
-    local old_id
-    local jars
-    jars="$(http "$FLINK_URL/jars" || true)"
-    for old_id in $(grep -o "\"id\":\"[^\"]*_${jar_name}\"" <<<"$jars" | sed 's/^"id":"//; s/"$//' || true); do
-        http -X DELETE "$FLINK_URL/jars/$old_id" >/dev/null || true
-    done
-    response="$(http -X POST -F "jarfile=@$JOB_JAR" "$FLINK_URL/jars/upload")" ||
-        die "uploading $JOB_JAR to $FLINK_URL/jars/upload failed"
-    [[ "$(json_string status "$response")" == "success" ]] || die "jar upload refused: $response"
-    local jar_id
-    jar_id="$(basename "$(json_string filename "$response")")"
-    say "uploaded $jar_name as $jar_id"
-
     # Program arguments are visible in the web UI: never the API key, which the TaskManagers read
-    # from their environment (CUSTOMERIO_API_KEY, set by scripts/stack.sh).
-    local -a args=(--kafka.bootstrap-servers "127.0.0.1:$KAFKA_PORT" --kafka.topic "$INPUT_TOPIC"
-        --customerio.site-id "$SIMULATOR_SITE_ID" --customerio.endpoint "$SIMULATOR_URL"
-        --job.name "$JOB_NAME")
-    [[ "$DLQ_TOPIC" == "$DEFAULT_DLQ_TOPIC" ]] || args+=(--dead-letter.topic "$DLQ_TOPIC")
-    local arg list=""
-    for arg in "${args[@]}"; do
-        list+="${list:+,}\"$arg\""
-    done
-    local body="{\"entryClass\":\"$ENTRY_CLASS\",\"parallelism\":$JOB_PARALLELISM,\"programArgsList\":[$list]}"
-    response="$(http -X POST -H 'Content-Type: application/json' -d "$body" "$FLINK_URL/jars/$jar_id/run")" || true
-    JOB_ID="$(json_string jobid "$response")"
-    if [[ -z "$JOB_ID" ]]; then
-        printf '%s\n' "$response" | unescape | head -n 30 | sed 's/^/      /' >&2
-        die "Flink refused to run the job (above); read $LOG_DIR/jobmanager.log"
-    fi
-    say "job $JOB_ID submitted; waiting until all its tasks run"
-    local entry state running total deadline=$((SECONDS + RUN_TIMEOUT))
-    while :; do
-        entry="$(job_entry "$JOB_ID")"
-        state="$(json_string state "$entry")"
-        local tasks
-        tasks="$(grep -o '"tasks":{[^}]*}' <<<"$entry" || true)"
-        running="$(json_number running "$tasks")"
-        total="$(json_number total "$tasks")"
-        [[ "$state" == RUNNING && -n "$total" && "$running" == "$total" ]] && break
-        [[ "$state" =~ ^(FAILED|CANCELED|FINISHED)$ ]] && job_failed "$state"
-        ((SECONDS < deadline)) || die "job $JOB_ID is $state with ${running:-?}/${total:-?} tasks running after ${RUN_TIMEOUT}s; read $LOG_DIR/jobmanager.log and $LOG_DIR/taskmanager-*.log"
-        sleep 1
-    done
-    say "job $JOB_ID is running ($total tasks)"
-}
-
-# The job stopped on its own: show Flink's root exception.
-job_failed() {
-    printf '\n      Job %s is %s. Its newest exception, from %s/jobs/%s/exceptions:\n' "$JOB_ID" "$1" "$FLINK_URL" "$JOB_ID" >&2
-    # Flink 2.x answers only the exception history ("stacktrace"); 1.x had "root-exception".
-    http "$FLINK_URL/jobs/$JOB_ID/exceptions?maxExceptions=1" |
-        grep -o '"\(stacktrace\|root-exception\)":"[^"]*' | head -n 1 | sed 's/^"[a-z-]*":"//' |
-        unescape | head -n 25 | sed 's/^/      /' >&2 || true
-    die "the job is $1; read $LOG_DIR/jobmanager.log and $LOG_DIR/taskmanager-*.log"
+    # from their environment (CUSTOMERIO_API_KEY, set by scripts/stack.sh). The tool records the
+    # job (jar and settings), so scripts/upgrade.sh, rescale.sh and resume.sh work on it.
+    local -a args=(--set "kafka.bootstrap-servers=127.0.0.1:$KAFKA_PORT" --set "kafka.topic=$INPUT_TOPIC"
+        --set "customerio.site-id=$SIMULATOR_SITE_ID" --set "customerio.endpoint=$SIMULATOR_URL"
+        --set "job.name=$JOB_NAME")
+    [[ "$DLQ_TOPIC" == "$DEFAULT_DLQ_TOPIC" ]] || args+=(--set "dead-letter.topic=$DLQ_TOPIC")
+    JOB_ID="$(ops_tool submit --flink "$FLINK_URL" --jar "$JOB_JAR" "${args[@]}" \
+        --parallelism "$JOB_PARALLELISM" --timeout "$RUN_TIMEOUT" --note "started by scripts/run-local.sh" \
+        2> >(sed 's/^/      /' >&2))" ||
+        die "the job did not start (above); read $LOG_DIR/jobmanager.log and $LOG_DIR/taskmanager-*.log"
+    say "job $JOB_ID is running"
 }
 
 produce_samples() {
@@ -255,88 +143,34 @@ wait_for_events() {
     expected="$(tr -d '[:space:]' <"$EXPECTED_EVENTS_FILE" 2>/dev/null || true)"
     [[ "$expected" =~ ^[0-9]+$ ]] || die "$EXPECTED_EVENTS_FILE must hold the number of events the samples produce"
     step "Waiting for Customer.io (the simulator) to receive $expected events"
-    local summary events operations people requests last_operations="" state
-    local deadline=$((SECONDS + RUN_TIMEOUT)) next_line=0
-    while :; do
-        summary="$(http "$SIMULATOR_URL/__simulator/summary" 2>/dev/null || true)"
-        events="$(json_number events "$summary")"
-        operations="$(json_number operations "$summary")"
-        people="$(json_number people "$summary")"
-        requests="$(json_number requests "$summary")"
-        local progress="events ${events:-?}/$expected, people ${people:-?}, operations ${operations:-?}, requests ${requests:-?}"
-        if [[ -t 1 ]]; then
-            printf '\r      %s   ' "$progress"
-        elif ((SECONDS >= next_line)); then
-            say "$progress"
-            next_line=$((SECONDS + 10))
-        fi
-        # Done when every expected event is in and nothing moved for one poll: a profile update
-        # (identify) of the last batches may trail its events.
-        if [[ -n "$events" && "$events" -ge "$expected" && "$operations" == "$last_operations" ]]; then
-            [[ -t 1 ]] && printf '\n'
-            ((events == expected)) || say "note: $events events arrived, $expected were expected (scripts/samples/expected-events)"
-            return
-        fi
-        last_operations="$operations"
-        state="$(json_string state "$(job_entry "$JOB_ID")")"
-        [[ "$state" =~ ^(FAILED|CANCELED|FINISHED)$ ]] && { [[ -t 1 ]] && printf '\n'; job_failed "$state"; }
-        if ((SECONDS >= deadline)); then
-            [[ -t 1 ]] && printf '\n'
-            die "after ${RUN_TIMEOUT}s the simulator has ${events:-?} of $expected events (job state: ${state:-unknown}).
+    if ! "$JAVA" -XX:TieredStopAtLevel=1 "$REPO_DIR/scripts/stack/SimulatorReport.java" \
+        --wait "$SIMULATOR_URL" "$expected" "$RUN_TIMEOUT"; then
+        ops_tool status --flink "$FLINK_URL" --job "$JOB_ID" | sed 's/^/      /' >&2 || true
+        die "after ${RUN_TIMEOUT}s the simulator does not have the $expected events (the job's state above).
        Read $LOG_DIR/taskmanager-*.log (delivery to Customer.io), $LOG_DIR/simulator.log
        and $LOG_DIR/jobmanager.log; rejected records: scripts/stack.sh consume $DLQ_TOPIC"
-        fi
-        sleep 2
-    done
-}
-
-# The job's own counters, summed over its parallel instances (Flink REST, like the web UI shows).
-job_metrics() {
-    local vertices vertex line name value
-    vertices="$(http "$FLINK_URL/jobs/$JOB_ID" | grep -o '"id":"[0-9a-f]\{32\}","slotSharingGroupId"' | cut -d'"' -f4 || true)"
-    printf '\n  Job metrics (sum over parallel instances)\n'
-    for vertex in $vertices; do
-        for name in Parse_mParticle_batches.forwarder.records_in \
-            Per-user_state_and_mapping_rules.forwarder.events_forwarded \
-            Per-user_state_and_mapping_rules.forwarder.screens_forwarded \
-            Per-user_state_and_mapping_rules.forwarder.identify_sent \
-            Per-user_state_and_mapping_rules.forwarder.identify_unchanged \
-            Batch_requests.forwarder.requests_built \
-            Deliver_to_Customer_io.forwarder.requests \
-            Deliver_to_Customer_io.forwarder.operations_delivered \
-            Deliver_to_Customer_io.forwarder.retries; do
-            line="$(http "$FLINK_URL/jobs/$JOB_ID/vertices/$vertex/subtasks/metrics?get=$name&agg=sum" || true)"
-            value="$(printf '%s' "$line" | grep -o '"sum":[0-9.E]*' | cut -d: -f2 || true)"
-            if [[ -n "$value" ]]; then
-                printf '    %-32s %s\n' "${name##*.}" "${value%.0}"
-            fi
-        done
-    done
+    fi
 }
 
 report() {
     step "What Customer.io received"
-    local dir="$STATE_DIR/tmp"
-    mkdir -p "$dir"
-    http "$SIMULATOR_URL/__simulator/summary" >"$dir/simulator-summary.json"
-    http "$SIMULATOR_URL/__simulator/people" >"$dir/simulator-people.json"
-    http "$SIMULATOR_URL/__simulator/events" >"$dir/simulator-events.json"
     printf '\n'
-    # A single-file Java program lays the JSON out (the machine has Java; it may lack jq/python).
-    if ! "$JAVA" -XX:TieredStopAtLevel=1 -Dsun.stdout.encoding=UTF-8 \
-        "$REPO_DIR/scripts/stack/SimulatorReport.java" \
-        "$dir/simulator-summary.json" "$dir/simulator-people.json" "$dir/simulator-events.json" | sed 's/^./  &/'; then
-        say "(could not lay out the simulator's answers; raw JSON follows)"
-        cat "$dir/simulator-summary.json" "$dir/simulator-people.json" "$dir/simulator-events.json"
-        printf '\n'
-    fi
-    job_metrics
+    # A single-file Java program lays the simulator's JSON out (the machine has Java; it may lack
+    # jq or python).
+    "$JAVA" -XX:TieredStopAtLevel=1 -Dsun.stdout.encoding=UTF-8 \
+        "$REPO_DIR/scripts/stack/SimulatorReport.java" "$SIMULATOR_URL" | sed 's/^./  &/' ||
+        say "(could not read the simulator's answers at $SIMULATOR_URL)"
+    printf '\n'
+    ops_tool status --flink "$FLINK_URL" --job "$JOB_ID" --metrics | sed 's/^/  /' || true
     cat <<EOF
 
   Flink web UI:   $FLINK_URL   (job $JOB_ID; metrics under each operator's "Metrics" tab, group "forwarder")
   Simulator:      $SIMULATOR_URL/  (live page; JSON at /__simulator/summary, /people, /events)
   Dead letters:   scripts/stack.sh consume $DLQ_TOPIC
   Logs:           scripts/stack.sh logs   (files in $LOG_DIR)
+  Operate it:     scripts/savepoint.sh, scripts/upgrade.sh NEW_JAR, scripts/rescale.sh N, and after
+                  scripts/stack.sh kill-jobmanager and start jobmanager: scripts/resume.sh
+                  (with the same FLINK_REST_PORT and CIO_STATE_DIR as this run)
 
   The stack keeps running. Stop it with: scripts/run-local.sh stop
 EOF

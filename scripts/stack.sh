@@ -107,8 +107,8 @@ Commands:
                          read_committed; gives up after CONSUME_TIMEOUT_SECONDS without a record
   kill-taskmanager [ID]  kill -9 a TaskManager (default: the oldest one running), for fault tests
   kill-jobmanager        kill -9 the JobManager, for fault tests (without HA its jobs are gone:
-                         start it again, then scripts/resume.sh restarts a job started by
-                         scripts/submit.sh from its checkpoint; run-local.sh's job: run it again)
+                         start it again, then scripts/resume.sh restarts the job of run-local.sh
+                         or submit.sh from its newest checkpoint)
   start-taskmanager      start one more TaskManager with its own id (local-tm-<n>)
   logs [NAME [LINES]]    list the log files, or print the last LINES (default 100) of one:
                          kafka | jobmanager | taskmanager-<n> | simulator
@@ -313,20 +313,16 @@ wait_ready() {
     done
 }
 
-# ----- HTTP and TCP helpers ---------------------------------------------------------------------
+# ----- readiness probes and the operations tool -------------------------------------------------
+# Readiness is "the port answers"; nothing here reads Flink's answers. What the cluster reports
+# (TaskManagers, slots, jobs) is asked of the Java operations tool, which every REST operation uses.
+# shellcheck source=ops/java-tool.sh
+source "$REPO_DIR/scripts/ops/java-tool.sh"
+
 # --noproxy: an http_proxy in the environment must never intercept 127.0.0.1.
-http_get() { curl -fsS --noproxy '*' --max-time 10 "$1"; }
+answers_http() { curl -fsS --noproxy '*' --max-time 10 -o /dev/null "$1"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# A number field from a flat JSON document (good enough for Flink's /overview).
-# Prints nothing (and succeeds) when the field is absent.
-json_number() {
-    local match
-    match="$(grep -o "\"$1\":[0-9]*" <<<"$2" || true)"
-    match="${match%%$'\n'*}"
-    printf '%s' "${match#*:}"
-}
 
 # Fails when something other than our service already listens on PORT.
 check_port_free() {
@@ -527,7 +523,7 @@ flink_resource_params() {
     read -ra BJU_DYNAMIC_ARGS <<<"${results[1]}"
 }
 
-flink_overview() { http_get "http://127.0.0.1:$FLINK_REST_PORT/overview"; }
+flink_serving() { answers_http "http://127.0.0.1:$FLINK_REST_PORT/overview"; }
 
 start_jobmanager() {
     local pid log_file="$LOG_DIR/jobmanager.log" out_file="$LOG_DIR/jobmanager.out"
@@ -549,7 +545,7 @@ start_jobmanager() {
         -Dlog4j.configurationFile="$FLINK_CONF_DIR/log4j.properties" \
         -cp "$cp" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
         --configDir "$FLINK_CONF_DIR" "${dyn[@]}" "${BJU_DYNAMIC_ARGS[@]}"
-    wait_ready jobmanager "$log_file" "serving http://127.0.0.1:$FLINK_REST_PORT/overview" flink_overview
+    wait_ready jobmanager "$log_file" "serving http://127.0.0.1:$FLINK_REST_PORT/overview" flink_serving
     info "Flink JobManager is ready (pid $(running_pid jobmanager)): web UI http://127.0.0.1:$FLINK_REST_PORT"
 }
 
@@ -595,12 +591,6 @@ slots_per_taskmanager() {
     printf '%s' "${slots:-1}"
 }
 
-taskmanager_registered() {
-    local taskmanagers
-    taskmanagers="$(http_get "http://127.0.0.1:$FLINK_REST_PORT/taskmanagers")" || return 1
-    [[ "$taskmanagers" == *"\"id\":\"$1\""* ]]
-}
-
 launch_taskmanager() {
     local id="$1"
     local name="taskmanager-$id" resource_id="local-tm-$id"
@@ -627,10 +617,12 @@ launch_taskmanager() {
             -cp "$cp" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
             --configDir "$FLINK_CONF_DIR" "${dyn[@]}" "${BJU_DYNAMIC_ARGS[@]}"
     )
-    wait_ready "$name" "$log_file" "registered at the JobManager" taskmanager_registered "$resource_id"
-    local overview
-    overview="$(flink_overview || true)"
-    info "TaskManager $resource_id is ready (pid $(running_pid "$name")); the cluster has $(json_number taskmanagers "$overview") TaskManager(s), $(json_number slots-total "$overview") slots"
+    local pid
+    pid="$(running_pid "$name")" || start_failed "$name" "$log_file" "exited at once"
+    ops_tool await-taskmanagers --flink "http://127.0.0.1:$FLINK_REST_PORT" --id "$resource_id" \
+        --pid "$pid" --timeout "$START_TIMEOUT" ||
+        start_failed "$name" "$log_file" "did not register at the JobManager"
+    info "TaskManager $resource_id is ready (pid $pid)"
 }
 
 # Makes sure at least one TaskManager runs (after a fault test the survivor may not be number 1).
@@ -645,24 +637,14 @@ start_taskmanager() {
     wait_for_slots
 }
 
-# Waits until Flink's /overview counts every running TaskManager and its slots.
+# Waits until the JobManager counts every running TaskManager and its slots.
 wait_for_slots() {
-    local expected_tms expected_slots overview tms slots deadline=$((SECONDS + START_TIMEOUT))
+    local expected_tms expected_slots
     expected_tms="$(running_taskmanager_ids | wc -l | tr -d ' ')"
     expected_slots=$((expected_tms * $(slots_per_taskmanager)))
-    while :; do
-        overview="$(flink_overview 2>/dev/null || true)"
-        tms="$(json_number taskmanagers "$overview")"
-        slots="$(json_number slots-total "$overview")"
-        if [[ -n "$tms" && "$tms" -ge "$expected_tms" && -n "$slots" && "$slots" -ge "$expected_slots" ]]; then
-            info "Flink reports $tms TaskManager(s) and $slots slots"
-            return
-        fi
-        if ((SECONDS >= deadline)); then
-            die "Flink reports ${tms:-?} TaskManager(s) and ${slots:-?} slots, expected $expected_tms and $expected_slots after ${START_TIMEOUT}s; read $LOG_DIR/jobmanager.log and $LOG_DIR/taskmanager-*.log"
-        fi
-        sleep 1
-    done
+    ops_tool await-taskmanagers --flink "http://127.0.0.1:$FLINK_REST_PORT" --count "$expected_tms" \
+        --slots "$expected_slots" --timeout "$START_TIMEOUT" ||
+        die "the JobManager does not count $expected_tms TaskManager(s) and $expected_slots slots; read $LOG_DIR/jobmanager.log and $LOG_DIR/taskmanager-*.log"
 }
 
 start_extra_taskmanager() {
@@ -737,7 +719,7 @@ project_test_classpath() {
     cat "$file"
 }
 
-simulator_summary() { http_get "http://127.0.0.1:$SIMULATOR_PORT/__simulator/summary"; }
+simulator_serving() { answers_http "http://127.0.0.1:$SIMULATOR_PORT/__simulator/summary"; }
 
 start_simulator() {
     local pid log_file="$LOG_DIR/simulator.log"
@@ -760,13 +742,13 @@ start_simulator() {
         -cp "$REPO_DIR/target/test-classes:$REPO_DIR/target/classes:$test_cp" "$SIMULATOR_MAIN" \
         --port "$SIMULATOR_PORT" --bind 127.0.0.1 --site-id "$SIMULATOR_SITE_ID" \
         --api-key-file "$API_KEY_FILE" --region "$SIMULATOR_REGION" "${extra[@]}"
-    wait_ready simulator "$log_file" "answering http://127.0.0.1:$SIMULATOR_PORT/__simulator/summary" simulator_summary
+    wait_ready simulator "$log_file" "answering http://127.0.0.1:$SIMULATOR_PORT/__simulator/summary" simulator_serving
     info "Customer.io simulator is ready (pid $(running_pid simulator)): http://127.0.0.1:$SIMULATOR_PORT"
 }
 
 # ----- status and logs --------------------------------------------------------------------------
 status() {
-    local name pid overview
+    local name pid
     printf 'State directory: %s\n' "$STATE_DIR"
     for name in kafka jobmanager $(running_taskmanager_ids | sed 's/^/taskmanager-/') simulator; do
         if pid="$(running_pid "$name")"; then
@@ -778,14 +760,18 @@ status() {
     if is_running kafka; then
         printf 'Kafka: 127.0.0.1:%s\n' "$KAFKA_PORT"
     fi
-    if overview="$(flink_overview 2>/dev/null)"; then
-        printf 'Flink: http://127.0.0.1:%s  TaskManagers %s, slots %s (available %s), jobs running %s\n' \
-            "$FLINK_REST_PORT" "$(json_number taskmanagers "$overview")" "$(json_number slots-total "$overview")" \
-            "$(json_number slots-available "$overview")" "$(json_number jobs-running "$overview")"
+    if is_running jobmanager; then
+        # What Flink reports, from the operations tool in the job jar as it is: a status never
+        # starts a build.
+        if ops_find_job_jar >/dev/null; then
+            OPS_JAR_AS_IS=true ops_tool status --cluster-only --flink "http://127.0.0.1:$FLINK_REST_PORT" 2>/dev/null ||
+                printf 'Flink: http://127.0.0.1:%s does not answer\n' "$FLINK_REST_PORT"
+        else
+            printf 'Flink: http://127.0.0.1:%s (build the job jar for its details)\n' "$FLINK_REST_PORT"
+        fi
     fi
-    local summary
-    if summary="$(simulator_summary 2>/dev/null)"; then
-        printf 'Simulator: http://127.0.0.1:%s  summary %s\n' "$SIMULATOR_PORT" "$summary"
+    if is_running simulator; then
+        printf 'Simulator: http://127.0.0.1:%s (its counters: /__simulator/summary)\n' "$SIMULATOR_PORT"
     fi
 }
 

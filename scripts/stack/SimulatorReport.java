@@ -1,19 +1,23 @@
 /*
- * Prints what the Customer.io simulator received, for a person at a terminal: the summary
- * counters, every person with their attributes, and the events in time order.
+ * What the Customer.io simulator received, for a person at a terminal: the summary counters, every
+ * person with their attributes, and the events in time order; or, with --wait, progress until it
+ * holds the expected number of events.
  *
  * Run by scripts/run-local.sh with Java's single-file launcher (no build step, no jq or python):
- *   java scripts/stack/SimulatorReport.java SUMMARY.json PEOPLE.json EVENTS.json [MAX_EVENTS]
- * where the files hold the answers of GET /__simulator/summary, /__simulator/people and
- * /__simulator/events. It depends on nothing but the JDK, so it carries a small JSON reader, and
- * it tolerates shapes it does not know (a list wrapped in an object, unknown fields): anything it
- * cannot lay out nicely is printed as compact JSON rather than dropped.
+ *   java scripts/stack/SimulatorReport.java SIMULATOR_URL [MAX_EVENTS]
+ *   java scripts/stack/SimulatorReport.java --wait SIMULATOR_URL EXPECTED_EVENTS TIMEOUT_SECONDS
+ * It reads GET /__simulator/summary, /__simulator/people and /__simulator/events itself. It
+ * depends on nothing but the JDK, so it carries a small JSON reader, and it tolerates shapes it
+ * does not know (a list wrapped in an object, unknown fields): anything it cannot lay out nicely is
+ * printed as compact JSON rather than dropped.
  */
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -27,21 +31,114 @@ import java.util.TreeMap;
 public final class SimulatorReport {
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .proxy(HttpClient.Builder.NO_PROXY)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
 
-    public static void main(String[] args) throws IOException {
-        if (args.length < 3) {
+    public static void main(String[] args) throws Exception {
+        if (args.length == 4 && args[0].equals("--wait")) {
+            System.exit(
+                    waitForEvents(args[1], Long.parseLong(args[2]), Long.parseLong(args[3])));
+        }
+        if (args.length < 1 || args[0].startsWith("-")) {
             System.err.println(
-                    "usage: java SimulatorReport.java SUMMARY.json PEOPLE.json EVENTS.json [MAX_EVENTS]");
+                    "usage: java SimulatorReport.java SIMULATOR_URL [MAX_EVENTS]\n"
+                            + "       java SimulatorReport.java --wait SIMULATOR_URL EXPECTED_EVENTS"
+                            + " TIMEOUT_SECONDS");
             System.exit(2);
         }
-        int maxEvents = args.length > 3 ? Integer.parseInt(args[3]) : 200;
-        printSummary(read(args[0]));
-        printPeople(records(read(args[1]), "people"));
-        printEvents(records(read(args[2]), "events"), maxEvents);
+        int maxEvents = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        printSummary(get(args[0], "/__simulator/summary"));
+        printPeople(records(get(args[0], "/__simulator/people"), "people"));
+        printEvents(records(get(args[0], "/__simulator/events"), "events"), maxEvents);
     }
 
-    private static Object read(String file) throws IOException {
-        return new JsonReader(Files.readString(Path.of(file), StandardCharsets.UTF_8)).document();
+    /**
+     * Waits until the simulator holds the expected events and nothing moved for one poll (a
+     * profile update of the last batches may trail its events); 0 then, 1 after the timeout.
+     */
+    private static int waitForEvents(String url, long expected, long timeoutSeconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        boolean terminal = System.console() != null;
+        Object lastOperations = null;
+        long nextLine = 0;
+        String progress = "no answer yet";
+        while (System.nanoTime() < deadline) {
+            Object summary;
+            try {
+                summary = get(url, "/__simulator/summary");
+            } catch (IOException e) {
+                summary = null;
+                progress =
+                        "the simulator at "
+                                + url
+                                + " does not answer: "
+                                + (e.getMessage() != null ? e.getMessage() : e.toString());
+            }
+            if (summary != null) {
+                BigDecimal events = number(field(summary, "events"));
+                Object operations = field(summary, "operations");
+                progress =
+                        String.format(
+                                "events %s/%d, people %s, operations %s, requests %s",
+                                events == null ? "?" : events.toPlainString(),
+                                expected,
+                                compact(field(summary, "people")),
+                                compact(operations),
+                                compact(field(summary, "requests")));
+                if (events != null
+                        && events.longValue() >= expected
+                        && operations != null
+                        && compact(operations).equals(compact(lastOperations))) {
+                    System.out.println((terminal ? "\r" : "") + "      " + progress);
+                    if (events.longValue() > expected) {
+                        System.out.println(
+                                "      note: "
+                                        + events.toPlainString()
+                                        + " events arrived, "
+                                        + expected
+                                        + " were expected (scripts/samples/expected-events)");
+                    }
+                    return 0;
+                }
+                lastOperations = operations;
+            }
+            if (terminal) {
+                System.out.print("\r      " + progress + "   ");
+                System.out.flush();
+            } else if (System.nanoTime() >= nextLine) {
+                System.out.println("      " + progress);
+                nextLine = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            }
+            Thread.sleep(2_000);
+        }
+        System.out.println((terminal ? "\n" : "") + "      after " + timeoutSeconds + "s: " + progress);
+        return 1;
+    }
+
+    private static Object get(String url, String path) throws IOException {
+        try {
+            HttpResponse<String> response =
+                    HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+                                    .timeout(Duration.ofSeconds(60))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException("GET " + path + " answered HTTP " + response.statusCode());
+            }
+            return new JsonReader(response.body()).document();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("GET " + path + " answered no JSON: " + e.getMessage(), e);
+        }
     }
 
     // ----- summary ------------------------------------------------------------------------------

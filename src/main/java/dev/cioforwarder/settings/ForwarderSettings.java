@@ -201,7 +201,7 @@ public final class ForwarderSettings implements Serializable {
                 given.put(key, value);
             }
         }
-        refuseSecretsInArguments(given);
+        SecretSettings.refuseInProgramArguments(given.keySet());
         Map<String, String> merged = new LinkedHashMap<>();
         if (settingsFile != null) {
             merged.putAll(readProperties(Path.of(settingsFile), "--settings"));
@@ -233,35 +233,6 @@ public final class ForwarderSettings implements Serializable {
             kafka = combined;
         }
         return new ForwarderSettings(values, kafka);
-    }
-
-    /**
-     * Program arguments are visible in the Flink UI and REST API: refuse anything that looks like a
-     * secret there, and say where it belongs instead.
-     */
-    private static void refuseSecretsInArguments(Map<String, String> given) {
-        for (String key : given.keySet()) {
-            String lower = key.toLowerCase(Locale.ROOT);
-            if (lower.equals("customerio.api-key") || lower.equals("customerio.apikey")) {
-                throw new IllegalArgumentException(
-                        "setting customerio.api-key must not be a program argument (the Flink UI"
-                            + " shows arguments): put the key in the environment variable named by"
-                            + " customerio.api-key-env (default CUSTOMERIO_API_KEY) or in the file"
-                            + " named by customerio.api-key-file, on every TaskManager");
-            }
-            if (lower.startsWith(KAFKA_PROPERTY_PREFIX)
-                    && (lower.contains("password")
-                            || lower.contains("jaas")
-                            || lower.contains("secret")
-                            || lower.endsWith(".key"))) {
-                throw new IllegalArgumentException(
-                        "setting "
-                                + key
-                                + " looks like a secret and must not be a program argument (the"
-                                + " Flink UI shows arguments): put it in the file named by"
-                                + " kafka.properties-file");
-            }
-        }
     }
 
     private static Map<String, String> readProperties(Path file, String setting) {

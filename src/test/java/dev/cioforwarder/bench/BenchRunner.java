@@ -4,6 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cioforwarder.ops.Console;
+import dev.cioforwarder.ops.FlinkRestClient;
+import dev.cioforwarder.ops.FlinkRestClient.CheckpointStats;
+import dev.cioforwarder.ops.JobControl;
+import dev.cioforwarder.ops.JobRecords;
+import dev.cioforwarder.ops.JobSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,6 +53,10 @@ public final class BenchRunner {
     private final String simulator;
     private final String kafka;
     private final Path out;
+
+    /** Flink's REST operations: the operations tool's, the one implementation of them. */
+    private final JobControl jobs;
+
     private String jarId;
 
     private BenchRunner(Map<String, String> options) {
@@ -55,6 +65,14 @@ public final class BenchRunner {
         this.simulator = options.get("simulator");
         this.kafka = options.get("kafka");
         this.out = Path.of(options.get("out"));
+        this.jobs =
+                new JobControl(
+                        new FlinkRestClient(flink, Duration.ofSeconds(60)),
+                        new Console(System.out, System.out),
+                        new JobRecords(out.resolve("ops")),
+                        Duration.ofMillis(500),
+                        Duration.ofMinutes(15),
+                        true);
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,7 +98,7 @@ public final class BenchRunner {
         }
         BenchRunner runner = new BenchRunner(o);
         Files.createDirectories(runner.out);
-        runner.jarId = runner.uploadJar(Path.of(o.get("jar")));
+        runner.jarId = runner.jobs.upload(Path.of(o.get("jar")));
         String mode = o.getOrDefault("mode", "single");
         switch (mode) {
             case "single":
@@ -130,15 +148,22 @@ public final class BenchRunner {
                 cioRps > 0 ? cioRps : "none",
                 s.get("parallelism"));
 
+        int maxEvents = Integer.parseInt(s.get("max-events-per-batch"));
+        // The JIT needs a minute on 2 cores: warm the whole path, then measure afresh. A run that
+        // Customer.io's limit or v1's one request per operation throttles would spend hours on
+        // the warm-up (300,000 events at 100 requests/s), so that warm-up runs as a job of its
+        // own in v2-batch without any limit; an unthrottled run warms up in its own job.
+        boolean throttled = cioRps > 0 || !s.get("api-mode").equals("v2-batch");
+        if (warmup > 0 && throttled) {
+            warmUpUnthrottled(s, runId, warmup, maxEvents);
+        }
         createTopics(topic, 4);
         resetSimulator(cioRps);
         String jobId = submit(topic, s);
         BenchData data = new BenchData(42, Integer.parseInt(s.get("users")), runId);
-        int maxEvents = Integer.parseInt(s.get("max-events-per-batch"));
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             awaitRunning(jobId);
-            if (warmup > 0) {
-                // The JIT needs a minute on 2 cores: warm the whole path, then measure afresh.
+            if (warmup > 0 && !throttled) {
                 log("warm-up: %d events", warmup);
                 produce(producer, topic, data, warmup, 0, maxEvents, null);
                 awaitDelivered(data.forwardableEvents, Duration.ofMinutes(10));
@@ -205,6 +230,30 @@ public final class BenchRunner {
                                 + "): no figure is reported");
             }
             return r;
+        } finally {
+            cancel(jobId);
+        }
+    }
+
+    /**
+     * Warms the stack up with a job of its own, in v2-batch and without any rate limit, on its own
+     * topic; cancelled before the measured run starts.
+     */
+    private void warmUpUnthrottled(Map<String, String> s, String runId, long events, int maxEvents)
+            throws Exception {
+        String topic = runId + "-warmup";
+        log(
+                "warm-up: %d events in a job of its own (v2-batch, no rate limit), so that the"
+                    + " run's own limits (api mode %s, simulator limit %s rps) never throttle it",
+                events, s.get("api-mode"), s.get("cio-rps"));
+        createTopics(topic, 4);
+        resetSimulator(0);
+        String jobId = submit(topic, runSettings(s, "api-mode", "v2-batch", "cio-rps", "0"));
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            awaitRunning(jobId);
+            BenchData data = new BenchData(43, Integer.parseInt(s.get("users")), topic);
+            produce(producer, topic, data, events, 0, maxEvents, null);
+            awaitDelivered(data.forwardableEvents, Duration.ofMinutes(10));
         } finally {
             cancel(jobId);
         }
@@ -409,12 +458,12 @@ public final class BenchRunner {
                         getJson(simulator + "/__simulator/summary").get("events").asLong());
                 sample.put("heap_floor_mb", Math.round(heapMin / 1e6));
                 sample.put("heap_max_mb", Math.round(heapMax / 1e6));
-                JsonNode checkpoints = getJson(flink + "/jobs/" + jobId + "/checkpoints");
-                JsonNode latest = checkpoints.path("latest").path("completed");
-                sample.put("checkpoint_state_mb", round(latest.path("state_size").asLong() / 1e6));
+                CheckpointStats checkpoints = jobs.flink().checkpoints(jobId);
+                sample.put(
+                        "checkpoint_state_mb", round(checkpoints.latestCompletedStateSize() / 1e6));
                 sample.put(
                         "checkpoint_full_size_mb",
-                        round(latest.path("checkpointed_size").asLong() / 1e6));
+                        round(checkpoints.latestCompletedCheckpointedSize() / 1e6));
                 log("%s", sample);
             }
             stop.set(true);
@@ -435,95 +484,35 @@ public final class BenchRunner {
     // ------------------------------------------------------------------------------------
     // Flink, Kafka and simulator plumbing
 
-    private String uploadJar(Path jar) throws Exception {
-        String boundary = "bench" + UUID.randomUUID();
-        byte[] head =
-                ("--"
-                                + boundary
-                                + "\r\n"
-                                + "Content-Disposition: form-data; name=\"jarfile\"; filename=\""
-                                + jar.getFileName()
-                                + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
-                        .getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] jarBytes = Files.readAllBytes(jar);
-        byte[] body = new byte[head.length + jarBytes.length + tail.length];
-        System.arraycopy(head, 0, body, 0, head.length);
-        System.arraycopy(jarBytes, 0, body, head.length, jarBytes.length);
-        System.arraycopy(tail, 0, body, head.length + jarBytes.length, tail.length);
-        HttpResponse<String> response =
-                http.send(
-                        HttpRequest.newBuilder(URI.create(flink + "/jars/upload"))
-                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        String filename = MAPPER.readTree(response.body()).path("filename").asText();
-        if (filename.isEmpty()) {
-            throw new IllegalStateException("jar upload failed: " + response.body());
-        }
-        return Path.of(filename).getFileName().toString();
-    }
-
     private String submit(String topic, Map<String, String> s) throws Exception {
         int cioRps = Integer.parseInt(s.get("cio-rps"));
-        List<String> args =
-                List.of(
-                        "--kafka.bootstrap-servers", kafka,
-                        "--kafka.topic", topic,
-                        "--kafka.group-id", topic,
-                        "--kafka.starting-offsets", "earliest",
-                        "--dead-letter.transactional-id-prefix", topic,
-                        "--customerio.site-id", "local-site",
-                        "--customerio.endpoint", simulator,
-                        "--customerio.api-mode", s.get("api-mode"),
-                        // Unlimited runs measure the job, so its own limit must not be the ceiling;
-                        // limited runs use Customer.io's budget like production would.
-                        "--customerio.rate-limit", cioRps > 0 ? Integer.toString(cioRps) : "100000",
-                        "--job.name", topic);
-        ObjectNode body = MAPPER.createObjectNode();
-        body.put("entryClass", "dev.cioforwarder.job.ForwarderJob");
-        body.put("parallelism", Integer.parseInt(s.get("parallelism")));
-        ArrayNode list = body.putArray("programArgsList");
-        args.forEach(list::add);
-        JsonNode answer = postJson(flink + "/jars/" + jarId + "/run", body.toString());
-        String jobId = answer.path("jobid").asText();
-        if (jobId.isEmpty()) {
-            throw new IllegalStateException("job submission failed: " + answer);
-        }
-        return jobId;
+        JobSettings settings =
+                new JobSettings()
+                        .set("kafka.bootstrap-servers", kafka)
+                        .set("kafka.topic", topic)
+                        .set("kafka.group-id", topic)
+                        .set("kafka.starting-offsets", "earliest")
+                        .set("dead-letter.transactional-id-prefix", topic)
+                        .set("customerio.site-id", "local-site")
+                        .set("customerio.endpoint", simulator)
+                        .set("customerio.api-mode", s.get("api-mode"))
+                        // Unlimited runs measure the job, so its own limit must not be the
+                        // ceiling; limited runs use Customer.io's budget like production would.
+                        .set(
+                                "customerio.rate-limit",
+                                cioRps > 0 ? Integer.toString(cioRps) : "100000")
+                        .set("job.name", topic);
+        return jobs.start(jarId, settings, Integer.parseInt(s.get("parallelism")), null, false);
     }
 
-    private void awaitRunning(String jobId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            JsonNode job = getJson(flink + "/jobs/" + jobId);
-            boolean allRunning = job.path("state").asText().equals("RUNNING");
-            for (JsonNode vertex : job.path("vertices")) {
-                allRunning &= vertex.path("status").asText().equals("RUNNING");
-            }
-            if (allRunning) {
-                return;
-            }
-            if (job.path("state").asText().equals("FAILED")) {
-                throw new IllegalStateException(
-                        "the job failed: " + getJson(flink + "/jobs/" + jobId + "/exceptions"));
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("the job did not start running");
+    private void awaitRunning(String jobId) {
+        jobs.awaitRunning(jobId, Duration.ofMinutes(2));
     }
 
+    /** Cancels the job and waits until it has ended, so the next run has the slots. */
     private void cancel(String jobId) {
-        try {
-            http.send(
-                    HttpRequest.newBuilder(URI.create(flink + "/jobs/" + jobId + "?mode=cancel"))
-                            .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-            Thread.sleep(3_000);
-        } catch (Exception e) {
-            log("could not cancel job %s: %s", jobId, e);
+        if (!jobs.cancelAndAwait(jobId)) {
+            log("job %s did not end after the cancel", jobId);
         }
     }
 
@@ -557,21 +546,8 @@ public final class BenchRunner {
         }
     }
 
-    private double taskManagerMetric(String name) throws Exception {
-        double sum = 0;
-        for (JsonNode tm : getJson(flink + "/taskmanagers").path("taskmanagers")) {
-            JsonNode values =
-                    getJson(
-                            flink
-                                    + "/taskmanagers/"
-                                    + tm.path("id").asText()
-                                    + "/metrics?get="
-                                    + name);
-            for (JsonNode v : values) {
-                sum += v.path("value").asDouble();
-            }
-        }
-        return sum;
+    private double taskManagerMetric(String name) {
+        return jobs.flink().taskManagerMetricSum(name);
     }
 
     /** Samples the TaskManagers' CPU load and heap every 2 s. */

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.ops.Console;
+import dev.cioforwarder.ops.FlinkRestClient;
+import dev.cioforwarder.ops.JobControl;
+import dev.cioforwarder.ops.JobRecords;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.simulator.Summary;
@@ -46,8 +50,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The real local stack ({@code scripts/stack.sh}: a Kafka broker, a Flink standalone cluster and
  * the Customer.io simulator, each its own process) in its own state directory and on its own ports,
- * driven only through the project's scripts and the services' own APIs: Flink's REST API, the
- * simulator's inspection endpoints, Kafka's clients.
+ * driven only through the project's scripts and the services' own APIs. Operations on the job
+ * (submit, resume, cancel) go through the operations tool, the one implementation of them; Flink's
+ * REST API is otherwise only read, for the suite's checks (checkpoint history and counts).
  */
 final class ChaosStack {
 
@@ -301,11 +306,16 @@ final class ChaosStack {
         return simulator("/__simulator/people", new TypeReference<List<Person>>() {});
     }
 
-    /** PATCH /jobs/<id>?mode=cancel. */
+    /** Cancels the job through the operations tool, and waits until it has ended. */
     void cancel(String jobId) {
-        send(
-                HttpRequest.newBuilder(URI.create(flinkUrl() + "/jobs/" + jobId + "?mode=cancel"))
-                        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        new JobControl(
+                        new FlinkRestClient(flinkUrl(), Duration.ofSeconds(60)),
+                        new Console(System.out, System.err),
+                        new JobRecords(stateDir.resolve("ops")),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(15),
+                        true)
+                .cancelAndAwait(jobId);
     }
 
     void setFaults(String json) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cioforwarder.ops.OpsCommand;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.simulator.Summary;
@@ -15,7 +16,9 @@ import dev.cioforwarder.testing.MavenClasspath;
 import dev.cioforwarder.testing.RepoScripts;
 import dev.cioforwarder.testing.RepoScripts.ScriptResult;
 import dev.cioforwarder.testing.TestBatches;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,16 +60,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations scripts against the real thing: the local stack (Kafka broker, Flink standalone
- * cluster, Customer.io simulator, each its own process, started by {@code scripts/stack.sh} on free
- * ports with its own state directory under {@code target/}), driven only through {@code
- * scripts/submit.sh}, {@code savepoint.sh}, {@code upgrade.sh} and {@code rescale.sh}.
+ * cluster with the adaptive scheduler, Customer.io simulator, each its own process, started by
+ * {@code scripts/stack.sh} on free ports with its own state directory under {@code target/}),
+ * driven only through {@code scripts/run-local.sh}, {@code submit.sh}, {@code savepoint.sh}, {@code
+ * upgrade.sh}, {@code rescale.sh} and {@code resume.sh}.
  *
- * <p>While batches keep flowing, the job is upgraded to a second jar and rescaled from 2 to 1;
- * afterwards Customer.io (the simulator) holds every event exactly once, nobody has a second
- * profile, and created_at and the sticky identities prove that the per-user state crossed both
- * restarts. Upgrades that fail (a new job Flink refuses, a new job that fails at run time) roll
- * back to the previous jar from the same savepoint and exit 2; the scripts say plainly when a job
- * does not exist or the cluster cannot be reached.
+ * <p>The job run-local.sh starts can be upgraded. Then, while batches keep flowing, a job is
+ * submitted, upgraded to a second jar, rescaled from 2 to 1 in place (the adaptive scheduler:
+ * rescaling by savepoint is the upgrade's path, tested with it), and after a JobManager kill and
+ * restart resumed from its newest checkpoint; after each step the job runs and Customer.io (the
+ * simulator) holds every event produced so far exactly once. At the end nobody has a second
+ * profile, and created_at and the sticky identities prove that the per-user state crossed every
+ * restart. Upgrades that fail (a new job Flink refuses, a new job that fails at run time) roll back
+ * to the previous jar from the same savepoint and exit 2; the scripts say plainly when a job does
+ * not exist or the cluster cannot be reached.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterOperationsITCase {
@@ -127,11 +134,15 @@ class ClusterOperationsITCase {
         ENV.put("FLINK_RPC_PORT", Integer.toString(LocalResources.freeLoopbackPort()));
         ENV.put("SIMULATOR_PORT", Integer.toString(simulatorPort));
         ENV.put("SIMULATOR_SITE_ID", SITE_ID);
-        // A smaller TaskManager than the reference 4 GB (this machine also runs the build), and
-        // checkpoints every 5 s so that "completed a checkpoint after the restore" comes sooner.
+        // A smaller TaskManager than the reference 4 GB (this machine also runs the build),
+        // checkpoints every 5 s so that "completed a checkpoint after the restore" comes sooner,
+        // the adaptive scheduler so that rescale.sh rescales in place, and TaskManagers that
+        // notice a killed JobManager within 20 s instead of 50.
         ENV.put(
                 "FLINK_PROPERTIES",
-                "taskmanager.memory.process.size=2048m execution.checkpointing.interval=5s");
+                "taskmanager.memory.process.size=2048m execution.checkpointing.interval=5s"
+                        + " jobmanager.scheduler=adaptive heartbeat.interval=4000"
+                        + " heartbeat.timeout=20000");
         ENV.put("START_TIMEOUT", "180");
         ENV.put("JAVA_HOME", System.getProperty("java.home"));
         String mavenHome = System.getProperty("maven.home");
@@ -254,14 +265,46 @@ class ClusterOperationsITCase {
     }
 
     // -------------------------------------------------------------------------------------
-    // Submit, upgrade and rescale while batches flow
+    // The quick start's job can be operated
+
+    @Test
+    @Order(5)
+    void theJobOfRunLocalHasARecordAndCanBeUpgraded() throws Exception {
+        // run-local.sh as a new user runs it, on a topic of its own (the flow below has its own).
+        ScriptResult runLocal =
+                scripts.run(
+                        Duration.ofMinutes(6),
+                        "scripts/run-local.sh",
+                        List.of(),
+                        Map.of("INPUT_TOPIC", "run-local-samples"));
+        runLocal.assertSuccess("run-local.sh");
+        List<String> running = runningJobs();
+        assertThat(running).hasSize(1);
+        String quickStart = running.get(0);
+        assertThat(recordDir(quickStart).resolve("settings.properties")).isRegularFile();
+        assertThat(recordedSettings(quickStart).getProperty("kafka.topic"))
+                .isEqualTo("run-local-samples");
+
+        // What the issue saw refused: "there is no record of how job ... was started".
+        ScriptResult upgrade = run(SCRIPT_TIMEOUT, "scripts/upgrade.sh", firstJar.toString());
+        upgrade.assertSuccess("upgrade.sh of run-local.sh's job");
+        assertReplaced(quickStart, upgrade.lastLine(), 2, upgrade);
+
+        // Out of the way of the flow below: its job cancelled, an empty Customer.io.
+        assertThat(ops("cancel").exitCode()).isZero();
+        resetSimulator();
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Submit, upgrade, rescale and resume while batches flow
 
     @Test
     @Order(10)
-    void upgradeAndRescaleWhileBatchesFlowDeliverEveryEventExactlyOnce() throws Exception {
+    void upgradeRescaleAndResumeWhileBatchesFlowDeliverEveryEventExactlyOnce() throws Exception {
         List<List<Map.Entry<String, byte[]>>> phases = phases();
 
-        // Submit: settings from a file read by the script, one more with --set.
+        // Submit as run-local.sh does, through the tool: settings from a file read by the
+        // script, one more with --set.
         Path settings = WORK.resolve("forwarder.properties");
         Files.writeString(
                 settings,
@@ -302,7 +345,7 @@ class ClusterOperationsITCase {
                 .isEqualTo("127.0.0.1:" + kafkaPort);
 
         produce(phases.get(0), 1, 0);
-        awaitEvents(expectedEventsOfPhases(phases, 1));
+        awaitExactlyOnceSoFar(phases, 1);
         // A savepoint of the running job, which keeps running.
         ScriptResult savepoint = run(SCRIPT_TIMEOUT, "scripts/savepoint.sh");
         savepoint.assertSuccess("savepoint.sh");
@@ -320,19 +363,77 @@ class ClusterOperationsITCase {
         assertThat(recordField(upgraded, "jar")).endsWith("-" + secondJar.getFileName());
         assertThat(recordedSettings(upgraded)).isEqualTo(recorded);
         jobId = upgraded;
+        awaitExactlyOnceSoFar(phases, 2);
 
-        // Rescale 2 → 1 while the third phase is being produced.
+        // Rescale 2 → 1 while the third phase is being produced: in place, the same job.
         CompletableFuture<Void> phase3 = produceInBackground(phases.get(2));
         ScriptResult rescale = run(SCRIPT_TIMEOUT, "scripts/rescale.sh", "1");
         phase3.get(2, TimeUnit.MINUTES);
         rescale.assertSuccess("rescale.sh");
-        String rescaled = rescale.lastLine();
-        assertReplaced(jobId, rescaled, 1, rescale);
-        assertThat(recordField(rescaled, "jar")).isEqualTo(recordField(upgraded, "jar"));
-        jobId = rescaled;
+        assertRescaledInPlace(jobId, 1, rescale);
+        awaitExactlyOnceSoFar(phases, 3);
+
+        // The JobManager killed while the fourth phase is being produced: without HA it forgets
+        // the job; started again, resume.sh restarts it from its newest retained checkpoint.
+        CompletableFuture<Void> phase4 = produceInBackground(phases.get(3));
+        run(Duration.ofMinutes(2), "scripts/stack.sh", "kill-jobmanager")
+                .assertSuccess("kill-jobmanager");
+        run(Duration.ofMinutes(5), "scripts/stack.sh", "start", "jobmanager")
+                .assertSuccess("start jobmanager");
+        ScriptResult resume = run(Duration.ofMinutes(8), "scripts/resume.sh", "--timeout", "420");
+        phase4.get(2, TimeUnit.MINUTES);
+        resume.assertSuccess("resume.sh");
+        String lost = jobId;
+        jobId = resume.lastLine();
+        assertResumed(lost, jobId, resume);
 
         awaitEvents(BATCHES.expectedEvents().size());
         assertExactlyOnceWithStateIntact();
+    }
+
+    /**
+     * Rescaled in place by the adaptive scheduler: the same job, now with the given parallelism,
+     * restored from one of its own checkpoints, its record saying so for resume.sh.
+     */
+    private static void assertRescaledInPlace(String job, int parallelism, ScriptResult r)
+            throws Exception {
+        assertThat(r.lastLine()).as(r.describe()).isEqualTo(job);
+        assertThat(r.stderr()).contains("Rescaled in place: job " + job);
+        assertThat(jobState(job)).isEqualTo("RUNNING");
+        for (JsonNode vertex : get("/jobs/" + job).path("vertices")) {
+            assertThat(vertex.path("parallelism").asInt()).isEqualTo(parallelism);
+        }
+        assertThat(
+                        get("/jobs/" + job + "/checkpoints")
+                                .path("latest")
+                                .path("restored")
+                                .path("external_path")
+                                .asText())
+                .contains("/checkpoints/" + job + "/chk-");
+        assertThat(recordField(job, "parallelism")).isEqualTo(Integer.toString(parallelism));
+    }
+
+    /**
+     * Resumed after the JobManager was lost: a new job with the lost one's jar, settings and
+     * parallelism, restored from the lost one's newest retained checkpoint.
+     */
+    private static void assertResumed(String lost, String resumed, ScriptResult r)
+            throws Exception {
+        assertThat(resumed).as(r.describe()).matches("[0-9a-f]{32}").isNotEqualTo(lost);
+        assertThat(r.stderr()).contains("Resuming from checkpoint chk-");
+        assertThat(runningJobs()).containsExactly(resumed);
+        for (JsonNode vertex : get("/jobs/" + resumed).path("vertices")) {
+            assertThat(vertex.path("parallelism").asInt()).isEqualTo(1);
+        }
+        String restored =
+                get("/jobs/" + resumed + "/checkpoints")
+                        .path("latest")
+                        .path("restored")
+                        .path("external_path")
+                        .asText();
+        assertThat(restored).contains("/checkpoints/" + lost + "/chk-");
+        assertThat(recordField(resumed, "jar")).isEqualTo(recordField(lost, "jar"));
+        assertThat(recordedSettings(resumed)).isEqualTo(recordedSettings(lost));
     }
 
     /**
@@ -360,6 +461,26 @@ class ClusterOperationsITCase {
     }
 
     /**
+     * After each step: every event of the first {@code phaseCount} phases in Customer.io, none
+     * twice and nothing else (keys as in {@link #assertExactlyOnceWithStateIntact}).
+     */
+    private static void awaitExactlyOnceSoFar(
+            List<List<Map.Entry<String, byte[]>>> phases, int phaseCount) throws Exception {
+        awaitEvents(expectedEventsOfPhases(phases, phaseCount));
+        Thread.sleep(2_000); // anything still arriving would be a duplicate or an extra
+        List<String> keys = new ArrayList<>();
+        for (StoredEvent e : events()) {
+            keys.add(eventKey(e));
+        }
+        assertThat(keys).doesNotHaveDuplicates();
+        assertThat(keys).hasSize((int) expectedEventsOfPhases(phases, phaseCount));
+    }
+
+    private static String eventKey(StoredEvent e) {
+        return e.personId() + "/" + e.data().path("seq").asLong() + "/" + e.type() + "/" + e.name();
+    }
+
+    /**
      * Exactly once in Customer.io: every produced event once (by person, sequence number, type and
      * name: deduplication by id could not hide an event sent twice under two ids), nothing else;
      * one profile per user with its final attributes; created_at still the first-seen time from
@@ -372,14 +493,7 @@ class ClusterOperationsITCase {
         List<StoredEvent> stored = events();
         List<String> storedKeys = new ArrayList<>();
         for (StoredEvent e : stored) {
-            storedKeys.add(
-                    e.personId()
-                            + "/"
-                            + e.data().path("seq").asLong()
-                            + "/"
-                            + e.type()
-                            + "/"
-                            + e.name());
+            storedKeys.add(eventKey(e));
         }
         Set<String> expectedKeys = new HashSet<>();
         for (TestBatches.ExpectedEvent e : BATCHES.expectedEvents()) {
@@ -508,21 +622,22 @@ class ClusterOperationsITCase {
     // -------------------------------------------------------------------------------------
     // Data
 
-    /** Three phases of records: a third of the generated batches each, plus identity users. */
+    /** Four phases of records: a quarter of the generated batches each, plus identity users. */
     private static List<List<Map.Entry<String, byte[]>>> phases() {
         List<Map.Entry<String, byte[]>> all = BATCHES.records();
-        int third = all.size() / 3;
+        int quarter = all.size() / 4;
         List<List<Map.Entry<String, byte[]>>> phases = new ArrayList<>();
-        phases.add(new ArrayList<>(all.subList(0, third)));
-        phases.add(new ArrayList<>(all.subList(third, 2 * third)));
-        phases.add(new ArrayList<>(all.subList(2 * third, all.size())));
+        phases.add(new ArrayList<>(all.subList(0, quarter)));
+        phases.add(new ArrayList<>(all.subList(quarter, 2 * quarter)));
+        phases.add(new ArrayList<>(all.subList(2 * quarter, 3 * quarter)));
+        phases.add(new ArrayList<>(all.subList(3 * quarter, all.size())));
         for (int i = 0; i < IDENTITY_USERS; i++) {
             long mpid = 2_000_000L + i;
             // Before the upgrade: known by email only, so Customer.io addresses them by email.
             phases.get(0).add(identityBatch(mpid, i, false, 1_764_100_000_000L, "silver"));
-            // After it: the Customer ID arrives. Restored state sends one identify addressed by
-            // the email that sets id; without it, a second profile would be created by id.
-            phases.get(2).add(identityBatch(mpid, i, true, 1_764_200_000_000L, "gold"));
+            // After every restart: the Customer ID arrives. Restored state sends one identify
+            // addressed by the email that sets id; without it, a second profile by id.
+            phases.get(3).add(identityBatch(mpid, i, true, 1_764_200_000_000L, "gold"));
         }
         return phases;
     }
@@ -737,5 +852,43 @@ class ClusterOperationsITCase {
     private static ScriptResult run(Duration timeout, String script, String... args)
             throws Exception {
         return scripts.run(timeout, script, args);
+    }
+
+    /** The operations tool in-process, on this stack (for what has no script: cancel). */
+    private static OpsRunResult ops(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Map<String, String> env = new LinkedHashMap<>(ENV);
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = OpsCommand.run(args, env, o, e);
+        }
+        LOG.info("ops {} exited {}\n{}", String.join(" ", args), exit, err);
+        return new OpsRunResult(exit, out.toString(StandardCharsets.UTF_8));
+    }
+
+    private record OpsRunResult(int exitCode, String stdout) {}
+
+    private static void resetSimulator() {
+        try {
+            HttpResponse<String> response =
+                    HTTP.send(
+                            HttpRequest.newBuilder(
+                                            URI.create(
+                                                    "http://127.0.0.1:"
+                                                            + simulatorPort
+                                                            + "/__simulator/reset"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

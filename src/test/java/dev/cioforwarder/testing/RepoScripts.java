@@ -72,16 +72,23 @@ public final class RepoScripts {
 
     /** Runs {@code script} (a path relative to the repository) and waits for it. */
     public ScriptResult run(Duration timeout, String script, String... args) throws Exception {
+        return run(timeout, script, Arrays.asList(args), Map.of());
+    }
+
+    /** The same with more environment variables than this runner's (they win). */
+    public ScriptResult run(
+            Duration timeout, String script, List<String> args, Map<String, String> moreEnv)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(repo.resolve(script).toString());
-        command.addAll(Arrays.asList(args));
+        command.addAll(args);
         Files.createDirectories(logDir);
         String name =
                 String.format(
                         "%03d-%s%s",
                         runs.incrementAndGet(),
                         Path.of(script).getFileName(),
-                        args.length > 0 ? "-" + args[0].replaceAll("[^A-Za-z0-9-]", "") : "");
+                        args.isEmpty() ? "" : "-" + args.get(0).replaceAll("[^A-Za-z0-9-]", ""));
         Path out = logDir.resolve(name + ".out");
         Path err = logDir.resolve(name + ".err");
         ProcessBuilder builder =
@@ -91,6 +98,7 @@ public final class RepoScripts {
                         .redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().putAll(env);
+        builder.environment().putAll(moreEnv);
         String commandLine = String.join(" ", command);
         LOG.info("running {}", commandLine);
         long started = System.nanoTime();
