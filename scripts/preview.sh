@@ -17,5 +17,12 @@ if [[ -z "$jar" || -n "$newest_source" ]]; then
   jar="$(ls "$repo"/target/mparticle-customerio-flink-*.jar | grep -v '/original-' | head -n 1)"
 fi
 
-# The jar holds the rules and Jackson; Flink itself is not needed to preview.
-exec java -cp "$jar" dev.cioforwarder.preview.PreviewCommand "$@"
+# The jar holds the rules and Jackson; the settings are Flink ConfigOptions, so flink-core (provided
+# by a cluster, not in the jar) comes from Maven's local repository. The classpath is worked out once.
+classpath="$repo/target/preview/classpath.txt"
+if [[ ! -s "$classpath" || "$repo/pom.xml" -nt "$classpath" ]]; then
+  mkdir -p "$repo/target/preview"
+  (cd "$repo" && mvn -B -q dependency:build-classpath -Dmdep.includeScope=compile \
+    -Dmdep.outputFile="$classpath" >&2)
+fi
+exec java -cp "$jar:$(cat "$classpath")" dev.cioforwarder.preview.PreviewCommand "$@"

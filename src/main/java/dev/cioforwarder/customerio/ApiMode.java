@@ -21,6 +21,12 @@ public enum ApiMode {
         return code;
     }
 
+    /** The code: what settings, logs and Flink's enum options read and write. */
+    @Override
+    public String toString() {
+        return code;
+    }
+
     public static ApiMode fromCode(String value) {
         String normalized = value.trim().toLowerCase(Locale.ROOT);
         for (ApiMode mode : values()) {

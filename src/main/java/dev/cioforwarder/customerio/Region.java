@@ -21,6 +21,12 @@ public enum Region {
         return code;
     }
 
+    /** The code: what settings, logs and Flink's enum options read and write. */
+    @Override
+    public String toString() {
+        return code;
+    }
+
     public String trackUrl() {
         return trackUrl;
     }

@@ -27,6 +27,12 @@ public enum CreatedAtPolicy {
         return code;
     }
 
+    /** The code: what settings, logs and Flink's enum options read and write. */
+    @Override
+    public String toString() {
+        return code;
+    }
+
     public static CreatedAtPolicy fromCode(String value) {
         String normalized = value.trim().toLowerCase(Locale.ROOT);
         for (CreatedAtPolicy policy : values()) {

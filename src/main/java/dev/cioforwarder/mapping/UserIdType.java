@@ -23,6 +23,12 @@ public enum UserIdType {
         return code;
     }
 
+    /** The code: what settings, logs and Flink's enum options read and write. */
+    @Override
+    public String toString() {
+        return code;
+    }
+
     public static UserIdType fromCode(String value) {
         String normalized = value.trim().toLowerCase(Locale.ROOT);
         for (UserIdType type : values()) {

@@ -5,11 +5,9 @@ import dev.cioforwarder.customerio.Region;
 import dev.cioforwarder.delivery.ApiKeySource;
 import dev.cioforwarder.delivery.DeliverySettings;
 import dev.cioforwarder.delivery.RetryPolicy;
-import dev.cioforwarder.mapping.CreatedAtPolicy;
 import dev.cioforwarder.mapping.CustomerioLimits;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mapping.UserIdType;
-import dev.cioforwarder.mparticle.BatchParser;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
@@ -26,116 +24,91 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 
 /**
- * Every setting of the job, with its default, validated once at start-up. A bad value fails with a
- * message naming the setting and the accepted values.
+ * Every setting of the job ({@link ForwarderOptions}), read from its sources and validated once at
+ * start-up. A bad value fails with a message naming the setting and the accepted values.
  *
  * <p>Settings come from program arguments ({@code --key value}) and an optional properties file
  * ({@code --settings FILE}, read where the job is built); arguments win. Secrets never come from
- * either: the Customer.io API key is read on the TaskManagers from an environment variable or a
- * file, and Kafka credentials from {@code kafka.properties-file}.
+ * either ({@link SecretSettings}): the Customer.io API key is read on the TaskManagers from an
+ * environment variable or a file, and Kafka credentials from {@code kafka.properties-file}.
  */
 public final class ForwarderSettings implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
-    /** Every key with its default (null: required or optional without default), for the README. */
+    /** Every key with its default as text (null: required, or optional without default). */
     public static final Map<String, String> DEFAULTS;
 
     static {
         Map<String, String> d = new LinkedHashMap<>();
-        d.put("customerio.site-id", null);
-        d.put("customerio.api-key-env", "CUSTOMERIO_API_KEY");
-        d.put("customerio.api-key-file", null);
-        d.put("customerio.region", "us");
-        d.put("customerio.endpoint", null);
-        d.put("customerio.user-id-type", "prefer_customer_id");
-        d.put("customerio.include-user-attributes", "true");
-        d.put("customerio.send-created-at", "false");
-        d.put("customerio.created-at-policy", "first-seen");
-        d.put("customerio.resubscribe-on-opt-in", "false");
-        d.put("customerio.update-email-by-id", "false");
-        d.put("customerio.allow-message-routing-properties", "false");
-        d.put("customerio.api-mode", "v2-batch");
-        d.put("customerio.rate-limit", "100");
-        d.put("customerio.max-in-flight", "8");
-        d.put("customerio.request-timeout", "10s");
-        d.put("customerio.max-retry-duration", null);
-        d.put("customerio.auth-retry-interval", "60s");
-        d.put("customerio.batch.max-bytes", "480000");
-        d.put("customerio.batch.linger", "200ms");
-        d.put("kafka.bootstrap-servers", null);
-        d.put("kafka.topic", "mparticle-batches");
-        d.put("kafka.group-id", "mparticle-customerio-forwarder");
-        d.put("kafka.starting-offsets", "committed-or-earliest");
-        d.put("kafka.properties-file", null);
-        d.put("dead-letter.topic", null);
-        d.put("dead-letter.transactional-id-prefix", "mparticle-customerio-dlq");
-        d.put("mparticle.max-record-bytes", Integer.toString(BatchParser.DEFAULT_MAX_RECORD_BYTES));
-        d.put("state.ttl", null);
-        d.put("job.name", "mparticle-customerio-forwarder");
-        d.put("job.max-parallelism", "720");
+        for (ConfigOption<?> option : ForwarderOptions.ALL) {
+            d.put(option.key(), option.hasDefaultValue() ? text(option.defaultValue()) : null);
+        }
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
     /** Prefix for Kafka client properties passed through to the source and the dead-letter sink. */
     public static final String KAFKA_PROPERTY_PREFIX = "kafka.property.";
 
-    private final Map<String, String> values;
+    private static final String DURATION =
+            "a duration with its unit, such as 500ms, 10s, 5m, 2h or 30d";
+
+    private final Configuration config;
     private final Map<String, String> kafkaProperties;
     private final MappingSettings mapping;
-    private final Region region;
-    private final Duration requestTimeout;
-    private final Duration maxRetryDuration;
-    private final Duration batchLinger;
-    private final Duration authRetryInterval;
-    private final Duration stateTtl;
 
-    private ForwarderSettings(Map<String, String> values, Map<String, String> kafkaProperties) {
-        this.values = values;
+    private ForwarderSettings(Configuration config, Map<String, String> kafkaProperties) {
+        this.config = config;
         this.kafkaProperties = kafkaProperties;
-        required("customerio.site-id");
-        required("kafka.bootstrap-servers");
-        this.region = parse("customerio.region", Region::fromCode);
-        this.mapping = mappingSettings(values);
-        positive("customerio.rate-limit", Double.parseDouble(get("customerio.rate-limit")));
-        positiveInt("customerio.max-in-flight");
-        this.requestTimeout = duration("customerio.request-timeout");
-        this.maxRetryDuration =
-                get("customerio.max-retry-duration") == null
-                        ? null
-                        : duration("customerio.max-retry-duration");
-        int maxBytes = positiveInt("customerio.batch.max-bytes");
+        required(ForwarderOptions.SITE_ID);
+        required(ForwarderOptions.BOOTSTRAP_SERVERS);
+        read(config, ForwarderOptions.REGION, Region.accepted());
+        this.mapping = mappingSettings(config);
+        double rate = read(config, ForwarderOptions.RATE_LIMIT, "a positive number");
+        if (!(rate > 0)) {
+            throw invalid(ForwarderOptions.RATE_LIMIT, text(rate), "a positive number");
+        }
+        positiveInt(ForwarderOptions.MAX_IN_FLIGHT);
+        duration(ForwarderOptions.REQUEST_TIMEOUT);
+        duration(ForwarderOptions.MAX_RETRY_DURATION);
+        int maxBytes = positiveInt(ForwarderOptions.BATCH_MAX_BYTES);
         if (maxBytes > CustomerioLimits.MAX_BATCH_REQUEST_BYTES
                 || maxBytes < CustomerioLimits.MAX_OPERATION_BYTES + 16) {
             throw invalid(
-                    "customerio.batch.max-bytes",
-                    get("customerio.batch.max-bytes"),
+                    ForwarderOptions.BATCH_MAX_BYTES,
+                    Integer.toString(maxBytes),
                     "a byte count between "
                             + (CustomerioLimits.MAX_OPERATION_BYTES + 16)
                             + " and "
                             + CustomerioLimits.MAX_BATCH_REQUEST_BYTES
                             + " (Customer.io's /batch limit)");
         }
-        this.batchLinger = duration("customerio.batch.linger");
-        this.authRetryInterval = duration("customerio.auth-retry-interval");
-        positiveInt("mparticle.max-record-bytes");
-        this.stateTtl = get("state.ttl") == null ? null : duration("state.ttl");
-        positiveInt("job.max-parallelism");
-        parse("kafka.starting-offsets", StartingOffsets::fromCode);
+        duration(ForwarderOptions.BATCH_LINGER);
+        duration(ForwarderOptions.AUTH_RETRY_INTERVAL);
+        positiveInt(ForwarderOptions.MAX_RECORD_BYTES);
+        duration(ForwarderOptions.STATE_TTL);
+        positiveInt(ForwarderOptions.MAX_PARALLELISM);
+        read(config, ForwarderOptions.STARTING_OFFSETS, StartingOffsets.accepted());
         if (topics().isEmpty()) {
             throw invalid(
-                    "kafka.topic", get("kafka.topic"), "one or more topic names, comma-separated");
+                    ForwarderOptions.TOPIC,
+                    config.get(ForwarderOptions.TOPIC),
+                    "one or more topic names, comma-separated");
         }
-        String endpoint = get("customerio.endpoint");
+        String endpoint = config.get(ForwarderOptions.ENDPOINT);
         if (endpoint != null
                 && !endpoint.startsWith("http://")
                 && !endpoint.startsWith("https://")) {
-            throw invalid("customerio.endpoint", endpoint, "an http:// or https:// URL");
+            throw invalid(ForwarderOptions.ENDPOINT, endpoint, "an http:// or https:// URL");
         }
-        if (get("customerio.api-key-file") == null && get("customerio.api-key-env").isBlank()) {
+        if (config.get(ForwarderOptions.API_KEY_FILE) == null
+                && config.get(ForwarderOptions.API_KEY_ENV).isBlank()) {
             throw invalid(
-                    "customerio.api-key-env",
+                    ForwarderOptions.API_KEY_ENV,
                     "",
                     "the name of an environment variable holding the API key on the TaskManagers");
         }
@@ -146,24 +119,31 @@ public final class ForwarderSettings implements Serializable {
      * preview command needs no Kafka or Customer.io settings.
      */
     public static MappingSettings mappingSettings(Map<String, String> given) {
-        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> values = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             checkKnown(e.getKey());
-            if (!e.getKey().startsWith(KAFKA_PROPERTY_PREFIX)) {
-                values.put(e.getKey(), e.getValue() == null ? null : e.getValue().trim());
+            if (!e.getKey().startsWith(KAFKA_PROPERTY_PREFIX) && e.getValue() != null) {
+                values.put(e.getKey(), e.getValue().trim());
             }
         }
+        return mappingSettings(Configuration.fromMap(values));
+    }
+
+    private static MappingSettings mappingSettings(Configuration config) {
         return MappingSettings.builder()
-                .userIdType(parse(values, "customerio.user-id-type", UserIdType::fromCode))
-                .includeUserAttributes(bool(values, "customerio.include-user-attributes"))
-                .sendCreatedAt(bool(values, "customerio.send-created-at"))
+                .userIdType(read(config, ForwarderOptions.USER_ID_TYPE, UserIdType.accepted()))
+                .includeUserAttributes(bool(config, ForwarderOptions.INCLUDE_USER_ATTRIBUTES))
+                .sendCreatedAt(bool(config, ForwarderOptions.SEND_CREATED_AT))
                 .createdAtPolicy(
-                        parse(values, "customerio.created-at-policy", CreatedAtPolicy::fromCode))
-                .resubscribeOnOptIn(bool(values, "customerio.resubscribe-on-opt-in"))
-                .updateEmailById(bool(values, "customerio.update-email-by-id"))
+                        read(
+                                config,
+                                ForwarderOptions.CREATED_AT_POLICY,
+                                dev.cioforwarder.mapping.CreatedAtPolicy.accepted()))
+                .resubscribeOnOptIn(bool(config, ForwarderOptions.RESUBSCRIBE_ON_OPT_IN))
+                .updateEmailById(bool(config, ForwarderOptions.UPDATE_EMAIL_BY_ID))
                 .allowMessageRoutingProperties(
-                        bool(values, "customerio.allow-message-routing-properties"))
-                .apiMode(parse(values, "customerio.api-mode", ApiMode::fromCode))
+                        bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
+                .apiMode(read(config, ForwarderOptions.API_MODE, ApiMode.accepted()))
                 .build();
     }
 
@@ -212,27 +192,28 @@ public final class ForwarderSettings implements Serializable {
 
     /** Builds settings from a key/value map (the preview command and tests use this). */
     public static ForwarderSettings fromMap(Map<String, String> given) {
-        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> kafka = new TreeMap<>();
         for (Map.Entry<String, String> e : given.entrySet()) {
             String key = e.getKey();
             checkKnown(key);
             if (key.startsWith(KAFKA_PROPERTY_PREFIX)) {
                 kafka.put(key.substring(KAFKA_PROPERTY_PREFIX.length()), e.getValue());
-            } else {
-                values.put(key, e.getValue() == null ? null : e.getValue().trim());
+            } else if (e.getValue() != null) {
+                values.put(key, e.getValue().trim());
             }
         }
-        if (values.get("kafka.properties-file") != null) {
+        Configuration config = Configuration.fromMap(values);
+        String propertiesFile = config.get(ForwarderOptions.KAFKA_PROPERTIES_FILE);
+        if (propertiesFile != null) {
             Map<String, String> fromFile =
-                    readProperties(
-                            Path.of(values.get("kafka.properties-file")), "kafka.properties-file");
+                    readProperties(Path.of(propertiesFile), "kafka.properties-file");
             // The file holds credentials; explicit pass-through properties win over it.
             Map<String, String> combined = new TreeMap<>(fromFile);
             combined.putAll(kafka);
             kafka = combined;
         }
-        return new ForwarderSettings(values, kafka);
+        return new ForwarderSettings(config, kafka);
     }
 
     private static Map<String, String> readProperties(Path file, String setting) {
@@ -253,15 +234,16 @@ public final class ForwarderSettings implements Serializable {
     // ---------------------------------------------------------------------------------------
     // Typed access
 
+    /** A setting as text, as given or defaulted (null when unset). */
     public String get(String key) {
-        if (!values.containsKey(key)) {
+        if (!DEFAULTS.containsKey(key)) {
             throw new IllegalArgumentException("unknown setting " + key);
         }
-        return values.get(key);
+        return config.getString(key, DEFAULTS.get(key));
     }
 
     public String siteId() {
-        return get("customerio.site-id");
+        return config.get(ForwarderOptions.SITE_ID);
     }
 
     /** Everything the delivery step needs, in one serializable value. */
@@ -279,17 +261,19 @@ public final class ForwarderSettings implements Serializable {
     }
 
     public ApiKeySource apiKeySource() {
-        return new ApiKeySource(get("customerio.api-key-env"), get("customerio.api-key-file"));
+        return new ApiKeySource(
+                config.get(ForwarderOptions.API_KEY_ENV),
+                config.get(ForwarderOptions.API_KEY_FILE));
     }
 
     public Region region() {
-        return region;
+        return config.get(ForwarderOptions.REGION);
     }
 
     /** The endpoint override, or the region's Track host. */
     public String trackUrl() {
-        String endpoint = get("customerio.endpoint");
-        return endpoint != null ? endpoint : region.trackUrl();
+        String endpoint = config.get(ForwarderOptions.ENDPOINT);
+        return endpoint != null ? endpoint : region().trackUrl();
     }
 
     public MappingSettings mapping() {
@@ -301,45 +285,45 @@ public final class ForwarderSettings implements Serializable {
     }
 
     public double rateLimitPerSecond() {
-        return Double.parseDouble(get("customerio.rate-limit"));
+        return config.get(ForwarderOptions.RATE_LIMIT);
     }
 
     public int maxInFlight() {
-        return Integer.parseInt(get("customerio.max-in-flight"));
+        return config.get(ForwarderOptions.MAX_IN_FLIGHT);
     }
 
     public Duration requestTimeout() {
-        return requestTimeout;
+        return config.get(ForwarderOptions.REQUEST_TIMEOUT);
     }
 
     /** Null when retries never give up (the default). */
     public Duration maxRetryDuration() {
-        return maxRetryDuration;
+        return config.get(ForwarderOptions.MAX_RETRY_DURATION);
     }
 
     public RetryPolicy retryPolicy() {
         return new RetryPolicy(
                 Duration.ofMillis(200),
                 Duration.ofSeconds(30),
-                authRetryInterval,
-                maxRetryDuration);
+                config.get(ForwarderOptions.AUTH_RETRY_INTERVAL),
+                maxRetryDuration());
     }
 
     public int batchMaxBytes() {
-        return Integer.parseInt(get("customerio.batch.max-bytes"));
+        return config.get(ForwarderOptions.BATCH_MAX_BYTES);
     }
 
     public Duration batchLinger() {
-        return batchLinger;
+        return config.get(ForwarderOptions.BATCH_LINGER);
     }
 
     public String bootstrapServers() {
-        return get("kafka.bootstrap-servers");
+        return config.get(ForwarderOptions.BOOTSTRAP_SERVERS);
     }
 
     public List<String> topics() {
         List<String> topics = new ArrayList<>();
-        for (String t : get("kafka.topic").split(",")) {
+        for (String t : config.get(ForwarderOptions.TOPIC).split(",")) {
             if (!t.isBlank()) {
                 topics.add(t.trim());
             }
@@ -348,11 +332,11 @@ public final class ForwarderSettings implements Serializable {
     }
 
     public String groupId() {
-        return get("kafka.group-id");
+        return config.get(ForwarderOptions.GROUP_ID);
     }
 
     public StartingOffsets startingOffsets() {
-        return StartingOffsets.fromCode(get("kafka.starting-offsets"));
+        return config.get(ForwarderOptions.STARTING_OFFSETS);
     }
 
     /** Kafka client properties for the source and the dead-letter sink (may hold credentials). */
@@ -361,38 +345,39 @@ public final class ForwarderSettings implements Serializable {
     }
 
     public String deadLetterTopic() {
-        String topic = get("dead-letter.topic");
+        String topic = config.get(ForwarderOptions.DEAD_LETTER_TOPIC);
         return topic != null ? topic : topics().get(0) + ".customerio-dlq";
     }
 
     public String deadLetterTransactionalIdPrefix() {
-        return get("dead-letter.transactional-id-prefix");
+        return config.get(ForwarderOptions.DEAD_LETTER_TRANSACTIONAL_ID_PREFIX);
     }
 
     public int maxRecordBytes() {
-        return Integer.parseInt(get("mparticle.max-record-bytes"));
+        return config.get(ForwarderOptions.MAX_RECORD_BYTES);
     }
 
     /** Null when user state never expires (the default). */
     public Duration stateTtl() {
-        return stateTtl;
+        return config.get(ForwarderOptions.STATE_TTL);
     }
 
     public String jobName() {
-        return get("job.name");
+        return config.get(ForwarderOptions.JOB_NAME);
     }
 
     public int maxParallelism() {
-        return Integer.parseInt(get("job.max-parallelism"));
+        return config.get(ForwarderOptions.MAX_PARALLELISM);
     }
 
     /** The settings for logs and the Flink UI: no secrets, no Kafka properties' values. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> e : values.entrySet()) {
-            if (e.getValue() != null) {
-                sb.append(e.getKey()).append('=').append(e.getValue()).append(", ");
+        for (String key : DEFAULTS.keySet()) {
+            String value = get(key);
+            if (value != null) {
+                sb.append(key).append('=').append(value).append(", ");
             }
         }
         sb.append("kafka client properties: ").append(kafkaProperties.keySet());
@@ -400,72 +385,76 @@ public final class ForwarderSettings implements Serializable {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Validation
+    // Validation: Flink parses, the messages name the setting and what it accepts.
 
-    private void required(String key) {
-        String value = get(key);
+    private void required(ConfigOption<String> option) {
+        String value = config.get(option);
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("setting " + key + " is required");
+            throw new IllegalArgumentException("setting " + option.key() + " is required");
         }
     }
 
-    private <T> T parse(String key, java.util.function.Function<String, T> parser) {
-        return parse(values, key, parser);
-    }
-
-    private static <T> T parse(
-            Map<String, String> values, String key, java.util.function.Function<String, T> parser) {
-        String value = values.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("setting " + key + " is required");
-        }
+    private static <T> T read(Configuration config, ConfigOption<T> option, String accepted) {
         try {
-            return parser.apply(value);
+            return config.get(option);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("setting " + key + ": " + e.getMessage());
+            throw invalid(option, config.getString(option.key(), null), accepted);
         }
     }
 
-    private static boolean bool(Map<String, String> values, String key) {
-        String value = values.get(key) == null ? "" : values.get(key).toLowerCase(Locale.ROOT);
-        if (value.equals("true")) {
-            return true;
-        }
-        if (value.equals("false")) {
-            return false;
-        }
-        throw invalid(key, values.get(key), "true, false");
+    private static boolean bool(Configuration config, ConfigOption<Boolean> option) {
+        return read(config, option, "true, false");
     }
 
-    private int positiveInt(String key) {
-        try {
-            int value = Integer.parseInt(get(key));
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+    private int positiveInt(ConfigOption<Integer> option) {
+        int value = read(config, option, "a positive whole number");
+        if (value <= 0) {
+            throw invalid(option, Integer.toString(value), "a positive whole number");
         }
-        throw invalid(key, get(key), "a positive whole number");
+        return value;
     }
 
-    private void positive(String key, double value) {
-        if (!(value > 0)) {
-            throw invalid(key, get(key), "a positive number");
+    /**
+     * A duration read by Flink's {@code TimeUtils}, which takes a number without a unit as
+     * milliseconds: refused here, so {@code 10} is never read as 10 ms by someone meaning 10 s.
+     */
+    private Duration duration(ConfigOption<Duration> option) {
+        String text = config.getString(option.key(), null);
+        if (text != null
+                && (text.isEmpty() || !Character.isLetter(text.charAt(text.length() - 1)))) {
+            throw invalid(option, text, DURATION);
         }
+        Duration value = read(config, option, DURATION);
+        if (value != null && (value.isZero() || value.isNegative())) {
+            throw invalid(option, text, DURATION + ", above zero");
+        }
+        return value;
     }
 
-    private Duration duration(String key) {
-        try {
-            return Durations.parse(get(key));
-        } catch (IllegalArgumentException e) {
-            throw invalid(key, get(key), "a duration such as 500ms, 10s, 5m, 2h or 30d");
-        }
-    }
-
-    private static IllegalArgumentException invalid(String key, String value, String accepted) {
+    private static IllegalArgumentException invalid(
+            ConfigOption<?> option, String value, String accepted) {
         return new IllegalArgumentException(
-                "setting " + key + ": \"" + value + "\" is not valid; expected " + accepted);
+                "setting "
+                        + option.key()
+                        + ": \""
+                        + value
+                        + "\" is not valid; expected "
+                        + accepted);
+    }
+
+    /** A default as it is written in settings (an enum's code, a duration with its unit). */
+    private static String text(Object value) {
+        if (value instanceof Duration) {
+            Duration d = (Duration) value;
+            if (d.toMillis() % 1000 != 0) {
+                return d.toMillis() + "ms";
+            }
+            return d.getSeconds() + "s";
+        }
+        if (value instanceof Double && ((Double) value) == Math.rint((Double) value)) {
+            return Long.toString(((Double) value).longValue());
+        }
+        return String.valueOf(value);
     }
 
     /** Where the Kafka source starts when the group has no committed offset. */
@@ -483,6 +472,18 @@ public final class ForwarderSettings implements Serializable {
 
         public String code() {
             return code;
+        }
+
+        /** The code: what settings and Flink's enum options read and write. */
+        @Override
+        public String toString() {
+            return code;
+        }
+
+        public static String accepted() {
+            return Arrays.stream(values())
+                    .map(StartingOffsets::code)
+                    .collect(Collectors.joining(", "));
         }
 
         public static StartingOffsets fromCode(String value) {

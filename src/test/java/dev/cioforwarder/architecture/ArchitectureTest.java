@@ -29,7 +29,7 @@ class ArchitectureTest {
     void onlyTheJobPackageKnowsFlink() {
         noClasses()
                 .that()
-                .resideOutsideOfPackage("dev.cioforwarder.job..")
+                .resideOutsideOfPackages("dev.cioforwarder.job..", "dev.cioforwarder.settings..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("org.apache.flink..")
@@ -37,6 +37,26 @@ class ArchitectureTest {
                         "the rules, the state machine, the encoders and the delivery logic are"
                                 + " plain Java: the preview command, the tools and the unit tests"
                                 + " run them without Flink")
+                .check(production);
+    }
+
+    @Test
+    void settingsUseOnlyFlinksConfigurationClasses() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.cioforwarder.settings..")
+                .should()
+                .dependOnClassesThat(
+                        com.tngtech.archunit.base.DescribedPredicate.describe(
+                                "Flink classes other than its configuration options",
+                                c ->
+                                        c.getPackageName().startsWith("org.apache.flink")
+                                                && !c.getPackageName()
+                                                        .startsWith(
+                                                                "org.apache.flink.configuration")))
+                .because(
+                        "settings are Flink ConfigOptions, read and validated without the rest of"
+                                + " Flink, so the preview command needs only flink-core")
                 .check(production);
     }
 

@@ -1,7 +1,6 @@
 package dev.cioforwarder.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cioforwarder.settings.Durations;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.simulator.Summary;
@@ -215,7 +214,11 @@ final class ChaosDriver implements AutoCloseable {
         if (fault == Fault.UNAUTHORIZED && result.resumedSeconds != null) {
             // The job retries refused requests every customerio.auth-retry-interval (+20 %):
             // once the key works again, deliveries resume within that (plus a loaded machine).
-            double bound = Durations.parse(AUTH_RETRY_INTERVAL).toMillis() / 1000.0 * 1.2 + 15;
+            double bound =
+                    org.apache.flink.util.TimeUtils.parseDuration(AUTH_RETRY_INTERVAL).toMillis()
+                                    / 1000.0
+                                    * 1.2
+                            + 15;
             result.check(
                     result.resumedSeconds <= bound,
                     String.format(

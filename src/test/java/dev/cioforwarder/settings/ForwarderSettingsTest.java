@@ -60,19 +60,28 @@ class ForwarderSettingsTest {
         assertRejected(
                 "customerio.region",
                 "usa",
-                "setting customerio.region: \"usa\" is not one of us, eu");
+                "setting customerio.region: \"usa\" is not valid; expected us, eu");
         assertRejected(
                 "customerio.api-mode",
                 "v3",
-                "setting customerio.api-mode: \"v3\" is not one of v2-batch, v1");
+                "setting customerio.api-mode: \"v3\" is not valid; expected v2-batch, v1");
         assertRejected(
                 "customerio.user-id-type", "phone", "prefer_customer_id, customer_id, email, mpid");
         assertRejected("customerio.include-user-attributes", "yes", "expected true, false");
         assertRejected("customerio.rate-limit", "0", "expected a positive number");
-        assertRejected("customerio.request-timeout", "ten", "a duration such as");
+        assertRejected("customerio.request-timeout", "ten", "a duration with its unit, such as");
         assertRejected("customerio.batch.max-bytes", "600000", "Customer.io's /batch limit");
         assertRejected("kafka.starting-offsets", "beginning", "committed-or-earliest");
         assertRejected("customerio.endpoint", "track.customer.io", "an http:// or https:// URL");
+        // Codes in any case, as before.
+        assertThat(settings("customerio.api-mode", "V1").apiMode()).isEqualTo(ApiMode.V1);
+        assertThat(settings("customerio.region", "EU").region()).isEqualTo(Region.EU);
+    }
+
+    private ForwarderSettings settings(String key, String value) {
+        Map<String, String> m = minimal();
+        m.put(key, value);
+        return ForwarderSettings.fromMap(m);
     }
 
     private void assertRejected(String key, String value, String message) {
@@ -186,16 +195,25 @@ class ForwarderSettingsTest {
     }
 
     @Test
-    void durationsReadAsOperatorsWriteThem() {
-        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(Durations.parse("10s")).isEqualTo(Duration.ofSeconds(10));
-        assertThat(Durations.parse("5m")).isEqualTo(Duration.ofMinutes(5));
-        assertThat(Durations.parse("2h")).isEqualTo(Duration.ofHours(2));
-        assertThat(Durations.parse("30d")).isEqualTo(Duration.ofDays(30));
-        assertThatThrownBy(() -> Durations.parse("0s"))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Durations.parse("5 weeks"))
-                .isInstanceOf(IllegalArgumentException.class);
+    void durationsReadAsOperatorsWriteThemWithTheirUnit() {
+        Map<String, String> durations =
+                Map.of(
+                        "500ms", "PT0.5S",
+                        "10s", "PT10S",
+                        "5m", "PT5M",
+                        "5min", "PT5M",
+                        "2h", "PT2H",
+                        "30d", "PT720H");
+        durations.forEach(
+                (text, expected) ->
+                        assertThat(settings("customerio.request-timeout", text).requestTimeout())
+                                .as(text)
+                                .isEqualTo(Duration.parse(expected)));
+        // Flink's TimeUtils reads a bare number as milliseconds: refused, so that "10" meant as
+        // seconds never becomes 10 ms.
+        for (String bad : new String[] {"10", "0s", "5 weeks", ""}) {
+            assertRejected("customerio.request-timeout", bad, "a duration with its unit");
+        }
     }
 
     @Test

@@ -1,0 +1,261 @@
+package dev.cioforwarder.settings;
+
+import dev.cioforwarder.customerio.ApiMode;
+import dev.cioforwarder.customerio.Region;
+import dev.cioforwarder.mapping.CreatedAtPolicy;
+import dev.cioforwarder.mapping.UserIdType;
+import dev.cioforwarder.mparticle.BatchParser;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every setting of the job as a Flink {@link ConfigOption}: key, type, default and description, in
+ * one place. {@link ForwarderSettings} reads and validates them; the README's settings table lists
+ * each one with its default ({@code SettingsDocumentationTest} checks it).
+ */
+public final class ForwarderOptions {
+
+    private ForwarderOptions() {}
+
+    public static final ConfigOption<String> SITE_ID =
+            ConfigOptions.key("customerio.site-id")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Customer.io Site ID (required).");
+
+    public static final ConfigOption<String> API_KEY_ENV =
+            ConfigOptions.key("customerio.api-key-env")
+                    .stringType()
+                    .defaultValue("CUSTOMERIO_API_KEY")
+                    .withDescription(
+                            "Environment variable holding the Track API key on the TaskManagers.");
+
+    public static final ConfigOption<String> API_KEY_FILE =
+            ConfigOptions.key("customerio.api-key-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Or: a file holding the key on the TaskManagers (wins over the"
+                                    + " variable).");
+
+    public static final ConfigOption<Region> REGION =
+            ConfigOptions.key("customerio.region")
+                    .enumType(Region.class)
+                    .defaultValue(Region.US)
+                    .withDescription("us (track.customer.io) or eu (track-eu.customer.io).");
+
+    public static final ConfigOption<String> ENDPOINT =
+            ConfigOptions.key("customerio.endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Overrides the region's URL (a simulator, a proxy).");
+
+    public static final ConfigOption<UserIdType> USER_ID_TYPE =
+            ConfigOptions.key("customerio.user-id-type")
+                    .enumType(UserIdType.class)
+                    .defaultValue(UserIdType.PREFER_CUSTOMER_ID)
+                    .withDescription("prefer_customer_id, customer_id, email or mpid.");
+
+    public static final ConfigOption<Boolean> INCLUDE_USER_ATTRIBUTES =
+            ConfigOptions.key("customerio.include-user-attributes")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Forward all user attributes (else first/last name and email).");
+
+    public static final ConfigOption<Boolean> SEND_CREATED_AT =
+            ConfigOptions.key("customerio.send-created-at")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription("Forward created_at.");
+
+    public static final ConfigOption<CreatedAtPolicy> CREATED_AT_POLICY =
+            ConfigOptions.key("customerio.created-at-policy")
+                    .enumType(CreatedAtPolicy.class)
+                    .defaultValue(CreatedAtPolicy.FIRST_SEEN)
+                    .withDescription("first-seen or first-run-only.");
+
+    public static final ConfigOption<Boolean> RESUBSCRIBE_ON_OPT_IN =
+            ConfigOptions.key("customerio.resubscribe-on-opt-in")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "An opt-in sends unsubscribed: false (under the opt-in's own time).");
+
+    public static final ConfigOption<Boolean> UPDATE_EMAIL_BY_ID =
+            ConfigOptions.key("customerio.update-email-by-id")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "The workspace has \"Allow updates to email using ID\": a changed"
+                                    + " email is sent to a person addressed by id.");
+
+    public static final ConfigOption<Boolean> ALLOW_MESSAGE_ROUTING_PROPERTIES =
+            ConfigOptions.key("customerio.allow-message-routing-properties")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Forward event properties recipient, from_address and reply_to"
+                                    + " unchanged (else renamed mp_...).");
+
+    public static final ConfigOption<ApiMode> API_MODE =
+            ConfigOptions.key("customerio.api-mode")
+                    .enumType(ApiMode.class)
+                    .defaultValue(ApiMode.V2_BATCH)
+                    .withDescription("v2-batch or v1.");
+
+    public static final ConfigOption<Double> RATE_LIMIT =
+            ConfigOptions.key("customerio.rate-limit")
+                    .doubleType()
+                    .defaultValue(100.0)
+                    .withDescription(
+                            "Requests per second for the whole job (split over the parallel"
+                                    + " instances).");
+
+    public static final ConfigOption<Integer> MAX_IN_FLIGHT =
+            ConfigOptions.key("customerio.max-in-flight")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription(
+                            "Requests in flight per parallel instance (the AsyncIO capacity).");
+
+    public static final ConfigOption<Duration> REQUEST_TIMEOUT =
+            ConfigOptions.key("customerio.request-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("HTTP request timeout.");
+
+    public static final ConfigOption<Duration> MAX_RETRY_DURATION =
+            ConfigOptions.key("customerio.max-retry-duration")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "After this long retrying, dead-letter (retry_duration_exceeded);"
+                                    + " unset: never give up.");
+
+    public static final ConfigOption<Duration> AUTH_RETRY_INTERVAL =
+            ConfigOptions.key("customerio.auth-retry-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(60))
+                    .withDescription("Wait between attempts while Customer.io refuses the key.");
+
+    public static final ConfigOption<Integer> BATCH_MAX_BYTES =
+            ConfigOptions.key("customerio.batch.max-bytes")
+                    .intType()
+                    .defaultValue(480_000)
+                    .withDescription("Byte budget of a /api/v2/batch request (at most 500,000).");
+
+    public static final ConfigOption<Duration> BATCH_LINGER =
+            ConfigOptions.key("customerio.batch.linger")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(200))
+                    .withDescription("How long a request waits to fill up.");
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("kafka.bootstrap-servers")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Kafka bootstrap servers (required).");
+
+    public static final ConfigOption<String> TOPIC =
+            ConfigOptions.key("kafka.topic")
+                    .stringType()
+                    .defaultValue("mparticle-batches")
+                    .withDescription("Input topic(s), comma-separated.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("kafka.group-id")
+                    .stringType()
+                    .defaultValue("mparticle-customerio-forwarder")
+                    .withDescription("Consumer group; offsets are committed on checkpoints.");
+
+    public static final ConfigOption<ForwarderSettings.StartingOffsets> STARTING_OFFSETS =
+            ConfigOptions.key("kafka.starting-offsets")
+                    .enumType(ForwarderSettings.StartingOffsets.class)
+                    .defaultValue(ForwarderSettings.StartingOffsets.COMMITTED_OR_EARLIEST)
+                    .withDescription(
+                            "committed-or-earliest, committed-or-latest, earliest or latest.");
+
+    public static final ConfigOption<String> KAFKA_PROPERTIES_FILE =
+            ConfigOptions.key("kafka.properties-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Kafka client properties for the source and the dead-letter sink"
+                                    + " (SASL/SSL credentials go here).");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            ConfigOptions.key("dead-letter.topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Dead-letter topic; unset: <first input topic>.customerio-dlq.");
+
+    public static final ConfigOption<String> DEAD_LETTER_TRANSACTIONAL_ID_PREFIX =
+            ConfigOptions.key("dead-letter.transactional-id-prefix")
+                    .stringType()
+                    .defaultValue("mparticle-customerio-dlq")
+                    .withDescription("Unique per job on a Kafka cluster.");
+
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES =
+            ConfigOptions.key("mparticle.max-record-bytes")
+                    .intType()
+                    .defaultValue(BatchParser.DEFAULT_MAX_RECORD_BYTES)
+                    .withDescription("Larger records are dead-lettered (record_too_large).");
+
+    public static final ConfigOption<Duration> STATE_TTL =
+            ConfigOptions.key("state.ttl")
+                    .durationType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Forget users unseen this long (e.g. 400d); unset: keep forever.");
+
+    public static final ConfigOption<String> JOB_NAME =
+            ConfigOptions.key("job.name")
+                    .stringType()
+                    .defaultValue("mparticle-customerio-forwarder")
+                    .withDescription("The Flink job name.");
+
+    public static final ConfigOption<Integer> MAX_PARALLELISM =
+            ConfigOptions.key("job.max-parallelism")
+                    .intType()
+                    .defaultValue(720)
+                    .withDescription("Key groups: fixed for the life of the job's state.");
+
+    /** Every option, in the README's order. */
+    public static final List<ConfigOption<?>> ALL =
+            List.of(
+                    SITE_ID,
+                    API_KEY_ENV,
+                    API_KEY_FILE,
+                    REGION,
+                    ENDPOINT,
+                    USER_ID_TYPE,
+                    INCLUDE_USER_ATTRIBUTES,
+                    SEND_CREATED_AT,
+                    CREATED_AT_POLICY,
+                    RESUBSCRIBE_ON_OPT_IN,
+                    UPDATE_EMAIL_BY_ID,
+                    ALLOW_MESSAGE_ROUTING_PROPERTIES,
+                    API_MODE,
+                    RATE_LIMIT,
+                    MAX_IN_FLIGHT,
+                    REQUEST_TIMEOUT,
+                    MAX_RETRY_DURATION,
+                    AUTH_RETRY_INTERVAL,
+                    BATCH_MAX_BYTES,
+                    BATCH_LINGER,
+                    BOOTSTRAP_SERVERS,
+                    TOPIC,
+                    GROUP_ID,
+                    STARTING_OFFSETS,
+                    KAFKA_PROPERTIES_FILE,
+                    DEAD_LETTER_TOPIC,
+                    DEAD_LETTER_TRANSACTIONAL_ID_PREFIX,
+                    MAX_RECORD_BYTES,
+                    STATE_TTL,
+                    JOB_NAME,
+                    MAX_PARALLELISM);
+}
