@@ -12,10 +12,13 @@ public class CustomerioOperation {
 
     public OperationKind kind;
 
-    /** v1 only: the HTTP method; null in v2 mode. */
+    /**
+     * The HTTP method of an operation sent in a request of its own (every v1 operation, and one for
+     * an endpoint {@code /api/v2/batch} does not cover); null for a /batch operation.
+     */
     public String method;
 
-    /** v1 only: the request path; null in v2 mode. */
+    /** The request path of an operation sent alone (see {@link #method}); null otherwise. */
     public String path;
 
     /** The v1 request body, or the v2 operation object, as UTF-8 JSON. */

@@ -4,17 +4,24 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Customer.io data centers and their Track API hosts (same paths on both). */
+/** Customer.io data centers and their Track API and App API hosts (same paths on both). */
 public enum Region {
-    US("us", "https://track.customer.io"),
-    EU("eu", "https://track-eu.customer.io");
+    US("us", "https://track.customer.io", "https://api.customer.io"),
+    EU("eu", "https://track-eu.customer.io", "https://api-eu.customer.io");
 
     private final String code;
     private final String trackUrl;
+    private final String appApiUrl;
 
-    Region(String code, String trackUrl) {
+    Region(String code, String trackUrl, String appApiUrl) {
         this.code = code;
         this.trackUrl = trackUrl;
+        this.appApiUrl = appApiUrl;
+    }
+
+    /** The App API host (lookups by email or id, for identifier changes): Bearer auth. */
+    public String appApiUrl() {
+        return appApiUrl;
     }
 
     public String code() {

@@ -99,7 +99,7 @@ public final class OperationDelivery {
         final String method;
         final String path;
         final byte[] body;
-        if (mode == ApiMode.V1) {
+        if (sentAlone(attempt.operations)) {
             CustomerioOperation op = attempt.operations.get(0);
             method = op.method;
             path = op.path;
@@ -125,6 +125,15 @@ public final class OperationDelivery {
                                 attempt.result.completeExceptionally(t);
                             }
                         });
+    }
+
+    /**
+     * A request of its own: every operation in v1 mode, and in v2-batch mode an operation that
+     * names its own method and path (an endpoint /batch does not cover, such as v1 anonymous
+     * events), which the batcher always sends alone.
+     */
+    private boolean sentAlone(List<CustomerioOperation> operations) {
+        return mode == ApiMode.V1 || (operations.size() == 1 && operations.get(0).path != null);
     }
 
     private void handle(Attempt attempt, HttpResult r) {
@@ -176,7 +185,7 @@ public final class OperationDelivery {
     /** 207: dead-letter the operations Customer.io lists, count the rest as delivered. */
     private List<DeadLetter> partial(Attempt attempt, HttpResult r) {
         List<CustomerioOperation> ops = attempt.operations;
-        if (mode == ApiMode.V1) {
+        if (sentAlone(ops)) {
             listener.delivered(ops);
             return Collections.emptyList();
         }

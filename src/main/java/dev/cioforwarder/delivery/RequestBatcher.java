@@ -2,7 +2,9 @@ package dev.cioforwarder.delivery;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +16,7 @@ public final class RequestBatcher {
     private final int maxRequestBytes;
     private List<CustomerioOperation> buffer = new ArrayList<>();
     private long bufferedBytes;
+    private final Set<String> bufferedUsers = new HashSet<>();
 
     /**
      * @param maxRequestBytes the budget for a whole request body, under Customer.io's 500 KB
@@ -34,6 +37,7 @@ public final class RequestBatcher {
             emit.accept(flush());
         }
         buffer.add(op);
+        bufferedUsers.add(op.userKey);
         bufferedBytes += op.body.length;
         if (op.lastInRequest) {
             emit.accept(flush());
@@ -47,8 +51,14 @@ public final class RequestBatcher {
         }
         DeliveryRequest request = new DeliveryRequest(buffer);
         buffer = new ArrayList<>();
+        bufferedUsers.clear();
         bufferedBytes = 0;
         return request;
+    }
+
+    /** Whether an operation of {@code userKey} waits in the buffer. */
+    public boolean holdsUser(String userKey) {
+        return bufferedUsers.contains(userKey);
     }
 
     public boolean isEmpty() {

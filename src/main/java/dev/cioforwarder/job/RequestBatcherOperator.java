@@ -55,7 +55,12 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     @Override
     public void processElement(StreamRecord<CustomerioOperation> element) {
         CustomerioOperation op = element.getValue();
-        if (mode == ApiMode.V1) {
+        // v1 mode sends every operation alone; v2-batch mode those that name their own endpoint,
+        // after the buffer when it holds an earlier operation of the same user.
+        if (mode == ApiMode.V1 || op.path != null) {
+            if (mode != ApiMode.V1 && batcher.holdsUser(op.userKey)) {
+                flush();
+            }
             List<CustomerioOperation> single = new ArrayList<>(1);
             single.add(op);
             emit(new DeliveryRequest(single));

@@ -14,6 +14,10 @@ public final class MappingSettings implements Serializable {
     private final boolean resubscribeOnOptIn;
     private final boolean updateEmailById;
     private final boolean allowMessageRoutingProperties;
+    private final boolean forwardDevices;
+    private final boolean anonymousEvents;
+    private final boolean forwardCommerceEvents;
+    private final boolean applyIdentifierChanges;
     private final ApiMode apiMode;
 
     private MappingSettings(Builder b) {
@@ -24,6 +28,10 @@ public final class MappingSettings implements Serializable {
         this.resubscribeOnOptIn = b.resubscribeOnOptIn;
         this.updateEmailById = b.updateEmailById;
         this.allowMessageRoutingProperties = b.allowMessageRoutingProperties;
+        this.forwardDevices = b.forwardDevices;
+        this.anonymousEvents = b.anonymousEvents;
+        this.forwardCommerceEvents = b.forwardCommerceEvents;
+        this.applyIdentifierChanges = b.applyIdentifierChanges;
         this.apiMode = b.apiMode;
     }
 
@@ -45,6 +53,10 @@ public final class MappingSettings implements Serializable {
         b.resubscribeOnOptIn = resubscribeOnOptIn;
         b.updateEmailById = updateEmailById;
         b.allowMessageRoutingProperties = allowMessageRoutingProperties;
+        b.forwardDevices = forwardDevices;
+        b.anonymousEvents = anonymousEvents;
+        b.forwardCommerceEvents = forwardCommerceEvents;
+        b.applyIdentifierChanges = applyIdentifierChanges;
         b.apiMode = apiMode;
         return b;
     }
@@ -85,6 +97,29 @@ public final class MappingSettings implements Serializable {
     /** {@code customerio.allow-message-routing-properties}. */
     public boolean allowMessageRoutingProperties() {
         return allowMessageRoutingProperties;
+    }
+
+    /** {@code customerio.forward-devices}: push tokens become Customer.io devices. */
+    public boolean forwardDevices() {
+        return forwardDevices;
+    }
+
+    /** {@code customerio.anonymous-events}: events of users without identity go by MPID. */
+    public boolean anonymousEvents() {
+        return anonymousEvents;
+    }
+
+    /** {@code customerio.forward-commerce-events}: purchases and other commerce events. */
+    public boolean forwardCommerceEvents() {
+        return forwardCommerceEvents;
+    }
+
+    /**
+     * An App API key is configured ({@code customerio.app-api-key-env} or {@code -file}): a changed
+     * email or Customer ID is applied through the person's cio_id.
+     */
+    public boolean applyIdentifierChanges() {
+        return applyIdentifierChanges;
     }
 
     /** {@code customerio.api-mode}. */
@@ -128,6 +163,14 @@ public final class MappingSettings implements Serializable {
                 + updateEmailById
                 + ", allow-message-routing-properties="
                 + allowMessageRoutingProperties
+                + ", forward-devices="
+                + forwardDevices
+                + ", anonymous-events="
+                + anonymousEvents
+                + ", forward-commerce-events="
+                + forwardCommerceEvents
+                + ", identifier-changes="
+                + applyIdentifierChanges
                 + ", api-mode="
                 + apiMode.code();
     }
@@ -141,6 +184,10 @@ public final class MappingSettings implements Serializable {
         private boolean resubscribeOnOptIn = false;
         private boolean updateEmailById = false;
         private boolean allowMessageRoutingProperties = false;
+        private boolean forwardDevices = false;
+        private boolean anonymousEvents = false;
+        private boolean forwardCommerceEvents = true;
+        private boolean applyIdentifierChanges = false;
         private ApiMode apiMode = ApiMode.V2_BATCH;
 
         private Builder() {}
@@ -177,6 +224,26 @@ public final class MappingSettings implements Serializable {
 
         public Builder allowMessageRoutingProperties(boolean value) {
             allowMessageRoutingProperties = value;
+            return this;
+        }
+
+        public Builder forwardDevices(boolean value) {
+            forwardDevices = value;
+            return this;
+        }
+
+        public Builder anonymousEvents(boolean value) {
+            anonymousEvents = value;
+            return this;
+        }
+
+        public Builder forwardCommerceEvents(boolean value) {
+            forwardCommerceEvents = value;
+            return this;
+        }
+
+        public Builder applyIdentifierChanges(boolean value) {
+            applyIdentifierChanges = value;
             return this;
         }
 

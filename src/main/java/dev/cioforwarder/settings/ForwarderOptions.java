@@ -100,6 +100,66 @@ public final class ForwarderOptions {
                             "Forward event properties recipient, from_address and reply_to"
                                     + " unchanged (else renamed mp_...).");
 
+    public static final ConfigOption<Boolean> FORWARD_DEVICES =
+            ConfigOptions.key("customerio.forward-devices")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Push tokens (push_registration, device_info.push_token, uninstall)"
+                                    + " become the person's Customer.io devices.");
+
+    public static final ConfigOption<Boolean> ANONYMOUS_EVENTS =
+            ConfigOptions.key("customerio.anonymous-events")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "Events of users without identity are sent with anonymous_id = MPID,"
+                                    + " and merged into the person when they are identified.");
+
+    public static final ConfigOption<Boolean> FORWARD_COMMERCE_EVENTS =
+            ConfigOptions.key("customerio.forward-commerce-events")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "commerce_event becomes an event named after its action (purchase,"
+                                    + " add_to_cart...).");
+
+    public static final ConfigOption<String> APP_API_KEY_ENV =
+            ConfigOptions.key("customerio.app-api-key-env")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Environment variable holding an App API key on the TaskManagers:"
+                                    + " changed identifiers are applied through cio_id.");
+
+    public static final ConfigOption<String> APP_API_KEY_FILE =
+            ConfigOptions.key("customerio.app-api-key-file")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Or: a file holding the App API key on the TaskManagers.");
+
+    public static final ConfigOption<String> APP_API_ENDPOINT =
+            ConfigOptions.key("customerio.app-api-endpoint")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Overrides the region's App API URL (api.customer.io,"
+                                    + " api-eu.customer.io).");
+
+    public static final ConfigOption<String> ERASURE_TOPIC =
+            ConfigOptions.key("privacy.erasure-topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Kafka topic of erasure requests; unset: erasure is off.");
+
+    public static final ConfigOption<String> ERASURE_OUTCOME_TOPIC =
+            ConfigOptions.key("privacy.erasure-outcome-topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Where each erasure's outcome is written; unset:"
+                                    + " <erasure topic>.outcomes.");
+
     public static final ConfigOption<ApiMode> API_MODE =
             ConfigOptions.key("customerio.api-mode")
                     .enumType(ApiMode.class)
@@ -239,6 +299,14 @@ public final class ForwarderOptions {
                     RESUBSCRIBE_ON_OPT_IN,
                     UPDATE_EMAIL_BY_ID,
                     ALLOW_MESSAGE_ROUTING_PROPERTIES,
+                    FORWARD_DEVICES,
+                    ANONYMOUS_EVENTS,
+                    FORWARD_COMMERCE_EVENTS,
+                    APP_API_KEY_ENV,
+                    APP_API_KEY_FILE,
+                    APP_API_ENDPOINT,
+                    ERASURE_TOPIC,
+                    ERASURE_OUTCOME_TOPIC,
                     API_MODE,
                     RATE_LIMIT,
                     MAX_IN_FLIGHT,

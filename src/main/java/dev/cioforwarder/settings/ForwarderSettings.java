@@ -143,6 +143,12 @@ public final class ForwarderSettings implements Serializable {
                 .updateEmailById(bool(config, ForwarderOptions.UPDATE_EMAIL_BY_ID))
                 .allowMessageRoutingProperties(
                         bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
+                .forwardDevices(bool(config, ForwarderOptions.FORWARD_DEVICES))
+                .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
+                .forwardCommerceEvents(bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
+                .applyIdentifierChanges(
+                        config.get(ForwarderOptions.APP_API_KEY_ENV) != null
+                                || config.get(ForwarderOptions.APP_API_KEY_FILE) != null)
                 .apiMode(read(config, ForwarderOptions.API_MODE, ApiMode.accepted()))
                 .build();
     }
@@ -368,6 +374,32 @@ public final class ForwarderSettings implements Serializable {
 
     public int maxParallelism() {
         return config.get(ForwarderOptions.MAX_PARALLELISM);
+    }
+
+    /** Where to read the App API key, or null when identifier changes are not applied. */
+    public ApiKeySource appApiKeySource() {
+        if (!mapping.applyIdentifierChanges()) {
+            return null;
+        }
+        return new ApiKeySource(
+                config.get(ForwarderOptions.APP_API_KEY_ENV),
+                config.get(ForwarderOptions.APP_API_KEY_FILE));
+    }
+
+    /** The App API endpoint override, or the region's App API host. */
+    public String appApiUrl() {
+        String endpoint = config.get(ForwarderOptions.APP_API_ENDPOINT);
+        return endpoint != null ? endpoint : region().appApiUrl();
+    }
+
+    /** The erasure request topic, or null when erasure is off. */
+    public String erasureTopic() {
+        return config.get(ForwarderOptions.ERASURE_TOPIC);
+    }
+
+    public String erasureOutcomeTopic() {
+        String topic = config.get(ForwarderOptions.ERASURE_OUTCOME_TOPIC);
+        return topic != null || erasureTopic() == null ? topic : erasureTopic() + ".outcomes";
     }
 
     /** The settings for logs and the Flink UI: no secrets, no Kafka properties' values. */

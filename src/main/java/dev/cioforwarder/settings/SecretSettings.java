@@ -26,11 +26,12 @@ public final class SecretSettings {
             throw new IllegalArgumentException(
                     "setting "
                             + key
-                            + ": the Customer.io API key must not be a program argument (Flink"
+                            + ": a Customer.io API key must not be a program argument (Flink"
                             + " shows program arguments in its web UI and REST API). It belongs on"
                             + " the TaskManagers: in the environment variable named by"
                             + " customerio.api-key-env (default CUSTOMERIO_API_KEY), or in the file"
-                            + " named by customerio.api-key-file. Locally scripts/stack.sh sets it;"
+                            + " named by customerio.api-key-file (an App API key: customerio"
+                            + ".app-api-key-env or -file). Locally scripts/stack.sh sets it;"
                             + " on Kubernetes it comes from a Secret"
                             + " (flink-conf/kubernetes/flink-deployment.yaml).");
         }
@@ -48,12 +49,28 @@ public final class SecretSettings {
     /** The key itself, under any spelling; naming where the key is read from is fine. */
     static boolean isApiKey(String key) {
         String lower = key.toLowerCase(Locale.ROOT);
-        if (lower.equals("customerio.api-key-env") || lower.equals("customerio.api-key-file")) {
+        if (lower.equals("customerio.api-key-env")
+                || lower.equals("customerio.api-key-file")
+                || lower.equals("customerio.app-api-key-env")
+                || lower.equals("customerio.app-api-key-file")) {
             return false;
         }
-        return lower.startsWith("customerio.api-key")
-                || lower.startsWith("customerio.apikey")
-                || lower.startsWith("customerio.api_key");
+        for (String prefix :
+                new String[] {
+                    "customerio.api",
+                    "customerio.app-api",
+                    "customerio.app_api",
+                    "customerio.appapi"
+                }) {
+            String rest = lower.startsWith(prefix) ? lower.substring(prefix.length()) : null;
+            if (rest != null
+                    && (rest.startsWith("-key")
+                            || rest.startsWith("key")
+                            || rest.startsWith("_key"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

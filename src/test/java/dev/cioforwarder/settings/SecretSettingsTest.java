@@ -18,7 +18,10 @@ class SecretSettingsTest {
                 "customerio.API-KEY",
                 "customerio.apikey",
                 "customerio.api_key",
-                "customerio.api-key-value"
+                "customerio.api-key-value",
+                "customerio.app-api-key",
+                "customerio.APP_API_KEY",
+                "customerio.appapikey"
             })
     void theApiKeyUnderAnySpellingIsRefusedWithWhereItBelongs(String key) {
         assertThatThrownBy(() -> SecretSettings.refuseInProgramArguments(key))
