@@ -1,0 +1,108 @@
+package dev.cioforwarder.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mapping.Transition;
+import dev.cioforwarder.mapping.UserStateMachine;
+import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.UserState;
+import dev.cioforwarder.testing.Fixtures;
+import dev.cioforwarder.testing.MavenClasspath;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What Customer.io receives for the sample fixtures and the conformance corpus under the default
+ * settings (commerce events off, the one feature on by default that adds operations) is pinned in
+ * {@code src/test/resources/golden/default-settings-operations.txt}, written before the features of
+ * push devices, anonymous events, identifier changes and erasure existed: with their settings at
+ * the defaults, nothing of it changes. Rewrite the file on purpose with {@code
+ * -Dgolden.write=true}, and say why in the commit.
+ */
+class DefaultSettingsUnchangedTest {
+
+    private static final Path GOLDEN =
+            MavenClasspath.projectDir()
+                    .resolve("src/test/resources/golden/default-settings-operations.txt");
+    private static final long RECORD_TIME = 1_764_400_000_000L;
+
+    @Test
+    void theDefaultsSendWhatTheyAlwaysSent() throws Exception {
+        List<String> lines = render();
+        if (Boolean.getBoolean("golden.write")) {
+            Files.write(GOLDEN, lines, StandardCharsets.UTF_8);
+        }
+        assertThat(lines).isEqualTo(Files.readAllLines(GOLDEN, StandardCharsets.UTF_8));
+    }
+
+    private static List<String> render() throws Exception {
+        MappingSettings settings =
+                MappingSettings.defaults().toBuilder().forwardCommerceEvents(false).build();
+        UserStateMachine machine = new UserStateMachine(settings);
+        Map<String, UserState> states = new HashMap<>();
+        Map<String, Map<String, Long>> devices = new HashMap<>();
+        List<String> lines = new ArrayList<>();
+        List<String[]> inputs = new ArrayList<>();
+        for (String name : Fixtures.ALL) {
+            inputs.add(new String[] {"fixtures/" + name, Fixtures.text(name)});
+        }
+        Path corpus =
+                MavenClasspath.projectDir().resolve("src/test/resources/mparticle/conformance");
+        try (Stream<Path> files = Files.list(corpus)) {
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".json"))
+                            .sorted()
+                            .collect(Collectors.toList())) {
+                inputs.add(
+                        new String[] {"conformance/" + file.getFileName(), Files.readString(file)});
+            }
+        }
+        BatchParser parser = new BatchParser();
+        for (String[] input : inputs) {
+            lines.add("# " + input[0]);
+            ParseResult parsed =
+                    parser.parse(input[1].getBytes(StandardCharsets.UTF_8), RECORD_TIME);
+            if (parsed.isRejected() || parsed.batch().userKey == null) {
+                continue;
+            }
+            String user = parsed.batch().userKey;
+            Map<String, Long> userDevices = devices.computeIfAbsent(user, k -> new HashMap<>());
+            Transition t =
+                    machine.apply(
+                            states.get(user),
+                            new DeviceFirstSeen() {
+                                @Override
+                                public Long get(String deviceType) {
+                                    return userDevices.get(deviceType);
+                                }
+
+                                @Override
+                                public void put(String deviceType, long firstSeenMs) {
+                                    userDevices.put(deviceType, firstSeenMs);
+                                }
+                            },
+                            parsed.batch());
+            if (t.state() != null) {
+                states.put(user, t.state());
+            }
+            for (CustomerioOperation op : t.operations()) {
+                lines.add(
+                        (op.path != null ? op.method + " " + op.path + " " : "")
+                                + new String(op.body, StandardCharsets.UTF_8));
+            }
+        }
+        return lines;
+    }
+}
