@@ -37,6 +37,35 @@ abstract class JsonBodyWriter {
         return buffer.size();
     }
 
+    /**
+     * An event of a person Customer.io does not know yet: {@code POST /api/v1/events} with {@code
+     * anonymous_id}, the one form the Track API has for it (v2 identifiers do not include an
+     * anonymous id), sent as a request of its own in either mode.
+     */
+    protected EncodedOperation anonymousEventV1(
+            OperationKind kind,
+            String name,
+            String ulid,
+            long timestampSeconds,
+            Attributes data,
+            String anonymousId) {
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            g.writeStringField("name", name);
+            g.writeStringField("type", kind == OperationKind.SCREEN ? "screen" : "event");
+            g.writeStringField("anonymous_id", anonymousId);
+            g.writeStringField("id", ulid);
+            g.writeNumberField("timestamp", timestampSeconds);
+            g.writeFieldName("data");
+            int dataBytes = writeMeasuredObject(g, data);
+            g.writeEndObject();
+            return new EncodedOperation("POST", "/api/v1/events", finish(g), dataBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes attribute {@code index} with its own JSON type. */
     protected static void writeTyped(JsonGenerator g, Attributes attributes, int index)
             throws IOException {
@@ -83,6 +112,9 @@ abstract class JsonBodyWriter {
         }
         if (withControlFields && update.unsubscribed != null) {
             g.writeBooleanField("unsubscribed", update.unsubscribed);
+        }
+        if (withControlFields && update.anonymousId != null) {
+            g.writeStringField("anonymous_id", update.anonymousId);
         }
     }
 

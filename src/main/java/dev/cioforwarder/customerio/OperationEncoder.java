@@ -35,6 +35,15 @@ public interface OperationEncoder {
             Attributes data,
             String anonymousId);
 
+    /** Encodes an event of a person not known yet, by anonymous id (a request of its own). */
+    EncodedOperation anonymousEvent(
+            OperationKind kind,
+            String name,
+            String ulid,
+            long timestampSeconds,
+            Attributes data,
+            String anonymousId);
+
     static OperationEncoder forMode(ApiMode mode) {
         return mode == ApiMode.V1 ? new V1Encoder() : new V2Encoder();
     }

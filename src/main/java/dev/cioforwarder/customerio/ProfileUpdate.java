@@ -17,6 +17,12 @@ public final class ProfileUpdate {
     /** {@code created_at} in seconds, when it changed. */
     public Long createdAtSeconds;
 
+    /**
+     * {@code anonymous_id}, on the identify that makes a user known: Customer.io then associates
+     * the anonymous events sent with that id (customerio.anonymous-events).
+     */
+    public String anonymousId;
+
     /** {@code unsubscribed}, when an opt-out (or, if enabled, an opt-in) changed it. */
     public Boolean unsubscribed;
 
@@ -27,6 +33,7 @@ public final class ProfileUpdate {
     public int controlFieldCount() {
         return (attachId != null ? 1 : 0)
                 + (createdAtSeconds != null ? 1 : 0)
-                + (unsubscribed != null ? 1 : 0);
+                + (unsubscribed != null ? 1 : 0)
+                + (anonymousId != null ? 1 : 0);
     }
 }

@@ -97,4 +97,15 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             throw new UncheckedIOException(e);
         }
     }
+
+    @Override
+    public EncodedOperation anonymousEvent(
+            OperationKind kind,
+            String name,
+            String ulid,
+            long timestampSeconds,
+            Attributes data,
+            String anonymousId) {
+        return anonymousEventV1(kind, name, ulid, timestampSeconds, data, anonymousId);
+    }
 }

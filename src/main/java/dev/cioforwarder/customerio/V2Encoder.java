@@ -67,4 +67,15 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
         g.writeStringField(person.kind().code(), person.value());
         g.writeEndObject();
     }
+
+    @Override
+    public EncodedOperation anonymousEvent(
+            OperationKind kind,
+            String name,
+            String ulid,
+            long timestampSeconds,
+            Attributes data,
+            String anonymousId) {
+        return anonymousEventV1(kind, name, ulid, timestampSeconds, data, anonymousId);
+    }
 }

@@ -26,6 +26,7 @@ final class Metrics {
     // Rules.
     static final String EVENTS_FORWARDED = "events_forwarded";
     static final String SCREENS_FORWARDED = "screens_forwarded";
+    static final String ANONYMOUS_EVENTS = "anonymous_events";
     static final String IDENTIFY_SENT = "identify_sent";
     static final String IDENTIFY_UNCHANGED = "identify_unchanged";
     static final String OPERATIONS = "operations";

@@ -51,6 +51,7 @@ public class UserStateFunction
     private transient DeviceFirstSeen devices;
     private transient Counter eventsForwarded;
     private transient Counter screensForwarded;
+    private transient Counter anonymousEvents;
     private transient Counter identifySent;
     private transient Counter identifyUnchanged;
     private transient Counter operations;
@@ -126,6 +127,7 @@ public class UserStateFunction
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         eventsForwarded = group.counter(Metrics.EVENTS_FORWARDED);
         screensForwarded = group.counter(Metrics.SCREENS_FORWARDED);
+        anonymousEvents = group.counter(Metrics.ANONYMOUS_EVENTS);
         identifySent = group.counter(Metrics.IDENTIFY_SENT);
         identifyUnchanged = group.counter(Metrics.IDENTIFY_UNCHANGED);
         operations = group.counter(Metrics.OPERATIONS);
@@ -148,6 +150,7 @@ public class UserStateFunction
         operations.inc(t.operations().size());
         eventsForwarded.inc(t.eventsForwarded());
         screensForwarded.inc(t.screensForwarded());
+        anonymousEvents.inc(t.anonymousEvents());
         identifySent.inc(t.identifySent());
         identifyUnchanged.inc(t.identifyUnchanged());
         for (SkipReason reason : SkipReason.values()) {

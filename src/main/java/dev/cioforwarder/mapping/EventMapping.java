@@ -76,6 +76,24 @@ final class EventMapping {
 
     /** Emits the event's operation to {@code address}, or its dead letter. */
     void emit(PersonIdentifier address, MParticleEvent event, MParticleBatch batch, Transition t) {
+        emit(address, null, event, batch, t);
+    }
+
+    /**
+     * Emits the event of a user Customer.io does not know yet, by {@code anonymous_id} (the MPID),
+     * or its dead letter (customerio.anonymous-events).
+     */
+    void emitAnonymous(
+            String anonymousId, MParticleEvent event, MParticleBatch batch, Transition t) {
+        emit(null, anonymousId, event, batch, t);
+    }
+
+    private void emit(
+            PersonIdentifier address,
+            String anonymousId,
+            MParticleEvent event,
+            MParticleBatch batch,
+            Transition t) {
         String name = EventNames.normalize(event.name);
         String problem = EventNames.check(name);
         if (problem != null) {
@@ -92,14 +110,22 @@ final class EventMapping {
         OperationKind kind =
                 event.kind == EventKind.SCREEN_VIEW ? OperationKind.SCREEN : OperationKind.EVENT;
         EncodedOperation encoded =
-                encoder.event(
-                        address,
-                        kind,
-                        name,
-                        id,
-                        Math.floorDiv(timeMs, 1000),
-                        data(event.attributes, t),
-                        user);
+                address != null
+                        ? encoder.event(
+                                address,
+                                kind,
+                                name,
+                                id,
+                                Math.floorDiv(timeMs, 1000),
+                                data(event.attributes, t),
+                                user)
+                        : encoder.anonymousEvent(
+                                kind,
+                                name,
+                                id,
+                                Math.floorDiv(timeMs, 1000),
+                                data(event.attributes, t),
+                                anonymousId);
         if (encoded.dataBytes > CustomerioLimits.MAX_EVENT_DATA_BYTES) {
             reject(
                     DeadLetterReason.EVENT_DATA_TOO_LARGE,
@@ -113,7 +139,7 @@ final class EventMapping {
                     t);
             return;
         }
-        if ((settings.apiMode() == ApiMode.V2_BATCH || encoded.sentAsV2)
+        if (((settings.apiMode() == ApiMode.V2_BATCH && encoded.path == null) || encoded.sentAsV2)
                 && encoded.body.length > CustomerioLimits.MAX_OPERATION_BYTES) {
             reject(
                     DeadLetterReason.OPERATION_TOO_LARGE,
@@ -128,6 +154,9 @@ final class EventMapping {
             return;
         }
         t.operations.add(Operations.of(kind, encoded, id, timeMs, batch, t));
+        if (address == null) {
+            t.anonymousEvents++;
+        }
         if (kind == OperationKind.SCREEN) {
             t.screensForwarded++;
         } else {

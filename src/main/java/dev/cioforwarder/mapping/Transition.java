@@ -25,6 +25,7 @@ public final class Transition {
     int identifyUnchanged;
     int eventsForwarded;
     int screensForwarded;
+    int anonymousEvents;
 
     void reset() {
         state = null;
@@ -36,6 +37,7 @@ public final class Transition {
         identifyUnchanged = 0;
         eventsForwarded = 0;
         screensForwarded = 0;
+        anonymousEvents = 0;
     }
 
     void skip(SkipReason reason) {
@@ -83,5 +85,10 @@ public final class Transition {
 
     public int screensForwarded() {
         return screensForwarded;
+    }
+
+    /** Events and screens sent by anonymous id, before the user had an identity. */
+    public int anonymousEvents() {
+        return anonymousEvents;
     }
 }

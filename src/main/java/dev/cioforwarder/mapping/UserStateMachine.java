@@ -78,6 +78,11 @@ public final class UserStateMachine {
         optOut.record(state, batch, t);
         IdentityResolution.Addressing a = identity.resolve(state, batch, t);
         if (a == null) {
+            if (settings.anonymousEvents() && batch.hasMpid) {
+                // Sent by anonymous id; the identify that makes the user known carries it, and
+                // Customer.io associates these events with the person then.
+                emitEvents(null, Long.toString(batch.mpid), batch, t);
+            }
             t.skip(SkipReason.NO_IDENTITY);
             // Nothing goes out, but what Customer.io must hear once the user is known is kept.
             holdRemovals(state, profiles.deletions(batch, t), null);
@@ -96,9 +101,12 @@ public final class UserStateMachine {
         String attachId = a.attachId;
 
         if (a.beforeIdentified) {
-            // Nothing of it would have reached Customer.io in time order; it is older than the
+            // In time order its events would have gone nowhere (or, with anonymous events, by
+            // anonymous id and merged into the person when identified); it is older than the
             // batch that identified the user, so it is late as well.
-            t.skip(SkipReason.NO_IDENTITY);
+            if (!settings.anonymousEvents()) {
+                t.skip(SkipReason.NO_IDENTITY);
+            }
             late = true;
         }
         boolean sendProfile;
@@ -173,6 +181,9 @@ public final class UserStateMachine {
             identify.attachId = attachId;
             identify.createdAtSeconds = createdAtSeconds;
             identify.unsubscribed = unsubscribe;
+            if (a.newPerson && settings.anonymousEvents() && batch.hasMpid) {
+                identify.anonymousId = Long.toString(batch.mpid);
+            }
             emitIdentify(a.address, identify, batch, t);
             if (sendProfile && identifiersOnly) {
                 state.emailSent = a.email;
@@ -211,8 +222,20 @@ public final class UserStateMachine {
         }
 
         PersonIdentifier eventAddress = attachId != null ? a.eventAddress() : a.address;
+        if (!a.beforeIdentified || settings.anonymousEvents()) {
+            // An anonymous batch arriving after the identify went out belongs to the person:
+            // sent to them directly, as merging would have done had it arrived in time.
+            emitEvents(eventAddress, null, batch, t);
+        }
+        t.state = state;
+        return t;
+    }
+
+    /** The batch's events, to {@code address}, or by {@code anonymousId} when it is null. */
+    private void emitEvents(
+            PersonIdentifier address, String anonymousId, MParticleBatch batch, Transition t) {
         for (MParticleEvent event : batch.events) {
-            if (!EventMapping.isForwardable(event) || a.beforeIdentified) {
+            if (!EventMapping.isForwardable(event)) {
                 continue;
             }
             SkipReason notForwarded = EventMapping.notForwarded(event);
@@ -220,12 +243,12 @@ public final class UserStateMachine {
                 t.skip(notForwarded);
             } else if (optOut.holds(event, batch)) {
                 t.skip(SkipReason.OPTED_OUT);
+            } else if (address != null) {
+                events.emit(address, event, batch, t);
             } else {
-                events.emit(eventAddress, event, batch, t);
+                events.emitAnonymous(anonymousId, event, batch, t);
             }
         }
-        t.state = state;
-        return t;
     }
 
     /**

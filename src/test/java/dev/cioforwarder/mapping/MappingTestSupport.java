@@ -128,7 +128,9 @@ final class MappingTestSupport {
                 throw new UncheckedIOException(e);
             }
             List<String> violations;
-            if (isV2()) {
+            if ("/api/v1/events".equals(raw.path)) {
+                violations = TrackApiSpec.v1AnonymousEventViolations(raw.body);
+            } else if (isV2()) {
                 violations = TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, raw.body);
             } else if (raw.kind == OperationKind.IDENTIFY) {
                 violations = TrackApiSpec.v1IdentifyViolations(raw.body);

@@ -178,6 +178,11 @@ public final class CustomerioSimulator implements AutoCloseable {
         return store.events(Integer.MAX_VALUE);
     }
 
+    /** Anonymous events no person has taken yet; {@code personId()} is their anonymous_id. */
+    public List<StoredEvent> anonymousEvents() {
+        return store.anonymousEvents();
+    }
+
     public List<RequestLogEntry> requests() {
         synchronized (requestLog) {
             return new ArrayList<>(requestLog);
@@ -446,6 +451,15 @@ public final class CustomerioSimulator implements AutoCloseable {
             store.event(
                     kindOf(identifier),
                     strip(identifier),
+                    json.get("name").asText().strip(),
+                    json.path("type").asText("event"),
+                    json.path("id").isTextual() ? json.get("id").asText() : null,
+                    json.has("timestamp") ? json.get("timestamp").asLong() : null,
+                    json.get("data"),
+                    "v1");
+        } else {
+            store.anonymousEvent(
+                    json.get("anonymous_id").asText(),
                     json.get("name").asText().strip(),
                     json.path("type").asText("event"),
                     json.path("id").isTextual() ? json.get("id").asText() : null,

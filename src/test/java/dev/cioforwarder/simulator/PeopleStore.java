@@ -30,6 +30,8 @@ final class PeopleStore {
         long newestTimestamp = Long.MIN_VALUE;
         final List<JsonNode> devices = new ArrayList<>();
         boolean suppressed;
+        String anonymousId;
+        long anonymousIdSetAtMs;
 
         Record(String cioId) {
             this.cioId = cioId;
@@ -55,6 +57,16 @@ final class PeopleStore {
     private final Map<String, Record> byPhone = new HashMap<>();
     private final UlidSet seenEventIds = new UlidSet();
     private final List<StoredEvent> events = new ArrayList<>();
+
+    /** Anonymous events not (yet) associated with a person, oldest first. */
+    private final List<StoredEvent> anonymousEvents = new ArrayList<>();
+
+    /** How far back identify associates anonymous events (Customer.io's event merging). */
+    static final long MERGE_WINDOW_MS = 30L * 24 * 60 * 60 * 1000;
+
+    /** How long after identify later anonymous events still join the person. */
+    static final long LATE_MERGE_MS = 5 * 60 * 1000;
+
     private long nextCioId = 1;
     private long eventCount;
     final AtomicLong duplicateEvents = new AtomicLong();
@@ -76,6 +88,7 @@ final class PeopleStore {
         byPhone.clear();
         seenEventIds.clear();
         events.clear();
+        anonymousEvents.clear();
         nextCioId = 1;
         eventCount = 0;
         duplicateEvents.set(0);
@@ -205,6 +218,13 @@ final class PeopleStore {
                 case "created_at":
                     r.createdAt = v.asLong();
                     break;
+                case "anonymous_id":
+                    // Event merging: the person takes the anonymous events of the last 30 days
+                    // with this id, and those arriving in the next five minutes.
+                    r.anonymousId = v.asText();
+                    r.anonymousIdSetAtMs = System.currentTimeMillis();
+                    mergeAnonymousEvents(r);
+                    break;
                 default:
                     if (v.isTextual() && v.asText().isEmpty()) {
                         // An attribute set to an empty string is removed.
@@ -249,6 +269,63 @@ final class PeopleStore {
             probe.record(now - sent.asLong());
         }
         return true;
+    }
+
+    /** Records an anonymous event; false when its id was seen before (ignored). */
+    synchronized boolean anonymousEvent(
+            String anonymousId,
+            String name,
+            String type,
+            String id,
+            Long timestamp,
+            JsonNode data,
+            String api) {
+        if (id != null && !seenEventIds.add(id)) {
+            duplicateEvents.incrementAndGet();
+            return false;
+        }
+        long now = System.currentTimeMillis();
+        for (Record r : byCioId.values()) {
+            if (anonymousId.equals(r.anonymousId) && now - r.anonymousIdSetAtMs <= LATE_MERGE_MS) {
+                eventCount++;
+                events.add(
+                        new StoredEvent(
+                                r.cioId, r.id, r.email, name, type, id, timestamp, data, api, now));
+                return true;
+            }
+        }
+        anonymousEvents.add(
+                new StoredEvent(
+                        null, anonymousId, null, name, type, id, timestamp, data, api, now));
+        return true;
+    }
+
+    private void mergeAnonymousEvents(Record r) {
+        long now = System.currentTimeMillis();
+        for (var it = anonymousEvents.iterator(); it.hasNext(); ) {
+            StoredEvent e = it.next();
+            if (e.personId().equals(r.anonymousId) && now - e.receivedAtMs() <= MERGE_WINDOW_MS) {
+                it.remove();
+                eventCount++;
+                events.add(
+                        new StoredEvent(
+                                r.cioId,
+                                r.id,
+                                r.email,
+                                e.name(),
+                                e.type(),
+                                e.id(),
+                                e.timestamp(),
+                                e.data(),
+                                e.api(),
+                                e.receivedAtMs()));
+            }
+        }
+    }
+
+    /** Anonymous events no person has taken yet (personId holds their anonymous_id). */
+    synchronized List<StoredEvent> anonymousEvents() {
+        return new ArrayList<>(anonymousEvents);
     }
 
     synchronized void delete(String kind, String value) {

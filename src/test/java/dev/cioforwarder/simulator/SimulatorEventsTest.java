@@ -35,6 +35,74 @@ class SimulatorEventsTest {
     }
 
     @Test
+    void anonymousEventsJoinThePersonThatIdentifiesWithTheirAnonymousId() throws Exception {
+        ok(
+                customerio
+                        .client()
+                        .track(
+                                "POST",
+                                "/api/v1/events",
+                                j(
+                                        "{'name':'seen','anonymous_id':'anon-7','id':'"
+                                                + SimulatorTestClient.ulid(1)
+                                                + "','timestamp':1700000001}")));
+        ok(
+                customerio
+                        .client()
+                        .track(
+                                "POST",
+                                "/api/v1/events",
+                                j(
+                                        "{'name':'other','anonymous_id':'anon-8','timestamp':1700000001}")));
+        assertThat(customerio.simulator().anonymousEvents()).hasSize(2);
+        assertThat(customerio.simulator().events()).isEmpty();
+
+        // v2 identify with the anonymous_id attribute: the matching event joins the person.
+        ok(
+                customerio
+                        .client()
+                        .entity(
+                                j(
+                                        "{'type':'person','identifiers':{'id':'u7'},'action':'identify',"
+                                            + "'attributes':{'anonymous_id':'anon-7'}}")));
+        assertThat(customerio.simulator().events())
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.personId()).isEqualTo("u7");
+                            assertThat(e.name()).isEqualTo("seen");
+                        });
+        assertThat(customerio.simulator().anonymousEvents())
+                .extracting(StoredEvent::name)
+                .containsExactly("other");
+        // The anonymous_id is not an attribute of the person.
+        assertThat(customerio.simulator().personById("u7").orElseThrow().attributes()).isEmpty();
+
+        // Within five minutes after the identify, a later anonymous event joins at once.
+        ok(
+                customerio
+                        .client()
+                        .track(
+                                "POST",
+                                "/api/v1/events",
+                                j(
+                                        "{'name':'late','anonymous_id':'anon-7','timestamp':1700000002}")));
+        assertThat(customerio.simulator().events()).extracting(StoredEvent::name).contains("late");
+        // And an id seen before stays a duplicate.
+        ok(
+                customerio
+                        .client()
+                        .track(
+                                "POST",
+                                "/api/v1/events",
+                                j(
+                                        "{'name':'seen','anonymous_id':'anon-7','id':'"
+                                                + SimulatorTestClient.ulid(1)
+                                                + "'}")));
+        assertThat(customerio.simulator().summary().duplicateEventsIgnored()).isEqualTo(1);
+    }
+
+    @Test
     void aV1EventIsStoredWithEverythingItCarries() throws Exception {
         ok(customerio.client().identify("u1", j("{'email':'u1@x.io'}")));
         ok(

@@ -29,7 +29,7 @@ public final class OperationChecks {
 
     /** Fields of an identify that the forwarder sets itself, besides the attributes. */
     private static final Set<String> V1_CONTROL_FIELDS =
-            Set.of("id", "created_at", "unsubscribed", "_timestamp");
+            Set.of("id", "created_at", "unsubscribed", "_timestamp", "anonymous_id");
 
     private OperationChecks() {}
 
@@ -45,9 +45,12 @@ public final class OperationChecks {
             return v;
         }
         // In v1 mode a person whose id a path would misread travels as a v2 /entity operation.
-        boolean v2 = mode == ApiMode.V2_BATCH || "/api/v2/entity".equals(op.path);
+        boolean anonymous = "/api/v1/events".equals(op.path);
+        boolean v2 = !anonymous && (mode == ApiMode.V2_BATCH || "/api/v2/entity".equals(op.path));
         if (againstSpec) {
-            if (v2) {
+            if (anonymous) {
+                v.addAll(TrackApiSpec.v1AnonymousEventViolations(op.body));
+            } else if (v2) {
                 v.addAll(TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, op.body));
             } else if (op.kind == OperationKind.IDENTIFY) {
                 v.addAll(TrackApiSpec.v1IdentifyViolations(op.body));
@@ -55,7 +58,11 @@ public final class OperationChecks {
                 v.addAll(TrackApiSpec.violations(TrackApiSpec.V1_EVENT, op.body));
             }
         }
-        if (v2) {
+        if (anonymous) {
+            checkIdentifier(body.path("anonymous_id").asText(""), v);
+            integerSeconds(body.get("timestamp"), "timestamp", v);
+            checkEvent(op, body, body.path("data"), v);
+        } else if (v2) {
             checkV2(op, body, v);
         } else {
             checkV1(op, body, v);
@@ -75,7 +82,7 @@ public final class OperationChecks {
         integerSeconds(body.get("timestamp"), "timestamp", v);
         JsonNode attributes = body.path("attributes");
         if (op.kind == OperationKind.IDENTIFY) {
-            checkProfile(attributes, Set.of("id", "created_at", "unsubscribed"), v);
+            checkProfile(attributes, Set.of("id", "created_at", "unsubscribed", "anonymous_id"), v);
             if (attributes.has("created_at")) {
                 integerSeconds(attributes.get("created_at"), "created_at", v);
             }

@@ -45,6 +45,33 @@ public final class TrackApiSpec {
 
     public static final JsonSchema V1_EVENT = schema("/components/schemas/eventsRequest");
 
+    /**
+     * {@code POST /api/v1/events}, an event of a person known only by anonymous id: the
+     * description's three alternatives ("standard", "page view", "mobile screen view"), checked one
+     * by one, because its {@code oneOf} overlaps (a screen with an anonymous_id is both a standard
+     * event and a mobile screen view, so strict oneOf refuses every screen).
+     */
+    private static final List<JsonSchema> V1_ANONYMOUS_EVENT_ALTERNATIVES =
+            List.of(
+                    schema("/components/schemas/anonymousEventsRequest/oneOf/0"),
+                    schema("/components/schemas/anonymousEventsRequest/oneOf/1"),
+                    schema("/components/schemas/anonymousEventsRequest/oneOf/2"));
+
+    /** Empty when the anonymous event conforms to at least one alternative of the description. */
+    public static List<String> v1AnonymousEventViolations(byte[] body) {
+        List<String> first = null;
+        for (JsonSchema alternative : V1_ANONYMOUS_EVENT_ALTERNATIVES) {
+            List<String> violations = violations(alternative, body);
+            if (violations.isEmpty()) {
+                return violations;
+            }
+            if (first == null) {
+                first = violations;
+            }
+        }
+        return first;
+    }
+
     private TrackApiSpec() {}
 
     private static JsonSchema schema(String pointer) {
