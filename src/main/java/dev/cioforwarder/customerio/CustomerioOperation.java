@@ -45,6 +45,14 @@ public class CustomerioOperation {
 
     public CustomerioOperation() {}
 
+    /**
+     * Sent in a request of its own: it names its own endpoint, or is an identifier change (App API
+     * look-ups, then a Track API call).
+     */
+    public boolean needsOwnRequest() {
+        return path != null || kind == OperationKind.IDENTIFIER_CHANGE;
+    }
+
     @Override
     public String toString() {
         return "CustomerioOperation{"

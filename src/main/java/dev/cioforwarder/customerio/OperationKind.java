@@ -4,5 +4,10 @@ package dev.cioforwarder.customerio;
 public enum OperationKind {
     IDENTIFY,
     EVENT,
-    SCREEN
+    SCREEN,
+    /**
+     * A changed Customer ID or email applied through the App API and the person's cio_id (see
+     * {@code IdentifierChange}): a request sequence of its own, not a Track API body.
+     */
+    IDENTIFIER_CHANGE
 }

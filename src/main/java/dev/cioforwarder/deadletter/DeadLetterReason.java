@@ -31,7 +31,12 @@ public enum DeadLetterReason {
     // Stage delivery: Customer.io refused the operation, or we gave up retrying.
     REJECTED_BY_CUSTOMERIO("rejected_by_customerio", Stage.DELIVERY),
     RETRY_DURATION_EXCEEDED("retry_duration_exceeded", Stage.DELIVERY),
-    DELIVERY_TIMEOUT("delivery_timeout", Stage.DELIVERY);
+    DELIVERY_TIMEOUT("delivery_timeout", Stage.DELIVERY),
+    /**
+     * A changed Customer ID or email already belongs to another person in Customer.io: not merged
+     * silently (the payload holds both identifiers; see the README on merging).
+     */
+    IDENTIFIER_CONFLICT("identifier_conflict", Stage.DELIVERY);
 
     /** The pipeline stage that produced the dead letter. */
     public enum Stage {

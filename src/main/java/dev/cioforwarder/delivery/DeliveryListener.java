@@ -18,6 +18,15 @@ public interface DeliveryListener {
 
     void delivered(List<CustomerioOperation> operations);
 
+    /** The App API refused its key (identifier changes wait; nothing else does). */
+    default void appApiAuthenticationFailed(HttpResult result) {}
+
+    /** A changed identifier was applied to the person (or had been, before a replay). */
+    default void identifierChanged() {}
+
+    /** An identifier change found nobody under the old identifier: nothing to change. */
+    default void identifierChangeNotNeeded() {}
+
     DeliveryListener NONE =
             new DeliveryListener() {
                 @Override

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * What delivery needs to know, validated by the job's settings: where to send, as whom, how fast,
- * and how to retry. The API key is not in here: only where to read it on the TaskManagers.
+ * and how to retry. The API keys are not in here: only where to read them on the TaskManagers (the
+ * App API key's source is null when identifier changes are off).
  */
 public record DeliverySettings(
         String trackUrl,
@@ -18,5 +19,13 @@ public record DeliverySettings(
         double jobRateLimitPerSecond,
         int maxInFlight,
         Duration requestTimeout,
-        RetryPolicy retryPolicy)
-        implements Serializable {}
+        RetryPolicy retryPolicy,
+        String appApiUrl,
+        ApiKeySource appApiKeySource)
+        implements Serializable {
+
+    /** An App API key is configured: identifier changes are delivered. */
+    public boolean appliesIdentifierChanges() {
+        return appApiKeySource != null;
+    }
+}

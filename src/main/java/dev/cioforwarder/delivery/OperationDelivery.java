@@ -3,6 +3,7 @@ package dev.cioforwarder.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
@@ -46,6 +47,7 @@ public final class OperationDelivery {
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final DeliveryListener listener;
+    private IdentifierChangeDelivery identifierChanges;
 
     public OperationDelivery(
             CustomerioClient client,
@@ -64,11 +66,26 @@ public final class OperationDelivery {
         this.listener = listener;
     }
 
+    /** Where identifier changes go (only configured with an App API key). */
+    public OperationDelivery withIdentifierChanges(IdentifierChangeDelivery identifierChanges) {
+        this.identifierChanges = identifierChanges;
+        return this;
+    }
+
     public CompletableFuture<List<DeadLetter>> deliver(DeliveryRequest request) {
         CompletableFuture<List<DeadLetter>> result = new CompletableFuture<>();
         if (request.operations.isEmpty()) {
             result.complete(Collections.emptyList());
             return result;
+        }
+        if (request.operations.get(0).kind == OperationKind.IDENTIFIER_CHANGE) {
+            // Alone in its request (the batcher sees to it): App API look-ups, then Track.
+            if (identifierChanges == null) {
+                throw new IllegalStateException(
+                        "an identifier change without an App API key: the settings changed"
+                                + " between the operation and its delivery");
+            }
+            return identifierChanges.deliver(request.operations.get(0));
         }
         attempt(new Attempt(request.operations, result, clock.nowMs()));
         return result;
@@ -133,7 +150,8 @@ public final class OperationDelivery {
      * events), which the batcher always sends alone.
      */
     private boolean sentAlone(List<CustomerioOperation> operations) {
-        return mode == ApiMode.V1 || (operations.size() == 1 && operations.get(0).path != null);
+        return mode == ApiMode.V1
+                || (operations.size() == 1 && operations.get(0).needsOwnRequest());
     }
 
     private void handle(Attempt attempt, HttpResult r) {

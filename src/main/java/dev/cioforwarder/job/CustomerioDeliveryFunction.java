@@ -4,12 +4,14 @@ import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
+import dev.cioforwarder.delivery.AppApiClient;
 import dev.cioforwarder.delivery.Clock;
 import dev.cioforwarder.delivery.CredentialsStatus;
 import dev.cioforwarder.delivery.CustomerioClient;
 import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.delivery.DeliverySettings;
 import dev.cioforwarder.delivery.HttpResult;
+import dev.cioforwarder.delivery.IdentifierChangeDelivery;
 import dev.cioforwarder.delivery.OperationDelivery;
 import dev.cioforwarder.delivery.PerUserSequencer;
 import dev.cioforwarder.delivery.RateLimiter;
@@ -44,6 +46,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
     private final DeliverySettings settings;
 
     private transient CustomerioClient client;
+    private transient AppApiClient appApi;
     private transient ScheduledExecutorService timer;
     private transient OperationDelivery delivery;
     private transient PerUserSequencer sequencer;
@@ -75,6 +78,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
         CredentialsStatus credentials = new CredentialsStatus(settings, Clock.system());
 
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
+        DeliveryMetrics metrics = new DeliveryMetrics(group, credentials);
         deadLetters = new Metrics.Labelled(group, Metrics.REASON, Metrics.DEAD_LETTERS);
         delivery =
                 new OperationDelivery(
@@ -84,7 +88,26 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
                         settings.retryPolicy(),
                         timer,
                         Clock.system(),
-                        new DeliveryMetrics(group, credentials));
+                        metrics);
+        if (settings.appliesIdentifierChanges()) {
+            appApi =
+                    new AppApiClient(
+                            settings.appApiUrl(),
+                            settings.appApiKeySource().read(),
+                            settings.requestTimeout(),
+                            "customerio-app-api-" + subtask);
+            // The App API allows 10 requests a second per workspace.
+            delivery.withIdentifierChanges(
+                    new IdentifierChangeDelivery(
+                            appApi,
+                            client,
+                            new RateLimiter(10.0 / parallelism, Clock.system()),
+                            limiter,
+                            settings.retryPolicy(),
+                            timer,
+                            Clock.system(),
+                            metrics));
+        }
         group.gauge(Metrics.IN_FLIGHT_REQUESTS, () -> inFlight.get());
         group.gauge(Metrics.USERS_IN_FLIGHT, () -> sequencer.trackedUsers());
         group.gauge(Metrics.RATE_LIMIT_PER_SECOND, () -> limiter.currentRate());
@@ -179,6 +202,9 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
         }
         if (client != null) {
             client.close();
+        }
+        if (appApi != null) {
+            appApi.close();
         }
     }
 }

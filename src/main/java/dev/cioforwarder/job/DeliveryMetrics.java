@@ -25,6 +25,9 @@ final class DeliveryMetrics implements DeliveryListener {
     private final Counter authFailures;
     private final Counter eventsDelivered;
     private final Counter operationsDelivered;
+    private final Counter identifierChanges;
+    private volatile long lastAppApiAuthLogMs = Long.MIN_VALUE / 2;
+    private final Counter identifierChangesNotNeeded;
     private final Metrics.Labelled responses;
     private final Histogram deliveryLatencyMs;
     private final Histogram requestLatencyMs;
@@ -38,6 +41,8 @@ final class DeliveryMetrics implements DeliveryListener {
         authFailures = group.counter(Metrics.AUTH_FAILURES);
         eventsDelivered = group.counter(Metrics.EVENTS_DELIVERED);
         operationsDelivered = group.counter(Metrics.OPERATIONS_DELIVERED);
+        identifierChanges = group.counter(Metrics.IDENTIFIER_CHANGES_APPLIED);
+        identifierChangesNotNeeded = group.counter(Metrics.IDENTIFIER_CHANGES_NOT_NEEDED);
         responses = new Metrics.Labelled(group, Metrics.STATUS_CLASS, Metrics.RESPONSES);
         deliveryLatencyMs =
                 group.histogram(
@@ -84,6 +89,30 @@ final class DeliveryMetrics implements DeliveryListener {
     public void authenticationFailed(HttpResult result) {
         authFailures.inc();
         credentials.refused(result);
+    }
+
+    @Override
+    public void appApiAuthenticationFailed(HttpResult result) {
+        authFailures.inc();
+        long now = System.currentTimeMillis();
+        if (now - lastAppApiAuthLogMs >= 30_000) {
+            lastAppApiAuthLogMs = now;
+            LOG.error(
+                    "Customer.io's App API refused its key (HTTP {}): fix the App API key in"
+                            + " customerio.app-api-key-env or -file. Identifier changes wait and"
+                            + " are retried; everything else is delivered.",
+                    result.status());
+        }
+    }
+
+    @Override
+    public void identifierChanged() {
+        identifierChanges.inc();
+    }
+
+    @Override
+    public void identifierChangeNotNeeded() {
+        identifierChangesNotNeeded.inc();
     }
 
     @Override

@@ -49,6 +49,8 @@ final class Metrics {
     static final String CREDENTIALS_VALID = "credentials_valid";
     static final String OPERATIONS_DELIVERED = "operations_delivered";
     static final String EVENTS_DELIVERED = "events_delivered";
+    static final String IDENTIFIER_CHANGES_APPLIED = "identifier_changes_applied";
+    static final String IDENTIFIER_CHANGES_NOT_NEEDED = "identifier_changes_not_needed";
     static final String DELIVERY_LATENCY_MS = "delivery_latency_ms";
     static final String IN_FLIGHT_REQUESTS = "in_flight_requests";
     static final String USERS_IN_FLIGHT = "users_in_flight";

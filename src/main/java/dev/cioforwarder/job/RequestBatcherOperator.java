@@ -57,7 +57,7 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
         CustomerioOperation op = element.getValue();
         // v1 mode sends every operation alone; v2-batch mode those that name their own endpoint,
         // after the buffer when it holds an earlier operation of the same user.
-        if (mode == ApiMode.V1 || op.path != null) {
+        if (mode == ApiMode.V1 || op.needsOwnRequest()) {
             if (mode != ApiMode.V1 && batcher.holdsUser(op.userKey)) {
                 flush();
             }

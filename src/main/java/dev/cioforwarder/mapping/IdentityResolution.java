@@ -1,5 +1,6 @@
 package dev.cioforwarder.mapping;
 
+import dev.cioforwarder.customerio.IdentifierChange;
 import dev.cioforwarder.customerio.PersonIdentifier;
 import dev.cioforwarder.json.Attributes;
 import dev.cioforwarder.mparticle.EventKind;
@@ -21,9 +22,12 @@ import dev.cioforwarder.state.UserState;
  *       in time order it would not have been forwarded.
  *   <li>Sticky addressing: Customer.io keeps knowing the person by what it first knew them by. The
  *       one change that can be made safely is email → id: an identify addressed by the email sets
- *       {@code id}, then the person is addressed by id. A changed Customer ID keeps the first.
- *       Identifiers are kept current also while the user is opted out (an unsubscribe must hold for
- *       every address Customer.io could reach them by); attributes and events wait.
+ *       {@code id}, then the person is addressed by id. A changed Customer ID keeps the first,
+ *       unless an App API key is configured: then a changed Customer ID or email is applied to the
+ *       person through their cio_id ({@link IdentifierChange}), and they are addressed by the new
+ *       identifier from then on. Identifiers are kept current also while the user is opted out (an
+ *       unsubscribe must hold for every address Customer.io could reach them by); attributes and
+ *       events wait.
  *   <li>The {@code email} attribute of a person addressed by id changes only when the workspace
  *       allows it ({@code customerio.update-email-by-id}); otherwise Customer.io answers 200 and
  *       records an attribute update failure, so the email it has is kept.
@@ -50,6 +54,12 @@ final class IdentityResolution {
          * profile are not forwarded.
          */
         boolean beforeIdentified;
+
+        /**
+         * A changed identifier to apply before anything else of the batch (with an App API key), or
+         * null; {@link #address} is already the identifier after the change.
+         */
+        IdentifierChange change;
 
         /** The identifier the batch's events (and the person from now on) are addressed by. */
         PersonIdentifier eventAddress() {
@@ -198,6 +208,7 @@ final class IdentityResolution {
             return null;
         }
         Addressing a = addressing;
+        a.change = null;
         // From before the user was known: in time order its events and profile would have gone
         // nowhere. What Customer.io must hear about the person now (an opt-out) still goes.
         a.beforeIdentified =
@@ -218,13 +229,33 @@ final class IdentityResolution {
                     && desired.kind() == PersonIdentifier.Kind.ID) {
                 a.attachId = desired.value();
             } else if (a.address.kind() == desired.kind() && !same(a.address, desired)) {
-                t.skip(
-                        a.address.kind() == PersonIdentifier.Kind.ID
-                                ? SkipReason.IDENTIFIER_CHANGED
-                                : SkipReason.EMAIL_CHANGE_NOT_APPLIED);
+                if (settings.applyIdentifierChanges()) {
+                    // The person keeps their profile and takes the new identifier, through
+                    // their cio_id; from now on they are addressed by it.
+                    a.change = new IdentifierChange(a.address, desired);
+                    a.address = desired;
+                    state.identifierKind = desired.kind().code();
+                    state.identifier = desired.value();
+                } else {
+                    t.skip(
+                            a.address.kind() == PersonIdentifier.Kind.ID
+                                    ? SkipReason.IDENTIFIER_CHANGED
+                                    : SkipReason.EMAIL_CHANGE_NOT_APPLIED);
+                }
             }
         }
-        a.email = email(state, a.address, t);
+        a.email = email(state, a.address, a.change == null, t);
+        if (a.change == null
+                && settings.applyIdentifierChanges()
+                && !settings.updateEmailById()
+                && a.address.kind() == PersonIdentifier.Kind.ID
+                && state.email != null
+                && state.emailSent != null
+                && !state.email.equalsIgnoreCase(state.emailSent)) {
+            // Without "Allow updates to email using ID", the email changes through cio_id.
+            a.change = new IdentifierChange(a.address, PersonIdentifier.email(state.email));
+            a.email = state.email;
+        }
         return a;
     }
 
@@ -253,7 +284,8 @@ final class IdentityResolution {
     }
 
     /** The email attribute to send to the person addressed by {@code address}. */
-    private String email(UserState state, PersonIdentifier address, Transition t) {
+    private String email(
+            UserState state, PersonIdentifier address, boolean countKeptBack, Transition t) {
         if (address.kind() == PersonIdentifier.Kind.EMAIL) {
             // Addressed by email, the email is the identifier itself and cannot change through it.
             return address.value();
@@ -266,7 +298,9 @@ final class IdentityResolution {
         if (settings.updateEmailById()) {
             return newest;
         }
-        t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
+        if (countKeptBack && !settings.applyIdentifierChanges()) {
+            t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
+        }
         return sent;
     }
 

@@ -1,6 +1,7 @@
 package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.customerio.EncodedOperation;
+import dev.cioforwarder.customerio.IdentifierChange;
 import dev.cioforwarder.customerio.OperationEncoder;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.PersonIdentifier;
@@ -160,6 +161,15 @@ public final class UserStateMachine {
             sendProfile = a.newPerson || profileChanged || update.attributes.size() > before;
         }
 
+        if (a.change != null) {
+            // First, and alone in its request: everything after it is addressed by the new
+            // identifier, or (an email) must not be undone by an identify carrying the old one.
+            emitIdentifierChange(a.change, batch, t);
+            if (a.change.set().kind() == PersonIdentifier.Kind.EMAIL) {
+                state.emailSent = a.change.set().value();
+            }
+        }
+
         // An opt-in's unsubscribed:false goes under the opt-in's own time, never a newer one.
         long newestSeconds =
                 state.lastIdentifySeconds == UserState.NONE
@@ -215,6 +225,13 @@ public final class UserStateMachine {
                     email.timestampSeconds = state.lastIdentifySeconds;
                     emitIdentify(a.eventAddress(), email, batch, t);
                     state.emailSent = state.email;
+                } else if (settings.applyIdentifierChanges()) {
+                    emitIdentifierChange(
+                            new IdentifierChange(
+                                    a.eventAddress(), PersonIdentifier.email(state.email)),
+                            batch,
+                            t);
+                    state.emailSent = state.email;
                 } else {
                     t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
                 }
@@ -249,6 +266,17 @@ public final class UserStateMachine {
                 events.emitAnonymous(anonymousId, event, batch, t);
             }
         }
+    }
+
+    private void emitIdentifierChange(IdentifierChange change, MParticleBatch batch, Transition t) {
+        t.operations.add(
+                Operations.of(
+                        OperationKind.IDENTIFIER_CHANGE,
+                        new EncodedOperation(null, null, change.encode(), 0),
+                        null,
+                        batch.timestampMs,
+                        batch,
+                        t));
     }
 
     /**

@@ -263,7 +263,9 @@ public final class ForwarderSettings implements Serializable {
                 rateLimitPerSecond(),
                 maxInFlight(),
                 requestTimeout(),
-                retryPolicy());
+                retryPolicy(),
+                appApiUrl(),
+                appApiKeySource());
     }
 
     public ApiKeySource apiKeySource() {

@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -214,6 +215,10 @@ public final class CustomerioSimulator implements AutoCloseable {
                 return;
             }
             byte[] body = readBody(exchange.getRequestBody());
+            if (path.startsWith("/v1/")) {
+                appApi(exchange, path);
+                return;
+            }
             track(exchange, path, body);
         } catch (Exception e) {
             try {
@@ -296,6 +301,71 @@ public final class CustomerioSimulator implements AutoCloseable {
         } else {
             answer.run();
         }
+    }
+
+    /**
+     * The App API's person look-up, {@code GET /v1/customers/{identifier}/attributes?id_type=id|
+     * email|cio_id} with Bearer auth (its own key): the person's identifiers, cio_id included, and
+     * attributes; 404 when nobody has the identifier.
+     */
+    private void appApi(HttpExchange exchange, String rawPath) throws IOException {
+        requests.incrementAndGet();
+        long receivedAt = System.currentTimeMillis();
+        String method = exchange.getRequestMethod();
+        if (!("Bearer " + config.appApiKey)
+                .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
+            return;
+        }
+        String[] segments = rawPath.substring(1).split("/", -1);
+        if (!method.equals("GET")
+                || segments.length != 4
+                || !segments[1].equals("customers")
+                || !segments[3].equals("attributes")) {
+            finish(
+                    exchange,
+                    method,
+                    rawPath,
+                    new Answer(404, Map.of("meta", Map.of("error", "not an App API path here")), 0),
+                    receivedAt);
+            return;
+        }
+        String query = exchange.getRequestURI().getRawQuery();
+        String idType = "id";
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.startsWith("id_type=")) {
+                    idType = pair.substring("id_type=".length());
+                }
+            }
+        }
+        String identifier =
+                URLDecoder.decode(segments[2].replace("+", "%2B"), StandardCharsets.UTF_8);
+        Optional<Person> person = store.lookUp(idType, identifier);
+        if (person.isEmpty()) {
+            finish(
+                    exchange,
+                    method,
+                    rawPath,
+                    new Answer(404, Map.of("meta", Map.of("error", "Customer not found")), 0),
+                    receivedAt);
+            return;
+        }
+        Person p = person.get();
+        Map<String, Object> identifiers = new LinkedHashMap<>();
+        identifiers.put("cio_id", p.cioId());
+        identifiers.put("id", p.id());
+        identifiers.put("email", p.email());
+        Map<String, Object> customer = new LinkedHashMap<>();
+        customer.put("id", p.id());
+        customer.put("identifiers", identifiers);
+        customer.put("attributes", p.attributes());
+        finish(
+                exchange,
+                method,
+                rawPath,
+                new Answer(200, Map.of("customer", customer), 0),
+                receivedAt);
     }
 
     private boolean takeToken(double rps) {

@@ -159,7 +159,9 @@ final class PeopleStore {
         }
         if (bodyId != null && target != null && !bodyId.equals(target.id)) {
             Record owner = byId.get(bodyId);
-            if ((owner != null && owner != target) || target.id != null) {
+            // An id that is set changes only through the person's cio_id.
+            boolean changesId = target.id != null && !kind.equals("cio_id");
+            if ((owner != null && owner != target) || changesId) {
                 // Two people named by one call: Customer.io answers 200 and logs a failure.
                 attributeUpdateFailures.incrementAndGet();
                 return;
@@ -188,6 +190,9 @@ final class PeopleStore {
             setEmail(target, value);
         }
         if (bodyId != null && !bodyId.equals(target.id)) {
+            if (target.id != null) {
+                byId.remove(target.id);
+            }
             target.id = bodyId;
             byId.put(bodyId, target);
         }
@@ -394,6 +399,14 @@ final class PeopleStore {
 
     synchronized Optional<Person> byId(String id) {
         return Optional.ofNullable(byId.get(id)).map(Record::snapshot);
+    }
+
+    /**
+     * The person an App API look-up finds by {@code kind} ({@code id}, {@code email}, {@code
+     * cio_id}).
+     */
+    synchronized Optional<Person> lookUp(String kind, String value) {
+        return Optional.ofNullable(find(kind, value)).map(Record::snapshot);
     }
 
     synchronized Optional<Person> byEmail(String email) {

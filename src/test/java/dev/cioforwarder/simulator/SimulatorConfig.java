@@ -17,6 +17,9 @@ public final class SimulatorConfig {
      */
     final boolean allowEmailUpdatesById;
 
+    /** The App API key (Bearer), for identifier look-ups. */
+    final String appApiKey;
+
     private SimulatorConfig(Builder b) {
         this.port = b.port;
         this.bindAddress = b.bindAddress;
@@ -26,6 +29,7 @@ public final class SimulatorConfig {
         this.threads = b.threads;
         this.maxStoredEvents = b.maxStoredEvents;
         this.allowEmailUpdatesById = b.allowEmailUpdatesById;
+        this.appApiKey = b.appApiKey;
     }
 
     public static Builder builder() {
@@ -42,6 +46,12 @@ public final class SimulatorConfig {
         private int threads = 32;
         private int maxStoredEvents = 1_000_000;
         private boolean allowEmailUpdatesById = false;
+        private String appApiKey = "app-key";
+
+        public Builder appApiKey(String key) {
+            this.appApiKey = key;
+            return this;
+        }
 
         public Builder allowEmailUpdatesById(boolean allow) {
             this.allowEmailUpdatesById = allow;

@@ -37,6 +37,14 @@ public final class OperationChecks {
     public static List<String> violations(
             CustomerioOperation op, ApiMode mode, boolean againstSpec) {
         List<String> v = new ArrayList<>();
+        if (op.kind == OperationKind.IDENTIFIER_CHANGE) {
+            // Not a Track API body: delivery carries it out (App API, then cio_id).
+            dev.cioforwarder.customerio.IdentifierChange change =
+                    dev.cioforwarder.customerio.IdentifierChange.decode(op.body);
+            checkIdentifier(change.person().value(), v);
+            checkIdentifier(change.set().value(), v);
+            return v;
+        }
         JsonNode body;
         try {
             body = MAPPER.readTree(op.body);
