@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Reads the dead-letter topic, and replays chosen records into the input topic after a fix.
 #
-#   scripts/dead-letters.sh list   [--reason R] [--stage parse|mapping|delivery] [--max N] [--payload]
-#   scripts/dead-letters.sh replay [--reason R] [--stage S] [--offsets P:O,P:O] [--to TOPIC] [--dry-run]
+#   scripts/dead-letters.sh list   [--reason R] [--stage parse|mapping|delivery] [--mpid M]
+#                                  [--contains TEXT] [--max N] [--payload]
+#   scripts/dead-letters.sh replay [--reason R] [--stage S] [--mpid M] [--offsets P:O,P:O]
+#                                  [--to TOPIC] [--dry-run]
+#   scripts/dead-letters.sh purge  --mpid M [--contains TEXT]
 #
 # Common options: --bootstrap-servers HOST:PORT (default 127.0.0.1:$KAFKA_PORT),
 #   --topic DLQ_TOPIC (default mparticle-batches.customerio-dlq),
@@ -10,21 +13,15 @@
 # Only committed dead letters are read (they are written in Kafka transactions). Replay sends the
 # original batch again (from the dead letter, or read back from its source offset); Customer.io
 # drops events it already has, so replaying a whole batch for one bad event is safe.
+# --mpid and --contains (e.g. an email) find what the dead letters hold about one person; purge
+# (for an erasure) lists them and says how to expire or delete them: it changes nothing, since
+# Kafka cannot delete single records.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# The newest jar: target/ may hold several versions.
-newest_jar() {
-  # shellcheck disable=SC2010,SC2012 # our own jar names, no odd characters
-  ls -t "$repo"/target/mparticle-customerio-flink-*.jar 2>/dev/null |
-    grep -v -e '-sources\.jar$' -e '-tests\.jar$' -e '-javadoc\.jar$' | head -n 1 || true
-}
-jar="$(newest_jar)"
-if [[ -z "$jar" ]]; then
-  echo "dead-letters: building the job jar (mvn -q -DskipTests package) ..." >&2
-  (cd "$repo" && mvn -B -q -DskipTests package >&2)
-  jar="$(newest_jar)"
-fi
+# shellcheck source=ops/classpath.sh
+source "$repo/scripts/ops/classpath.sh"
+classpath="$(tool_classpath dead-letters)"
 
 defaults=()
 if [[ " $* " != *" --bootstrap-servers "* ]]; then
@@ -35,4 +32,4 @@ if [[ " $* " != *" --topic "* && -n "${DLQ_TOPIC:-}" ]]; then
 fi
 command="${1:-}"
 shift || true
-exec java -cp "$jar" dev.cioforwarder.tools.DeadLetterTool "$command" "${defaults[@]}" "$@"
+exec java -cp "$classpath" dev.cioforwarder.tools.DeadLetterTool "$command" "${defaults[@]}" "$@"

@@ -32,8 +32,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Reads the dead-letter topic and replays chosen records into the input topic after a fix.
  *
  * <pre>
- * scripts/dead-letters.sh list   [--reason R] [--stage S] [--max N] [--payload]
- * scripts/dead-letters.sh replay [--reason R] [--stage S] [--offsets P:O,P:O] [--to TOPIC] [--dry-run]
+ * scripts/dead-letters.sh list   [--reason R] [--stage S] [--mpid M] [--contains TEXT] [--max N] [--payload]
+ * scripts/dead-letters.sh replay [--reason R] [--stage S] [--mpid M] [--offsets P:O,P:O] [--to TOPIC] [--dry-run]
  *   common: --bootstrap-servers HOST:PORT  --topic DLQ_TOPIC  --command-config FILE (Kafka client
  *           properties, e.g. SASL/SSL)
  * </pre>
@@ -43,6 +43,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * mapping and delivery dead letters, as long as Kafka still retains it). A batch is replayed once
  * however many of its events were dead-lettered; re-forwarding its other events is harmless, since
  * Customer.io drops repeated event ids and identify is idempotent.
+ *
+ * <p>{@code --mpid} and {@code --contains} find what the dead letters hold about one person (for an
+ * erasure: Kafka cannot delete single records, see the README's Erasure section).
  */
 public final class DeadLetterTool {
 
@@ -55,15 +58,24 @@ public final class DeadLetterTool {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(args, System.out));
+        int code;
+        try {
+            code = run(args, System.out);
+        } catch (org.apache.kafka.common.KafkaException | IllegalArgumentException e) {
+            // An unreachable broker or a missing topic: say so, without a stack trace.
+            System.err.println("dead-letters: " + e.getMessage());
+            code = 1;
+        }
+        System.exit(code);
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        if (args.length == 0 || (!args[0].equals("list") && !args[0].equals("replay"))) {
+        if (args.length == 0 || !List.of("list", "replay", "purge").contains(args[0])) {
             out.println(
-                    "usage: dead-letters list|replay [--bootstrap-servers B] [--topic DLQ]"
-                        + " [--reason R] [--stage S] [--max N] [--payload] [--offsets P:O,..] [--to"
-                        + " TOPIC] [--dry-run] [--command-config FILE]");
+                    "usage: dead-letters list|replay|purge [--bootstrap-servers B] [--topic DLQ]"
+                            + " [--reason R] [--stage S] [--mpid M] [--contains TEXT] [--max N]"
+                            + " [--payload] [--offsets P:O,..] [--to TOPIC] [--dry-run]"
+                            + " [--command-config FILE]");
             return 2;
         }
         Map<String, String> options = new LinkedHashMap<>();
@@ -80,7 +92,14 @@ public final class DeadLetterTool {
             options.put(key, flag ? "true" : (i + 1 < args.length ? args[++i] : ""));
         }
         DeadLetterTool tool = new DeadLetterTool(options, out);
-        return args[0].equals("list") ? tool.list() : tool.replay();
+        switch (args[0]) {
+            case "list":
+                return tool.list();
+            case "purge":
+                return tool.purge();
+            default:
+                return tool.replay();
+        }
     }
 
     /** A dead letter and where it sits in the dead-letter topic. */
@@ -111,6 +130,8 @@ public final class DeadLetterTool {
         String topic = options.get("topic");
         String reason = options.get("reason");
         String stage = options.get("stage");
+        String mpid = options.get("mpid");
+        String contains = options.get("contains");
         Set<String> offsets = new LinkedHashSet<>();
         if (options.get("offsets") != null) {
             for (String o : options.get("offsets").split(",")) {
@@ -137,6 +158,8 @@ public final class DeadLetterTool {
                     boolean matches =
                             (reason == null || reason.equals(json.path("reason").asText()))
                                     && (stage == null || stage.equals(json.path("stage").asText()))
+                                    && (mpid == null || mpid.equals(json.path("mpid").asText()))
+                                    && (contains == null || mentions(json, contains))
                                     && (offsets.isEmpty()
                                             || offsets.contains(r.partition() + ":" + r.offset()));
                     if (matches && letters.size() < max) {
@@ -146,6 +169,24 @@ public final class DeadLetterTool {
             }
         }
         return letters;
+    }
+
+    /**
+     * Whether the dead letter mentions {@code text} (case-insensitively) anywhere: its detail, its
+     * payload, or its payload decoded from base64.
+     */
+    private static boolean mentions(JsonNode letter, String text) {
+        String needle = text.toLowerCase(java.util.Locale.ROOT);
+        if (letter.toString().toLowerCase(java.util.Locale.ROOT).contains(needle)) {
+            return true;
+        }
+        if (letter.hasNonNull("payload_base64")) {
+            byte[] payload = Base64.getDecoder().decode(letter.get("payload_base64").asText());
+            return new String(payload, StandardCharsets.UTF_8)
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .contains(needle);
+        }
+        return false;
     }
 
     private static boolean caughtUp(
@@ -185,6 +226,81 @@ public final class DeadLetterTool {
             }
         }
         out.println(letters.size() + " dead letter(s)");
+        return 0;
+    }
+
+    /**
+     * For an erasure: which dead letters hold the person's data, and how to get rid of them. Kafka
+     * cannot delete single records, so this rewrites nothing; it names the records and the ways
+     * that remove them (retention, deleting a partition's prefix, or compaction by MPID key).
+     */
+    private int purge() throws IOException {
+        String mpid = options.get("mpid");
+        if (mpid == null && options.get("contains") == null) {
+            out.println(
+                    "dead-letters purge: name the person with --mpid ID (and/or --contains"
+                            + " TEXT, e.g. their email, for dead letters that know no MPID)");
+            return 2;
+        }
+        List<Letter> letters = read();
+        Map<Integer, Long> lastOffsetByPartition = new java.util.TreeMap<>();
+        for (Letter l : letters) {
+            JsonNode j = l.json();
+            out.printf(
+                    "%d:%d  %-24s %-9s mpid=%s dead_lettered_at_ms=%s%n",
+                    l.partition(),
+                    l.offset(),
+                    j.path("reason").asText(),
+                    j.path("stage").asText(),
+                    j.path("mpid").asText("-"),
+                    j.path("dead_lettered_at_ms").asText("-"));
+            lastOffsetByPartition.merge(l.partition(), l.offset(), Math::max);
+        }
+        String topic = options.get("topic");
+        out.println(letters.size() + " dead letter(s) hold this person's data in " + topic);
+        if (letters.isEmpty()) {
+            return 0;
+        }
+        out.println();
+        out.println("Kafka cannot delete single records; nothing was changed. To remove these:");
+        out.println(
+                "  1. Expire them: they go when the topic's retention passes (retention.ms; set it"
+                        + " shorter than your erasure deadline, e.g. 30 days:");
+        out.println(
+                "     kafka-configs.sh --bootstrap-server B --alter --entity-type topics"
+                        + " --entity-name "
+                        + topic
+                        + " --add-config retention.ms=2592000000).");
+        StringBuilder offsets = new StringBuilder("{\"partitions\":[");
+        boolean first = true;
+        for (Map.Entry<Integer, Long> e : lastOffsetByPartition.entrySet()) {
+            offsets.append(first ? "" : ",")
+                    .append("{\"topic\":\"")
+                    .append(topic)
+                    .append("\",\"partition\":")
+                    .append(e.getKey())
+                    .append(",\"offset\":")
+                    .append(e.getValue() + 1)
+                    .append('}');
+            first = false;
+        }
+        offsets.append("],\"version\":1}");
+        out.println(
+                "  2. Or delete everything up to and including them now (other people's earlier"
+                        + " dead letters in these partitions go too: replay or copy what you"
+                        + " still need first):");
+        out.println(
+                "     kafka-delete-records.sh --bootstrap-server B --offset-json-file <(echo '"
+                        + offsets
+                        + "')");
+        out.println(
+                "  3. Or, on a topic with cleanup.policy=compact,delete, dead letters are keyed by"
+                        + " MPID: a tombstone (key "
+                        + (mpid != null ? mpid : "<MPID>")
+                        + ", null value) removes that MPID's letters at the next compaction."
+                        + " (Compaction also keeps only each MPID's latest dead letter.) Dead"
+                        + " letters without an MPID (parse stage) are unkeyed: only 1 or 2 remove"
+                        + " them.");
         return 0;
     }
 

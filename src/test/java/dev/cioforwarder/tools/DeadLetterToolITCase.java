@@ -130,4 +130,72 @@ class DeadLetterToolITCase {
                 .extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .contains("{\"mpid\":");
     }
+
+    @Test
+    void findsWhatTheDeadLettersHoldAboutOnePerson() throws Exception {
+        // A parse-stage dead letter knows no MPID; its payload names the person's email.
+        byte[] unparsed =
+                "{\"mpid\":8,\"user_identities\":{\"email\":\"Ann@Example.com\"},"
+                        .getBytes(StandardCharsets.UTF_8);
+        CustomerioOperation annOp = new CustomerioOperation();
+        annOp.body = "{\"action\":\"event\"}".getBytes(StandardCharsets.UTF_8);
+        annOp.mpid = "8";
+        CustomerioOperation otherOp = new CustomerioOperation();
+        otherOp.body = "{\"action\":\"event\"}".getBytes(StandardCharsets.UTF_8);
+        otherOp.mpid = "9";
+        kafka.produce(
+                dlq,
+                List.of(
+                        entry(
+                                null,
+                                DeadLetterJson.toJson(
+                                        DeadLetters.forRecord(
+                                                DeadLetterReason.INVALID_JSON,
+                                                "cut short",
+                                                unparsed,
+                                                input,
+                                                0,
+                                                1,
+                                                null,
+                                                1))),
+                        entry(
+                                "8",
+                                DeadLetterJson.toJson(
+                                        DeadLetters.forOperation(
+                                                DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                                                "refused",
+                                                annOp,
+                                                400,
+                                                "{}",
+                                                2))),
+                        entry(
+                                "9",
+                                DeadLetterJson.toJson(
+                                        DeadLetters.forOperation(
+                                                DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                                                "refused",
+                                                otherOp,
+                                                400,
+                                                "{}",
+                                                3)))));
+
+        assertThat(run("list", "--mpid", "8"))
+                .contains("0:1  rejected_by_customerio")
+                .doesNotContain("0:2")
+                .contains("1 dead letter(s)");
+        assertThat(run("list", "--contains", "ann@example.com"))
+                .contains("0:0  invalid_json")
+                .contains("1 dead letter(s)");
+
+        // purge names them and the ways to remove them, and changes nothing.
+        String purge = run("purge", "--mpid", "8");
+        assertThat(purge)
+                .contains("0:1  rejected_by_customerio")
+                .contains("1 dead letter(s) hold this person's data in " + dlq)
+                .contains("retention.ms")
+                .contains("\"partition\":0,\"offset\":2")
+                .contains("key 8");
+        assertThat(kafka.readCommitted(dlq, 3, Duration.ofSeconds(10))).hasSize(3);
+        assertThat(run("purge")).contains("name the person with --mpid");
+    }
 }
