@@ -34,6 +34,9 @@ public class CustomerioOperation {
      */
     public boolean lastInRequest;
 
+    /** The erasure request a deletion carries out, for its outcome; null otherwise. */
+    public String erasureRequestId;
+
     /** When the underlying event (or batch) happened, for the delivery latency metric. */
     public long eventTimeMs;
 

@@ -35,6 +35,9 @@ public interface OperationEncoder {
             Attributes data,
             String anonymousId);
 
+    /** Encodes the deletion of a person: they and everything about them leave Customer.io. */
+    EncodedOperation delete(PersonIdentifier person);
+
     /** Encodes an event of a person not known yet, by anonymous id (a request of its own). */
     EncodedOperation anonymousEvent(
             OperationKind kind,

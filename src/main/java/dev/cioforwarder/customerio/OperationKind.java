@@ -5,6 +5,8 @@ public enum OperationKind {
     IDENTIFY,
     EVENT,
     SCREEN,
+    /** The person's deletion (an erasure request). */
+    DELETE,
     /**
      * A changed Customer ID or email applied through the App API and the person's cio_id (see
      * {@code IdentifierChange}): a request sequence of its own, not a Track API body.

@@ -99,6 +99,18 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
     }
 
     @Override
+    public EncodedOperation delete(PersonIdentifier person) {
+        if (!pathIsSafe(person)) {
+            return asV2(v2.delete(person));
+        }
+        return new EncodedOperation(
+                "DELETE",
+                "/api/v1/customers/" + PathSegment.encode(person.value()),
+                new byte[0],
+                0);
+    }
+
+    @Override
     public EncodedOperation anonymousEvent(
             OperationKind kind,
             String name,

@@ -69,6 +69,20 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
     }
 
     @Override
+    public EncodedOperation delete(PersonIdentifier person) {
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            writePerson(g, person);
+            g.writeStringField("action", "delete");
+            g.writeEndObject();
+            return new EncodedOperation(null, null, finish(g), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public EncodedOperation anonymousEvent(
             OperationKind kind,
             String name,

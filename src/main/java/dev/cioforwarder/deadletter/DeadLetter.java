@@ -42,6 +42,9 @@ public class DeadLetter {
     /** When the dead letter was made (ms). */
     public long deadLetteredAtMs;
 
+    /** The erasure request a refused deletion belonged to, or null. */
+    public String erasureRequestId;
+
     public DeadLetter() {}
 
     @Override

@@ -33,6 +33,9 @@ public final class DeadLetterJson {
             g.writeNumberField("partition", d.sourcePartition);
             g.writeNumberField("offset", d.sourceOffset);
             g.writeEndObject();
+            if (d.erasureRequestId != null) {
+                g.writeStringField("erasure_request_id", d.erasureRequestId);
+            }
             if (d.mpid != null) {
                 g.writeStringField("mpid", d.mpid);
             }

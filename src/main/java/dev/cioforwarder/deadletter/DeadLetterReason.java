@@ -21,6 +21,8 @@ public enum DeadLetterReason {
     EVENTS_INVALID("events_invalid", Stage.PARSE),
     /** One event of an otherwise good batch is malformed; the rest of the batch is forwarded. */
     EVENT_INVALID("event_invalid", Stage.PARSE),
+    /** A record of the erasure topic that is not an erasure request. */
+    ERASURE_REQUEST_INVALID("erasure_request_invalid", Stage.PARSE),
 
     // Stage mapping: the batch parsed, but an event or operation breaks a Customer.io rule.
     EVENT_NAME_EMPTY("event_name_empty", Stage.MAPPING),

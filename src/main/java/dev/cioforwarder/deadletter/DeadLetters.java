@@ -69,6 +69,7 @@ public final class DeadLetters {
         d.sourcePartition = op.sourcePartition;
         d.sourceOffset = op.sourceOffset;
         d.mpid = op.mpid;
+        d.erasureRequestId = op.erasureRequestId;
         d.responseStatus = responseStatus;
         d.response = response;
         d.payloadKind = "operation";

@@ -19,12 +19,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -40,7 +42,8 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  * queue, so a request in flight at a failure is sent again after the restore (Customer.io drops the
  * repeated events by their ULID).
  */
-public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryRequest, DeadLetter> {
+public class CustomerioDeliveryFunction
+        extends RichAsyncFunction<DeliveryRequest, DeliveryOutcome> {
     private static final long serialVersionUID = 2L;
 
     private final DeliverySettings settings;
@@ -52,6 +55,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
     private transient PerUserSequencer sequencer;
     private transient AtomicInteger inFlight;
     private transient Metrics.Labelled deadLetters;
+    private transient Map<String, Counter> erasures;
 
     public CustomerioDeliveryFunction(DeliverySettings settings) {
         this.settings = settings;
@@ -80,6 +84,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         DeliveryMetrics metrics = new DeliveryMetrics(group, credentials);
         deadLetters = new Metrics.Labelled(group, Metrics.REASON, Metrics.DEAD_LETTERS);
+        erasures = Metrics.erasureOutcomes(group);
         delivery =
                 new OperationDelivery(
                         client,
@@ -139,7 +144,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
     }
 
     @Override
-    public void asyncInvoke(DeliveryRequest request, ResultFuture<DeadLetter> resultFuture) {
+    public void asyncInvoke(DeliveryRequest request, ResultFuture<DeliveryOutcome> resultFuture) {
         PerUserSequencer.Ticket ticket = sequencer.admit(distinctUsers(request));
         inFlight.incrementAndGet();
         ticket.ready()
@@ -154,10 +159,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
                                 resultFuture.completeExceptionally(error);
                                 return;
                             }
-                            for (DeadLetter d : dead) {
-                                deadLetters.inc(d.reason);
-                            }
-                            resultFuture.complete(dead);
+                            resultFuture.complete(outcomes(request, dead));
                         });
     }
 
@@ -166,7 +168,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
      * slightly longer): the operations become dead letters instead of failing the job.
      */
     @Override
-    public void timeout(DeliveryRequest request, ResultFuture<DeadLetter> resultFuture) {
+    public void timeout(DeliveryRequest request, ResultFuture<DeliveryOutcome> resultFuture) {
         long now = System.currentTimeMillis();
         List<DeadLetter> dead = new ArrayList<>(request.size());
         for (CustomerioOperation op : request.operations) {
@@ -178,9 +180,22 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
                             0,
                             null,
                             now));
-            deadLetters.inc(DeadLetterReason.DELIVERY_TIMEOUT.code());
         }
-        resultFuture.complete(dead);
+        resultFuture.complete(outcomes(request, dead));
+    }
+
+    /** The request's outcomes (see {@link DeliveryOutcome#forRequest}), counted. */
+    private List<DeliveryOutcome> outcomes(DeliveryRequest request, List<DeadLetter> dead) {
+        List<DeliveryOutcome> out =
+                DeliveryOutcome.forRequest(request.operations, dead, System.currentTimeMillis());
+        for (DeliveryOutcome o : out) {
+            if (o.deadLetter != null) {
+                deadLetters.inc(o.deadLetter.reason);
+            } else {
+                erasures.get(o.erasure.outcome).inc();
+            }
+        }
+        return out;
     }
 
     private static Set<String> distinctUsers(DeliveryRequest request) {

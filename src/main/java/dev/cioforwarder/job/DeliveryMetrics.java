@@ -120,7 +120,7 @@ final class DeliveryMetrics implements DeliveryListener {
         long now = System.currentTimeMillis();
         operationsDelivered.inc(operations.size());
         for (CustomerioOperation op : operations) {
-            if (op.kind != OperationKind.IDENTIFY) {
+            if (op.kind == OperationKind.EVENT || op.kind == OperationKind.SCREEN) {
                 eventsDelivered.inc();
                 deliveryLatencyMs.update(Math.max(0, now - op.eventTimeMs));
             }

@@ -4,6 +4,7 @@ import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.settings.ForwarderSettings;
 import java.time.Duration;
 import java.util.Properties;
@@ -21,6 +22,7 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,8 +66,26 @@ public final class ForwarderJob {
                         .uid(OperatorIds.PARSER)
                         .name("Parse mParticle batches");
 
+        // Erasure requests join the batch stream before the keyBy, so each reaches its user's
+        // state in order with the user's batches.
+        SingleOutputStreamOperator<MParticleBatch> erasureRequests = null;
+        DataStream<MParticleBatch> userInput = batches;
+        if (settings.erasureTopic() != null) {
+            erasureRequests =
+                    env.fromSource(
+                                    erasureSource(settings),
+                                    WatermarkStrategy.noWatermarks(),
+                                    "Erasure requests (Kafka)")
+                            .uid(OperatorIds.ERASURE_SOURCE)
+                            .process(new ErasureParseFunction())
+                            .uid(OperatorIds.ERASURE_PARSER)
+                            .name("Parse erasure requests");
+            userInput = batches.union(erasureRequests);
+        }
+
         SingleOutputStreamOperator<CustomerioOperation> operations =
-                batches.keyBy(new UserKeySelector())
+                userInput
+                        .keyBy(new UserKeySelector())
                         .process(new UserStateFunction(settings.mapping(), settings.stateTtl()))
                         .uid(OperatorIds.USER_STATE)
                         .name("Per-user state and mapping rules");
@@ -84,7 +104,7 @@ public final class ForwarderJob {
         // Ordered mode: its checkpointed queue keeps input order, so after a restore the requests
         // are re-sent in their original order and per-user order survives. (Unordered mode keeps
         // incomplete entries in a hash set, losing that order.) Sends stay concurrent either way.
-        SingleOutputStreamOperator<DeadLetter> deliveryDeadLetters =
+        SingleOutputStreamOperator<DeliveryOutcome> deliveryOutcomes =
                 AsyncDataStream.orderedWait(
                                 requests,
                                 new CustomerioDeliveryFunction(settings.deliverySettings()),
@@ -94,8 +114,39 @@ public final class ForwarderJob {
                         .uid(OperatorIds.DELIVERY)
                         .name("Deliver to Customer.io");
 
-        batches.getSideOutput(DeadLetterOutput.TAG)
-                .union(operations.getSideOutput(DeadLetterOutput.TAG), deliveryDeadLetters)
+        DataStream<DeadLetter> deliveryDeadLetters =
+                deliveryOutcomes
+                        .flatMap(
+                                (DeliveryOutcome outcome, Collector<DeadLetter> out) -> {
+                                    if (outcome.deadLetter != null) {
+                                        out.collect(outcome.deadLetter);
+                                    }
+                                },
+                                TypeInformation.of(DeadLetter.class))
+                        .uid(OperatorIds.DELIVERY_DEAD_LETTERS)
+                        .name("Delivery dead letters");
+
+        DataStream<DeadLetter> deadLetters =
+                batches.getSideOutput(DeadLetterOutput.TAG)
+                        .union(operations.getSideOutput(DeadLetterOutput.TAG), deliveryDeadLetters);
+        if (erasureRequests != null) {
+            deadLetters = deadLetters.union(erasureRequests.getSideOutput(DeadLetterOutput.TAG));
+            deliveryOutcomes
+                    .flatMap(
+                            (DeliveryOutcome outcome, Collector<ErasureOutcome> out) -> {
+                                if (outcome.erasure != null) {
+                                    out.collect(outcome.erasure);
+                                }
+                            },
+                            TypeInformation.of(ErasureOutcome.class))
+                    .uid(OperatorIds.DELIVERY_ERASURE_OUTCOMES)
+                    .name("Erasure outcomes of deliveries")
+                    .union(operations.getSideOutput(ErasureOutput.TAG))
+                    .sinkTo(erasureOutcomeSink(settings))
+                    .uid(OperatorIds.ERASURE_OUTCOME_SINK)
+                    .name("Erasure outcomes (Kafka, exactly-once)");
+        }
+        deadLetters
                 .sinkTo(deadLetterSink(settings))
                 .uid(OperatorIds.DEAD_LETTER_SINK)
                 .name("Dead letters (Kafka, exactly-once)");
@@ -149,6 +200,22 @@ public final class ForwarderJob {
     }
 
     /**
+     * The erasure topic's source. It starts from the committed offsets, else the earliest, whatever
+     * {@code kafka.starting-offsets} says: an erasure request must never be skipped.
+     */
+    static KafkaSource<SourceRecord> erasureSource(ForwarderSettings settings) {
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setTopics(settings.erasureTopic())
+                .setGroupId(settings.groupId())
+                .setStartingOffsets(
+                        startingOffsets(ForwarderSettings.StartingOffsets.COMMITTED_OR_EARLIEST))
+                .setDeserializer(new SourceRecordDeserializer())
+                .setProperties(sourceProperties(settings))
+                .build();
+    }
+
+    /**
      * The Kafka consumer properties the source is built with: {@code kafka.properties-file} and
      * {@code kafka.property.*} (security settings among them). The builder adds what it owns
      * (bootstrap servers, group id, deserializers).
@@ -180,6 +247,18 @@ public final class ForwarderJob {
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix())
                 .setRecordSerializer(new DeadLetterSerializationSchema(settings.deadLetterTopic()))
+                .build();
+    }
+
+    static KafkaSink<ErasureOutcome> erasureOutcomeSink(ForwarderSettings settings) {
+        return KafkaSink.<ErasureOutcome>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setKafkaProducerConfig(deadLetterSinkProperties(settings))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // Its own prefix: two sinks sharing one would abort each other's transactions.
+                .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix() + "-erasure")
+                .setRecordSerializer(
+                        new ErasureOutcomeSerializationSchema(settings.erasureOutcomeTopic()))
                 .build();
     }
 

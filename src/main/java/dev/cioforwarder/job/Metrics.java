@@ -1,5 +1,6 @@
 package dev.cioforwarder.job;
 
+import dev.cioforwarder.privacy.ErasureOutcome;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
@@ -55,6 +56,12 @@ final class Metrics {
     static final String IN_FLIGHT_REQUESTS = "in_flight_requests";
     static final String USERS_IN_FLIGHT = "users_in_flight";
 
+    // Erasure.
+    static final String ERASURES_REQUESTED = "erasures_requested";
+    static final String ERASURES_DONE = "erasures_done";
+    static final String ERASURES_NOT_FOUND = "erasures_not_found";
+    static final String ERASURES_FAILED = "erasures_failed";
+
     // Every stage.
     static final String DEAD_LETTERS = "dead_letters";
 
@@ -70,6 +77,18 @@ final class Metrics {
     }
 
     /** Counters of one name, one per label value, created on first use. */
+    /**
+     * The erasure outcome counters ({@code erasures_done}, {@code erasures_not_found}, {@code
+     * erasures_failed}), registered at once so a dashboard sees them at zero.
+     */
+    static Map<String, Counter> erasureOutcomes(MetricGroup group) {
+        Map<String, Counter> counters = new HashMap<>();
+        counters.put(ErasureOutcome.DONE, group.counter(ERASURES_DONE));
+        counters.put(ErasureOutcome.NOT_FOUND, group.counter(ERASURES_NOT_FOUND));
+        counters.put(ErasureOutcome.FAILED, group.counter(ERASURES_FAILED));
+        return counters;
+    }
+
     static final class Labelled {
         private final MetricGroup group;
         private final String label;

@@ -10,7 +10,12 @@ public final class OperatorIds {
     public static final String USER_STATE = "user-state";
     public static final String BATCHER = "request-batcher";
     public static final String DELIVERY = "customerio-delivery";
+    public static final String DELIVERY_DEAD_LETTERS = "delivery-dead-letters";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String ERASURE_SOURCE = "erasure-source";
+    public static final String ERASURE_PARSER = "erasure-parser";
+    public static final String DELIVERY_ERASURE_OUTCOMES = "delivery-erasure-outcomes";
+    public static final String ERASURE_OUTCOME_SINK = "erasure-outcome-sink";
 
     private OperatorIds() {}
 }

@@ -9,9 +9,11 @@ import dev.cioforwarder.mapping.SkipReason;
 import dev.cioforwarder.mapping.Transition;
 import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -57,6 +59,8 @@ public class UserStateFunction
     private transient Counter operations;
     private transient Metrics.Labelled skipped;
     private transient Metrics.Labelled adjusted;
+    private transient Counter erasuresRequested;
+    private transient Map<String, Counter> erasures;
     private transient Metrics.Labelled deadLetters;
 
     public UserStateFunction(MappingSettings settings, Duration stateTtl) {
@@ -123,6 +127,11 @@ public class UserStateFunction
                     public boolean expires() {
                         return stateTtl != null;
                     }
+
+                    @Override
+                    public void clear() {
+                        deviceFirstSeen.clear();
+                    }
                 };
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         eventsForwarded = group.counter(Metrics.EVENTS_FORWARDED);
@@ -133,6 +142,8 @@ public class UserStateFunction
         operations = group.counter(Metrics.OPERATIONS);
         skipped = new Metrics.Labelled(group, Metrics.REASON, Metrics.SKIPPED);
         adjusted = new Metrics.Labelled(group, Metrics.REASON, Metrics.ADJUSTED);
+        erasuresRequested = group.counter(Metrics.ERASURES_REQUESTED);
+        erasures = Metrics.erasureOutcomes(group);
         deadLetters = new Metrics.Labelled(group, Metrics.REASON, Metrics.DEAD_LETTERS);
     }
 
@@ -143,6 +154,11 @@ public class UserStateFunction
         Transition t = machine.apply(userState.value(), devices, batch);
         if (t.state() != null) {
             userState.update(t.state());
+        }
+        erasuresRequested.inc(t.erasuresRequested());
+        for (ErasureOutcome outcome : t.erasureOutcomes()) {
+            erasures.get(outcome.outcome).inc();
+            ctx.output(ErasureOutput.TAG, outcome);
         }
         for (CustomerioOperation op : t.operations()) {
             out.collect(op);

@@ -7,6 +7,8 @@ package dev.cioforwarder.mapping;
 public enum SkipReason {
     /** A batch of a user without the identity the User ID Type requires. */
     NO_IDENTITY("no_identity"),
+    /** A batch of an erased user, older than the erasure request: never forwarded. */
+    ERASED("erased"),
     /** An event of a user who is opted out at the event's time. */
     OPTED_OUT("opted_out"),
     /** A profile update held back while the user is opted out. */

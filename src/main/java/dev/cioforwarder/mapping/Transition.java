@@ -1,6 +1,7 @@
 package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.state.UserState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,10 @@ public final class Transition {
     int eventsForwarded;
     int screensForwarded;
     int anonymousEvents;
+    int erasuresRequested;
+
+    /** Erasure outcomes known at once (nobody to delete by). */
+    final List<ErasureOutcome> erasureOutcomes = new ArrayList<>(0);
 
     void reset() {
         state = null;
@@ -38,6 +43,8 @@ public final class Transition {
         eventsForwarded = 0;
         screensForwarded = 0;
         anonymousEvents = 0;
+        erasuresRequested = 0;
+        erasureOutcomes.clear();
     }
 
     void skip(SkipReason reason) {
@@ -85,6 +92,14 @@ public final class Transition {
 
     public int screensForwarded() {
         return screensForwarded;
+    }
+
+    public int erasuresRequested() {
+        return erasuresRequested;
+    }
+
+    public List<ErasureOutcome> erasureOutcomes() {
+        return erasureOutcomes;
     }
 
     /** Events and screens sent by anonymous id, before the user had an identity. */

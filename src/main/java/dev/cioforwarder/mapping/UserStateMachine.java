@@ -40,6 +40,7 @@ public final class UserStateMachine {
     private final ProfileBuilder profiles;
     private final CreatedAtRule createdAt;
     private final EventMapping events;
+    private final ErasureRule erasure;
 
     public UserStateMachine(MappingSettings settings) {
         this.settings = settings;
@@ -49,6 +50,7 @@ public final class UserStateMachine {
         this.profiles = new ProfileBuilder(settings);
         this.createdAt = new CreatedAtRule(settings);
         this.events = new EventMapping(settings, encoder, new Ulid());
+        this.erasure = new ErasureRule(encoder);
     }
 
     public MappingSettings settings() {
@@ -64,6 +66,14 @@ public final class UserStateMachine {
     public Transition apply(UserState current, DeviceFirstSeen devices, MParticleBatch batch) {
         Transition t = transition;
         t.reset();
+        if (batch.erasure != null) {
+            erasure.erase(current, devices, batch, t);
+            return t;
+        }
+        if (ErasureRule.erased(current, batch)) {
+            t.skip(SkipReason.ERASED);
+            return t;
+        }
         UserState state = current == null ? new UserState() : current.copy();
         upgradeOlderState(state);
         long batchSeconds = batch.timestampSeconds();

@@ -339,15 +339,7 @@ public final class BatchParser {
             batch.eventTimesMs = java.util.Arrays.copyOf(eventTimes, eventTimeCount);
             String customerId = batch.customerId != null ? batch.customerId : changedCustomerId;
             String email = batch.email != null ? batch.email : changedEmail;
-            if (batch.hasMpid) {
-                batch.userKey = Long.toString(batch.mpid);
-            } else if (customerId != null) {
-                batch.userKey = "customer_id:" + customerId;
-            } else if (email != null) {
-                batch.userKey = "email:" + email.toLowerCase(Locale.ROOT);
-            } else {
-                batch.userKey = null;
-            }
+            batch.userKey = MParticleBatch.userKey(batch.hasMpid, batch.mpid, customerId, email);
             for (MParticleEvent event : batch.events) {
                 if (event.dedupKey == null) {
                     // No SDK id: the batch id and position identify it, and they are stable

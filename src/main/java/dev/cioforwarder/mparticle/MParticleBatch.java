@@ -1,8 +1,10 @@
 package dev.cioforwarder.mparticle;
 
 import dev.cioforwarder.json.Attributes;
+import dev.cioforwarder.privacy.ErasureRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * An mParticle event batch, reduced to what the Customer.io rules read, exactly as received: the
@@ -51,6 +53,12 @@ public class MParticleBatch {
     /** The events a rule reads (see {@link EventKind}), in batch order. */
     public List<MParticleEvent> events;
 
+    /**
+     * Not a batch but an erasure request for this user (from {@code privacy.erasure-topic}),
+     * travelling the batch stream so that it reaches the user's state in order; null for batches.
+     */
+    public ErasureRequest erasure;
+
     // Where the batch came from, for dead letters.
     public String sourceTopic;
     public int sourcePartition;
@@ -61,6 +69,39 @@ public class MParticleBatch {
         deletedUserAttributes = new ArrayList<>();
         eventTimesMs = new long[0];
         events = new ArrayList<>();
+    }
+
+    /**
+     * The element that carries an erasure request to the user's state: keyed as the user's batches
+     * are, timed at the request.
+     */
+    public static MParticleBatch ofErasure(
+            ErasureRequest request, String sourceTopic, int sourcePartition, long sourceOffset) {
+        MParticleBatch batch = new MParticleBatch();
+        batch.erasure = request;
+        batch.hasMpid = request.hasMpid;
+        batch.mpid = request.mpid;
+        batch.timestampMs = request.timeMs;
+        batch.userKey = userKey(request.hasMpid, request.mpid, request.customerId, request.email);
+        batch.sourceTopic = sourceTopic;
+        batch.sourcePartition = sourcePartition;
+        batch.sourceOffset = sourceOffset;
+        return batch;
+    }
+
+    /**
+     * The keyBy key of a user: the MPID, else the Customer ID, else the email (case-insensitive);
+     * null with none of them.
+     */
+    static String userKey(boolean hasMpid, long mpid, String customerId, String email) {
+        if (hasMpid) {
+            return Long.toString(mpid);
+        } else if (customerId != null) {
+            return "customer_id:" + customerId;
+        } else if (email != null) {
+            return "email:" + email.toLowerCase(Locale.ROOT);
+        }
+        return null;
     }
 
     /** The MPID as text, or null; for dead letters and logs. */

@@ -3,6 +3,7 @@ package dev.cioforwarder.preview;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetterReason;
@@ -16,6 +17,9 @@ import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.privacy.ErasureOutcome;
+import dev.cioforwarder.privacy.ErasureRequest;
+import dev.cioforwarder.privacy.ErasureRequestParser;
 import dev.cioforwarder.settings.ForwarderSettings;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
@@ -46,7 +50,8 @@ import java.util.Properties;
  * </pre>
  *
  * Each file holds one JSON document, or one document per line; with no file, standard input is read
- * the same way.
+ * the same way. A document with a {@code request_id} (or {@code subject_request_id}) is an erasure
+ * request, as the erasure topic carries, applied to the state the batches before it built.
  */
 public final class PreviewCommand {
 
@@ -190,6 +195,10 @@ public final class PreviewCommand {
     }
 
     private void preview(byte[] document) throws IOException {
+        if (isErasureRequest(document)) {
+            previewErasure(document);
+            return;
+        }
         ParseResult result = parser.parse(document, System.currentTimeMillis());
         if (result.isRejected()) {
             deadLetter(result.rejection(), result.rejectionDetail(), null);
@@ -206,6 +215,37 @@ public final class PreviewCommand {
             skipped(SkipReason.NO_IDENTITY, null);
             return;
         }
+        apply(batch);
+    }
+
+    /**
+     * Whether the document is an erasure request (as the erasure topic carries) rather than a
+     * batch: it has the request id field an mParticle batch never has.
+     */
+    private static boolean isErasureRequest(byte[] document) {
+        try {
+            JsonNode root = Json.mapper().readTree(document);
+            return root != null
+                    && root.isObject()
+                    && (root.has("request_id") || root.has("subject_request_id"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void previewErasure(byte[] document) throws IOException {
+        ErasureRequestParser.Result result =
+                new ErasureRequestParser().parse(document, System.currentTimeMillis());
+        if (result.requests().isEmpty()) {
+            deadLetter(DeadLetterReason.ERASURE_REQUEST_INVALID, result.problem(), null);
+            return;
+        }
+        for (ErasureRequest request : result.requests()) {
+            apply(MParticleBatch.ofErasure(request, "preview", 0, 0));
+        }
+    }
+
+    private void apply(MParticleBatch batch) throws IOException {
         Map<String, Long> userDevices =
                 devices.computeIfAbsent(batch.userKey, k -> new HashMap<>());
         Transition t =
@@ -220,6 +260,11 @@ public final class PreviewCommand {
                             @Override
                             public void put(String deviceType, long firstSeenMs) {
                                 userDevices.put(deviceType, firstSeenMs);
+                            }
+
+                            @Override
+                            public void clear() {
+                                userDevices.clear();
                             }
                         },
                         batch);
@@ -242,6 +287,19 @@ public final class PreviewCommand {
         for (CustomerioOperation op : t.operations()) {
             request(op);
         }
+        for (ErasureOutcome outcome : t.erasureOutcomes()) {
+            erasureOutcome(outcome);
+        }
+    }
+
+    private void erasureOutcome(ErasureOutcome outcome) throws IOException {
+        out.writeStartObject();
+        out.writeStringField("kind", "erasure_outcome");
+        out.writeStringField("request_id", outcome.requestId);
+        out.writeStringField("outcome", outcome.outcome);
+        out.writeStringField("mpid", outcome.mpid);
+        out.writeEndObject();
+        newline();
     }
 
     private void request(CustomerioOperation op) throws IOException {
@@ -256,12 +314,18 @@ public final class PreviewCommand {
             out.writeStringField("method", "POST");
             out.writeStringField("path", "/api/v2/entity");
         }
+        if (op.erasureRequestId != null) {
+            // Its outcome (done or failed) is written once Customer.io has answered.
+            out.writeStringField("erasure_request_id", op.erasureRequestId);
+        }
         if (op.lastInRequest) {
             // Operations after it wait until Customer.io has acknowledged it.
             out.writeBooleanField("last_in_request", true);
         }
-        out.writeFieldName("body");
-        out.writeRawValue(new String(op.body, StandardCharsets.UTF_8));
+        if (op.body.length > 0) {
+            out.writeFieldName("body");
+            out.writeRawValue(new String(op.body, StandardCharsets.UTF_8));
+        }
         out.writeEndObject();
         newline();
     }

@@ -16,6 +16,9 @@ public interface DeviceFirstSeen {
      */
     default void refresh(String deviceType, long firstSeenMs) {}
 
+    /** Forgets every entry (an erasure). */
+    default void clear() {}
+
     /** Whether entries expire unless refreshed (then every entry of a seen device is refreshed). */
     default boolean expires() {
         return false;

@@ -107,6 +107,12 @@ public class UserState {
      */
     public long firstIdentifiedMs = NONE;
 
+    /**
+     * Set when the user was erased: batches older than this are held back for good (the state holds
+     * nothing else about them). {@link #NONE} when never erased.
+     */
+    public long erasedBeforeMs = NONE;
+
     public UserState() {}
 
     public UserState copy() {
@@ -131,6 +137,7 @@ public class UserState {
         c.pendingDeletions = pendingDeletions == null ? null : new ArrayList<>(pendingDeletions);
         c.profileNameHashes = profileNameHashes;
         c.firstIdentifiedMs = firstIdentifiedMs;
+        c.erasedBeforeMs = erasedBeforeMs;
         return c;
     }
 

@@ -12,7 +12,9 @@ import dev.cioforwarder.customerio.IdentifierChange;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.Ulid;
 import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.privacy.ErasureRequest;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.TrackApiSpec;
@@ -73,6 +75,15 @@ final class MappingTestSupport {
                     new BatchParser()
                             .parse(json.getBytes(StandardCharsets.UTF_8), 1_000_000_000_000L);
             assertThat(parsed.isRejected()).as("fixture rejected: %s", parsed).isFalse();
+            return apply(parsed.batch());
+        }
+
+        /** Applies an erasure request (as the erasure topic delivers it) and returns the ops. */
+        List<Op> erase(ErasureRequest request) {
+            return apply(MParticleBatch.ofErasure(request, "erasures", 0, 0));
+        }
+
+        private List<Op> apply(MParticleBatch batch) {
             last =
                     machine.apply(
                             state,
@@ -97,8 +108,13 @@ final class MappingTestSupport {
                                 public boolean expires() {
                                     return devicesExpire;
                                 }
+
+                                @Override
+                                public void clear() {
+                                    devices.clear();
+                                }
                             },
-                            parsed.batch());
+                            batch);
             if (last.state() != null) {
                 state = last.state();
             }
@@ -133,6 +149,11 @@ final class MappingTestSupport {
                 // Not a Track API body: delivery carries it out (App API, then cio_id).
                 violations = List.of();
                 IdentifierChange.decode(raw.body);
+            } else if (raw.kind == OperationKind.DELETE && "DELETE".equals(raw.method)) {
+                // v1: DELETE /api/v1/customers/{identifier}, without a body.
+                assertThat(raw.path).startsWith("/api/v1/customers/");
+                assertThat(raw.body).isEmpty();
+                violations = List.of();
             } else if ("/api/v1/events".equals(raw.path)) {
                 violations = TrackApiSpec.v1AnonymousEventViolations(raw.body);
             } else if (isV2()) {

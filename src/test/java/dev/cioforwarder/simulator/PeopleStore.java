@@ -336,6 +336,8 @@ final class PeopleStore {
     synchronized void delete(String kind, String value) {
         Record r = find(kind, value);
         if (r != null) {
+            // Customer.io deletes the person's activity with them.
+            events.removeIf(e -> e.cioId().equals(r.cioId));
             byCioId.remove(r.cioId);
             if (r.id != null) {
                 byId.remove(r.id);
