@@ -557,7 +557,7 @@ class ClusterOperationsITCase {
         assertThat(upgrade.exitCode()).as(upgrade.describe()).isEqualTo(2);
         assertThat(upgrade.stderr())
                 .contains("Flink refused to run the job")
-                .contains("setting customerio.region: \"mars\" is not one of us, eu")
+                .contains("setting customerio.region: \"mars\" is not valid; expected us, eu")
                 .contains("rolled back");
         assertRolledBack(before, upgrade);
     }
