@@ -47,6 +47,18 @@ public interface OperationEncoder {
             Attributes data,
             String anonymousId);
 
+    /**
+     * Encodes adding a push device to the person, or updating it (the same token again).
+     *
+     * @param platform {@code ios} or {@code android}
+     * @param lastUsedSeconds when the device was last seen, in seconds
+     */
+    EncodedOperation addDevice(
+            PersonIdentifier person, String token, String platform, long lastUsedSeconds);
+
+    /** Encodes removing the push device {@code token} from the person. */
+    EncodedOperation deleteDevice(PersonIdentifier person, String token);
+
     static OperationEncoder forMode(ApiMode mode) {
         return mode == ApiMode.V1 ? new V1Encoder() : new V2Encoder();
     }

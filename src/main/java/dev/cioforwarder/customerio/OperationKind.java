@@ -11,5 +11,9 @@ public enum OperationKind {
      * A changed Customer ID or email applied through the App API and the person's cio_id (see
      * {@code IdentifierChange}): a request sequence of its own, not a Track API body.
      */
-    IDENTIFIER_CHANGE
+    IDENTIFIER_CHANGE,
+    /** A push token added to (or updated on) the person: v2 {@code add_device}. */
+    ADD_DEVICE,
+    /** A push token removed from the person: v2 {@code delete_device}. */
+    DELETE_DEVICE
 }

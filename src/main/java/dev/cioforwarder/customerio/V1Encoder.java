@@ -6,8 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Track API v1: {@code PUT /api/v1/customers/{identifier}} and {@code POST
- * /api/v1/customers/{identifier}/events}, one operation per request.
+ * Track API v1: {@code PUT /api/v1/customers/{identifier}}, {@code POST
+ * /api/v1/customers/{identifier}/events}, {@code PUT /api/v1/customers/{identifier}/devices} and
+ * {@code DELETE /api/v1/customers/{identifier}/devices/{token}}, one operation per request.
  *
  * <p>Values keep their JSON types: the description's v1 identify schema lists only strings,
  * integers and booleans, but Customer.io stores decimals, arrays and objects sent to it (its guide
@@ -33,6 +34,9 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
         }
         return person.kind() == PersonIdentifier.Kind.EMAIL || value.indexOf('@') < 0;
     }
+
+    /** An empty body: a v1 {@code DELETE} carries none. */
+    private static final byte[] NO_BODY = new byte[0];
 
     private static EncodedOperation asV2(EncodedOperation operation) {
         return new EncodedOperation("POST", ENTITY_PATH, operation.body, operation.dataBytes, true);
@@ -104,10 +108,7 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             return asV2(v2.delete(person));
         }
         return new EncodedOperation(
-                "DELETE",
-                "/api/v1/customers/" + PathSegment.encode(person.value()),
-                new byte[0],
-                0);
+                "DELETE", "/api/v1/customers/" + PathSegment.encode(person.value()), NO_BODY, 0);
     }
 
     @Override
@@ -119,5 +120,46 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             Attributes data,
             String anonymousId) {
         return anonymousEventV1(kind, name, ulid, timestampSeconds, data, anonymousId);
+    }
+
+    @Override
+    public EncodedOperation addDevice(
+            PersonIdentifier person, String token, String platform, long lastUsedSeconds) {
+        if (!pathIsSafe(person)) {
+            return asV2(v2.addDevice(person, token, platform, lastUsedSeconds));
+        }
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            g.writeObjectFieldStart("device");
+            g.writeStringField("id", token);
+            g.writeStringField("platform", platform);
+            g.writeNumberField("last_used", lastUsedSeconds);
+            g.writeEndObject();
+            g.writeEndObject();
+            byte[] body = finish(g);
+            return new EncodedOperation(
+                    "PUT",
+                    "/api/v1/customers/" + PathSegment.encode(person.value()) + "/devices",
+                    body,
+                    0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public EncodedOperation deleteDevice(PersonIdentifier person, String token) {
+        if (!pathIsSafe(person)) {
+            return asV2(v2.deleteDevice(person, token));
+        }
+        return new EncodedOperation(
+                "DELETE",
+                "/api/v1/customers/"
+                        + PathSegment.encode(person.value())
+                        + "/devices/"
+                        + PathSegment.encode(token),
+                NO_BODY,
+                0);
     }
 }

@@ -6,9 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Track API v2 person operations ({@code identify}, {@code event}, {@code screen}), each the object
- * that goes into {@code POST /api/v2/batch} (or alone into {@code /api/v2/entity}). Event
- * properties go into {@code attributes}, not {@code data}; values keep their JSON types.
+ * Track API v2 person operations ({@code identify}, {@code event}, {@code screen}, {@code
+ * add_device}, {@code delete_device}), each the object that goes into {@code POST /api/v2/batch}
+ * (or alone into {@code /api/v2/entity}). Event properties go into {@code attributes}, not {@code
+ * data}; values keep their JSON types.
  */
 final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
 
@@ -56,6 +57,44 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             int dataBytes = writeMeasuredObject(g, data);
             g.writeEndObject();
             return new EncodedOperation(null, null, finish(g), dataBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public EncodedOperation addDevice(
+            PersonIdentifier person, String token, String platform, long lastUsedSeconds) {
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            writePerson(g, person);
+            g.writeStringField("action", "add_device");
+            g.writeObjectFieldStart("device");
+            // v2 names the token "token"; v1 names it "id".
+            g.writeStringField("token", token);
+            g.writeStringField("platform", platform);
+            g.writeNumberField("last_used", lastUsedSeconds);
+            g.writeEndObject();
+            g.writeEndObject();
+            return new EncodedOperation(null, null, finish(g), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public EncodedOperation deleteDevice(PersonIdentifier person, String token) {
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            writePerson(g, person);
+            g.writeStringField("action", "delete_device");
+            g.writeObjectFieldStart("device");
+            g.writeStringField("token", token);
+            g.writeEndObject();
+            g.writeEndObject();
+            return new EncodedOperation(null, null, finish(g), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

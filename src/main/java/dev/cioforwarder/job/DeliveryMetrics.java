@@ -1,7 +1,6 @@
 package dev.cioforwarder.job;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
-import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.delivery.CredentialsStatus;
 import dev.cioforwarder.delivery.DeliveryListener;
 import dev.cioforwarder.delivery.HttpResult;
@@ -120,7 +119,8 @@ final class DeliveryMetrics implements DeliveryListener {
         long now = System.currentTimeMillis();
         operationsDelivered.inc(operations.size());
         for (CustomerioOperation op : operations) {
-            if (op.kind == OperationKind.EVENT || op.kind == OperationKind.SCREEN) {
+            // Events carry their ULID; identifies and device operations have none.
+            if (op.eventId != null) {
                 eventsDelivered.inc();
                 deliveryLatencyMs.update(Math.max(0, now - op.eventTimeMs));
             }

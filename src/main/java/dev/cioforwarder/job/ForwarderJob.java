@@ -3,6 +3,7 @@ package dev.cioforwarder.job;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.delivery.DeliveryRequest;
+import dev.cioforwarder.mapping.DeviceChange;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.settings.ForwarderSettings;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job: Kafka → parse → keyBy user → per-user state (RocksDB) → request batcher → AsyncIO
- * delivery to Customer.io, with every refusal on an exactly-once dead-letter topic.
+ * delivery to Customer.io, with every refusal on an exactly-once dead-letter topic; beside it,
+ * parse → keyBy push token → token index (RocksDB) → keyBy user → the per-user state's second
+ * input.
  *
  * <p>{@link #build} wires the production topology from settings; {@code main} and the integration
  * tests both use it, so the tests run this topology, not a copy.
@@ -83,9 +86,23 @@ public final class ForwarderJob {
             userInput = batches.union(erasureRequests);
         }
 
+        // Push devices: the token index, keyed by token, decides who each token belongs to and
+        // tells the users concerned; the user-state stage sends what it decided, addressed and
+        // ordered with the user's other operations. Always in the topology (idle unless
+        // customerio.forward-devices), so the setting never changes the job's operators.
+        SingleOutputStreamOperator<DeviceChange> deviceChanges =
+                batches.process(new PushTokenSightingFunction(settings.mapping().forwardDevices()))
+                        .uid(OperatorIds.PUSH_TOKEN_SIGHTINGS)
+                        .name("Push token sightings")
+                        .keyBy(new TokenSightingKeySelector())
+                        .process(new DeviceTokenFunction(settings.stateTtl()))
+                        .uid(OperatorIds.DEVICE_TOKENS)
+                        .name("Push token owners");
+
         SingleOutputStreamOperator<CustomerioOperation> operations =
                 userInput
                         .keyBy(new UserKeySelector())
+                        .connect(deviceChanges.keyBy(new DeviceChangeKeySelector()))
                         .process(new UserStateFunction(settings.mapping(), settings.stateTtl()))
                         .uid(OperatorIds.USER_STATE)
                         .name("Per-user state and mapping rules");

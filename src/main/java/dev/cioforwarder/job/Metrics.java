@@ -31,6 +31,8 @@ final class Metrics {
     static final String IDENTIFY_SENT = "identify_sent";
     static final String IDENTIFY_UNCHANGED = "identify_unchanged";
     static final String OPERATIONS = "operations";
+    static final String DEVICES_ADDED = "devices_added";
+    static final String DEVICES_DELETED = "devices_deleted";
     static final String SKIPPED = "skipped";
     static final String ADJUSTED = "adjusted";
 

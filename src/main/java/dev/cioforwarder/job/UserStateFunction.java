@@ -3,6 +3,7 @@ package dev.cioforwarder.job;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.mapping.Adjustment;
+import dev.cioforwarder.mapping.DeviceChange;
 import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mapping.SkipReason;
@@ -24,16 +25,20 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * The per-user state machine in Flink: keyed by user, state in RocksDB, one {@link
- * UserStateMachine} transition per batch. Emits the user's Customer.io operations in order, and
- * rejected events to the dead-letter side output.
+ * UserStateMachine} transition per batch (first input) and per push device change the token index
+ * decided for the user (second input, from {@link DeviceTokenFunction}). Emits the user's
+ * Customer.io operations in order, and rejected events to the dead-letter side output.
+ *
+ * <p>A two-input operator since push devices (state version 4); its uid, state names and state
+ * types are those of the one-input operator before, so savepoints of it restore unchanged.
  */
 public class UserStateFunction
-        extends KeyedProcessFunction<String, MParticleBatch, CustomerioOperation> {
+        extends KeyedCoProcessFunction<String, MParticleBatch, DeviceChange, CustomerioOperation> {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -57,6 +62,8 @@ public class UserStateFunction
     private transient Counter identifySent;
     private transient Counter identifyUnchanged;
     private transient Counter operations;
+    private transient Counter devicesAdded;
+    private transient Counter devicesDeleted;
     private transient Metrics.Labelled skipped;
     private transient Metrics.Labelled adjusted;
     private transient Counter erasuresRequested;
@@ -140,6 +147,8 @@ public class UserStateFunction
         identifySent = group.counter(Metrics.IDENTIFY_SENT);
         identifyUnchanged = group.counter(Metrics.IDENTIFY_UNCHANGED);
         operations = group.counter(Metrics.OPERATIONS);
+        devicesAdded = group.counter(Metrics.DEVICES_ADDED);
+        devicesDeleted = group.counter(Metrics.DEVICES_DELETED);
         skipped = new Metrics.Labelled(group, Metrics.REASON, Metrics.SKIPPED);
         adjusted = new Metrics.Labelled(group, Metrics.REASON, Metrics.ADJUSTED);
         erasuresRequested = group.counter(Metrics.ERASURES_REQUESTED);
@@ -148,33 +157,21 @@ public class UserStateFunction
     }
 
     @Override
-    public void processElement(
+    public void processElement1(
             MParticleBatch batch, Context ctx, Collector<CustomerioOperation> out)
             throws Exception {
         Transition t = machine.apply(userState.value(), devices, batch);
-        if (t.state() != null) {
-            userState.update(t.state());
-        }
+        emit(t, out);
         erasuresRequested.inc(t.erasuresRequested());
         for (ErasureOutcome outcome : t.erasureOutcomes()) {
             erasures.get(outcome.outcome).inc();
             ctx.output(ErasureOutput.TAG, outcome);
         }
-        for (CustomerioOperation op : t.operations()) {
-            out.collect(op);
-        }
-        operations.inc(t.operations().size());
         eventsForwarded.inc(t.eventsForwarded());
         screensForwarded.inc(t.screensForwarded());
         anonymousEvents.inc(t.anonymousEvents());
         identifySent.inc(t.identifySent());
         identifyUnchanged.inc(t.identifyUnchanged());
-        for (SkipReason reason : SkipReason.values()) {
-            skipped.inc(reason.code(), t.skipped(reason));
-        }
-        for (Adjustment adjustment : Adjustment.values()) {
-            adjusted.inc(adjustment.code(), t.adjusted(adjustment));
-        }
         if (!t.rejections().isEmpty()) {
             long now = ctx.timerService().currentProcessingTime();
             for (MappingRejection r : t.rejections()) {
@@ -191,6 +188,31 @@ public class UserStateFunction
                                 batch.mpidText(),
                                 now));
             }
+        }
+    }
+
+    /** A push device the user gained or lost, as the token index decided. */
+    @Override
+    public void processElement2(
+            DeviceChange change, Context ctx, Collector<CustomerioOperation> out) throws Exception {
+        emit(machine.applyDeviceChange(userState.value(), change), out);
+    }
+
+    private void emit(Transition t, Collector<CustomerioOperation> out) throws Exception {
+        if (t.state() != null) {
+            userState.update(t.state());
+        }
+        for (CustomerioOperation op : t.operations()) {
+            out.collect(op);
+        }
+        operations.inc(t.operations().size());
+        devicesAdded.inc(t.devicesAdded());
+        devicesDeleted.inc(t.devicesDeleted());
+        for (SkipReason reason : SkipReason.values()) {
+            skipped.inc(reason.code(), t.skipped(reason));
+        }
+        for (Adjustment adjustment : Adjustment.values()) {
+            adjusted.inc(adjustment.code(), t.adjusted(adjustment));
         }
     }
 }

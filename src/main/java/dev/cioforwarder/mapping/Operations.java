@@ -17,21 +17,46 @@ final class Operations {
             long eventTimeMs,
             MParticleBatch batch,
             Transition t) {
+        CustomerioOperation op =
+                of(
+                        kind,
+                        encoded,
+                        batch.userKey,
+                        batch.mpidText(),
+                        eventTimeMs,
+                        batch.sourceTopic,
+                        batch.sourcePartition,
+                        batch.sourceOffset,
+                        t);
+        op.eventId = eventId;
+        return op;
+    }
+
+    /** An operation caused by something other than a batch of the user (a device change). */
+    static CustomerioOperation of(
+            OperationKind kind,
+            EncodedOperation encoded,
+            String userKey,
+            String mpid,
+            long eventTimeMs,
+            String sourceTopic,
+            int sourcePartition,
+            long sourceOffset,
+            Transition t) {
         if (encoded.sentAsV2) {
             t.adjust(Adjustment.V1_IDENTIFIER_SENT_AS_V2);
         }
         CustomerioOperation op = new CustomerioOperation();
-        op.userKey = batch.userKey;
+        op.userKey = userKey;
         op.kind = kind;
         op.method = encoded.method;
         op.path = encoded.path;
         op.body = encoded.body;
-        op.eventId = eventId;
         op.eventTimeMs = eventTimeMs;
-        op.mpid = batch.mpidText();
-        op.sourceTopic = batch.sourceTopic;
-        op.sourcePartition = batch.sourcePartition;
-        op.sourceOffset = batch.sourceOffset;
+        op.mpid = mpid;
+        op.sourceTopic = sourceTopic;
+        op.sourcePartition = sourcePartition;
+        op.sourceOffset = sourceOffset;
         return op;
     }
 }

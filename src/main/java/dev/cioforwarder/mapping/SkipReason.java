@@ -57,7 +57,18 @@ public enum SkipReason {
      * An event or first-run time that cannot be a device's first-seen time (before 2000, or more
      * than a day after its batch): not used for created_at.
      */
-    DEVICE_TIME_IMPLAUSIBLE("device_time_implausible");
+    DEVICE_TIME_IMPLAUSIBLE("device_time_implausible"),
+    /**
+     * A push token that cannot be one (empty, holding whitespace or control characters, over 1,000
+     * bytes), a {@code push_registration} that does not say {@code register}, or an {@code
+     * uninstall} of a batch naming no push token: no device is added or deleted.
+     */
+    DEVICE_TOKEN_INVALID("device_token_invalid"),
+    /**
+     * A push token registered on a platform Customer.io cannot send push to (only iOS and Android:
+     * not web, Fire TV, Roku…), or by a batch naming no platform: the device is not added.
+     */
+    DEVICE_PLATFORM_UNSUPPORTED("device_platform_unsupported");
 
     private final String code;
 

@@ -32,6 +32,9 @@ public final class Transition {
     /** Erasure outcomes known at once (nobody to delete by). */
     final List<ErasureOutcome> erasureOutcomes = new ArrayList<>(0);
 
+    int devicesAdded;
+    int devicesDeleted;
+
     void reset() {
         state = null;
         operations.clear();
@@ -45,6 +48,8 @@ public final class Transition {
         anonymousEvents = 0;
         erasuresRequested = 0;
         erasureOutcomes.clear();
+        devicesAdded = 0;
+        devicesDeleted = 0;
     }
 
     void skip(SkipReason reason) {
@@ -59,7 +64,10 @@ public final class Transition {
         return state;
     }
 
-    /** The operations to deliver, in order: identifies first, then the batch's events. */
+    /**
+     * The operations to deliver, in order: identifies first, then devices held until the person
+     * existed, then the batch's events.
+     */
     public List<CustomerioOperation> operations() {
         return operations;
     }
@@ -105,5 +113,15 @@ public final class Transition {
     /** Events and screens sent by anonymous id, before the user had an identity. */
     public int anonymousEvents() {
         return anonymousEvents;
+    }
+
+    /** {@code add_device} operations emitted. */
+    public int devicesAdded() {
+        return devicesAdded;
+    }
+
+    /** {@code delete_device} operations emitted. */
+    public int devicesDeleted() {
+        return devicesDeleted;
     }
 }

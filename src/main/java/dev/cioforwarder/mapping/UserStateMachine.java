@@ -19,9 +19,10 @@ import java.util.List;
 /**
  * Applies one batch to one user: the rules of each concern in their own class ({@link
  * IdentityResolution}, {@link OptOutRule}, {@link ProfileBuilder}, {@link CreatedAtRule}, {@link
- * EventMapping}), put together here in the order Customer.io needs: identifies first (an
- * unsubscribe or attached id before anything addressed by it), then the batch's events. No Flink
- * types: the job, the preview command and the tests run the same code.
+ * EventMapping}, {@link PushDevices}), put together here in the order Customer.io needs: identifies
+ * first (an unsubscribe or attached id before anything addressed by it), then held push devices,
+ * then the batch's events. No Flink types: the job, the preview command and the tests run the same
+ * code.
  *
  * <p>Batches may arrive in any order (a device uploading late, a replay, a second input topic). A
  * batch older than the newest one seen for the user is <em>late</em>: it never writes its older
@@ -41,6 +42,7 @@ public final class UserStateMachine {
     private final CreatedAtRule createdAt;
     private final EventMapping events;
     private final ErasureRule erasure;
+    private final PushDevices pushDevices;
 
     public UserStateMachine(MappingSettings settings) {
         this.settings = settings;
@@ -51,6 +53,7 @@ public final class UserStateMachine {
         this.createdAt = new CreatedAtRule(settings);
         this.events = new EventMapping(settings, encoder, new Ulid());
         this.erasure = new ErasureRule(encoder);
+        this.pushDevices = new PushDevices(encoder);
     }
 
     public MappingSettings settings() {
@@ -249,6 +252,10 @@ public final class UserStateMachine {
         }
 
         PersonIdentifier eventAddress = attachId != null ? a.eventAddress() : a.address;
+        if (settings.forwardDevices()) {
+            // Devices held until the person existed, or until an opt-in: after the identifies.
+            pushDevices.flush(state, eventAddress, batch, t);
+        }
         if (!a.beforeIdentified || settings.anonymousEvents()) {
             // An anonymous batch arriving after the identify went out belongs to the person:
             // sent to them directly, as merging would have done had it arrived in time.
@@ -287,6 +294,34 @@ public final class UserStateMachine {
                         batch.timestampMs,
                         batch,
                         t));
+    }
+
+    /**
+     * Applies a push device change the token index decided for this user ({@link TokenOwnership}):
+     * its {@code add_device} or {@code delete_device}, addressed as Customer.io knows the person,
+     * or held in the state until the person can be addressed (see {@link PushDevices}). Nothing
+     * without {@code customerio.forward-devices}.
+     *
+     * @param current the stored state, or null for a user not seen yet
+     */
+    public Transition applyDeviceChange(UserState current, DeviceChange change) {
+        Transition t = transition;
+        t.reset();
+        if (!settings.forwardDevices()) {
+            return t;
+        }
+        if (current != null
+                && current.erasedBeforeMs != UserState.NONE
+                && change.timeMs < current.erasedBeforeMs) {
+            // From a batch before the user's erasure: the person it concerned is gone.
+            t.skip(SkipReason.ERASED);
+            return t;
+        }
+        UserState state = current == null ? new UserState() : current.copy();
+        upgradeOlderState(state);
+        pushDevices.apply(state, change, t);
+        t.state = state;
+        return t;
     }
 
     /**

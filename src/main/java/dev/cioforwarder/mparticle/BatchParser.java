@@ -141,7 +141,10 @@ public final class BatchParser {
                     "identity_type",
                     "identity",
                     "platform",
-                    "os");
+                    "os",
+                    "push_token",
+                    "register",
+                    "registration_token");
 
     /**
      * mParticle's identity types: named in details. Any other key of the inbound {@code
@@ -307,7 +310,7 @@ public final class BatchParser {
                         readDeletedUserAttributes(value);
                         break;
                     case "device_info":
-                        batch.platform = readNamedString(value, "device_info", "platform");
+                        readDeviceInfo(value);
                         break;
                     case "application_info":
                         batch.applicationOs = readNamedString(value, "application_info", "os");
@@ -611,6 +614,29 @@ public final class BatchParser {
         /** Reads {@code object.member} as a string; other members are skipped. */
         private String readNamedString(JsonToken value, String object, String member)
                 throws IOException {
+            String[] found = readNamedStrings(value, object, member, null);
+            return found == null ? null : found[0];
+        }
+
+        /**
+         * {@code device_info}: {@code platform}, and {@code push_token} as a string when it is one
+         * (it was never read before push devices existed, so no other type rejects the batch).
+         */
+        private void readDeviceInfo(JsonToken value) throws IOException {
+            String[] found = readNamedStrings(value, "device_info", "platform", "push_token");
+            if (found != null) {
+                batch.platform = found[0];
+                batch.pushToken = found[1];
+            }
+        }
+
+        /**
+         * Reads {@code object.member} as a string, and {@code object.lenientMember} when it is a
+         * string (null otherwise); other members are skipped. Null for a null object.
+         */
+        private String[] readNamedStrings(
+                JsonToken value, String object, String member, String lenientMember)
+                throws IOException {
             if (value == JsonToken.VALUE_NULL) {
                 return null;
             }
@@ -626,20 +652,23 @@ public final class BatchParser {
                                 + describe(value)
                                 + at(p.currentLocation()));
             }
-            String result = null;
+            String[] result = new String[2];
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
                 if (name.equals(member)) {
-                    result = scalarText(v, reason, object + "." + member);
-                    if (result != null && result.isBlank()) {
-                        result = null;
-                    }
+                    result[0] = blankToNull(scalarText(v, reason, object + "." + member));
+                } else if (name.equals(lenientMember) && v == JsonToken.VALUE_STRING) {
+                    result[1] = blankToNull(text());
                 } else {
                     p.skipChildren();
                 }
             }
             return result;
+        }
+
+        private static String blankToNull(String text) {
+            return text == null || text.isBlank() ? null : text;
         }
 
         private void readEvents(JsonToken value) throws IOException {
@@ -674,6 +703,8 @@ public final class BatchParser {
             String newIdentityType;
             String newIdentity;
             String newError;
+            Boolean register;
+            String registrationToken;
             String error;
         }
 
@@ -759,6 +790,14 @@ public final class BatchParser {
                     addEvent(f, EventKind.FIRST_RUN, position);
                     notForwarded.add(f.type);
                     break;
+                case "push_registration":
+                    addEvent(f, EventKind.PUSH_REGISTRATION, position);
+                    notForwarded.add(f.type);
+                    break;
+                case "uninstall":
+                    addEvent(f, EventKind.UNINSTALL, position);
+                    notForwarded.add(f.type);
+                    break;
                 case "user_identity_change":
                     if (f.newIdentityType != null) {
                         addEvent(f, EventKind.IDENTITY_CHANGE, position);
@@ -783,6 +822,10 @@ public final class BatchParser {
                     break;
                 case OPT_OUT:
                     event.optedOut = f.optedOut;
+                    break;
+                case PUSH_REGISTRATION:
+                    event.pushRegister = f.register;
+                    event.pushToken = f.registrationToken;
                     break;
                 case IDENTITY_CHANGE:
                     event.identityType = f.newIdentityType;
@@ -884,6 +927,16 @@ public final class BatchParser {
                             p.skipChildren();
                         }
                         break;
+                    case "register":
+                        // push_registration's: read leniently, so that no event of any type
+                        // that was accepted before push devices existed is refused now; the
+                        // rules count a registration they cannot use.
+                        f.register = lenientBoolean(v);
+                        break;
+                    case "registration_token":
+                        f.registrationToken = v == JsonToken.VALUE_STRING ? text() : null;
+                        p.skipChildren();
+                        break;
                     default:
                         p.skipChildren();
                 }
@@ -975,6 +1028,25 @@ public final class BatchParser {
                 default:
                     p.skipChildren();
                     fail(f, where + ": expected a boolean, found " + describe(v));
+                    return null;
+            }
+        }
+
+        /** A boolean or a boolean string; null for anything else (skipped). */
+        private Boolean lenientBoolean(JsonToken v) throws IOException {
+            switch (v) {
+                case VALUE_TRUE:
+                    return Boolean.TRUE;
+                case VALUE_FALSE:
+                    return Boolean.FALSE;
+                case VALUE_STRING:
+                    String text = p.getText().trim();
+                    if (text.equalsIgnoreCase("true")) {
+                        return Boolean.TRUE;
+                    }
+                    return text.equalsIgnoreCase("false") ? Boolean.FALSE : null;
+                default:
+                    p.skipChildren();
                     return null;
             }
         }

@@ -17,5 +17,9 @@ public enum EventKind {
      * The app's first run on the device: a {@code first_run} event, or an {@code
      * application_state_transition} with {@code is_first_run: true}.
      */
-    FIRST_RUN
+    FIRST_RUN,
+    /** {@code push_registration}: a push token registered or unregistered on the device. */
+    PUSH_REGISTRATION,
+    /** {@code uninstall}: mParticle learnt that the app was removed from the device. */
+    UNINSTALL
 }

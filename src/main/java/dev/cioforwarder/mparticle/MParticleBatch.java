@@ -47,6 +47,12 @@ public class MParticleBatch {
     /** {@code application_info.os} as received ({@code IOS}, {@code MobileWeb}…). */
     public String applicationOs;
 
+    /**
+     * {@code device_info.push_token} as received when it is a string (the device's push token at
+     * the batch time); null when absent, blank or of another type.
+     */
+    public String pushToken;
+
     /** The time of every event that carries one, in batch order (created_at reads them). */
     public long[] eventTimesMs;
 

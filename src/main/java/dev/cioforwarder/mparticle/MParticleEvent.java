@@ -44,6 +44,18 @@ public class MParticleEvent {
     /** {@link EventKind#IDENTITY_CHANGE}: {@code new.identity}, trimmed; null when removed. */
     public String identity;
 
+    /**
+     * {@link EventKind#PUSH_REGISTRATION}: {@code register} (true: the token was registered, false:
+     * unregistered), or null when the event does not say or says it in another type.
+     */
+    public Boolean pushRegister;
+
+    /**
+     * {@link EventKind#PUSH_REGISTRATION}: {@code registration_token} as received when it is a
+     * string; null otherwise.
+     */
+    public String pushToken;
+
     /** Position in the batch's {@code events} array. */
     public int position;
 

@@ -9,9 +9,13 @@ import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
 import dev.cioforwarder.mapping.Adjustment;
+import dev.cioforwarder.mapping.DeviceChange;
 import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mapping.PushTokenSightings;
 import dev.cioforwarder.mapping.SkipReason;
+import dev.cioforwarder.mapping.TokenOwnership;
+import dev.cioforwarder.mapping.TokenSighting;
 import dev.cioforwarder.mapping.Transition;
 import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.BatchParser;
@@ -22,6 +26,7 @@ import dev.cioforwarder.privacy.ErasureRequest;
 import dev.cioforwarder.privacy.ErasureRequestParser;
 import dev.cioforwarder.settings.ForwarderSettings;
 import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +65,8 @@ public final class PreviewCommand {
     private final BatchParser parser = new BatchParser();
     private final Map<String, UserState> states = new HashMap<>();
     private final Map<String, Map<String, Long>> devices = new HashMap<>();
+    private final PushTokenSightings sightings = new PushTokenSightings();
+    private final Map<String, TokenOwner> tokenOwners = new HashMap<>();
     private final JsonGenerator out;
 
     PreviewCommand(MappingSettings settings, OutputStream output) throws IOException {
@@ -268,21 +275,53 @@ public final class PreviewCommand {
                             }
                         },
                         batch);
+        report(batch.userKey, batch.mpidText(), t);
+        if (settings.forwardDevices()) {
+            devices(batch);
+        }
+    }
+
+    /**
+     * The batch's push tokens through the token index (in memory here) and the device changes it
+     * decides through the state machine of each user concerned, as the job's token stage does after
+     * the batch.
+     */
+    private void devices(MParticleBatch batch) throws IOException {
+        PushTokenSightings read = sightings.read(batch);
+        for (SkipReason reason :
+                List.of(SkipReason.DEVICE_TOKEN_INVALID, SkipReason.DEVICE_PLATFORM_UNSUPPORTED)) {
+            for (int i = 0; i < read.skipped(reason); i++) {
+                skipped(reason, batch.mpidText());
+            }
+        }
+        List<DeviceChange> changes = new ArrayList<>();
+        for (TokenSighting s : read.sightings()) {
+            tokenOwners.put(s.token, TokenOwnership.apply(tokenOwners.get(s.token), s, changes));
+        }
+        for (DeviceChange change : changes) {
+            report(
+                    change.userKey,
+                    change.mpid,
+                    machine.applyDeviceChange(states.get(change.userKey), change));
+        }
+    }
+
+    private void report(String userKey, String mpid, Transition t) throws IOException {
         if (t.state() != null) {
-            states.put(batch.userKey, t.state());
+            states.put(userKey, t.state());
         }
         for (SkipReason reason : SkipReason.values()) {
             for (int i = 0; i < t.skipped(reason); i++) {
-                skipped(reason, batch.mpidText());
+                skipped(reason, mpid);
             }
         }
         for (Adjustment adjustment : Adjustment.values()) {
             for (int i = 0; i < t.adjusted(adjustment); i++) {
-                adjusted(adjustment, batch.mpidText());
+                adjusted(adjustment, mpid);
             }
         }
         for (MappingRejection rejection : t.rejections()) {
-            deadLetter(rejection.reason(), rejection.detail(), batch.mpidText());
+            deadLetter(rejection.reason(), rejection.detail(), mpid);
         }
         for (CustomerioOperation op : t.operations()) {
             request(op);
@@ -322,7 +361,7 @@ public final class PreviewCommand {
             // Operations after it wait until Customer.io has acknowledged it.
             out.writeBooleanField("last_in_request", true);
         }
-        if (op.body.length > 0) {
+        if (op.body.length > 0) { // a v1 device deletion has no body
             out.writeFieldName("body");
             out.writeRawValue(new String(op.body, StandardCharsets.UTF_8));
         }

@@ -113,6 +113,14 @@ public class UserState {
      */
     public long erasedBeforeMs = NONE;
 
+    // State version 4 (push devices): users restored from an older savepoint start without.
+
+    /**
+     * The user's push devices as the {@code device-tokens} index assigned them, oldest first, each
+     * sent to Customer.io or held until it can be (no identity yet, or opted out); null when none.
+     */
+    public List<PushDevice> pushDevices;
+
     public UserState() {}
 
     public UserState copy() {
@@ -138,6 +146,12 @@ public class UserState {
         c.profileNameHashes = profileNameHashes;
         c.firstIdentifiedMs = firstIdentifiedMs;
         c.erasedBeforeMs = erasedBeforeMs;
+        if (pushDevices != null) {
+            c.pushDevices = new ArrayList<>(pushDevices.size());
+            for (PushDevice d : pushDevices) {
+                c.pushDevices.add(d.copy());
+            }
+        }
         return c;
     }
 

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetter;
+import dev.cioforwarder.mapping.DeviceChange;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,9 +21,13 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,23 +39,28 @@ class UserStateFunctionTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static KeyedOneInputStreamOperatorTestHarness<
-                    String, MParticleBatch, CustomerioOperation>
+    /** Batches on the first input, device changes from the token index on the second. */
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, MParticleBatch, DeviceChange, CustomerioOperation>
             harness(MappingSettings settings) throws Exception {
         return harness(settings, null);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<
-                    String, MParticleBatch, CustomerioOperation>
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, MParticleBatch, DeviceChange, CustomerioOperation>
             harness(MappingSettings settings, Duration stateTtl) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, MParticleBatch, CustomerioOperation> h =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new UserStateFunction(settings, stateTtl)),
-                        new UserKeySelector(),
-                        Types.STRING,
-                        720,
-                        1,
-                        0);
+        KeyedTwoInputStreamOperatorTestHarness<
+                        String, MParticleBatch, DeviceChange, CustomerioOperation>
+                h =
+                        new KeyedTwoInputStreamOperatorTestHarness<>(
+                                new KeyedCoProcessOperator<>(
+                                        new UserStateFunction(settings, stateTtl)),
+                                new UserKeySelector(),
+                                new DeviceChangeKeySelector(),
+                                Types.STRING,
+                                720,
+                                1,
+                                0);
         h.setStateBackend(new EmbeddedRocksDBStateBackend());
         return h;
     }
@@ -59,7 +70,9 @@ class UserStateFunctionTest {
     }
 
     private static List<CustomerioOperation> drain(
-            KeyedOneInputStreamOperatorTestHarness<String, MParticleBatch, CustomerioOperation> h) {
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, MParticleBatch, DeviceChange, CustomerioOperation>
+                    h) {
         List<CustomerioOperation> out = h.extractOutputValues();
         h.getOutput().clear();
         return out;
@@ -73,7 +86,7 @@ class UserStateFunctionTest {
         List<CustomerioOperation> first;
         try (var h = harness(settings)) {
             h.open();
-            h.processElement(new StreamRecord<>(ios));
+            h.processElement1(new StreamRecord<>(ios));
             first = drain(h);
             snapshot = h.snapshot(1, 1);
         }
@@ -85,7 +98,7 @@ class UserStateFunctionTest {
             restored.initializeState(snapshot);
             restored.open();
             // The same batch again after the restore (a replay): no identify, the same ids.
-            restored.processElement(
+            restored.processElement1(
                     new StreamRecord<>(batch(Fixtures.text("ios-customer-and-email.json"))));
             List<CustomerioOperation> replay = drain(restored);
             assertThat(replay)
@@ -97,7 +110,7 @@ class UserStateFunctionTest {
 
             // A second device after the restore: created_at follows it; back on iOS it returns to
             // the first-run time remembered in the restored device map.
-            restored.processElement(
+            restored.processElement1(
                     new StreamRecord<>(
                             batch(
                                     "{\"mpid\":8315498751227740121,\"timestamp_unixtime_ms\":1764330000000,"
@@ -107,7 +120,7 @@ class UserStateFunctionTest {
                                         + "\"device_info\":{\"platform\":\"Android\"},\"events\":[{\"event_type\":\"session_start\","
                                         + "\"data\":{\"timestamp_unixtime_ms\":1764329000000}}]}")));
             assertThat(createdAt(drain(restored))).isEqualTo(1764329000L);
-            restored.processElement(
+            restored.processElement1(
                     new StreamRecord<>(
                             batch(
                                     "{\"mpid\":8315498751227740121,\"timestamp_unixtime_ms\":1764340000000,"
@@ -146,7 +159,7 @@ class UserStateFunctionTest {
                                         + (now - 1_000)
                                         + "}}]"
                                 : "";
-                h.processElement(
+                h.processElement1(
                         new StreamRecord<>(
                                 batch(
                                         "{\"mpid\":9,\"timestamp_unixtime_ms\":"
@@ -175,7 +188,7 @@ class UserStateFunctionTest {
             b.sourceTopic = "in";
             b.sourcePartition = 2;
             b.sourceOffset = 77;
-            h.processElement(new StreamRecord<>(b));
+            h.processElement1(new StreamRecord<>(b));
             List<DeadLetter> letters =
                     h.getSideOutput(DeadLetterOutput.TAG).stream()
                             .map(StreamRecord::getValue)
@@ -191,6 +204,93 @@ class UserStateFunctionTest {
                                 assertThat(d.sourceOffset).isEqualTo(77);
                                 assertThat(d.mpid).isEqualTo("3");
                             });
+        }
+    }
+
+    private static DeviceChange add(String userKey, String token) {
+        DeviceChange c = new DeviceChange();
+        c.userKey = userKey;
+        c.mpid = userKey;
+        c.token = token;
+        c.platform = "ios";
+        c.timeMs = 1_764_320_000_900L;
+        c.add = true;
+        return c;
+    }
+
+    @Test
+    void aDeviceHeldBeforeTheUserHasAnIdentitySurvivesARestoreAndFollowsTheFirstIdentify()
+            throws Exception {
+        MappingSettings settings = MappingSettings.builder().forwardDevices(true).build();
+        OperatorSubtaskState snapshot;
+        try (var h = harness(settings)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(add("5", "apns-5")));
+            assertThat(drain(h)).as("nobody to address yet").isEmpty();
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = harness(settings)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement1(
+                    new StreamRecord<>(
+                            batch(
+                                    "{\"mpid\":5,\"timestamp_unixtime_ms\":1764330000000,"
+                                            + "\"user_identities\":{\"customer_id\":\"c-5\"}}")));
+            List<CustomerioOperation> ops = drain(restored);
+            assertThat(ops)
+                    .extracting(op -> op.kind)
+                    .containsExactly(OperationKind.IDENTIFY, OperationKind.ADD_DEVICE);
+            assertThat(new String(ops.get(1).body, StandardCharsets.UTF_8))
+                    .isEqualTo(
+                            "{\"type\":\"person\",\"identifiers\":{\"id\":\"c-5\"},"
+                                    + "\"action\":\"add_device\",\"device\":{\"token\":\"apns-5\","
+                                    + "\"platform\":\"ios\",\"last_used\":1764320000}}");
+            assertThat(ops.get(1).userKey).isEqualTo("5");
+        }
+    }
+
+    /** The one-input user-state operator of state versions 1 to 3, reduced to its state. */
+    static class OneInputUserState
+            extends KeyedProcessFunction<String, MParticleBatch, CustomerioOperation> {
+        @Override
+        public void processElement(
+                MParticleBatch batch, Context ctx, Collector<CustomerioOperation> out)
+                throws Exception {
+            UserState state = new UserState();
+            state.identifierKind = "id";
+            state.identifier = "c-" + batch.userKey;
+            getRuntimeContext().getState(UserStateFunction.userStateDescriptor()).update(state);
+            getRuntimeContext()
+                    .getMapState(UserStateFunction.deviceFirstSeenDescriptor())
+                    .put("ios", 1L);
+        }
+    }
+
+    @Test
+    void theTwoInputOperatorRestoresTheStateOfTheOneInputOperatorBeforeIt() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var old =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new OneInputUserState()),
+                        new UserKeySelector(),
+                        Types.STRING,
+                        720,
+                        1,
+                        0)) {
+            old.setStateBackend(new EmbeddedRocksDBStateBackend());
+            old.open();
+            old.processElement(new StreamRecord<>(batch("{\"mpid\":6}")));
+            snapshot = old.snapshot(1, 1);
+        }
+        try (var restored = harness(MappingSettings.builder().forwardDevices(true).build())) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement2(new StreamRecord<>(add("6", "apns-6")));
+            List<CustomerioOperation> ops = drain(restored);
+            assertThat(ops).extracting(op -> op.kind).containsExactly(OperationKind.ADD_DEVICE);
+            assertThat(new String(ops.get(0).body, StandardCharsets.UTF_8))
+                    .startsWith("{\"type\":\"person\",\"identifiers\":{\"id\":\"c-6\"}");
         }
     }
 }

@@ -17,6 +17,7 @@ import dev.cioforwarder.mparticle.ParseResult;
 import dev.cioforwarder.privacy.ErasureRequest;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
+import dev.cioforwarder.testing.OperationChecks;
 import dev.cioforwarder.testing.TrackApiSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -140,7 +141,8 @@ final class MappingTestSupport {
             this.raw = raw;
             this.mode = mode;
             try {
-                this.body = MAPPER.readTree(raw.body);
+                // A v1 device deletion has no body.
+                this.body = raw.body.length == 0 ? MAPPER.nullNode() : MAPPER.readTree(raw.body);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -158,6 +160,9 @@ final class MappingTestSupport {
                 violations = TrackApiSpec.v1AnonymousEventViolations(raw.body);
             } else if (isV2()) {
                 violations = TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, raw.body);
+            } else if (raw.kind == OperationKind.ADD_DEVICE
+                    || raw.kind == OperationKind.DELETE_DEVICE) {
+                violations = OperationChecks.violations(raw, mode, true);
             } else if (raw.kind == OperationKind.IDENTIFY) {
                 violations = TrackApiSpec.v1IdentifyViolations(raw.body);
             } else {
@@ -210,7 +215,30 @@ final class MappingTestSupport {
 
         /** "identify", or the event's name: for asserting what a batch sent, in order. */
         String label() {
-            return raw.kind == OperationKind.IDENTIFY ? "identify" : name();
+            switch (raw.kind) {
+                case IDENTIFY:
+                    return "identify";
+                case ADD_DEVICE:
+                    return "add_device:" + deviceToken();
+                case DELETE_DEVICE:
+                    return "delete_device:" + deviceToken();
+                default:
+                    return name();
+            }
+        }
+
+        /**
+         * The token of a device operation: v2 device.token, v1 device.id or the path's last part.
+         */
+        String deviceToken() {
+            if (isV2()) {
+                return body.get("device").get("token").asText();
+            }
+            if (raw.kind == OperationKind.ADD_DEVICE) {
+                return body.get("device").get("id").asText();
+            }
+            String segment = raw.path.substring(raw.path.lastIndexOf('/') + 1);
+            return java.net.URLDecoder.decode(segment, StandardCharsets.UTF_8);
         }
 
         @Override
@@ -287,6 +315,17 @@ final class MappingTestSupport {
 
         Batch platform(String value) {
             deviceInfo = "{\"platform\":" + quote(value) + "}";
+            return this;
+        }
+
+        /** {@code device_info} with a platform (null: none) and a push token. */
+        Batch device(String platform, String pushToken) {
+            deviceInfo =
+                    "{"
+                            + (platform == null ? "" : "\"platform\":" + quote(platform) + ",")
+                            + "\"push_token\":"
+                            + quote(pushToken)
+                            + "}";
             return this;
         }
 
@@ -398,6 +437,19 @@ final class MappingTestSupport {
                     "\"application_transition_type\":\"application_initialized\","
                             + "\"is_first_run\":true"
                             + time(timeMs));
+        }
+
+        /** A {@code push_registration}; {@code register} null leaves it out. */
+        static String pushRegistration(Boolean register, String token) {
+            return event(
+                    "push_registration",
+                    (register == null ? "" : "\"register\":" + register + ",")
+                            + "\"registration_token\":"
+                            + quote(token));
+        }
+
+        static String uninstall() {
+            return event("uninstall", "");
         }
 
         /** An event no rule forwards, only its time counts (for created_at). */

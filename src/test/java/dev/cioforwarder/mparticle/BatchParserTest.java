@@ -217,6 +217,54 @@ class BatchParserTest {
     }
 
     @Test
+    void keepsPushTokensAndRegistrationsAsSentForTheRulesToInterpret() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"device_info\":{\"platform\":\"iOS\",\"push_token\":\"apns-1\"},"
+                            + "\"events\":["
+                            + "{\"event_type\":\"push_registration\",\"data\":{\"register\":true,"
+                            + "\"registration_token\":\"apns-2\"}},"
+                            + "{\"event_type\":\"push_registration\",\"data\":{\"register\":\"false\","
+                            + "\"registration_token\":\"apns-1\"}},"
+                            + "{\"event_type\":\"uninstall\",\"data\":{}}]}");
+        assertThat(batch.platform).isEqualTo("iOS");
+        assertThat(batch.pushToken).isEqualTo("apns-1");
+        assertThat(batch.events)
+                .extracting(e -> e.kind)
+                .containsExactly(
+                        EventKind.PUSH_REGISTRATION,
+                        EventKind.PUSH_REGISTRATION,
+                        EventKind.UNINSTALL);
+        assertThat(batch.events).extracting(e -> e.pushRegister).containsExactly(true, false, null);
+        assertThat(batch.events)
+                .extracting(e -> e.pushToken)
+                .containsExactly("apns-2", "apns-1", null);
+    }
+
+    @Test
+    void pushFieldsOfAnotherTypeAreAbsentNotARejection() {
+        // Read leniently: before push devices existed these members were never read, so no batch
+        // or event that was accepted then may be refused now. The rules count what they skip.
+        ParseResult result =
+                parse(
+                        "{\"mpid\":1,\"device_info\":{\"platform\":\"Android\",\"push_token\":{\"a\":1}},"
+                            + "\"events\":["
+                            + "{\"event_type\":\"push_registration\",\"data\":{\"register\":5,"
+                            + "\"registration_token\":[\"x\"]}},"
+                            + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\","
+                            + "\"register\":{},\"registration_token\":7}}]}");
+        assertThat(result.isRejected()).isFalse();
+        assertThat(result.eventRejections()).isEmpty();
+        MParticleBatch batch = result.batch();
+        assertThat(batch.pushToken).isNull();
+        assertThat(batch.events.get(0).pushRegister).isNull();
+        assertThat(batch.events.get(0).pushToken).isNull();
+        assertThat(batch.events.get(1).kind).isEqualTo(EventKind.CUSTOM_EVENT);
+        assertThat(accepted("{\"mpid\":1,\"device_info\":{\"push_token\":\"  \"}}").pushToken)
+                .isNull();
+    }
+
+    @Test
     void keepsFirstRunSignalsAndEveryEventTime() {
         MParticleBatch batch =
                 accepted(

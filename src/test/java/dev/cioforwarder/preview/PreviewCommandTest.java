@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.testing.Fixtures;
+import dev.cioforwarder.testing.MavenClasspath;
 import dev.cioforwarder.testing.TrackApiSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -220,4 +221,33 @@ class PreviewCommandTest {
         assertThat(lines.get(lines.size() - 1).get("body").get("attributes").toString())
                 .isEqualTo("{\"mp_recipient\":\"other@x.io\"}");
     }
+
+    /** The README's push devices example: {@code scripts/samples/push-devices.jsonl}. */
+    @Test
+    void previewsPushDevicesAsTheReadmeShowsThem() throws IOException {
+        Path samples = MavenClasspath.projectDir().resolve("scripts/samples/push-devices.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (JsonNode line :
+                run("", "--set", "customerio.forward-devices=true", samples.toString())) {
+            lines.add(line.toString());
+        }
+        assertThat(lines).containsExactly(README_EXAMPLE);
+
+        // Without the setting the same batches send no device.
+        assertThat(run("", samples.toString()))
+                .allSatisfy(l -> assertThat(l.toString()).doesNotContain("_device"));
+    }
+
+    private static final String[] README_EXAMPLE = {
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"id\":\"cust-1001\"},\"action\":\"identify\",\"timestamp\":1764320400,\"attributes\":{\"first_name\":\"Ada\"}}}",
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"id\":\"cust-1001\"},\"action\":\"add_device\",\"device\":{\"token\":\"apns-5f2e8a91\",\"platform\":\"ios\",\"last_used\":1764320400}}}",
+        "{\"kind\":\"skipped\",\"reason\":\"no_identity\",\"mpid\":\"2002\"}",
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"email\":\"grace@example.org\"},\"action\":\"identify\",\"timestamp\":1764320600,\"attributes\":{\"email\":\"grace@example.org\"}}}",
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"email\":\"grace@example.org\"},\"action\":\"add_device\",\"device\":{\"token\":\"fcm-d5b36bf1\",\"platform\":\"android\",\"last_used\":1764320500}}}",
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"id\":\"cust-3003\"},\"action\":\"identify\",\"timestamp\":1764320700,\"attributes\":{}}}",
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"id\":\"cust-1001\"},\"action\":\"delete_device\",\"device\":{\"token\":\"apns-5f2e8a91\"}}}",
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"id\":\"cust-3003\"},\"action\":\"add_device\",\"device\":{\"token\":\"apns-5f2e8a91\",\"platform\":\"ios\",\"last_used\":1764320700}}}",
+        "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"email\":\"grace@example.org\"},\"action\":\"delete_device\",\"device\":{\"token\":\"fcm-d5b36bf1\"}}}",
+        "{\"kind\":\"skipped\",\"reason\":\"device_platform_unsupported\",\"mpid\":\"1001\"}"
+    };
 }

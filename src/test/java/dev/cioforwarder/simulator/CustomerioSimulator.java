@@ -160,7 +160,8 @@ public final class CustomerioSimulator implements AutoCloseable {
                 store.attributeUpdateFailures.get(),
                 store.staleUpdates.get(),
                 statuses,
-                store.probe());
+                store.probe(),
+                store.peopleCreatedByDevices.get());
     }
 
     public List<Person> people() {
@@ -421,17 +422,33 @@ public final class CustomerioSimulator implements AutoCloseable {
             }
             if (segments.length == 5 && segments[4].equals("devices") && method.equals("PUT")) {
                 JsonNode json = parse(body);
-                if (json == null || !json.path("device").isObject()) {
-                    return v1Invalid(List.of(new TrackValidation.Problem("device", "required")), 1);
+                if (json == null) {
+                    return v1Invalid(
+                            List.of(new TrackValidation.Problem("", "the body is not JSON")), 1);
                 }
-                store.addDevice(kindOf(identifier), strip(identifier), json.get("device"));
+                List<TrackValidation.Problem> problems =
+                        TrackValidation.v1AddDevice(identifier, json);
+                if (!problems.isEmpty()) {
+                    return v1Invalid(problems, 1);
+                }
+                JsonNode device = json.get("device");
+                store.addDevice(
+                        kindOf(identifier),
+                        strip(identifier),
+                        device.get("id").asText(),
+                        device.get("platform").asText(),
+                        device.has("last_used") ? device.get("last_used").asLong() : null);
                 return ok(1);
             }
             if (segments.length == 6 && segments[4].equals("devices") && method.equals("DELETE")) {
-                store.deleteDevice(
-                        kindOf(identifier),
-                        strip(identifier),
-                        URLDecoder.decode(segments[5], StandardCharsets.UTF_8));
+                String token =
+                        URLDecoder.decode(segments[5].replace("+", "%2B"), StandardCharsets.UTF_8);
+                List<TrackValidation.Problem> problems =
+                        TrackValidation.v1DeleteDevice(identifier, token);
+                if (!problems.isEmpty()) {
+                    return v1Invalid(problems, 1);
+                }
+                store.deleteDevice(kindOf(identifier), strip(identifier), token);
                 return ok(1);
             }
             if (segments.length == 5
@@ -727,7 +744,13 @@ public final class CustomerioSimulator implements AutoCloseable {
                 store.suppress(kind, value, false);
                 break;
             case "add_device":
-                store.addDevice(kind, value, op.path("device"));
+                JsonNode device = op.get("device");
+                store.addDevice(
+                        kind,
+                        value,
+                        device.get("token").asText(),
+                        device.get("platform").asText(),
+                        device.has("last_used") ? device.get("last_used").asLong() : null);
                 break;
             case "delete_device":
                 store.deleteDevice(kind, value, op.path("device").path("token").asText(""));

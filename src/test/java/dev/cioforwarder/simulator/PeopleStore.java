@@ -1,6 +1,7 @@
 package dev.cioforwarder.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,6 +73,7 @@ final class PeopleStore {
     final AtomicLong duplicateEvents = new AtomicLong();
     final AtomicLong attributeUpdateFailures = new AtomicLong();
     final AtomicLong staleUpdates = new AtomicLong();
+    final AtomicLong peopleCreatedByDevices = new AtomicLong();
     private final LatencyHistogram probe = new LatencyHistogram();
 
     private final boolean allowEmailUpdatesById;
@@ -94,6 +96,7 @@ final class PeopleStore {
         duplicateEvents.set(0);
         attributeUpdateFailures.set(0);
         staleUpdates.set(0);
+        peopleCreatedByDevices.set(0);
         probe.clear();
     }
 
@@ -359,21 +362,34 @@ final class PeopleStore {
         r.suppressed = suppressed;
     }
 
-    synchronized void addDevice(String kind, String value, JsonNode device) {
+    /**
+     * Adds a device to the person, or updates the one with the same token (a person has each token
+     * once). Stored in one shape for v1 and v2: {@code token}, {@code platform}, {@code last_used}
+     * (the time of the request when not given, as Customer.io does). A person who does not exist is
+     * created, and counted: the forwarder identifies a person before adding their devices.
+     */
+    synchronized void addDevice(
+            String kind, String value, String token, String platform, Long lastUsed) {
         Record r = find(kind, value);
         if (r == null) {
+            if (kind.equals("cio_id")) {
+                return;
+            }
             r = create(kind, value);
+            peopleCreatedByDevices.incrementAndGet();
         }
+        ObjectNode device = JsonNodeFactory.instance.objectNode();
+        device.put("token", token);
+        device.put("platform", platform);
+        device.put("last_used", lastUsed != null ? lastUsed : System.currentTimeMillis() / 1000);
+        r.devices.removeIf(d -> token.equals(d.path("token").asText(null)));
         r.devices.add(device);
     }
 
-    synchronized void deleteDevice(String kind, String value, String deviceId) {
+    synchronized void deleteDevice(String kind, String value, String token) {
         Record r = find(kind, value);
         if (r != null) {
-            r.devices.removeIf(
-                    d ->
-                            deviceId.equals(d.path("id").asText(null))
-                                    || deviceId.equals(d.path("token").asText(null)));
+            r.devices.removeIf(d -> token.equals(d.path("token").asText(null)));
         }
     }
 

@@ -255,8 +255,67 @@ final class TrackValidation {
                 eventId("id", op.get("id"), out);
                 eventData("attributes", attributes, bytes, out);
                 break;
+            case "add_device":
+                device("device", op.get("device"), "token", true, out);
+                break;
+            case "delete_device":
+                device("device", op.get("device"), "token", false, out);
+                break;
             default:
                 break;
+        }
+        return out;
+    }
+
+    /** The platforms the description's device object accepts. */
+    static final Set<String> DEVICE_PLATFORMS = Set.of("ios", "android");
+
+    /**
+     * A device object: its token ({@code token} in v2, {@code id} in v1) a non-empty string; for an
+     * addition a platform of the description's enum and {@code last_used} in seconds.
+     */
+    static void device(
+            String field, JsonNode device, String tokenField, boolean adding, List<Problem> out) {
+        if (device == null || !device.isObject()) {
+            out.add(new Problem(field, "a device object is required"));
+            return;
+        }
+        JsonNode token = device.get(tokenField);
+        if (token == null || !token.isTextual() || token.asText().isEmpty()) {
+            out.add(new Problem(field + "." + tokenField, "the device token is required"));
+        }
+        if (!adding) {
+            return;
+        }
+        JsonNode platform = device.get("platform");
+        if (platform == null || !DEVICE_PLATFORMS.contains(platform.asText())) {
+            out.add(new Problem(field + ".platform", "must be ios or android"));
+        }
+        seconds(field + ".last_used", device.get("last_used"), out);
+        JsonNode attributes = device.get("attributes");
+        if (attributes != null && !attributes.isObject()) {
+            out.add(new Problem(field + ".attributes", "must be an object"));
+        }
+    }
+
+    /** {@code PUT /api/v1/customers/{identifier}/devices}. */
+    static List<Problem> v1AddDevice(String identifier, JsonNode body) {
+        List<Problem> out = new ArrayList<>();
+        identifier("identifier", identifier, out);
+        if (!body.isObject()) {
+            out.add(new Problem("", "the body must be an object"));
+            return out;
+        }
+        device("device", body.get("device"), "id", true, out);
+        return out;
+    }
+
+    /** {@code DELETE /api/v1/customers/{identifier}/devices/{device_id}}. */
+    static List<Problem> v1DeleteDevice(String identifier, String token) {
+        List<Problem> out = new ArrayList<>();
+        identifier("identifier", identifier, out);
+        if (token.isEmpty()) {
+            out.add(new Problem("device_id", "the device token is required"));
         }
         return out;
     }

@@ -45,9 +45,12 @@ public final class OperationChecks {
             checkIdentifier(change.set().value(), v);
             return v;
         }
+        if (op.kind == OperationKind.DELETE) {
+            return deletionViolations(op, mode, againstSpec);
+        }
         JsonNode body;
         try {
-            body = MAPPER.readTree(op.body);
+            body = op.body.length == 0 ? MAPPER.nullNode() : MAPPER.readTree(op.body);
         } catch (IOException e) {
             v.add("the body is not JSON: " + e.getMessage());
             return v;
@@ -62,6 +65,13 @@ public final class OperationChecks {
                 v.addAll(TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, op.body));
             } else if (op.kind == OperationKind.IDENTIFY) {
                 v.addAll(TrackApiSpec.v1IdentifyViolations(op.body));
+            } else if (op.kind == OperationKind.ADD_DEVICE) {
+                v.addAll(TrackApiSpec.violations(TrackApiSpec.V1_ADD_DEVICE, op.body));
+            } else if (op.kind == OperationKind.DELETE_DEVICE) {
+                // DELETE /api/v1/customers/{identifier}/devices/{device_id} takes no body.
+                if (op.body.length != 0) {
+                    v.add("a v1 device deletion has a body");
+                }
             } else {
                 v.addAll(TrackApiSpec.violations(TrackApiSpec.V1_EVENT, op.body));
             }
@@ -78,6 +88,45 @@ public final class OperationChecks {
         return v;
     }
 
+    /**
+     * A person's deletion (erasure): v1 {@code DELETE /api/v1/customers/{identifier}} without a
+     * body, or the v2 {@code delete} action with one identifier and nothing else.
+     */
+    private static List<String> deletionViolations(
+            CustomerioOperation op, ApiMode mode, boolean againstSpec) {
+        List<String> v = new ArrayList<>();
+        if ("DELETE".equals(op.method)) {
+            String prefix = "/api/v1/customers/";
+            if (op.path == null
+                    || !op.path.startsWith(prefix)
+                    || op.path.length() == prefix.length()
+                    || op.path.indexOf('/', prefix.length()) >= 0) {
+                v.add("a v1 person deletion is DELETE /api/v1/customers/{identifier}: " + op.path);
+            }
+            if (op.body.length != 0) {
+                v.add("a v1 person deletion has a body");
+            }
+            return v;
+        }
+        if (againstSpec) {
+            v.addAll(TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, op.body));
+        }
+        try {
+            JsonNode body = MAPPER.readTree(op.body);
+            if (!"delete".equals(body.path("action").asText())) {
+                v.add("a v2 person deletion has action delete: " + body);
+            }
+            JsonNode identifiers = body.path("identifiers");
+            if (identifiers.size() != 1) {
+                v.add("identifiers must hold exactly one identifier: " + identifiers);
+            }
+            identifiers.fields().forEachRemaining(e -> checkIdentifier(e.getValue().asText(), v));
+        } catch (IOException e) {
+            v.add("the body is not JSON: " + e.getMessage());
+        }
+        return v;
+    }
+
     private static void checkV2(CustomerioOperation op, JsonNode body, List<String> v) {
         if (op.body.length > CustomerioLimits.MAX_OPERATION_BYTES) {
             v.add("v2 operation of " + op.body.length + " bytes");
@@ -87,6 +136,11 @@ public final class OperationChecks {
             v.add("identifiers must hold exactly one identifier: " + identifiers);
         }
         identifiers.fields().forEachRemaining(e -> checkIdentifier(e.getValue().asText(), v));
+        if (isDevice(op)) {
+            // Device operations carry no timestamp; last_used says when the device was seen.
+            checkDevice(op, body.path("device"), "token", v);
+            return;
+        }
         integerSeconds(body.get("timestamp"), "timestamp", v);
         JsonNode attributes = body.path("attributes");
         if (op.kind == OperationKind.IDENTIFY) {
@@ -106,6 +160,10 @@ public final class OperationChecks {
             return;
         }
         String segment = op.path.substring(prefix.length());
+        if (isDevice(op)) {
+            checkV1Device(op, body, segment, v);
+            return;
+        }
         if (op.kind != OperationKind.IDENTIFY) {
             if (!segment.endsWith("/events")) {
                 v.add("event path without /events: " + op.path);
@@ -134,6 +192,61 @@ public final class OperationChecks {
             integerSeconds(body.get("timestamp"), "timestamp", v);
             checkEvent(op, body, body.path("data"), v);
         }
+    }
+
+    private static boolean isDevice(CustomerioOperation op) {
+        return op.kind == OperationKind.ADD_DEVICE || op.kind == OperationKind.DELETE_DEVICE;
+    }
+
+    /**
+     * {@code PUT /api/v1/customers/{identifier}/devices} with the device, or {@code DELETE
+     * /api/v1/customers/{identifier}/devices/{token}} without a body.
+     */
+    private static void checkV1Device(
+            CustomerioOperation op, JsonNode body, String segment, List<String> v) {
+        int devices = segment.indexOf("/devices");
+        if (devices < 0) {
+            v.add("device path without /devices: " + op.path);
+            return;
+        }
+        String identifier = segment.substring(0, devices);
+        String rest = segment.substring(devices + "/devices".length());
+        if (identifier.contains("/")) {
+            v.add("the identifier is not one path segment: " + op.path);
+        }
+        checkIdentifier(decode(identifier), v);
+        if (op.kind == OperationKind.ADD_DEVICE) {
+            if (!"PUT".equals(op.method) || !rest.isEmpty()) {
+                v.add("a v1 device is added with PUT .../devices: " + op.method + " " + op.path);
+            }
+            checkDevice(op, body.path("device"), "id", v);
+        } else {
+            if (!"DELETE".equals(op.method) || !rest.startsWith("/") || rest.length() < 2) {
+                v.add("a v1 device is deleted with DELETE .../devices/{token}: " + op.path);
+            } else if (rest.indexOf('/', 1) >= 0) {
+                v.add("the token is not one path segment: " + op.path);
+            }
+        }
+    }
+
+    /** A device object: a non-empty token, and for an addition an accepted platform and time. */
+    private static void checkDevice(
+            CustomerioOperation op, JsonNode device, String tokenField, List<String> v) {
+        String token = device.path(tokenField).asText("");
+        if (token.isEmpty() || !token.equals(token.strip())) {
+            v.add("device " + tokenField + " empty or not trimmed: " + device);
+        }
+        if (op.kind == OperationKind.ADD_DEVICE) {
+            String platform = device.path("platform").asText("");
+            if (!platform.equals("ios") && !platform.equals("android")) {
+                v.add("device platform is not ios or android: " + device);
+            }
+            integerSeconds(device.get("last_used"), "device.last_used", v);
+        }
+    }
+
+    private static String decode(String segment) {
+        return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     private static void checkIdentifier(String identifier, List<String> v) {

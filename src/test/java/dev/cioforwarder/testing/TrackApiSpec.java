@@ -72,6 +72,11 @@ public final class TrackApiSpec {
         return first;
     }
 
+    /** The body of {@code PUT /api/v1/customers/{identifier}/devices}. */
+    public static final JsonSchema V1_ADD_DEVICE =
+            schema(
+                    "/paths/~1api~1v1~1customers~1{identifier}~1devices/put/requestBody/content/application~1json/schema");
+
     private TrackApiSpec() {}
 
     private static JsonSchema schema(String pointer) {

@@ -1,0 +1,46 @@
+package dev.cioforwarder.mapping;
+
+/**
+ * What the token index ({@link TokenOwnership}) decided one user must hear: a push token is now
+ * theirs (add, also when only its platform changed), or no longer is (delete). Sent keyed by the
+ * user to the user-state stage, which knows how Customer.io addresses the person and orders the
+ * operation among theirs ({@link UserStateMachine#applyDeviceChange}). A Flink POJO: it crosses the
+ * keyBy shuffle.
+ */
+public class DeviceChange {
+
+    /** The keyBy key of the user the change is for (the new owner, or the one who lost it). */
+    public String userKey;
+
+    /** That user's MPID, or null. */
+    public String mpid;
+
+    public String token;
+
+    /** {@code ios} or {@code android} for an addition; null for a deletion. */
+    public String platform;
+
+    /** The time of the sighting that caused it (batch time): the device's last_used. */
+    public long timeMs;
+
+    /** True: add the device to the user; false: delete it from them. */
+    public boolean add;
+
+    // The batch whose sighting caused the change, for dead letters.
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+
+    public DeviceChange() {}
+
+    @Override
+    public String toString() {
+        return "DeviceChange{"
+                + (add ? "add " : "delete ")
+                + token
+                + (add ? " " + platform : "")
+                + " for "
+                + userKey
+                + '}';
+    }
+}

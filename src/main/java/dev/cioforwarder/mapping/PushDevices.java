@@ -1,0 +1,191 @@
+package dev.cioforwarder.mapping;
+
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.EncodedOperation;
+import dev.cioforwarder.customerio.OperationEncoder;
+import dev.cioforwarder.customerio.OperationKind;
+import dev.cioforwarder.customerio.PersonIdentifier;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.state.PushDevice;
+import dev.cioforwarder.state.UserState;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A user's push devices in Customer.io (with {@code customerio.forward-devices}), as the token
+ * index ({@link TokenOwnership}) assigns them: the user-state stage sends them, because it knows
+ * how Customer.io addresses the person and orders their operations.
+ *
+ * <ul>
+ *   <li>A device the user gained goes out as {@code add_device} with its platform and {@code
+ *       last_used} (the batch time of the sighting, in seconds), addressed like the user's events.
+ *   <li>Before the user has an identity, or while they are opted out, it is held in the user's
+ *       state and goes out with the next batch that is forwarded, after that batch's identifies:
+ *       never before the identify that creates the person.
+ *   <li>A device the user lost goes out as {@code delete_device}, also while they are opted out (it
+ *       reveals nothing, and removes a way to reach them). One that was only held is dropped.
+ *   <li>At most {@value #MAX_DEVICES} devices are kept per user; past that the least recently used
+ *       is forgotten here (it stays in Customer.io, which drops tokens that stop working).
+ * </ul>
+ */
+final class PushDevices {
+
+    static final int MAX_DEVICES = 32;
+
+    private final OperationEncoder encoder;
+
+    PushDevices(OperationEncoder encoder) {
+        this.encoder = encoder;
+    }
+
+    /** Applies a change the token index decided for this user. */
+    void apply(UserState state, DeviceChange change, Transition t) {
+        PersonIdentifier address = addressOf(state);
+        PushDevice known = find(state, change.token);
+        if (change.add) {
+            PushDevice device = known != null ? known : new PushDevice();
+            if (known != null && known.sent && change.platform.equals(known.platform)) {
+                return; // Customer.io has it already (deltas only)
+            }
+            device.token = change.token;
+            device.platform = change.platform;
+            device.lastUsedSeconds = Math.floorDiv(change.timeMs, 1000);
+            device.sent = false;
+            if (known == null) {
+                add(state, device);
+            }
+            if (address != null && !state.optedOut) {
+                emitAdd(address, device, change.userKey, change.mpid, change, t);
+            }
+            return;
+        }
+        if (known != null) {
+            state.pushDevices.remove(known);
+            if (state.pushDevices.isEmpty()) {
+                state.pushDevices = null;
+            }
+        }
+        // One never sent needs no deletion; one this state does not know (forgotten past the
+        // limit, or from before a state.ttl expiry) may be in Customer.io.
+        if (address != null && (known == null || known.sent)) {
+            CustomerioOperation op =
+                    op(
+                            OperationKind.DELETE_DEVICE,
+                            encoder.deleteDevice(address, change.token),
+                            change.userKey,
+                            change.mpid,
+                            change.timeMs,
+                            change,
+                            t);
+            t.operations.add(op);
+            t.devicesDeleted++;
+        }
+    }
+
+    /**
+     * Sends the devices held so far, after the identifies of a forwarded batch (the person exists
+     * in Customer.io by then).
+     */
+    void flush(UserState state, PersonIdentifier address, MParticleBatch batch, Transition t) {
+        if (state.pushDevices == null || state.optedOut) {
+            return;
+        }
+        for (PushDevice device : state.pushDevices) {
+            if (!device.sent) {
+                CustomerioOperation op =
+                        Operations.of(
+                                OperationKind.ADD_DEVICE,
+                                encoder.addDevice(
+                                        address,
+                                        device.token,
+                                        device.platform,
+                                        device.lastUsedSeconds),
+                                null,
+                                batch.timestampMs,
+                                batch,
+                                t);
+                t.operations.add(op);
+                t.devicesAdded++;
+                device.sent = true;
+            }
+        }
+    }
+
+    private void emitAdd(
+            PersonIdentifier address,
+            PushDevice device,
+            String userKey,
+            String mpid,
+            DeviceChange source,
+            Transition t) {
+        t.operations.add(
+                op(
+                        OperationKind.ADD_DEVICE,
+                        encoder.addDevice(
+                                address, device.token, device.platform, device.lastUsedSeconds),
+                        userKey,
+                        mpid,
+                        source.timeMs,
+                        source,
+                        t));
+        t.devicesAdded++;
+        device.sent = true;
+    }
+
+    private static CustomerioOperation op(
+            OperationKind kind,
+            EncodedOperation encoded,
+            String userKey,
+            String mpid,
+            long timeMs,
+            DeviceChange source,
+            Transition t) {
+        return Operations.of(
+                kind,
+                encoded,
+                userKey,
+                mpid,
+                timeMs,
+                source.sourceTopic,
+                source.sourcePartition,
+                source.sourceOffset,
+                t);
+    }
+
+    /** How Customer.io knows the person now; null before the user was first forwarded. */
+    private static PersonIdentifier addressOf(UserState state) {
+        if (state.identifier == null) {
+            return null;
+        }
+        return new PersonIdentifier(
+                PersonIdentifier.Kind.fromCode(state.identifierKind), state.identifier);
+    }
+
+    private static PushDevice find(UserState state, String token) {
+        if (state.pushDevices != null) {
+            for (PushDevice d : state.pushDevices) {
+                if (d.token.equals(token)) {
+                    return d;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void add(UserState state, PushDevice device) {
+        if (state.pushDevices == null) {
+            state.pushDevices = new ArrayList<>(2);
+        }
+        List<PushDevice> devices = state.pushDevices;
+        if (devices.size() >= MAX_DEVICES) {
+            PushDevice oldest = devices.get(0);
+            for (PushDevice d : devices) {
+                if (d.lastUsedSeconds < oldest.lastUsedSeconds) {
+                    oldest = d;
+                }
+            }
+            devices.remove(oldest);
+        }
+        devices.add(device);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.cioforwarder.mapping;
+
+import dev.cioforwarder.state.TokenOwner;
+import java.util.List;
+
+/**
+ * The token index: who each push token belongs to, decided in one place per token (the {@code
+ * device-tokens} stage, keyed by token, so it survives rescaling like any keyed state). It sees
+ * every sighting of a token, whichever user's batch carried it, and tells the users concerned what
+ * changed ({@link DeviceChange}); the user-state stage turns that into operations addressed and
+ * ordered like the user's others.
+ *
+ * <ul>
+ *   <li>A token registered by a user who does not have it: that user gets it (add), and the user
+ *       who had it loses it (delete): a device is one person's, and pushes must not reach the
+ *       previous one's phone.
+ *   <li>Deltas only: the owner registering it again on the same platform changes nothing; on
+ *       another platform, the owner gets it again with the new one.
+ *   <li>Unregistered (or the app uninstalled), by anyone: the owner loses it. The token stays known
+ *       as unregistered.
+ *   <li>In any arrival order: a sighting older (by batch time) than the newest one applied to the
+ *       token changes nothing. A late batch from the token's previous user does not take it back,
+ *       and an old registration does not undo a newer unregistration.
+ * </ul>
+ */
+public final class TokenOwnership {
+
+    private TokenOwnership() {}
+
+    /**
+     * Applies one sighting of the token that {@code current} describes (null: never seen), adding
+     * to {@code changes} what its users must hear.
+     *
+     * @return the record to store, or {@code current} itself when nothing needs storing
+     */
+    public static TokenOwner apply(
+            TokenOwner current, TokenSighting s, List<DeviceChange> changes) {
+        if (current != null && s.timeMs < current.timeMs) {
+            return current;
+        }
+        boolean owned = current != null && current.registered;
+        boolean sameOwner = owned && current.userKey.equals(s.userKey);
+        if (s.register) {
+            if (sameOwner && s.platform.equals(current.platform)) {
+                return later(current, s);
+            }
+            if (owned && !sameOwner) {
+                changes.add(change(current.userKey, current.mpid, s, false));
+            }
+            changes.add(change(s.userKey, s.mpid, s, true));
+            TokenOwner next = new TokenOwner();
+            next.userKey = s.userKey;
+            next.mpid = s.mpid;
+            next.platform = s.platform;
+            next.timeMs = s.timeMs;
+            next.registered = true;
+            return next;
+        }
+        if (owned) {
+            changes.add(change(current.userKey, current.mpid, s, false));
+            TokenOwner next = current.copy();
+            next.registered = false;
+            next.timeMs = s.timeMs;
+            return next;
+        }
+        if (current == null) {
+            // Remembered as unregistered, so that an older registration arriving later is late.
+            TokenOwner next = new TokenOwner();
+            next.userKey = s.userKey;
+            next.mpid = s.mpid;
+            next.timeMs = s.timeMs;
+            return next;
+        }
+        return later(current, s);
+    }
+
+    /** The same record seen at a newer time (stored, so later late sightings are recognised). */
+    private static TokenOwner later(TokenOwner current, TokenSighting s) {
+        if (s.timeMs == current.timeMs) {
+            return current;
+        }
+        TokenOwner next = current.copy();
+        next.timeMs = s.timeMs;
+        return next;
+    }
+
+    private static DeviceChange change(String userKey, String mpid, TokenSighting s, boolean add) {
+        DeviceChange c = new DeviceChange();
+        c.userKey = userKey;
+        c.mpid = mpid;
+        c.token = s.token;
+        c.platform = add ? s.platform : null;
+        c.timeMs = s.timeMs;
+        c.add = add;
+        c.sourceTopic = s.sourceTopic;
+        c.sourcePartition = s.sourcePartition;
+        c.sourceOffset = s.sourceOffset;
+        return c;
+    }
+}

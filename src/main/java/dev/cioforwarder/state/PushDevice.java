@@ -1,0 +1,39 @@
+package dev.cioforwarder.state;
+
+/**
+ * One push device (token) of a user, as the user-state stage knows it: a Flink POJO inside {@link
+ * UserState#pushDevices}. Upgrade rules as for {@link UserState}: fields may only be added.
+ */
+public class PushDevice {
+
+    /** The push token (APNs device token, FCM registration token). */
+    public String token;
+
+    /** {@code ios} or {@code android}: Customer.io's platform. */
+    public String platform;
+
+    /** The batch time (seconds) of the sighting that gave the token to this user. */
+    public long lastUsedSeconds;
+
+    /**
+     * Whether Customer.io was sent the device ({@code add_device}); false while it is held (no
+     * identity yet, or opted out).
+     */
+    public boolean sent;
+
+    public PushDevice() {}
+
+    public PushDevice copy() {
+        PushDevice c = new PushDevice();
+        c.token = token;
+        c.platform = platform;
+        c.lastUsedSeconds = lastUsedSeconds;
+        c.sent = sent;
+        return c;
+    }
+
+    @Override
+    public String toString() {
+        return "PushDevice{" + platform + " " + token + (sent ? " sent" : " held") + '}';
+    }
+}

@@ -1,0 +1,317 @@
+package dev.cioforwarder.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cioforwarder.simulator.Person;
+import dev.cioforwarder.testing.Await;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Push devices through the production topology: a real broker, the job on a MiniCluster with
+ * RocksDB (the token index and the user state both keyed), and the simulator applying the device
+ * operations to its people. Tokens are added after the identify that creates their person (the
+ * simulator counts any device that would have created one), held until a user has an identity,
+ * deleted on unregistration and uninstall, and a token that moves to another user after a rescale
+ * (stop with savepoint at parallelism 2, restore at 3) is deleted from its previous user: the token
+ * index survived the rescale. A job restored from a savepoint made before push devices existed
+ * forwards them for its known users.
+ */
+class PushDevicesITCase extends JobTestSupport {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(3)
+                            .setConfiguration(fastMetrics())
+                            .build());
+
+    private static final long T0 = 1_764_320_400_000L;
+
+    private static Configuration fastMetrics() {
+        Configuration c = new Configuration();
+        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
+        return c;
+    }
+
+    /** A batch of {@code mpid} at {@code T0 + offsetMs}, keyed by its MPID. */
+    private static Map.Entry<String, byte[]> batch(
+            long mpid, long offsetMs, String identities, String deviceInfo, String... events) {
+        String json =
+                "{\"mpid\":"
+                        + mpid
+                        + ",\"timestamp_unixtime_ms\":"
+                        + (T0 + offsetMs)
+                        + (identities == null ? "" : ",\"user_identities\":" + identities)
+                        + (deviceInfo == null ? "" : ",\"device_info\":" + deviceInfo)
+                        + ",\"events\":["
+                        + String.join(",", events)
+                        + "]}";
+        return new AbstractMap.SimpleEntry<>(
+                Long.toString(mpid), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String customerId(String id) {
+        return "{\"customer_id\":\"" + id + "\"}";
+    }
+
+    private static String device(String platform, String token) {
+        return "{\"platform\":\"" + platform + "\",\"push_token\":\"" + token + "\"}";
+    }
+
+    private static String pushRegistration(boolean register, String token) {
+        return "{\"event_type\":\"push_registration\",\"data\":{\"register\":"
+                + register
+                + ",\"registration_token\":\""
+                + token
+                + "\"}}";
+    }
+
+    private static String uninstall() {
+        return "{\"event_type\":\"uninstall\",\"data\":{}}";
+    }
+
+    private static String event(String name) {
+        return "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\""
+                + name
+                + "\",\"source_message_id\":\""
+                + name
+                + "\"}}";
+    }
+
+    /** Each person's devices as "token platform", by id (or email when they have no id). */
+    private static Map<String, List<String>> devicesByPerson() {
+        Map<String, List<String>> out = new TreeMap<>();
+        for (Person p : customerio.people()) {
+            out.put(
+                    p.id() != null ? p.id() : p.email(),
+                    p.devices().stream()
+                            .map(d -> d.get("token").asText() + " " + d.get("platform").asText())
+                            .collect(Collectors.toList()));
+        }
+        return out;
+    }
+
+    @Test
+    void devicesFollowTheirUsersAndATokenThatMovesAfterARescaleLeavesItsPreviousUser(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        List<Map.Entry<String, byte[]>> records = new ArrayList<>();
+        // Ada: identified, on an iPhone.
+        records.add(
+                batch(
+                        1001,
+                        0,
+                        customerId("cust-1001"),
+                        device("iOS", "apns-ada"),
+                        event("Opened")));
+        // Grace: registers before she has an identity, then logs in.
+        records.add(
+                batch(
+                        2002,
+                        0,
+                        null,
+                        "{\"platform\":\"Android\"}",
+                        pushRegistration(true, "fcm-g")));
+        records.add(batch(2002, 1_000, "{\"email\":\"grace@example.org\"}", null));
+        // Alan and Margaret register (and will turn push off, and uninstall).
+        records.add(batch(4004, 0, customerId("cust-4004"), device("Android", "fcm-alan")));
+        records.add(batch(5005, 0, customerId("cust-5005"), device("iOS", "apns-m")));
+        // Heidi: a web push subscription, which Customer.io cannot send to.
+        records.add(batch(6006, 0, customerId("cust-6006"), device("web", "web-push")));
+        // Users without push, around them.
+        for (int i = 0; i < 12; i++) {
+            records.add(batch(7000 + i, 0, customerId("cust-70" + i), null, event("Browse-" + i)));
+        }
+        kafka.produce(topic, records);
+
+        Map<String, String> settings = settings("customerio.forward-devices", "true");
+        JobClient job = startJob(settings, 2);
+        Map<String, List<String>> expected = new TreeMap<>();
+        try {
+            expected.put("cust-1001", List.of("apns-ada ios"));
+            expected.put("grace@example.org", List.of("fcm-g android"));
+            expected.put("cust-4004", List.of("fcm-alan android"));
+            expected.put("cust-5005", List.of("apns-m ios"));
+            expected.put("cust-6006", List.of());
+            for (int i = 0; i < 12; i++) {
+                expected.put("cust-70" + i, List.of());
+            }
+            // 5 identifies of the device users, 12 of the others, 13 events, 4 devices added.
+            awaitOperations(34, expected);
+
+            // Once Customer.io has them (before, a device held and then lost is never sent):
+            kafka.produce(
+                    topic,
+                    List.of(
+                            batch(
+                                    4004,
+                                    1_000,
+                                    customerId("cust-4004"),
+                                    null,
+                                    pushRegistration(false, "fcm-alan")),
+                            batch(
+                                    5005,
+                                    1_000,
+                                    customerId("cust-5005"),
+                                    device("iOS", "apns-m"),
+                                    uninstall())));
+            expected.put("cust-4004", List.of());
+            expected.put("cust-5005", List.of());
+            awaitOperations(36, expected);
+            assertDeviceMetrics(cluster, job, 4, 2, 1);
+        } catch (Throwable t) {
+            job.cancel().get();
+            throw t;
+        }
+        String savepoint =
+                job.stopWithSavepoint(
+                                false,
+                                dir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get();
+
+        // Rescaled to 3: Ada's phone is now Bob's; Grace's token again, on the same platform.
+        kafka.produce(
+                topic,
+                List.of(
+                        batch(3003, 10_000, customerId("cust-3003"), device("iOS", "apns-ada")),
+                        batch(
+                                2002,
+                                10_000,
+                                "{\"email\":\"grace@example.org\"}",
+                                device("Android", "fcm-g"))));
+        JobClient restored = startJob(settings, 3, Path.of(URI.create(savepoint)));
+        try {
+            expected.put("cust-1001", List.of());
+            expected.put("cust-3003", List.of("apns-ada ios"));
+            // Bob's identify, the deletion from Ada, the addition to Bob; nothing for Grace
+            // (deltas only).
+            awaitOperations(36 + 3, expected);
+            assertDeviceMetrics(cluster, restored, 1, 1, 0);
+        } finally {
+            restored.cancel().get();
+        }
+        assertThat(customerio.summary().peopleCreatedByDevices())
+                .as("no device reached Customer.io before the identify that creates its person")
+                .isZero();
+        assertThat(customerio.summary().rejectedOperations()).isZero();
+        assertThat(kafka.readCommitted(deadLetterTopic, 0, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    /**
+     * Waits for exactly {@code operations} and the devices expected, and checks nothing more came.
+     */
+    private static void awaitOperations(long operations, Map<String, List<String>> expected)
+            throws Exception {
+        Await.until(
+                Duration.ofMinutes(2),
+                () ->
+                        customerio.summary().operations() >= operations
+                                && devicesByPerson().equals(expected),
+                () -> customerio.summary() + " " + devicesByPerson());
+        Thread.sleep(2_000);
+        assertThat(devicesByPerson()).isEqualTo(expected);
+        assertThat(customerio.summary().operations()).isEqualTo(operations);
+    }
+
+    /**
+     * {@code devices_added}, {@code devices_deleted} and {@code
+     * skipped{device_platform_unsupported}} of the running job, summed over operators and subtasks.
+     */
+    private static void assertDeviceMetrics(
+            MiniCluster cluster, JobClient job, long added, long deleted, long unsupported)
+            throws Exception {
+        URI rest = cluster.getRestAddress().get();
+        String jobPath = "/jobs/" + job.getJobID();
+        Map<String, Long> expected =
+                Map.of(
+                        "devices_added", added,
+                        "devices_deleted", deleted,
+                        "device_platform_unsupported", unsupported);
+        AtomicReference<Object> last = new AtomicReference<>();
+        Await.until(
+                Duration.ofSeconds(30),
+                () -> {
+                    try {
+                        Map<String, Long> m = deviceMetrics(rest, jobPath);
+                        last.set(m);
+                        return m.equals(expected);
+                    } catch (Exception e) {
+                        last.set(e);
+                        return false;
+                    }
+                },
+                () -> "metrics " + last.get());
+    }
+
+    private static Map<String, Long> deviceMetrics(URI rest, String jobPath) throws Exception {
+        Map<String, Long> sums = new TreeMap<>();
+        sums.put("devices_added", 0L);
+        sums.put("devices_deleted", 0L);
+        sums.put("device_platform_unsupported", 0L);
+        for (JsonNode vertex : get(rest, jobPath).get("vertices")) {
+            String metricsPath =
+                    jobPath + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
+            List<String> names = new ArrayList<>();
+            for (JsonNode metric : get(rest, metricsPath)) {
+                String id = metric.get("id").asText();
+                if (id.endsWith(".forwarder.devices_added")
+                        || id.endsWith(".forwarder.devices_deleted")
+                        || id.endsWith(".reason.device_platform_unsupported.skipped")) {
+                    names.add(id);
+                }
+            }
+            if (names.isEmpty()) {
+                continue;
+            }
+            String query =
+                    "?get="
+                            + URLEncoder.encode(String.join(",", names), StandardCharsets.UTF_8)
+                            + "&agg=sum";
+            for (JsonNode metric : get(rest, metricsPath + query)) {
+                String id = metric.get("id").asText();
+                String name =
+                        id.endsWith(".skipped")
+                                ? "device_platform_unsupported"
+                                : id.substring(id.lastIndexOf('.') + 1);
+                sums.merge(name, (long) metric.get("sum").asDouble(), Long::sum);
+            }
+        }
+        return sums;
+    }
+
+    private static JsonNode get(URI rest, String path) throws Exception {
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return MAPPER.readTree(response.body());
+    }
+}

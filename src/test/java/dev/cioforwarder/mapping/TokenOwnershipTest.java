@@ -1,0 +1,126 @@
+package dev.cioforwarder.mapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cioforwarder.state.TokenOwner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The token index: who a push token belongs to, and who must hear of a change ({@link
+ * TokenOwnership}).
+ */
+class TokenOwnershipTest {
+
+    private TokenOwner owner;
+    private final List<DeviceChange> changes = new ArrayList<>();
+
+    private static TokenSighting sighting(
+            String user, String platform, long timeMs, boolean register) {
+        TokenSighting s = new TokenSighting();
+        s.token = "tok";
+        s.userKey = user;
+        s.mpid = user;
+        s.platform = platform;
+        s.timeMs = timeMs;
+        s.register = register;
+        s.sourceTopic = "in";
+        s.sourcePartition = 1;
+        s.sourceOffset = timeMs;
+        return s;
+    }
+
+    /** Applies a sighting; returns the changes as "add user platform" / "delete user". */
+    private List<String> see(String user, String platform, long timeMs, boolean register) {
+        changes.clear();
+        TokenOwner before = owner;
+        TokenOwner next =
+                TokenOwnership.apply(owner, sighting(user, platform, timeMs, register), changes);
+        if (next != before) {
+            assertThat(next).as("a changed record is a new object").isNotSameAs(before);
+        }
+        owner = next;
+        return changes.stream()
+                .map(c -> c.add ? "add " + c.userKey + " " + c.platform : "delete " + c.userKey)
+                .collect(Collectors.toList());
+    }
+
+    private List<String> register(String user, String platform, long timeMs) {
+        return see(user, platform, timeMs, true);
+    }
+
+    private List<String> unregister(String user, long timeMs) {
+        return see(user, null, timeMs, false);
+    }
+
+    @Test
+    void aNewTokenGoesToItsUserAndTheSameRegistrationAgainChangesNothing() {
+        assertThat(register("A", "ios", 10)).containsExactly("add A ios");
+        assertThat(register("A", "ios", 20)).isEmpty();
+        assertThat(register("A", "ios", 20)).isEmpty();
+        assertThat(owner.userKey).isEqualTo("A");
+        assertThat(owner.timeMs).as("the newest sighting is remembered").isEqualTo(20);
+    }
+
+    @Test
+    void aPlatformChangeIsSentAgainToTheSameOwner() {
+        register("A", "ios", 10);
+        assertThat(register("A", "android", 20)).containsExactly("add A android");
+    }
+
+    @Test
+    void aTokenThatMovesIsDeletedFromThePreviousUserBeforeTheNewOneGetsIt() {
+        register("A", "ios", 10);
+        changes.clear();
+        TokenOwnership.apply(owner, sighting("B", "ios", 20, true), changes);
+        DeviceChange delete = changes.get(0);
+        assertThat(delete.add).isFalse();
+        assertThat(delete.userKey).isEqualTo("A");
+        assertThat(delete.mpid).as("addressed to A's MPID").isEqualTo("A");
+        assertThat(delete.token).isEqualTo("tok");
+        assertThat(delete.sourceOffset).as("caused by B's batch").isEqualTo(20);
+        assertThat(changes.get(1).add).isTrue();
+        assertThat(changes.get(1).userKey).isEqualTo("B");
+        assertThat(changes.get(1).timeMs).isEqualTo(20);
+
+        assertThat(register("B", "ios", 20)).containsExactly("delete A", "add B ios");
+        assertThat(register("A", "ios", 30)).containsExactly("delete B", "add A ios");
+    }
+
+    @Test
+    void anUnregistrationByAnyoneTakesItFromItsOwnerOnce() {
+        register("A", "ios", 10);
+        assertThat(unregister("A", 20)).containsExactly("delete A");
+        assertThat(unregister("A", 30)).isEmpty();
+        assertThat(owner.registered).isFalse();
+
+        register("A", "ios", 40);
+        assertThat(unregister("C", 50))
+                .as("the token is dead on its device")
+                .containsExactly("delete A");
+        assertThat(register("B", "android", 60))
+                .as("nobody has it to lose")
+                .containsExactly("add B android");
+    }
+
+    @Test
+    void aLateSightingChangesNothing() {
+        register("A", "ios", 10);
+        register("A", "ios", 50);
+        // B's late batch from before A's newest: in time order A had it last.
+        assertThat(register("B", "ios", 30)).isEmpty();
+        assertThat(unregister("A", 40)).isEmpty();
+        assertThat(owner.userKey).isEqualTo("A");
+        assertThat(owner.registered).isTrue();
+    }
+
+    @Test
+    void anUnregisteredTokenNeverSeenIsRememberedSoAnOlderRegistrationStaysLate() {
+        assertThat(unregister("A", 50)).isEmpty();
+        assertThat(owner.registered).isFalse();
+        assertThat(register("A", "ios", 40)).isEmpty();
+        assertThat(register("A", "ios", 60)).containsExactly("add A ios");
+    }
+}
