@@ -13,6 +13,7 @@ import dev.cioforwarder.simulator.Faults;
 import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -247,11 +248,18 @@ class OperationDeliveryTest {
 
     @Test
     void deliveryResumesOnceCustomerioAcceptsTheCredentialsAgain() throws Exception {
-        customerio.setFaults(Faults.none().unauthorizedSeconds(1));
-        List<DeadLetter> dead =
-                await(
-                        delivery(ApiMode.V2_BATCH, "k", null)
-                                .deliver(request(ApiMode.V2_BATCH, "a")));
+        // The test, not a clock, decides when the key works again: under load a time window
+        // could close before the first request arrives, and then no 401 would be seen.
+        customerio.setFaults(Faults.none().unauthorized(true));
+        java.util.concurrent.CompletableFuture<List<DeadLetter>> result =
+                delivery(ApiMode.V2_BATCH, "k", null).deliver(request(ApiMode.V2_BATCH, "a"));
+        Await.until(
+                Duration.ofSeconds(30),
+                () -> customerio.summary().responsesByStatus().containsKey(401),
+                () -> customerio.requests().toString());
+        assertThat(result).as("delivery waits while the key is refused").isNotDone();
+        customerio.setFaults(Faults.none());
+        List<DeadLetter> dead = await(result);
         assertThat(dead).isEmpty();
         assertThat(customerio.summary().responsesByStatus())
                 .as("%s", customerio.requests())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.AbstractMap;
@@ -77,7 +78,7 @@ class AnonymousActivityITCase extends JobTestSupport {
                     () -> customerio.events().size() == 3,
                     () -> customerio.events() + " " + customerio.anonymousEvents());
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertThat(customerio.anonymousEvents()).isEmpty();
         assertThat(customerio.events()).extracting(StoredEvent::personId).containsOnly("cust-9001");

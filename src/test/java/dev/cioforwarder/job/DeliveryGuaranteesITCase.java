@@ -7,6 +7,7 @@ import dev.cioforwarder.simulator.Faults;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.TestBatches;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -173,7 +174,7 @@ class DeliveryGuaranteesITCase extends JobTestSupport {
             awaitDelivered(batches.expectedEvents().size());
             Thread.sleep(2_000); // anything still arriving would be a duplicate or an extra
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertExactlyOnce(batches, Set.of());
         assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
@@ -197,7 +198,7 @@ class DeliveryGuaranteesITCase extends JobTestSupport {
             awaitDelivered(batches.expectedEvents().size());
             Thread.sleep(2_000);
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         Map<Integer, Long> statuses = customerio.summary().responsesByStatus();
         assertThat(statuses).containsKeys(200, 429, 503);
@@ -223,7 +224,7 @@ class DeliveryGuaranteesITCase extends JobTestSupport {
         try {
             awaitDelivered(batches.expectedEvents().size());
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         Map<String, List<Long>> arrivalOrder = new HashMap<>();
         for (StoredEvent e : customerio.events()) {
@@ -263,7 +264,7 @@ class DeliveryGuaranteesITCase extends JobTestSupport {
                     },
                     () -> "lag did not drain");
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertExactlyOnce(batches, Set.of());
     }
@@ -281,7 +282,7 @@ class DeliveryGuaranteesITCase extends JobTestSupport {
             awaitDelivered(batches.expectedEvents().size() - 2);
             letters = deadLetters(2, Duration.ofMinutes(1));
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertExactlyOnce(batches, Set.of("Poison", "Poison400"));
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.AbstractMap;
@@ -112,7 +113,7 @@ class ErasureITCase extends JobTestSupport {
                     () -> customerio.events().toString());
             dead = deadLetters(1, Duration.ofSeconds(30));
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
 
         assertThat(outcomeRecords)

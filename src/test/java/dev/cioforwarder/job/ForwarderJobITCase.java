@@ -7,6 +7,7 @@ import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Fixtures;
+import dev.cioforwarder.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.AbstractMap;
@@ -65,7 +66,7 @@ class ForwarderJobITCase extends JobTestSupport {
                                     .orElse(false),
                     () -> customerio.people().toString());
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
 
         Map<String, Person> people =
@@ -128,7 +129,7 @@ class ForwarderJobITCase extends JobTestSupport {
                     () -> customerio.summary().events() >= 5,
                     () -> customerio.summary().toString());
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertThat(customerio.events()).allSatisfy(e -> assertThat(e.api()).isEqualTo("v1"));
         assertThat(customerio.summary().rejectedOperations()).isZero();
@@ -164,7 +165,7 @@ class ForwarderJobITCase extends JobTestSupport {
                     () -> customerio.summary().toString());
             deadLetters = kafka.readCommitted(deadLetterTopic, 2, Duration.ofMinutes(1));
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertThat(customerio.events()).extracting(StoredEvent::name).containsExactly("fine");
 

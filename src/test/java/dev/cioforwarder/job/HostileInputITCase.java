@@ -18,6 +18,7 @@ import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.HostileCorpus;
+import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.TestBatches;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -150,7 +151,7 @@ class HostileInputITCase extends JobTestSupport {
             assertNeverRestarted(cluster, job);
             assertMetricsAgree(cluster, job, letters);
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
 
         // Every good event exactly once, and nothing else.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ class IdentifierChangesITCase extends JobTestSupport {
                     () -> customerio.events().size() == 5,
                     () -> customerio.events().toString());
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         // Renamed, not duplicated: one person, the profile and both events theirs.
         assertThat(customerio.personById("c-old")).isEmpty();
@@ -135,7 +136,7 @@ class IdentifierChangesITCase extends JobTestSupport {
             kafka.produce(topic, List.of(batch(11, t + 60_000, "c-b", "{\"plan\":\"pro\"}", "A2")));
             dead = deadLetters(1, Duration.ofMinutes(1));
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertThat(dead)
                 .singleElement()

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -186,7 +187,7 @@ class PushDevicesITCase extends JobTestSupport {
             awaitOperations(36, expected);
             assertDeviceMetrics(cluster, job, 4, 2, 1);
         } catch (Throwable t) {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
             throw t;
         }
         String savepoint =
@@ -215,7 +216,7 @@ class PushDevicesITCase extends JobTestSupport {
             awaitOperations(36 + 3, expected);
             assertDeviceMetrics(cluster, restored, 1, 1, 0);
         } finally {
-            restored.cancel().get();
+            Jobs.cancelAndWait(restored);
         }
         assertThat(customerio.summary().peopleCreatedByDevices())
                 .as("no device reached Customer.io before the identify that creates its person")

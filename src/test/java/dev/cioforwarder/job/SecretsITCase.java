@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.simulator.Faults;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.MavenClasspath;
 import dev.cioforwarder.testing.TestBatches;
 import java.net.URI;
@@ -120,7 +121,7 @@ class SecretsITCase extends JobTestSupport {
             assertThat(MAPPER.readTree(shown.get(3)).get("exceptionHistory").get("entries"))
                     .isNotEmpty();
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
 
         String basicAuth =

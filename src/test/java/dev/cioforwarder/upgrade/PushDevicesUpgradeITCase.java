@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cioforwarder.job.JobTestSupport;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.MavenClasspath;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -133,7 +134,7 @@ class PushDevicesUpgradeITCase extends JobTestSupport {
                     () -> customerio.people().toString());
             Thread.sleep(3_000);
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
         assertThat(devices("cust-1001")).containsExactly("apns-ada ios");
         assertThat(devices("cust-4004")).containsExactly("apns-nobody ios");

@@ -9,6 +9,7 @@ import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Await;
+import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.MavenClasspath;
 import java.io.IOException;
 import java.net.URI;
@@ -285,7 +286,7 @@ class SavepointMigrationITCase extends JobTestSupport {
             // Anything else (a replay of the old input, Alan's held event) would arrive meanwhile.
             Thread.sleep(3_000);
         } finally {
-            job.cancel().get();
+            Jobs.cancelAndWait(job);
         }
 
         // Exactly the new events: nothing of the old input again, nothing lost, Alan's held one
