@@ -1,5 +1,7 @@
 package dev.cioforwarder.upgrade;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.cioforwarder.job.JobTestSupport;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.LocalResources;
@@ -9,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -24,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * state version, before changing the state, and commit the result:
  *
  * <pre>
- * mvn -B verify -Dtest=NONE -Dit.test=SavepointFixtureGenerator -Dsavepoint.fixture.version=state-v3
+ * mvn -B verify -Dtest=NONE -Dit.test=SavepointFixtureGenerator -Dsavepoint.fixture.version=state-v4
  * </pre>
  *
  * {@code SavepointMigrationITCase} then restores every committed fixture with the current code.
@@ -50,12 +54,31 @@ class SavepointFixtureGenerator extends JobTestSupport {
         kafka.recreateTopic(SavepointFixtures.TOPIC, 1);
         kafka.recreateTopic(SavepointFixtures.DEAD_LETTER_TOPIC, 1);
         kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before(version));
+        List<Map.Entry<String, byte[]>> erasures = SavepointFixtures.erasureRequests(version);
+        if (SavepointFixtures.versionOf(version) >= 4) {
+            kafka.recreateTopic(SavepointFixtures.ERASURE_TOPIC, 1);
+            kafka.recreateTopic(SavepointFixtures.ERASURE_OUTCOME_TOPIC, 1);
+        }
 
-        JobClient job = startJob(settings(SavepointFixtures.SETTINGS), 2);
+        JobClient job = startJob(settings(SavepointFixtures.settings(version)), 2);
         Await.until(
                 Duration.ofMinutes(2),
-                () -> customerio.summary().events() >= SavepointFixtures.EVENTS_BEFORE,
+                () -> customerio.summary().events() >= SavepointFixtures.eventsBefore(version),
                 () -> customerio.summary().toString());
+        if (!erasures.isEmpty()) {
+            // Erase Ken once Customer.io knows him, so the outcome is "done", not "not_found".
+            Await.until(
+                    Duration.ofMinutes(1),
+                    () -> customerio.personById("cust-9009").isPresent(),
+                    () -> customerio.people().toString());
+            kafka.produce(SavepointFixtures.ERASURE_TOPIC, erasures);
+            assertThat(
+                            kafka.readCommitted(
+                                    SavepointFixtures.ERASURE_OUTCOME_TOPIC,
+                                    erasures.size(),
+                                    Duration.ofMinutes(1)))
+                    .hasSize(erasures.size());
+        }
         // Let the last identify land and a checkpoint complete, then stop with a savepoint.
         Thread.sleep(3_000);
         String savepoint =
@@ -93,8 +116,11 @@ class SavepointFixtureGenerator extends JobTestSupport {
                         + ", RocksDB, parallelism 2, max parallelism 720.\n"
                         + "Input: SavepointFixtures.before(\""
                         + version
-                        + "\"); settings:"
-                        + " SavepointFixtures.SETTINGS.\n",
+                        + "\") and SavepointFixtures.erasureRequests(\""
+                        + version
+                        + "\"); settings: SavepointFixtures.settings(\""
+                        + version
+                        + "\").\n",
                 StandardCharsets.UTF_8);
     }
 }

@@ -29,6 +29,28 @@ final class SavepointFixtures {
         "customerio.send-created-at", "true",
     };
 
+    /** The erasure topic of the fixture jobs from state version 4 (its offsets are state too). */
+    static final String ERASURE_TOPIC = TOPIC + ".erasures";
+
+    static final String ERASURE_OUTCOME_TOPIC = ERASURE_TOPIC + ".outcomes";
+
+    /**
+     * The settings of the fixture job of {@code version} and of the jobs that restore it: from
+     * state version 4, push devices and erasure are on, so that the state they keep is in the
+     * fixture.
+     */
+    static String[] settings(String version) {
+        List<String> s = new ArrayList<>(List.of(SETTINGS));
+        if (versionOf(version) >= 4) {
+            s.addAll(
+                    List.of(
+                            "customerio.forward-devices", "true",
+                            "privacy.erasure-topic", ERASURE_TOPIC,
+                            "privacy.erasure-outcome-topic", ERASURE_OUTCOME_TOPIC));
+        }
+        return s.toArray(new String[0]);
+    }
+
     static final long ADA = 8315498751227740121L;
     static final long GRACE = 264200868161219981L;
     static final long ALAN = -7636538281262557041L;
@@ -37,6 +59,18 @@ final class SavepointFixtures {
 
     /** Added with state version 3: what only that version's state holds. */
     static final long HEIDI = 6006L;
+
+    /** Added with state version 4: a user with a push device Customer.io was sent. */
+    static final long IVAN = 7007L;
+
+    /** Added with state version 4: an anonymous user whose push device is held. */
+    static final long JUDY = 8008L;
+
+    /** Added with state version 4: a user erased before the savepoint. */
+    static final long KEN = 9009L;
+
+    /** The time of Ken's erasure request: his batches older than it stay held back for good. */
+    static final long KEN_ERASED_AT_MS = 1764360000000L;
 
     private SavepointFixtures() {}
 
@@ -76,7 +110,60 @@ final class SavepointFixtures {
                                 + "\"user_attributes\":{\"plan\":\"pro\",\"team\":\"blue\"},"
                                 + "\"deleted_user_attributes\":[\"legacy\"],\"events\":[]}"));
         }
+        if (versionOf(version) >= 4) {
+            // Ivan registers a push token: sent with his identify.
+            r.add(
+                    record(
+                            IVAN,
+                            "{\"mpid\":7007,\"timestamp_unixtime_ms\":1764300000000,"
+                                + "\"user_identities\":{\"customer_id\":\"cust-7007\"},"
+                                + "\"device_info\":{\"platform\":\"iOS\"},\"events\":["
+                                + "{\"event_type\":\"push_registration\",\"data\":{\"register\":true,"
+                                + "\"registration_token\":\"apns-ivan\"}},"
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Ivan Joined",
+                                            1764299000000L,
+                                            "before-ivan")
+                                    + "]}"));
+            // Judy is anonymous: her token waits in state for her first identify.
+            r.add(
+                    record(
+                            JUDY,
+                            "{\"mpid\":8008,\"timestamp_unixtime_ms\":1764300000000,"
+                                    + "\"device_info\":{\"platform\":\"Android\","
+                                    + "\"push_token\":\"fcm-judy\"},\"events\":[]}"));
+            // Ken is known, then erased (his erasure request follows, see erasureRequests).
+            r.add(
+                    record(
+                            KEN,
+                            "{\"mpid\":9009,\"timestamp_unixtime_ms\":1764300000000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-9009\"},"
+                                    + "\"user_attributes\":{\"plan\":\"pro\"},"
+                                    + "\"device_info\":{\"platform\":\"iOS\","
+                                    + "\"push_token\":\"apns-ken\"},\"events\":[]}"));
+        }
         return r;
+    }
+
+    /** The erasure requests the fixture job of {@code version} read before its savepoint. */
+    static List<Map.Entry<String, byte[]>> erasureRequests(String version) {
+        List<Map.Entry<String, byte[]>> r = new ArrayList<>();
+        if (versionOf(version) >= 4) {
+            r.add(
+                    record(
+                            KEN,
+                            "{\"request_id\":\"fixture-ken\",\"mpid\":9009,\"time_ms\":"
+                                    + KEN_ERASED_AT_MS
+                                    + "}"));
+        }
+        return r;
+    }
+
+    /** Events the fixture job of {@code version} forwarded before its savepoint. */
+    static int eventsBefore(String version) {
+        return EVENTS_BEFORE + (versionOf(version) >= 4 ? 1 : 0);
     }
 
     /** What the fixture job forwarded before the savepoint: 5 users, 7 events. */
@@ -147,6 +234,66 @@ final class SavepointFixtures {
                                             "Heidi Back",
                                             1764399000000L,
                                             "after-heidi")
+                                    + "]}"));
+        }
+        if (versionOf(version) >= 4) {
+            // Ivan's token again: the restored state knows it was sent, so it is not sent again.
+            r.add(
+                    record(
+                            IVAN,
+                            "{\"mpid\":7007,\"timestamp_unixtime_ms\":1764400000000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-7007\"},"
+                                    + "\"device_info\":{\"platform\":\"iOS\","
+                                    + "\"push_token\":\"apns-ivan\"},\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Ivan Back",
+                                            1764399000000L,
+                                            "after-ivan")
+                                    + "]}"));
+            // Judy signs in: her held token goes out with her first identify.
+            r.add(
+                    record(
+                            JUDY,
+                            "{\"mpid\":8008,\"timestamp_unixtime_ms\":1764400000000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-8008\"},"
+                                    + "\"device_info\":{\"platform\":\"Android\"},\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Judy Signed In",
+                                            1764399000000L,
+                                            "after-judy")
+                                    + "]}"));
+            // Ken: a batch from before his erasure, uploaded late, stays held back; a newer one
+            // makes a new person, without anything of the erased one.
+            r.add(
+                    record(
+                            KEN,
+                            "{\"mpid\":9009,\"timestamp_unixtime_ms\":"
+                                    + (KEN_ERASED_AT_MS - 1000)
+                                    + ",\"user_identities\":{\"customer_id\":\"cust-9009\"},"
+                                    + "\"user_attributes\":{\"plan\":\"pro\"},\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Ken Late",
+                                            KEN_ERASED_AT_MS - 2000,
+                                            "after-ken-late")
+                                    + "]}"));
+            r.add(
+                    record(
+                            KEN,
+                            "{\"mpid\":9009,\"timestamp_unixtime_ms\":1764400000000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-9009\"},"
+                                    + "\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Ken Back",
+                                            1764399000000L,
+                                            "after-ken")
                                     + "]}"));
         }
         return r;
@@ -242,6 +389,9 @@ final class SavepointFixtures {
                         List.of("Reopened_App", "Upgraded", "Came_Back", "Welcome", "Launched"));
         if (versionOf(version) >= 3) {
             events.add("Heidi_Back");
+        }
+        if (versionOf(version) >= 4) {
+            events.addAll(List.of("Ivan_Back", "Judy_Signed_In", "Ken_Back"));
         }
         return events;
     }
