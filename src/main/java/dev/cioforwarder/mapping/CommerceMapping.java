@@ -61,16 +61,12 @@ final class CommerceMapping {
     /** The data field counting the products left out to fit Customer.io's limits. */
     static final String PRODUCTS_TRIMMED = "products_trimmed";
 
-    /** Fields mParticle documents as numbers; a numeric string there is sent as a number. */
-    private static final Set<String> NUMERIC_FIELDS =
-            Set.of(
-                    "total_amount",
-                    "tax_amount",
-                    "shipping_amount",
-                    "checkout_step",
-                    "price",
-                    "quantity",
-                    "total_product_amount");
+    // Fields mParticle documents as numbers: a numeric string there is sent as a number. (A
+    // promotion's position is a string in mParticle's reference, a product's an integer.)
+    private static final Set<String> NUMERIC_ACTION_FIELDS =
+            Set.of("total_amount", "tax_amount", "shipping_amount", "checkout_step");
+    private static final Set<String> NUMERIC_PRODUCT_FIELDS =
+            Set.of("price", "quantity", "total_product_amount", "position");
 
     /** A JSON number, which is what {@code JsonGenerator.writeNumber(String)} may write as is. */
     private static final Pattern JSON_NUMBER =
@@ -137,7 +133,7 @@ final class CommerceMapping {
             if (productAction) {
                 for (int i = 0; i < c.actionFields.size(); i++) {
                     String name = c.actionFields.name(i);
-                    addField(head, name, c.actionFields, i);
+                    addField(head, name, c.actionFields, i, NUMERIC_ACTION_FIELDS);
                     commerceFields.add(name);
                 }
             }
@@ -158,7 +154,7 @@ final class CommerceMapping {
                     addProduct(product, i);
                 }
             }
-            promotions = c.promotions.isEmpty() ? null : objects(c.promotions);
+            promotions = c.promotions.isEmpty() ? null : promotions(c.promotions);
             if (writesProducts()) {
                 commerceFields.add("products");
             }
@@ -246,7 +242,7 @@ final class CommerceMapping {
         }
 
         private void addProduct(Attributes product, int owner) {
-            String json = object(product);
+            String json = object(product, NUMERIC_PRODUCT_FIELDS);
             products.add(json);
             productBytes.add(Attributes.utf8Length(json));
             owners.add(owner);
@@ -256,9 +252,10 @@ final class CommerceMapping {
     /**
      * Adds field {@code index} of {@code from}, a numeric string of a numeric field as a number.
      */
-    private static void addField(Attributes into, String name, Attributes from, int index) {
+    private static void addField(
+            Attributes into, String name, Attributes from, int index, Set<String> numeric) {
         String text = from.text(index);
-        if (from.type(index) == ValueType.STRING && NUMERIC_FIELDS.contains(name)) {
+        if (from.type(index) == ValueType.STRING && numeric.contains(name)) {
             String trimmed = text.strip();
             if (trimmed.length() <= Json.MAX_NUMBER_LENGTH
                     && JSON_NUMBER.matcher(trimmed).matches()) {
@@ -270,19 +267,19 @@ final class CommerceMapping {
         into.values.add(from.taggedValue(index));
     }
 
-    private static String objects(List<Attributes> objects) {
+    private static String promotions(List<Attributes> promotions) {
         StringBuilder json = new StringBuilder("[");
-        for (int i = 0; i < objects.size(); i++) {
-            json.append(i == 0 ? "" : ",").append(object(objects.get(i)));
+        for (int i = 0; i < promotions.size(); i++) {
+            json.append(i == 0 ? "" : ",").append(object(promotions.get(i), Set.of()));
         }
         return json.append(']').toString();
     }
 
     /** One product or promotion as a JSON object. */
-    private static String object(Attributes fields) {
+    private static String object(Attributes fields, Set<String> numeric) {
         Attributes converted = Attributes.withCapacity(fields.size());
         for (int i = 0; i < fields.size(); i++) {
-            addField(converted, fields.name(i), fields, i);
+            addField(converted, fields.name(i), fields, i, numeric);
         }
         StringWriter out = new StringWriter(64);
         try (JsonGenerator g = Json.factory().createGenerator(out)) {
