@@ -65,7 +65,10 @@ public final class ForwarderJob {
                         .uid(OperatorIds.SOURCE);
 
         SingleOutputStreamOperator<MParticleBatch> batches =
-                records.process(new ParseFunction(settings.maxRecordBytes()))
+                records.process(
+                                new ParseFunction(
+                                        settings.maxRecordBytes(),
+                                        settings.mapping().forwardCommerceEvents()))
                         .uid(OperatorIds.PARSER)
                         .name("Parse mParticle batches");
 

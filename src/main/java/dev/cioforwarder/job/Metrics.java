@@ -28,6 +28,8 @@ final class Metrics {
     static final String EVENTS_FORWARDED = "events_forwarded";
     static final String SCREENS_FORWARDED = "screens_forwarded";
     static final String ANONYMOUS_EVENTS = "anonymous_events";
+    static final String COMMERCE_EVENTS_FORWARDED = "commerce_events_forwarded";
+    static final String COMMERCE_PRODUCTS_TRIMMED = "commerce_products_trimmed";
     static final String IDENTIFY_SENT = "identify_sent";
     static final String IDENTIFY_UNCHANGED = "identify_unchanged";
     static final String OPERATIONS = "operations";

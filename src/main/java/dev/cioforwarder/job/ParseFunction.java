@@ -4,6 +4,7 @@ import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.mapping.SkipReason;
 import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.EventKind;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
 import java.util.Set;
@@ -45,6 +46,7 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
                     "validation_result");
 
     private final int maxRecordBytes;
+    private final boolean forwardCommerceEvents;
     private transient BatchParser parser;
     private transient Counter recordsIn;
     private transient Counter batchesParsed;
@@ -53,8 +55,13 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
     private transient Metrics.Labelled notForwarded;
     private transient Metrics.Labelled skipped;
 
-    public ParseFunction(int maxRecordBytes) {
+    /**
+     * @param forwardCommerceEvents customerio.forward-commerce-events: when off, commerce events
+     *     are counted as not forwarded and leave the batch here, as before the setting existed
+     */
+    public ParseFunction(int maxRecordBytes, boolean forwardCommerceEvents) {
         this.maxRecordBytes = maxRecordBytes;
+        this.forwardCommerceEvents = forwardCommerceEvents;
     }
 
     @Override
@@ -92,6 +99,11 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
         }
         for (String type : result.notForwardedEventTypes()) {
             notForwarded.inc(KNOWN_EVENT_TYPES.contains(type) ? type : "other");
+        }
+        if (!forwardCommerceEvents) {
+            int before = batch.events.size();
+            batch.events.removeIf(e -> e.kind == EventKind.COMMERCE_EVENT);
+            notForwarded.inc("commerce_event", before - batch.events.size());
         }
         if (batch.userKey == null) {
             // Neither an MPID nor any identity: nobody to forward to, and no key to hold state.

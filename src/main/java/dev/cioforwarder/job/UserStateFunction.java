@@ -58,6 +58,8 @@ public class UserStateFunction
     private transient DeviceFirstSeen devices;
     private transient Counter eventsForwarded;
     private transient Counter screensForwarded;
+    private transient Counter commerceEventsForwarded;
+    private transient Counter commerceProductsTrimmed;
     private transient Counter anonymousEvents;
     private transient Counter identifySent;
     private transient Counter identifyUnchanged;
@@ -143,6 +145,8 @@ public class UserStateFunction
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         eventsForwarded = group.counter(Metrics.EVENTS_FORWARDED);
         screensForwarded = group.counter(Metrics.SCREENS_FORWARDED);
+        commerceEventsForwarded = group.counter(Metrics.COMMERCE_EVENTS_FORWARDED);
+        commerceProductsTrimmed = group.counter(Metrics.COMMERCE_PRODUCTS_TRIMMED);
         anonymousEvents = group.counter(Metrics.ANONYMOUS_EVENTS);
         identifySent = group.counter(Metrics.IDENTIFY_SENT);
         identifyUnchanged = group.counter(Metrics.IDENTIFY_UNCHANGED);
@@ -169,6 +173,8 @@ public class UserStateFunction
         }
         eventsForwarded.inc(t.eventsForwarded());
         screensForwarded.inc(t.screensForwarded());
+        commerceEventsForwarded.inc(t.commerceEventsForwarded());
+        commerceProductsTrimmed.inc(t.commerceProductsTrimmed());
         anonymousEvents.inc(t.anonymousEvents());
         identifySent.inc(t.identifySent());
         identifyUnchanged.inc(t.identifyUnchanged());

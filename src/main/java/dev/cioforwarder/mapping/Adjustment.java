@@ -19,7 +19,12 @@ public enum Adjustment {
      * An {@code opt_out} event without {@code is_opted_out}, read as mParticle's reference defines
      * it: "suggested, false by default", an opt-in.
      */
-    OPT_OUT_VALUE_DEFAULTED("opt_out_value_defaulted");
+    OPT_OUT_VALUE_DEFAULTED("opt_out_value_defaulted"),
+    /**
+     * A custom attribute of a commerce event named like a commerce field the event sends ({@code
+     * total_amount}, {@code products}...): left out, the commerce field stands.
+     */
+    COMMERCE_ATTRIBUTE_REPLACED("commerce_attribute_replaced");
 
     private final String code;
 

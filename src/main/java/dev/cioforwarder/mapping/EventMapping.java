@@ -33,6 +33,9 @@ import java.util.Set;
  *   <li>Properties {@code recipient}, {@code from_address} and {@code reply_to} would re-route the
  *       messages the event triggers; data from apps is untrusted, so they are renamed {@code
  *       mp_recipient}… unless {@code customerio.allow-message-routing-properties}.
+ *   <li>{@code commerce_event} (customerio.forward-commerce-events) → {@code event} named and
+ *       filled by {@link CommerceMapping}. One over the limits below loses products from the end
+ *       until it fits, and says how many in {@code products_trimmed}.
  *   <li>Event data over 100,000 bytes, and in v2-batch mode an operation over 32 KB, is
  *       dead-lettered.
  * </ul>
@@ -56,13 +59,21 @@ final class EventMapping {
         this.ulid = ulid;
     }
 
-    /** Whether the event is one Customer.io receives: a custom event or a screen view. */
-    static boolean isForwardable(MParticleEvent event) {
-        return event.kind == EventKind.CUSTOM_EVENT || event.kind == EventKind.SCREEN_VIEW;
+    /**
+     * Whether the event is one Customer.io receives: a custom event, a screen view, or (with
+     * customerio.forward-commerce-events) a commerce event.
+     */
+    boolean isForwardable(MParticleEvent event) {
+        return event.kind == EventKind.CUSTOM_EVENT
+                || event.kind == EventKind.SCREEN_VIEW
+                || (event.kind == EventKind.COMMERCE_EVENT && settings.forwardCommerceEvents());
     }
 
     /** Why a forwardable event is not forwarded, or null when it is. */
     static SkipReason notForwarded(MParticleEvent event) {
+        if (event.kind == EventKind.COMMERCE_EVENT) {
+            return CommerceMapping.notForwarded(event.commerce);
+        }
         if (event.kind == EventKind.SCREEN_VIEW) {
             if (event.name == null) {
                 return SkipReason.SCREEN_NAME_MISSING;
@@ -94,7 +105,9 @@ final class EventMapping {
             MParticleEvent event,
             MParticleBatch batch,
             Transition t) {
-        String name = EventNames.normalize(event.name);
+        boolean commerce = event.kind == EventKind.COMMERCE_EVENT;
+        String name =
+                commerce ? CommerceMapping.name(event.commerce) : EventNames.normalize(event.name);
         String problem = EventNames.check(name);
         if (problem != null) {
             DeadLetterReason reason =
@@ -109,23 +122,46 @@ final class EventMapping {
         String id = ulid.of(timeMs, user, event.dedupKey);
         OperationKind kind =
                 event.kind == EventKind.SCREEN_VIEW ? OperationKind.SCREEN : OperationKind.EVENT;
-        EncodedOperation encoded =
-                address != null
-                        ? encoder.event(
+        long seconds = Math.floorDiv(timeMs, 1000);
+        EncodedOperation encoded;
+        int trimmed = 0;
+        if (commerce) {
+            CommerceMapping.Data data =
+                    CommerceMapping.data(event.commerce, data(event.attributes, t), t);
+            int keep = data.productCount();
+            encoded =
+                    encode(address, anonymousId, kind, name, id, seconds, data.render(keep), user);
+            while (excessBytes(encoded) > 0 && keep > 0) {
+                // Drop from the end what the excess takes, and room for products_trimmed; then
+                // measure again (escaping makes the estimate a lower bound, never an overshoot).
+                long excess = excessBytes(encoded) + TRIMMED_FIELD_BYTES;
+                while (excess > 0 && keep > 0) {
+                    excess -= data.productBytes(--keep);
+                }
+                encoded =
+                        encode(
                                 address,
+                                anonymousId,
                                 kind,
                                 name,
                                 id,
-                                Math.floorDiv(timeMs, 1000),
-                                data(event.attributes, t),
-                                user)
-                        : encoder.anonymousEvent(
-                                kind,
-                                name,
-                                id,
-                                Math.floorDiv(timeMs, 1000),
-                                data(event.attributes, t),
-                                anonymousId);
+                                seconds,
+                                data.render(keep),
+                                user);
+            }
+            trimmed = data.productsNotKept() + data.productCount() - keep;
+        } else {
+            encoded =
+                    encode(
+                            address,
+                            anonymousId,
+                            kind,
+                            name,
+                            id,
+                            seconds,
+                            data(event.attributes, t),
+                            user);
+        }
         if (encoded.dataBytes > CustomerioLimits.MAX_EVENT_DATA_BYTES) {
             reject(
                     DeadLetterReason.EVENT_DATA_TOO_LARGE,
@@ -139,7 +175,7 @@ final class EventMapping {
                     t);
             return;
         }
-        if (((settings.apiMode() == ApiMode.V2_BATCH && encoded.path == null) || encoded.sentAsV2)
+        if (sentAsV2Operation(encoded)
                 && encoded.body.length > CustomerioLimits.MAX_OPERATION_BYTES) {
             reject(
                     DeadLetterReason.OPERATION_TOO_LARGE,
@@ -159,9 +195,46 @@ final class EventMapping {
         }
         if (kind == OperationKind.SCREEN) {
             t.screensForwarded++;
+        } else if (commerce) {
+            t.commerceEventsForwarded++;
+            t.commerceProductsTrimmed += trimmed;
         } else {
             t.eventsForwarded++;
         }
+    }
+
+    /** {@code "products_trimmed":12345,} at most, for products up to {@code MAX_PRODUCTS}. */
+    private static final int TRIMMED_FIELD_BYTES = 26;
+
+    private EncodedOperation encode(
+            PersonIdentifier address,
+            String anonymousId,
+            OperationKind kind,
+            String name,
+            String id,
+            long seconds,
+            Attributes data,
+            String user) {
+        return address != null
+                ? encoder.event(address, kind, name, id, seconds, data, user)
+                : encoder.anonymousEvent(kind, name, id, seconds, data, anonymousId);
+    }
+
+    /** The operation travels as a v2 operation, which must be at most 32 KB. */
+    private boolean sentAsV2Operation(EncodedOperation encoded) {
+        return (settings.apiMode() == ApiMode.V2_BATCH && encoded.path == null) || encoded.sentAsV2;
+    }
+
+    /** How many bytes the operation is over the limits that apply to it; 0 or less when within. */
+    private long excessBytes(EncodedOperation encoded) {
+        long excess = encoded.dataBytes - (long) CustomerioLimits.MAX_EVENT_DATA_BYTES;
+        if (sentAsV2Operation(encoded)) {
+            excess =
+                    Math.max(
+                            excess,
+                            encoded.body.length - (long) CustomerioLimits.MAX_OPERATION_BYTES);
+        }
+        return excess;
     }
 
     /** The properties to send: routing properties renamed unless allowed. */
@@ -208,7 +281,11 @@ final class EventMapping {
             g.writeStartObject();
             g.writeStringField(
                     "event_type",
-                    event.kind == EventKind.SCREEN_VIEW ? "screen_view" : "custom_event");
+                    event.kind == EventKind.SCREEN_VIEW
+                            ? "screen_view"
+                            : event.kind == EventKind.COMMERCE_EVENT
+                                    ? "commerce_event"
+                                    : "custom_event");
             g.writeNumberField("position", event.position);
             g.writeStringField("name", event.name);
             if (event.timestampMs != MParticleEvent.NO_TIME) {

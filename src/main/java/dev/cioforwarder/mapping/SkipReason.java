@@ -68,7 +68,17 @@ public enum SkipReason {
      * A push token registered on a platform Customer.io cannot send push to (only iOS and Android:
      * not web, Fire TV, Roku…), or by a batch naming no platform: the device is not added.
      */
-    DEVICE_PLATFORM_UNSUPPORTED("device_platform_unsupported");
+    DEVICE_PLATFORM_UNSUPPORTED("device_platform_unsupported"),
+    /**
+     * A {@code commerce_event} with no product action, promotion action or impressions: nothing to
+     * name it after.
+     */
+    COMMERCE_ACTION_MISSING("commerce_action_missing"),
+    /**
+     * A {@code commerce_event} whose product action or promotion action is not one mParticle
+     * defines.
+     */
+    COMMERCE_ACTION_UNKNOWN("commerce_action_unknown");
 
     private final String code;
 

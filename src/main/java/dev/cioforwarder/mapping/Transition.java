@@ -27,6 +27,8 @@ public final class Transition {
     int eventsForwarded;
     int screensForwarded;
     int anonymousEvents;
+    int commerceEventsForwarded;
+    int commerceProductsTrimmed;
     int erasuresRequested;
 
     /** Erasure outcomes known at once (nobody to delete by). */
@@ -46,6 +48,8 @@ public final class Transition {
         eventsForwarded = 0;
         screensForwarded = 0;
         anonymousEvents = 0;
+        commerceEventsForwarded = 0;
+        commerceProductsTrimmed = 0;
         erasuresRequested = 0;
         erasureOutcomes.clear();
         devicesAdded = 0;
@@ -100,6 +104,16 @@ public final class Transition {
 
     public int screensForwarded() {
         return screensForwarded;
+    }
+
+    /** Commerce events turned into Customer.io events (not counted in {@link #eventsForwarded}). */
+    public int commerceEventsForwarded() {
+        return commerceEventsForwarded;
+    }
+
+    /** Products left out of commerce events to fit Customer.io's limits. */
+    public int commerceProductsTrimmed() {
+        return commerceProductsTrimmed;
     }
 
     public int erasuresRequested() {

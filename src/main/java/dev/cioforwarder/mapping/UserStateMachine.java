@@ -269,7 +269,7 @@ public final class UserStateMachine {
     private void emitEvents(
             PersonIdentifier address, String anonymousId, MParticleBatch batch, Transition t) {
         for (MParticleEvent event : batch.events) {
-            if (!EventMapping.isForwardable(event)) {
+            if (!events.isForwardable(event)) {
                 continue;
             }
             SkipReason notForwarded = EventMapping.notForwarded(event);

@@ -144,7 +144,46 @@ public final class BatchParser {
                     "os",
                     "push_token",
                     "register",
-                    "registration_token");
+                    "registration_token",
+                    "product_action",
+                    "promotion_action",
+                    "product_impressions",
+                    "currency_code",
+                    "action",
+                    "products",
+                    "promotions");
+
+    /** A product action's documented scalar fields besides {@code action}. */
+    private static final Set<String> PRODUCT_ACTION_FIELDS =
+            Set.of(
+                    "transaction_id",
+                    "affiliation",
+                    "total_amount",
+                    "tax_amount",
+                    "shipping_amount",
+                    "coupon_code",
+                    "checkout_step",
+                    "checkout_options",
+                    "product_action_list",
+                    "product_list_source");
+
+    /** A product's documented scalar fields (its custom attributes are read apart). */
+    private static final Set<String> PRODUCT_FIELDS =
+            Set.of(
+                    "id",
+                    "name",
+                    "brand",
+                    "category",
+                    "variant",
+                    "position",
+                    "price",
+                    "quantity",
+                    "coupon_code",
+                    "total_product_amount");
+
+    /** A promotion's documented fields. */
+    private static final Set<String> PROMOTION_FIELDS =
+            Set.of("id", "name", "creative", "position");
 
     /**
      * mParticle's identity types: named in details. Any other key of the inbound {@code
@@ -705,6 +744,7 @@ public final class BatchParser {
             String newError;
             Boolean register;
             String registrationToken;
+            CommerceData commerce;
             String error;
         }
 
@@ -798,6 +838,11 @@ public final class BatchParser {
                     addEvent(f, EventKind.UNINSTALL, position);
                     notForwarded.add(f.type);
                     break;
+                case "commerce_event":
+                    // Every part is optional: the rules decide what an event without an action
+                    // they know is (customerio.forward-commerce-events decides whether it counts).
+                    addEvent(f, EventKind.COMMERCE_EVENT, position);
+                    break;
                 case "user_identity_change":
                     if (f.newIdentityType != null) {
                         addEvent(f, EventKind.IDENTITY_CHANGE, position);
@@ -826,6 +871,10 @@ public final class BatchParser {
                 case PUSH_REGISTRATION:
                     event.pushRegister = f.register;
                     event.pushToken = f.registrationToken;
+                    break;
+                case COMMERCE_EVENT:
+                    event.name = f.eventName;
+                    event.commerce = f.commerce != null ? f.commerce : new CommerceData();
                     break;
                 case IDENTITY_CHANGE:
                     event.identityType = f.newIdentityType;
@@ -937,10 +986,194 @@ public final class BatchParser {
                         f.registrationToken = v == JsonToken.VALUE_STRING ? text() : null;
                         p.skipChildren();
                         break;
+                    case "product_action":
+                        readProductAction(v, commerce(f));
+                        break;
+                    case "promotion_action":
+                        readPromotionAction(v, commerce(f));
+                        break;
+                    case "product_impressions":
+                        readImpressions(v, commerce(f));
+                        break;
+                    case "currency_code":
+                        commerce(f).currencyCode = lenientText(v);
+                        break;
                     default:
                         p.skipChildren();
                 }
             }
+        }
+
+        // Commerce parts were never read before commerce events were forwarded: they are read
+        // leniently, so no event of any type that was accepted then is refused now. A value of
+        // another shape than the reference's is left out.
+
+        private static CommerceData commerce(EventFields f) {
+            if (f.commerce == null) {
+                f.commerce = new CommerceData();
+            }
+            return f.commerce;
+        }
+
+        private void readProductAction(JsonToken value, CommerceData c) throws IOException {
+            if (value != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("action")) {
+                    c.productAction = lenientText(v);
+                } else if (name.equals("products")) {
+                    readProducts(v, c, c.products);
+                } else if (PRODUCT_ACTION_FIELDS.contains(name)) {
+                    readScalar(v, name, c.actionFields);
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        private void readPromotionAction(JsonToken value, CommerceData c) throws IOException {
+            if (value != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("action")) {
+                    c.promotionAction = lenientText(v);
+                } else if (name.equals("promotions") && v == JsonToken.START_ARRAY) {
+                    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                        Attributes promotion = readObjectFields(t, PROMOTION_FIELDS, false);
+                        if (promotion != null) {
+                            c.promotions.add(promotion);
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        private void readImpressions(JsonToken value, CommerceData c) throws IOException {
+            if (value != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                return;
+            }
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (t != JsonToken.START_OBJECT) {
+                    p.skipChildren();
+                    continue;
+                }
+                ProductImpression impression = new ProductImpression();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (name.equals("product_impression_list")) {
+                        impression.list = lenientText(v);
+                    } else if (name.equals("products")) {
+                        readProducts(v, c, impression.products);
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                if (impression.list != null || !impression.products.isEmpty()) {
+                    c.impressions.add(impression);
+                }
+            }
+        }
+
+        /** Products into {@code into}, up to {@link CommerceData#MAX_PRODUCTS} in the event. */
+        private void readProducts(JsonToken value, CommerceData c, List<Attributes> into)
+                throws IOException {
+            if (value != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                return;
+            }
+            int kept = c.productCount();
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                if (kept >= CommerceData.MAX_PRODUCTS) {
+                    if (t == JsonToken.START_OBJECT) {
+                        c.productsNotKept++;
+                    }
+                    p.skipChildren();
+                    continue;
+                }
+                Attributes product = readObjectFields(t, PRODUCT_FIELDS, true);
+                if (product != null) {
+                    into.add(product);
+                    kept++;
+                }
+            }
+        }
+
+        /**
+         * The {@code known} scalar fields of an object (and, for a product, its {@code
+         * custom_attributes} object as JSON); null when the value is not an object or holds none of
+         * them.
+         */
+        private Attributes readObjectFields(JsonToken value, Set<String> known, boolean product)
+                throws IOException {
+            if (value != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return null;
+            }
+            Attributes fields = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (known.contains(name)) {
+                    if (fields == null) {
+                        fields = Attributes.withCapacity(known.size());
+                    }
+                    readScalar(v, name, fields);
+                } else if (product
+                        && (name.equals("custom_attributes") || name.equals("attributes"))
+                        && v == JsonToken.START_OBJECT) {
+                    String json = copyStructure();
+                    if (fields == null) {
+                        fields = Attributes.withCapacity(known.size() + 1);
+                    }
+                    // Both spellings in one product: the first one stands.
+                    if (!json.equals("{}") && !fields.names.contains("custom_attributes")) {
+                        fields.add("custom_attributes", ValueType.JSON, json);
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return fields == null || fields.size() == 0 ? null : fields;
+        }
+
+        /** A scalar with its JSON type into {@code into}; a null or a structure is left out. */
+        private void readScalar(JsonToken v, String name, Attributes into) throws IOException {
+            switch (v) {
+                case VALUE_STRING:
+                    into.add(name, ValueType.STRING, text());
+                    break;
+                case VALUE_NUMBER_INT:
+                case VALUE_NUMBER_FLOAT:
+                    into.add(name, ValueType.NUMBER, p.getText());
+                    break;
+                case VALUE_TRUE:
+                case VALUE_FALSE:
+                    into.add(name, ValueType.BOOLEAN, v == JsonToken.VALUE_TRUE ? "true" : "false");
+                    break;
+                default:
+                    p.skipChildren();
+            }
+        }
+
+        /** A string as well-formed text; null for anything else (skipped). */
+        private String lenientText(JsonToken v) throws IOException {
+            if (v == JsonToken.VALUE_STRING) {
+                return text();
+            }
+            p.skipChildren();
+            return null;
         }
 
         private void readNewIdentity(JsonToken value, EventFields f, String where)

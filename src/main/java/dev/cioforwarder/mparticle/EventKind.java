@@ -21,5 +21,10 @@ public enum EventKind {
     /** {@code push_registration}: a push token registered or unregistered on the device. */
     PUSH_REGISTRATION,
     /** {@code uninstall}: mParticle learnt that the app was removed from the device. */
-    UNINSTALL
+    UNINSTALL,
+    /**
+     * {@code commerce_event}: a product action (a purchase, an add to cart...), a promotion action
+     * or product impressions, with its {@link MParticleEvent#commerce} parts.
+     */
+    COMMERCE_EVENT
 }

@@ -13,7 +13,11 @@ public class MParticleEvent {
 
     public EventKind kind;
 
-    /** {@code event_name} or {@code screen_name} exactly as received; null when absent. */
+    /**
+     * {@code event_name} or {@code screen_name} exactly as received; null when absent. A commerce
+     * event's {@code event_name} (mParticle's own label, such as {@code eCommerce - Purchase}) is
+     * kept for dead letters only: the rules name it after its action.
+     */
     public String name;
 
     /** {@code timestamp_unixtime_ms}, or {@link #NO_TIME}. */
@@ -55,6 +59,9 @@ public class MParticleEvent {
      * string; null otherwise.
      */
     public String pushToken;
+
+    /** {@link EventKind#COMMERCE_EVENT}: its product action, promotions and impressions. */
+    public CommerceData commerce;
 
     /** Position in the batch's {@code events} array. */
     public int position;

@@ -2,6 +2,8 @@ package dev.cioforwarder.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mapping.Transition;
@@ -40,16 +42,52 @@ class DefaultSettingsUnchangedTest {
 
     @Test
     void theDefaultsSendWhatTheyAlwaysSent() throws Exception {
-        List<String> lines = render();
+        List<String> lines =
+                render(MappingSettings.defaults().toBuilder().forwardCommerceEvents(false).build());
         if (Boolean.getBoolean("golden.write")) {
             Files.write(GOLDEN, lines, StandardCharsets.UTF_8);
         }
         assertThat(lines).isEqualTo(Files.readAllLines(GOLDEN, StandardCharsets.UTF_8));
     }
 
-    private static List<String> render() throws Exception {
-        MappingSettings settings =
-                MappingSettings.defaults().toBuilder().forwardCommerceEvents(false).build();
+    /**
+     * Commerce events on (the true defaults): what the golden file holds, in the same order, plus
+     * the commerce events, and nothing else.
+     */
+    @Test
+    void commerceEventsOnlyAddTheirEvents() throws Exception {
+        List<String> golden = Files.readAllLines(GOLDEN, StandardCharsets.UTF_8);
+        List<String> lines = render(MappingSettings.defaults());
+        List<String> added = new ArrayList<>();
+        int matched = 0;
+        for (String line : lines) {
+            if (matched < golden.size() && line.equals(golden.get(matched))) {
+                matched++;
+            } else {
+                added.add(line);
+            }
+        }
+        assertThat(matched).as("every golden line, in order").isEqualTo(golden.size());
+        List<String> names = new ArrayList<>();
+        for (String line : added) {
+            JsonNode op = MAPPER.readTree(line);
+            assertThat(op.path("action").asText()).as(line).isEqualTo("event");
+            names.add(op.path("name").asText());
+        }
+        // The corpus's commerce events: add_to_cart, a promotion click and impressions, the
+        // purchase, and the purchase of mParticle's Events API sample.
+        assertThat(names)
+                .containsExactly(
+                        "add_to_cart",
+                        "promotion_click",
+                        "product_impression",
+                        "purchase",
+                        "purchase");
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static List<String> render(MappingSettings settings) throws Exception {
         UserStateMachine machine = new UserStateMachine(settings);
         Map<String, UserState> states = new HashMap<>();
         Map<String, Map<String, Long>> devices = new HashMap<>();

@@ -109,13 +109,18 @@ class MParticleConformanceTest {
         Transition t = apply(machine, null, new HashMap<>(), parsed);
 
         assertThat(t.rejections()).as("%s: dead letters", file).isEmpty();
-        assertThat(t.eventsForwarded() + t.screensForwarded())
+        assertThat(t.eventsForwarded() + t.screensForwarded() + t.commerceEventsForwarded())
                 .as("%s: events forwarded", file)
                 .isEqualTo(count(outcomes, "forwarded"));
         assertThat(parsed.notForwardedEventTypes())
                 .as("%s: event types not forwarded", file)
                 .containsExactlyInAnyOrderElementsOf(typesWith(outcomes, "not_forwarded"));
-        for (SkipReason reason : List.of(SkipReason.SCREEN_EXIT, SkipReason.SCREEN_NAME_MISSING)) {
+        for (SkipReason reason :
+                List.of(
+                        SkipReason.SCREEN_EXIT,
+                        SkipReason.SCREEN_NAME_MISSING,
+                        SkipReason.COMMERCE_ACTION_MISSING,
+                        SkipReason.COMMERCE_ACTION_UNKNOWN)) {
             assertThat(t.skipped(reason))
                     .as("%s: skipped %s", file, reason.code())
                     .isEqualTo(count(outcomes, "skipped:" + reason.code()));
@@ -216,6 +221,7 @@ class MParticleConformanceTest {
                                     .resubscribeOnOptIn(flag)
                                     .updateEmailById(flag)
                                     .allowMessageRoutingProperties(flag)
+                                    .forwardCommerceEvents(!flag)
                                     .build());
                 }
             }

@@ -452,6 +452,11 @@ final class MappingTestSupport {
             return event("uninstall", "");
         }
 
+        /** A {@code commerce_event} whose {@code data} holds {@code dataFields} (raw JSON). */
+        static String commerce(String dataFields) {
+            return event("commerce_event", dataFields);
+        }
+
         /** An event no rule forwards, only its time counts (for created_at). */
         static String sessionStart(long timeMs) {
             return event("session_start", "\"timestamp_unixtime_ms\":" + timeMs);

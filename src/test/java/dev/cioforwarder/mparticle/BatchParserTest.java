@@ -700,4 +700,115 @@ class BatchParserTest {
                                 + " events[0]")
                 .endsWith("; and 199980 more");
     }
+
+    // Commerce events: every part optional, read leniently; the rules decide what they are.
+
+    private static String commerceBatch(String data) {
+        return "{\"mpid\":7,\"events\":[{\"event_type\":\"commerce_event\",\"data\":"
+                + data
+                + "}]}";
+    }
+
+    @Test
+    void readsACommerceEventsPartsAsReceived() throws java.io.IOException {
+        byte[] purchase;
+        try (var in =
+                BatchParserTest.class.getResourceAsStream(
+                        "/mparticle/conformance/commerce-event-purchase.json")) {
+            purchase = in.readAllBytes();
+        }
+        ParseResult result = parser.parse(purchase, RECORD_TIME);
+        MParticleEvent event = result.batch().events.get(0);
+        assertThat(event.kind).isEqualTo(EventKind.COMMERCE_EVENT);
+        assertThat(event.dedupKey).isEqualTo("smid:a0edd872-5d25-4383-b65a-ae600a9dc658");
+        assertThat(event.name).isEqualTo("eCommerce - Purchase");
+        CommerceData c = event.commerce;
+        assertThat(c.productAction).isEqualTo("purchase");
+        // Nulls are left out; the rest keeps its JSON type and exact text.
+        assertThat(c.actionFields.names)
+                .containsExactly(
+                        "checkout_step",
+                        "transaction_id",
+                        "total_amount",
+                        "tax_amount",
+                        "shipping_amount");
+        assertThat(c.actionFields.type(3)).isEqualTo(ValueType.NUMBER);
+        assertThat(c.actionFields.text(3)).isEqualTo("9.92");
+        assertThat(c.currencyCode).isEqualTo("GBP");
+        assertThat(c.products).singleElement();
+        assertThat(c.products.get(0).names)
+                .containsExactly(
+                        "id",
+                        "name",
+                        "category",
+                        "variant",
+                        "position",
+                        "price",
+                        "quantity",
+                        "total_product_amount",
+                        "custom_attributes");
+        assertThat(c.products.get(0).text(8)).isEqualTo("{\"material\":\"canvas\"}");
+        assertThat(event.attributes.names).containsExactly("Transaction Id", "Total Amount");
+        // Forwarded or not is the rules' decision (customerio.forward-commerce-events).
+        assertThat(result.notForwardedEventTypes()).isEmpty();
+    }
+
+    @Test
+    void commercePartsOfAnotherShapeAreLeftOutAndTheEventKept() {
+        ParseResult result =
+                new BatchParser()
+                        .parse(
+                                commerceBatch(
+                                                "{\"product_action\":{\"action\":7,"
+                                                        + "\"total_amount\":{},\"products\":"
+                                                        + "{\"id\":1}},\"promotion_action\":\"x\","
+                                                        + "\"product_impressions\":[1,null,"
+                                                        + "{\"product_impression_list\":[],"
+                                                        + "\"products\":\"none\"},{\"products\":"
+                                                        + "[{\"id\":\"S\",\"attributes\":{\"a\":1},"
+                                                        + "\"custom_attributes\":{\"b\":2}}]}],"
+                                                        + "\"currency_code\":false}")
+                                        .getBytes(StandardCharsets.UTF_8),
+                                RECORD_TIME);
+        assertThat(result.isRejected()).isFalse();
+        assertThat(result.eventRejections()).isEmpty();
+        CommerceData c = result.batch().events.get(0).commerce;
+        assertThat(c.productAction).isNull();
+        assertThat(c.actionFields.size()).isZero();
+        assertThat(c.products).isEmpty();
+        assertThat(c.promotionAction).isNull();
+        assertThat(c.currencyCode).isNull();
+        assertThat(c.impressions).singleElement();
+        // Both spellings of a product's attributes: the first one stands, no duplicate key.
+        assertThat(c.impressions.get(0).products.get(0).names)
+                .containsExactly("id", "custom_attributes");
+        assertThat(c.impressions.get(0).products.get(0).text(1)).isEqualTo("{\"a\":1}");
+    }
+
+    @Test
+    void keepsAtMostMaxProductsPerEventAndCountsTheRest() {
+        StringBuilder products = new StringBuilder("[");
+        int count = CommerceData.MAX_PRODUCTS + 5;
+        for (int i = 0; i < count; i++) {
+            products.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append('}');
+        }
+        String half = products.append(']').toString();
+        ParseResult result =
+                new BatchParser()
+                        .parse(
+                                commerceBatch(
+                                                "{\"product_action\":{\"action\":\"purchase\","
+                                                        + "\"products\":"
+                                                        + half
+                                                        + "},\"product_impressions\":[{"
+                                                        + "\"products\":[{\"id\":1},[]]}]}")
+                                        .getBytes(StandardCharsets.UTF_8),
+                                RECORD_TIME);
+        CommerceData c = result.batch().events.get(0).commerce;
+        assertThat(c.products).hasSize(CommerceData.MAX_PRODUCTS);
+        // An impression left with neither a list name nor products is not kept; its product is
+        // counted, the array beside it is not a product.
+        assertThat(c.impressions).isEmpty();
+        assertThat(c.productsNotKept).isEqualTo(6);
+    }
 }

@@ -270,6 +270,25 @@ public final class HostileCorpus {
                                 .append("]}")
                                 .toString()
                                 .getBytes(StandardCharsets.UTF_8));
+        // A purchase of 200,000 products (6 MB): the parser keeps 12,000, the rules send what
+        // fits Customer.io's limits and count the rest in products_trimmed; never a dead letter.
+        RECIPES.put(
+                "commerce-purchase-200k-products.json",
+                () -> {
+                    StringBuilder json =
+                            head(7190009, "hostile-gen-009")
+                                    .append(",\"events\":[{\"event_type\":\"commerce_event\",")
+                                    .append("\"data\":{\"source_message_id\":\"hostile-gen-009\",")
+                                    .append("\"product_action\":{\"action\":\"purchase\",")
+                                    .append("\"products\":[");
+                    for (int i = 0; i < 200_000; i++) {
+                        json.append(i == 0 ? "" : ",")
+                                .append("{\"id\":\"SKU-")
+                                .append(i)
+                                .append("\",\"price\":1}");
+                    }
+                    return json.append("]}}}]}").toString().getBytes(StandardCharsets.UTF_8);
+                });
     }
 
     private static StringBuilder head(long mpid, String customerId) {
