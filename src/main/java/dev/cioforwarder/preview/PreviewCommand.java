@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.IdentifierChange;
+import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
 import dev.cioforwarder.mapping.Adjustment;
@@ -342,6 +344,10 @@ public final class PreviewCommand {
     }
 
     private void request(CustomerioOperation op) throws IOException {
+        if (op.kind == OperationKind.IDENTIFIER_CHANGE) {
+            identifierChange(op);
+            return;
+        }
         out.writeStartObject();
         out.writeStringField("kind", "request");
         if (settings.apiMode() == ApiMode.V1 || op.path != null) {
@@ -364,6 +370,45 @@ public final class PreviewCommand {
         if (op.body.length > 0) { // a v1 device deletion has no body
             out.writeFieldName("body");
             out.writeRawValue(new String(op.body, StandardCharsets.UTF_8));
+        }
+        out.writeEndObject();
+        newline();
+    }
+
+    /**
+     * An identifier change is not one request: delivery looks the person up through the App API and
+     * sets the new identifier through their cio_id (IdentifierChangeDelivery). Shown as those
+     * steps, since its operation body never goes to Customer.io as it is.
+     */
+    private void identifierChange(CustomerioOperation op) throws IOException {
+        IdentifierChange change = IdentifierChange.decode(op.body);
+        String person = change.person().kind().code();
+        String set = change.set().kind().code();
+        out.writeStartObject();
+        out.writeStringField("kind", "identifier_change");
+        out.writeObjectFieldStart("person");
+        out.writeStringField(person, change.person().value());
+        out.writeEndObject();
+        out.writeObjectFieldStart("set");
+        out.writeStringField(set, change.set().value());
+        out.writeEndObject();
+        out.writeArrayFieldStart("steps");
+        out.writeString(
+                "App API: GET /v1/customers/"
+                        + change.person().value()
+                        + "/attributes?id_type="
+                        + person
+                        + " (the person's cio_id)");
+        out.writeString(
+                "App API: GET /v1/customers/"
+                        + change.set().value()
+                        + "/attributes?id_type="
+                        + set
+                        + " (nobody else may have it: else identifier_conflict)");
+        out.writeString("Track API: PUT /api/v1/customers/cio_<cio_id>, setting the new " + set);
+        out.writeEndArray();
+        if (op.lastInRequest) {
+            out.writeBooleanField("last_in_request", true);
         }
         out.writeEndObject();
         newline();

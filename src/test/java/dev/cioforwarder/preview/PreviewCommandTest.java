@@ -93,6 +93,34 @@ class PreviewCommandTest {
     }
 
     @Test
+    void showsAnIdentifierChangeAsTheStepsDeliveryTakes() throws IOException {
+        Path appApiKey = dir.resolve("app-api-key");
+        Files.writeString(appApiKey, "app-key");
+        String batches =
+                "{\"mpid\":7,\"timestamp_unixtime_ms\":1764400000000,"
+                        + "\"user_identities\":{\"customer_id\":\"c-7\"},\"events\":[]}\n"
+                        + "{\"mpid\":7,\"timestamp_unixtime_ms\":1764400060000,"
+                        + "\"user_identities\":{\"customer_id\":\"c-8\"},\"events\":[]}\n";
+        List<JsonNode> lines = run(batches, "--set", "customerio.app-api-key-file=" + appApiKey);
+        JsonNode change =
+                lines.stream()
+                        .filter(l -> l.get("kind").asText().equals("identifier_change"))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError(lines.toString()));
+        assertThat(change.get("person").toString()).isEqualTo("{\"id\":\"c-7\"}");
+        assertThat(change.get("set").toString()).isEqualTo("{\"id\":\"c-8\"}");
+        assertThat(change.get("steps"))
+                .extracting(JsonNode::asText)
+                .containsExactly(
+                        "App API: GET /v1/customers/c-7/attributes?id_type=id (the person's"
+                                + " cio_id)",
+                        "App API: GET /v1/customers/c-8/attributes?id_type=id (nobody else may"
+                                + " have it: else identifier_conflict)",
+                        "Track API: PUT /api/v1/customers/cio_<cio_id>, setting the new id");
+        assertThat(lines.toString()).doesNotContain("app-key");
+    }
+
+    @Test
     void previewsV1RequestsWithTheirPaths() throws IOException {
         List<JsonNode> lines =
                 run(
