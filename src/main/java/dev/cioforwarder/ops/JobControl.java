@@ -2,7 +2,6 @@ package dev.cioforwarder.ops;
 
 import dev.cioforwarder.ops.FlinkRestClient.CheckpointStats;
 import dev.cioforwarder.ops.FlinkRestClient.ClusterConfig;
-import dev.cioforwarder.ops.FlinkRestClient.ClusterOverview;
 import dev.cioforwarder.ops.FlinkRestClient.JobDetails;
 import dev.cioforwarder.ops.FlinkRestClient.JobFailure;
 import dev.cioforwarder.ops.FlinkRestClient.JobSummary;
@@ -180,49 +179,6 @@ public final class JobControl {
         return listed.isEmpty() ? "none" : String.join(", ", listed);
     }
 
-    /** How long a start waits for the slots of a job that just ended to be free again. */
-    static final Duration FREE_SLOTS_WAIT = Duration.ofSeconds(30);
-
-    /**
-     * Waits, at most {@link #FREE_SLOTS_WAIT}, until {@code parallelism} slots are free. A job that
-     * was just stopped or cancelled has ended before its slots are free again, and the adaptive
-     * scheduler starts a job with the slots free at that moment, then restarts it at the full
-     * parallelism when the rest come back: an upgrade would see its new job restart. After the wait
-     * the job is started anyway (the cluster may be busy with other jobs; the default scheduler
-     * waits for slots itself).
-     */
-    void awaitFreeSlots(int parallelism) {
-        if (!slotCheck) {
-            return;
-        }
-        Deadline deadline = new Deadline(FREE_SLOTS_WAIT);
-        boolean said = false;
-        while (true) {
-            ClusterOverview overview;
-            try {
-                overview = flink.overview();
-            } catch (FlinkUnreachableException | FlinkRestException e) {
-                return; // the start itself says what is wrong with the cluster
-            }
-            if (overview.slotsAvailable() >= parallelism || deadline.expired()) {
-                return;
-            }
-            if (!said) {
-                console.info(
-                        "Waiting for "
-                                + parallelism
-                                + " free task slots ("
-                                + overview.slotsAvailable()
-                                + " of "
-                                + overview.slotsTotal()
-                                + " are free; a job that just ended gives its slots back a"
-                                + " moment later)");
-                said = true;
-            }
-            sleep();
-        }
-    }
-
     /**
      * A parallelism needs that many task slots (every stage of the job shares one slot sharing
      * group). Refused before anything is stopped, unless OPS_SLOT_CHECK=false says the cluster
@@ -328,9 +284,6 @@ public final class JobControl {
                         + (parallelism != null ? " with parallelism " + parallelism : "")
                         + (savepoint != null ? " from " + savepoint : "")
                         + (allowNonRestoredState ? " (allowing non-restored state)" : ""));
-        if (parallelism != null) {
-            awaitFreeSlots(parallelism);
-        }
         try {
             String jobId =
                     flink.runJar(

@@ -102,10 +102,6 @@ final class FakeFlinkCluster implements AutoCloseable {
     volatile String flinkVersion = "2.2.1";
     volatile boolean adaptiveScheduler;
     volatile int slots = 4;
-
-    /** How many more answers of GET /overview show no free slot (a job that just ended). */
-    final AtomicInteger overviewsWithBusySlots = new AtomicInteger();
-
     volatile Path checkpointDir;
     volatile String uploadRefusal;
     volatile Function<Job, String> runRefusal = job -> null;
@@ -248,11 +244,7 @@ final class FakeFlinkCluster implements AutoCloseable {
                     MAPPER.createObjectNode()
                             .put("taskmanagers", 1)
                             .put("slots-total", slots)
-                            .put(
-                                    "slots-available",
-                                    overviewsWithBusySlots.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-                                            ? 0
-                                            : slots));
+                            .put("slots-available", slots));
         }
         if (key.equals("GET /jobmanager/config")) {
             ArrayNode config = MAPPER.createArrayNode();

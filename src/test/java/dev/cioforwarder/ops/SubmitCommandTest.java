@@ -8,9 +8,7 @@ import dev.cioforwarder.ops.OpsRun.Result;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,35 +98,6 @@ class SubmitCommandTest {
                 .hasSize(5);
         assertThat(ops.records().read(job.id).orElseThrow().jobName()).isEqualTo("forwarder eu");
         assertThat(ops.records().read(job.id).orElseThrow().parallelism()).isEqualTo(3);
-    }
-
-    @Test
-    void theJobStartsOnceTheSlotsOfAJobThatJustEndedAreFree() throws Exception {
-        // The adaptive scheduler would start it on the slots free at that moment, and restart it
-        // at the full parallelism when the others came back.
-        flink.overviewsWithBusySlots.set(3);
-        Result result =
-                ops.run(
-                        "submit",
-                        "--jar",
-                        OpsRun.jar(dir, "f.jar").toString(),
-                        "--set",
-                        "a.b=c",
-                        "--parallelism",
-                        "2");
-        assertThat(result.exitCode()).as(result.describe()).isZero();
-        assertThat(result.stderr()).contains("Waiting for 2 free task slots (0 of 4 are free");
-        List<String> requests = flink.requests();
-        int run =
-                IntStream.range(0, requests.size())
-                        .filter(i -> requests.get(i).matches("POST /jars/.*/run.*"))
-                        .findFirst()
-                        .orElseThrow();
-        assertThat(requests.subList(0, run))
-                .as("every busy answer came before the run, and one with free slots")
-                .filteredOn(r -> r.startsWith("GET /overview"))
-                .hasSizeGreaterThanOrEqualTo(4);
-        assertThat(flink.overviewsWithBusySlots.get()).isZero();
     }
 
     @Test
