@@ -203,9 +203,19 @@ public final class JobControl {
         }
     }
 
-    /** The job's state, or UNKNOWN when the cluster does not say. */
+    /**
+     * The job's state, or UNKNOWN when the cluster does not say. Read from the job list (GET
+     * /jobs/overview), which the dispatcher answers from the schedulers: GET /jobs/{id} is served
+     * from a cache refreshed every web.refresh-interval (3 s), so a job that was just started can
+     * still show CREATED there.
+     */
     public String stateOf(String jobId) {
         try {
+            for (JobSummary job : flink.jobs()) {
+                if (job.id().equals(jobId)) {
+                    return job.state();
+                }
+            }
             return flink.job(jobId).state();
         } catch (FlinkRestException | FlinkUnreachableException e) {
             return "UNKNOWN";

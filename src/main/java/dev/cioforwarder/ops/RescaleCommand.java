@@ -73,15 +73,12 @@ final class RescaleCommand extends OpsSubcommand {
         JobControl control = control();
         control.checkCluster();
         String jobId = control.resolveJob(job, env.jobName(name));
-        JobDetails details = control.details(jobId);
-        if (!details.state().equals("RUNNING")) {
+        String state = control.stateOf(jobId);
+        if (!state.equals("RUNNING")) {
             throw OpsFailure.nothingChanged(
-                    "job "
-                            + jobId
-                            + " is "
-                            + details.state()
-                            + ": only a RUNNING job can be rescaled");
+                    "job " + jobId + " is " + state + ": only a RUNNING job can be rescaled");
         }
+        JobDetails details = control.details(jobId);
         int current = details.parallelism();
         if (current == parallelism) {
             console.info(
