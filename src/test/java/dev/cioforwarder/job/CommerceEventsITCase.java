@@ -7,14 +7,9 @@ import dev.cioforwarder.customerio.Ulid;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.AbstractMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -293,29 +288,7 @@ class CommerceEventsITCase extends JobTestSupport {
         for (String name : wanted) {
             sums.put(name, 0L);
         }
-        for (JsonNode vertex : get(rest, jobPath).get("vertices")) {
-            String metricsPath =
-                    jobPath + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
-            List<String> ids = new ArrayList<>();
-            for (JsonNode metric : get(rest, metricsPath)) {
-                if (name(metric.get("id").asText(), wanted) != null) {
-                    ids.add(metric.get("id").asText());
-                }
-            }
-            if (ids.isEmpty()) {
-                continue;
-            }
-            String query =
-                    "?get="
-                            + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8)
-                            + "&agg=sum";
-            for (JsonNode metric : get(rest, metricsPath + query)) {
-                sums.merge(
-                        name(metric.get("id").asText(), wanted),
-                        (long) metric.get("sum").asDouble(),
-                        Long::sum);
-            }
-        }
+        metricSums(rest, jobPath, id -> name(id, wanted)).forEach(sums::put);
         return sums;
     }
 
@@ -333,14 +306,5 @@ class CommerceEventsITCase extends JobTestSupport {
             }
         }
         return null;
-    }
-
-    private static JsonNode get(URI rest, String path) throws Exception {
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
-                                HttpResponse.BodyHandlers.ofString());
-        return MAPPER.readTree(response.body());
     }
 }

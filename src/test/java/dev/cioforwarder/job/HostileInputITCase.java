@@ -21,10 +21,6 @@ import dev.cioforwarder.testing.HostileCorpus;
 import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.TestBatches;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -365,41 +361,16 @@ class HostileInputITCase extends JobTestSupport {
     }
 
     private static Map<String, Long> deadLetterMetrics(URI rest, String jobPath) throws Exception {
-        Map<String, Long> byReason = new TreeMap<>();
-        for (JsonNode vertex : get(rest, jobPath).get("vertices")) {
-            String metricsPath =
-                    jobPath + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
-            List<String> names = new ArrayList<>();
-            for (JsonNode metric : get(rest, metricsPath)) {
-                String id = metric.get("id").asText();
-                if (id.endsWith(".dead_letters")) {
-                    names.add(id);
-                }
-            }
-            if (names.isEmpty()) {
-                continue;
-            }
-            String query =
-                    "?get="
-                            + URLEncoder.encode(String.join(",", names), StandardCharsets.UTF_8)
-                            + "&agg=sum";
-            for (JsonNode metric : get(rest, metricsPath + query)) {
-                // <operator>.forwarder.reason.<reason>.dead_letters
-                String id = metric.get("id").asText();
-                String[] parts = id.split("\\.");
-                String reason = parts[parts.length - 2];
-                byReason.merge(reason, (long) metric.get("sum").asDouble(), Long::sum);
-            }
-        }
-        return byReason;
-    }
-
-    private static JsonNode get(URI rest, String path) throws Exception {
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
-                                HttpResponse.BodyHandlers.ofString());
-        return MAPPER.readTree(response.body());
+        // <operator>.forwarder.reason.<reason>.dead_letters
+        return metricSums(
+                rest,
+                jobPath,
+                id -> {
+                    if (!id.endsWith(".dead_letters")) {
+                        return null;
+                    }
+                    String[] parts = id.split("\\.");
+                    return parts[parts.length - 2];
+                });
     }
 }

@@ -8,13 +8,22 @@ import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.testing.FlinkTestConfig;
 import dev.cioforwarder.testing.LocalKafkaBroker;
 import dev.cioforwarder.testing.SharedKafka;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -123,5 +132,48 @@ public abstract class JobTestSupport {
             out.add(MAPPER.readTree(r.value()));
         }
         return out;
+    }
+
+    /**
+     * The job's metrics from Flink's REST API, summed over subtasks and vertices: {@code nameOf}
+     * maps a metric id (e.g. {@code 0.Per-user_state.forwarder.devices_added}) to the name to sum
+     * it under, or to null to leave it out.
+     */
+    protected static Map<String, Long> metricSums(
+            URI rest, String jobPath, Function<String, String> nameOf) throws Exception {
+        Map<String, Long> sums = new TreeMap<>();
+        for (JsonNode vertex : restGet(rest, jobPath).get("vertices")) {
+            String metricsPath =
+                    jobPath + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
+            List<String> ids = new ArrayList<>();
+            for (JsonNode metric : restGet(rest, metricsPath)) {
+                if (nameOf.apply(metric.get("id").asText()) != null) {
+                    ids.add(metric.get("id").asText());
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            String query =
+                    "?get="
+                            + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8)
+                            + "&agg=sum";
+            for (JsonNode metric : restGet(rest, metricsPath + query)) {
+                sums.merge(
+                        nameOf.apply(metric.get("id").asText()),
+                        (long) metric.get("sum").asDouble(),
+                        Long::sum);
+            }
+        }
+        return sums;
+    }
+
+    protected static JsonNode restGet(URI rest, String path) throws Exception {
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return MAPPER.readTree(response.body());
     }
 }

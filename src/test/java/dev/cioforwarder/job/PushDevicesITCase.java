@@ -2,15 +2,10 @@ package dev.cioforwarder.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -276,43 +271,21 @@ class PushDevicesITCase extends JobTestSupport {
         sums.put("devices_added", 0L);
         sums.put("devices_deleted", 0L);
         sums.put("device_platform_unsupported", 0L);
-        for (JsonNode vertex : get(rest, jobPath).get("vertices")) {
-            String metricsPath =
-                    jobPath + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
-            List<String> names = new ArrayList<>();
-            for (JsonNode metric : get(rest, metricsPath)) {
-                String id = metric.get("id").asText();
-                if (id.endsWith(".forwarder.devices_added")
-                        || id.endsWith(".forwarder.devices_deleted")
-                        || id.endsWith(".reason.device_platform_unsupported.skipped")) {
-                    names.add(id);
-                }
-            }
-            if (names.isEmpty()) {
-                continue;
-            }
-            String query =
-                    "?get="
-                            + URLEncoder.encode(String.join(",", names), StandardCharsets.UTF_8)
-                            + "&agg=sum";
-            for (JsonNode metric : get(rest, metricsPath + query)) {
-                String id = metric.get("id").asText();
-                String name =
-                        id.endsWith(".skipped")
-                                ? "device_platform_unsupported"
-                                : id.substring(id.lastIndexOf('.') + 1);
-                sums.merge(name, (long) metric.get("sum").asDouble(), Long::sum);
-            }
-        }
+        metricSums(
+                        rest,
+                        jobPath,
+                        id -> {
+                            if (id.endsWith(".forwarder.devices_added")) {
+                                return "devices_added";
+                            }
+                            if (id.endsWith(".forwarder.devices_deleted")) {
+                                return "devices_deleted";
+                            }
+                            return id.endsWith(".reason.device_platform_unsupported.skipped")
+                                    ? "device_platform_unsupported"
+                                    : null;
+                        })
+                .forEach(sums::put);
         return sums;
-    }
-
-    private static JsonNode get(URI rest, String path) throws Exception {
-        HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(rest.resolve(path)).GET().build(),
-                                HttpResponse.BodyHandlers.ofString());
-        return MAPPER.readTree(response.body());
     }
 }

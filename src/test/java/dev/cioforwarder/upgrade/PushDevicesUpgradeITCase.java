@@ -6,13 +6,12 @@ import dev.cioforwarder.job.JobTestSupport;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
-import dev.cioforwarder.testing.MavenClasspath;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.AbstractMap;
@@ -21,7 +20,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -50,19 +48,8 @@ class PushDevicesUpgradeITCase extends JobTestSupport {
                 Long.toString(mpid), json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private Path copyOf(String fixture) throws Exception {
-        Path source =
-                MavenClasspath.projectDir()
-                        .resolve("src/test/resources/savepoints")
-                        .resolve(fixture);
-        Path copy = dir.resolve("restore-" + fixture);
-        Files.createDirectories(copy);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, copy.resolve(f.getFileName()));
-            }
-        }
-        return copy;
+    private Path copyOf(String fixture) throws IOException {
+        return SavepointFixtures.copyOf(fixture, dir);
     }
 
     /** Customer.io as the fixture job left Ada (this simulator starts empty). */

@@ -1,11 +1,16 @@
 package dev.cioforwarder.upgrade;
 
 import dev.cioforwarder.testing.Fixtures;
+import dev.cioforwarder.testing.MavenClasspath;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The data behind the committed savepoints in {@code src/test/resources/savepoints}: the batches a
@@ -394,5 +399,21 @@ final class SavepointFixtures {
             events.addAll(List.of("Ivan_Back", "Judy_Signed_In", "Ken_Back"));
         }
         return events;
+    }
+
+    /** A copy of committed fixture {@code fixture} under {@code dir}, so no run alters it. */
+    static Path copyOf(String fixture, Path dir) throws IOException {
+        Path source =
+                MavenClasspath.projectDir()
+                        .resolve("src/test/resources/savepoints")
+                        .resolve(fixture);
+        Path copy = dir.resolve("restore-" + fixture);
+        Files.createDirectories(copy);
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        return copy;
     }
 }

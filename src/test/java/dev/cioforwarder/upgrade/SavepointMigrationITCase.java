@@ -91,18 +91,7 @@ class SavepointMigrationITCase extends JobTestSupport {
 
     /** A copy of the fixture, so no test run can alter the committed files. */
     private Path copyOf(String fixture) throws IOException {
-        Path source =
-                MavenClasspath.projectDir()
-                        .resolve("src/test/resources/savepoints")
-                        .resolve(fixture);
-        Path copy = dir.resolve("restore-" + fixture);
-        Files.createDirectories(copy);
-        try (Stream<Path> files = Files.list(source)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.copy(f, copy.resolve(f.getFileName()));
-            }
-        }
-        return copy;
+        return SavepointFixtures.copyOf(fixture, dir);
     }
 
     /** One user's keyed state as read from a savepoint. */
