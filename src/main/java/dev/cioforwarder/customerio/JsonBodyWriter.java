@@ -69,26 +69,7 @@ abstract class JsonBodyWriter {
     /** Writes attribute {@code index} with its own JSON type. */
     protected static void writeTyped(JsonGenerator g, Attributes attributes, int index)
             throws IOException {
-        String text = attributes.text(index);
-        switch (attributes.type(index)) {
-            case STRING:
-                g.writeString(text);
-                break;
-            case NUMBER:
-                g.writeNumber(text);
-                break;
-            case BOOLEAN:
-                g.writeBoolean(text.equals("true"));
-                break;
-            case JSON:
-                g.writeRawValue(text);
-                break;
-            case NULL:
-                g.writeNull();
-                break;
-            default:
-                throw new IllegalStateException("unknown value type");
-        }
+        attributes.writeValue(g, index);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.cioforwarder.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -117,5 +119,29 @@ public class Attributes {
     @Override
     public int hashCode() {
         return Objects.hash(names, values);
+    }
+
+    /** Writes value {@code index} with its own JSON type (the name is the caller's). */
+    public void writeValue(JsonGenerator g, int index) throws IOException {
+        String text = text(index);
+        switch (type(index)) {
+            case STRING:
+                g.writeString(text);
+                break;
+            case NUMBER:
+                g.writeNumber(text);
+                break;
+            case BOOLEAN:
+                g.writeBoolean(text.equals("true"));
+                break;
+            case JSON:
+                g.writeRawValue(text);
+                break;
+            case NULL:
+                g.writeNull();
+                break;
+            default:
+                throw new IllegalStateException("unknown value type");
+        }
     }
 }

@@ -286,23 +286,7 @@ final class CommerceMapping {
             g.writeStartObject();
             for (int i = 0; i < converted.size(); i++) {
                 g.writeFieldName(converted.name(i));
-                String text = converted.text(i);
-                switch (converted.type(i)) {
-                    case STRING:
-                        g.writeString(text);
-                        break;
-                    case NUMBER:
-                        g.writeNumber(text);
-                        break;
-                    case BOOLEAN:
-                        g.writeBoolean(text.equals("true"));
-                        break;
-                    case JSON:
-                        g.writeRawValue(text);
-                        break;
-                    default:
-                        g.writeNull();
-                }
+                converted.writeValue(g, i);
             }
             g.writeEndObject();
         } catch (IOException e) {
