@@ -46,14 +46,92 @@ public class CustomerioOperation {
     public int sourcePartition;
     public long sourceOffset;
 
+    // State version 5 (delivery that follows what Customer.io accepted): every field below was
+    // added then; operations restored from an older checkpoint carry these defaults.
+
+    /**
+     * The operation's place among its user's operations ({@link #UNSEQUENCED} for the anonymous
+     * events of a user the forwarder keeps no state for, whose order does not matter). Operations
+     * that wait and come back are put in this order again.
+     */
+    public long seq = UNSEQUENCED;
+
+    /**
+     * The user's delivery episode when the operation was emitted: tells a waiting user's state
+     * which operations were sent before it took over their order (see {@code UserLane}).
+     */
+    public long episode;
+
+    /** Delivery reports back once this operation is settled (delivered or refused). */
+    public boolean ackRequested;
+
+    /**
+     * Nothing after this operation is sent before Customer.io has accepted it: later operations are
+     * addressed by an identifier it creates (an attached id, a changed identifier) or must not come
+     * before it (a deletion). Implies {@link #ackRequested} when it is sent.
+     */
+    public boolean confirmRequired;
+
+    /**
+     * What the user's state recorded as sent with this operation ({@link OperationEffects}): a
+     * refusal takes it back, so the next batch sends it again.
+     */
+    public int effects;
+
+    /** Detail of {@link #effects}: the push token added, or the address an attach replaced. */
+    public String effectDetail;
+
+    /** When delivery first tried the operation (ms), or 0: bounds customerio.max-retry-duration. */
+    public long firstAttemptMs;
+
+    /** How many times the operation has waited in its user's state (for the retry backoff). */
+    public int waits;
+
+    /** {@link #seq} of an operation the forwarder keeps no order for. */
+    public static final long UNSEQUENCED = -1;
+
     public CustomerioOperation() {}
+
+    /** A copy sharing the (immutable) body bytes. */
+    public CustomerioOperation copy() {
+        CustomerioOperation c = new CustomerioOperation();
+        c.userKey = userKey;
+        c.kind = kind;
+        c.method = method;
+        c.path = path;
+        c.body = body;
+        c.eventId = eventId;
+        c.lastInRequest = lastInRequest;
+        c.erasureRequestId = erasureRequestId;
+        c.eventTimeMs = eventTimeMs;
+        c.mpid = mpid;
+        c.sourceTopic = sourceTopic;
+        c.sourcePartition = sourcePartition;
+        c.sourceOffset = sourceOffset;
+        c.seq = seq;
+        c.episode = episode;
+        c.ackRequested = ackRequested;
+        c.confirmRequired = confirmRequired;
+        c.effects = effects;
+        c.effectDetail = effectDetail;
+        c.firstAttemptMs = firstAttemptMs;
+        c.waits = waits;
+        return c;
+    }
+
+    /** A marker that passes through delivery in its user's order and sends nothing. */
+    public boolean isSeal() {
+        return kind == OperationKind.SEAL;
+    }
 
     /**
      * Sent in a request of its own: it names its own endpoint, or is an identifier change (App API
      * look-ups, then a Track API call).
      */
     public boolean needsOwnRequest() {
-        return path != null || kind == OperationKind.IDENTIFIER_CHANGE;
+        return path != null
+                || kind == OperationKind.IDENTIFIER_CHANGE
+                || kind == OperationKind.SEAL;
     }
 
     @Override
@@ -63,6 +141,7 @@ public class CustomerioOperation {
                 + " user="
                 + userKey
                 + (path != null ? " " + method + " " + path : "")
+                + (seq != UNSEQUENCED ? " seq=" + seq : "")
                 + " bytes="
                 + (body == null ? 0 : body.length)
                 + '}';

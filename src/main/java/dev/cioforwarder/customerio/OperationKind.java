@@ -15,5 +15,11 @@ public enum OperationKind {
     /** A push token added to (or updated on) the person: v2 {@code add_device}. */
     ADD_DEVICE,
     /** A push token removed from the person: v2 {@code delete_device}. */
-    DELETE_DEVICE
+    DELETE_DEVICE,
+    /**
+     * Not sent to Customer.io: a marker a waiting user's state sends through delivery in the user's
+     * order, which comes back once every operation of the user ahead of it has (see {@code
+     * UserLane}).
+     */
+    SEAL
 }

@@ -33,12 +33,36 @@ public enum DeadLetterReason {
     // Stage delivery: Customer.io refused the operation, or we gave up retrying.
     REJECTED_BY_CUSTOMERIO("rejected_by_customerio", Stage.DELIVERY),
     RETRY_DURATION_EXCEEDED("retry_duration_exceeded", Stage.DELIVERY),
+    /** Written by versions before 0.2 (the AsyncIO timeout); operations now wait instead. */
     DELIVERY_TIMEOUT("delivery_timeout", Stage.DELIVERY),
     /**
      * A changed Customer ID or email already belongs to another person in Customer.io: not merged
      * silently (the payload holds both identifiers; see the README on merging).
      */
-    IDENTIFIER_CONFLICT("identifier_conflict", Stage.DELIVERY);
+    IDENTIFIER_CONFLICT("identifier_conflict", Stage.DELIVERY),
+    /**
+     * Customer.io (or something in front of it) kept answering a status that is neither success,
+     * refusal, credentials nor transient (3xx, 404, 405, 409, 410, ...) for the operation's person;
+     * the detail names the status.
+     */
+    UNEXPECTED_STATUS("unexpected_status", Stage.DELIVERY),
+    /** Delivering the operation failed in the forwarder itself, the same way on every attempt. */
+    DELIVERY_ERROR("delivery_error", Stage.DELIVERY),
+    /**
+     * An identifier change restored from a checkpoint of a job that had an App API key, in a job
+     * that has none: it cannot be applied.
+     */
+    IDENTIFIER_CHANGE_NOT_CONFIGURED("identifier_change_not_configured", Stage.DELIVERY),
+    /**
+     * The user's operations were waiting for Customer.io and the parallel instance already held
+     * delivery.waiting-capacity waiting operations.
+     */
+    WAITING_CAPACITY_EXCEEDED("waiting_capacity_exceeded", Stage.DELIVERY),
+    /**
+     * A record of the feedback topic (the job's own) that this version cannot read: written by
+     * something else, or by a newer version of the job.
+     */
+    FEEDBACK_RECORD_INVALID("feedback_record_invalid", Stage.DELIVERY);
 
     /** The pipeline stage that produced the dead letter. */
     public enum Stage {

@@ -22,18 +22,27 @@ public final class AppApiClient implements AutoCloseable {
 
     private final AsyncHttpClient http;
     private final String baseUrl;
-    private final String authorization;
+    private final Authorization authorization;
 
     public AppApiClient(
             String baseUrl, String appApiKey, Duration requestTimeout, String threadName) {
+        this(baseUrl, Authorization.fixed("Bearer " + appApiKey), requestTimeout, threadName);
+    }
+
+    public AppApiClient(
+            String baseUrl,
+            Authorization authorization,
+            Duration requestTimeout,
+            String threadName) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.authorization = "Bearer " + appApiKey;
+        this.authorization = authorization;
         this.http =
                 asyncHttpClient(
                         config().setConnectTimeout(Duration.ofSeconds(10))
                                 .setRequestTimeout(requestTimeout)
                                 .setReadTimeout(requestTimeout)
-                                .setMaxConnectionsPerHost(2)
+                                .setMaxConnectionsPerHost(4)
+                                .setConnectionTtl(CustomerioClient.CONNECTION_TTL)
                                 .setKeepAlive(true)
                                 .setMaxRequestRetry(0)
                                 .setFollowRedirect(false)
@@ -52,11 +61,15 @@ public final class AppApiClient implements AutoCloseable {
                         + "/attributes?id_type="
                         + identifier.kind().code();
         return http.prepareGet(url)
-                .setHeader("Authorization", authorization)
+                .setHeader("Authorization", authorization.header())
                 .setHeader("Accept", "application/json")
                 .execute()
                 .toCompletableFuture()
                 .handle(AppApiClient::toResult);
+    }
+
+    public Authorization authorization() {
+        return authorization;
     }
 
     private static HttpResult toResult(Response response, Throwable error) {

@@ -26,7 +26,7 @@ public final class CustomerioClient implements AutoCloseable {
 
     private final AsyncHttpClient http;
     private final String baseUrl;
-    private final String authorization;
+    private final Authorization authorization;
 
     /**
      * @param baseUrl {@code https://track.customer.io}, {@code https://track-eu.customer.io}, or an
@@ -37,14 +37,29 @@ public final class CustomerioClient implements AutoCloseable {
             String siteId,
             String apiKey,
             Duration requestTimeout,
-            int maxConnections,
+            int maxInFlight,
+            String threadName) {
+        this(
+                baseUrl,
+                Authorization.fixed(basic(siteId, apiKey)),
+                requestTimeout,
+                maxInFlight,
+                threadName);
+    }
+
+    /**
+     * @param maxInFlight requests in flight at once: the pool holds more connections than that, so
+     *     a connection being closed (TTL, idle, a reset) never makes a request wait for one
+     */
+    public CustomerioClient(
+            String baseUrl,
+            Authorization authorization,
+            Duration requestTimeout,
+            int maxInFlight,
             String threadName) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.authorization =
-                "Basic "
-                        + Base64.getEncoder()
-                                .encodeToString(
-                                        (siteId + ":" + apiKey).getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization;
+        int maxConnections = 2 * maxInFlight + 2;
         this.http =
                 asyncHttpClient(
                         config().setConnectTimeout(Duration.ofSeconds(10))
@@ -54,6 +69,9 @@ public final class CustomerioClient implements AutoCloseable {
                                 .setMaxConnections(maxConnections)
                                 .setKeepAlive(true)
                                 .setPooledConnectionIdleTimeout(Duration.ofSeconds(50))
+                                // Connections are renewed now and then, so a DNS change or a load
+                                // balancer rotation behind track.customer.io reaches the job.
+                                .setConnectionTtl(CONNECTION_TTL)
                                 .setTcpNoDelay(true)
                                 // Retries are RetryPolicy's business alone.
                                 .setMaxRequestRetry(0)
@@ -65,6 +83,20 @@ public final class CustomerioClient implements AutoCloseable {
                                 .build());
     }
 
+    /** How long a pooled connection is reused before a new one is opened. */
+    static final Duration CONNECTION_TTL = Duration.ofMinutes(5);
+
+    /** The Track API's Basic authorization: Site ID and API key. */
+    public static String basic(String siteId, String apiKey) {
+        return "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((siteId + ":" + apiKey).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public Authorization authorization() {
+        return authorization;
+    }
+
     public String baseUrl() {
         return baseUrl;
     }
@@ -72,7 +104,7 @@ public final class CustomerioClient implements AutoCloseable {
     /** Sends one request; the future always completes normally. */
     public CompletableFuture<HttpResult> send(String method, String path, byte[] body) {
         return http.prepare(method, baseUrl + path)
-                .setHeader("Authorization", authorization)
+                .setHeader("Authorization", authorization.header())
                 .setHeader("Content-Type", "application/json")
                 .setHeader("Accept", "application/json")
                 .setBody(body)
@@ -84,7 +116,7 @@ public final class CustomerioClient implements AutoCloseable {
     /** {@code GET /api/v1/accounts/region}: checks the credentials and tells the account region. */
     public CompletableFuture<HttpResult> region() {
         return http.prepareGet(baseUrl + "/api/v1/accounts/region")
-                .setHeader("Authorization", authorization)
+                .setHeader("Authorization", authorization.header())
                 .setHeader("Accept", "application/json")
                 .execute()
                 .toCompletableFuture()

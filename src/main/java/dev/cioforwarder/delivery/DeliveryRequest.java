@@ -13,6 +13,14 @@ public class DeliveryRequest {
 
     public List<CustomerioOperation> operations;
 
+    /**
+     * The id of the last checkpoint whose barrier had passed the batcher when it emitted the
+     * request (the restored checkpoint's id before the first one). A request restored from
+     * checkpoint {@code n} carries less than {@code n}: delivery knows it was in flight at a
+     * failure. Added in state version 5 (0 for requests restored from older checkpoints).
+     */
+    public long checkpointEpoch;
+
     public DeliveryRequest() {
         operations = new ArrayList<>();
     }

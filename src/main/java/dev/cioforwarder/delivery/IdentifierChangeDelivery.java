@@ -5,7 +5,6 @@ import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.IdentifierChange;
 import dev.cioforwarder.customerio.PathSegment;
 import dev.cioforwarder.customerio.PersonIdentifier;
-import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.json.Json;
@@ -30,8 +29,10 @@ import java.util.function.Supplier;
  *   <li>{@code PUT /api/v1/customers/cio_<cio_id>} with the new {@code id} or {@code email}.
  * </ol>
  *
- * Each call is retried like any delivery (backoff, Retry-After, slowly on refused credentials,
- * never dropped; dead-lettered only after {@code customerio.max-retry-duration}). Nothing blocks.
+ * Each call is retried like any delivery: transient failures within the AsyncIO slot budget, then
+ * the change waits in its user's state (so does a refused App API key: only this user's operations
+ * wait for it); unexpected statuses for a bounded time; dead-lettered after {@code
+ * customerio.max-retry-duration}. Nothing blocks.
  */
 public final class IdentifierChangeDelivery {
 
@@ -63,89 +64,310 @@ public final class IdentifierChangeDelivery {
         this.listener = listener;
     }
 
-    /** Completes with the change's dead letters (none when it was applied or not needed). */
-    public CompletableFuture<List<DeadLetter>> deliver(CustomerioOperation op) {
+    /**
+     * Applies the change; decides the operation at {@code index} of {@code progress}: delivered
+     * (applied, or not needed), dead-lettered (a conflict, a refusal, an unexpected status past its
+     * budget), or parked (Customer.io or its App API not answering within the AsyncIO slot budget,
+     * or the App API refusing its key: the change and everything of its user after it wait in the
+     * user's state; Track delivery of everyone else goes on).
+     */
+    void deliver(CustomerioOperation op, RequestProgress progress, int index) {
         IdentifierChange change = IdentifierChange.decode(op.body);
         long start = clock.nowMs();
-        return call(() -> appApi.person(change.person()), appApiLimiter, start, true)
-                .thenCompose(
+        if (op.firstAttemptMs == 0) {
+            op.firstAttemptMs = start;
+        }
+        Step step = new Step(op, progress, index, start);
+        call(step, () -> appApi.person(change.person()), appApiLimiter, true)
+                .thenAccept(
                         current -> {
-                            if (current.failure != null) {
-                                return done(op, current);
+                            if (current == null) {
+                                return;
                             }
-                            if (current.result.status() == 404) {
+                            if (current.status() == 404) {
                                 listener.identifierChangeNotNeeded();
-                                return CompletableFuture.completedFuture(List.of());
+                                step.delivered();
+                                return;
                             }
-                            String cioId = cioId(current.result);
-                            return call(
-                                            () -> appApi.person(change.set()),
-                                            appApiLimiter,
-                                            start,
-                                            true)
-                                    .thenCompose(
-                                            owner ->
-                                                    applyUnlessTaken(
-                                                            op, change, cioId, owner, start));
+                            String cioId = cioId(current);
+                            if (cioId.isEmpty()) {
+                                step.dead(
+                                        DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                                        "the App API answered without the person's cio_id",
+                                        current);
+                                return;
+                            }
+                            call(step, () -> appApi.person(change.set()), appApiLimiter, true)
+                                    .thenAccept(
+                                            owner -> {
+                                                if (owner != null) {
+                                                    applyUnlessTaken(step, change, cioId, owner);
+                                                }
+                                            });
+                        })
+                .exceptionally(
+                        e -> {
+                            step.failed(e);
+                            return null;
                         });
     }
 
-    private CompletableFuture<List<DeadLetter>> applyUnlessTaken(
-            CustomerioOperation op,
-            IdentifierChange change,
-            String cioId,
-            Outcome owner,
-            long start) {
-        if (owner.failure != null) {
-            return done(op, owner);
-        }
-        if (owner.result.status() != 404) {
-            String ownerCioId = cioId(owner.result);
+    private void applyUnlessTaken(
+            Step step, IdentifierChange change, String cioId, HttpResult owner) {
+        if (owner.status() != 404) {
+            String ownerCioId = cioId(owner);
+            if (ownerCioId.isEmpty()) {
+                step.dead(
+                        DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                        "the App API answered without the cio_id of the new identifier's person",
+                        owner);
+                return;
+            }
             if (cioId.equals(ownerCioId)) {
                 // Applied before (a replay after a restore): nothing to do.
                 listener.identifierChanged();
-                return CompletableFuture.completedFuture(List.of());
+                step.delivered();
+                return;
             }
-            return CompletableFuture.completedFuture(
-                    List.of(
-                            DeadLetters.forOperation(
-                                    DeadLetterReason.IDENTIFIER_CONFLICT,
-                                    "the new "
-                                            + change.set().kind().code()
-                                            + " already belongs to another person (cio_id "
-                                            + ownerCioId
-                                            + "); the person with cio_id "
-                                            + cioId
-                                            + " keeps the old one. Nothing was merged: see the"
-                                            + " README on identifier conflicts",
-                                    op,
-                                    owner.result.status(),
-                                    null,
-                                    clock.nowMs())));
+            step.dead(
+                    DeadLetterReason.IDENTIFIER_CONFLICT,
+                    "the new "
+                            + change.set().kind().code()
+                            + " already belongs to another person (cio_id "
+                            + ownerCioId
+                            + "); the person with cio_id "
+                            + cioId
+                            + " keeps the old one and stays addressed by it. Nothing was merged:"
+                            + " see the README on identifier conflicts",
+                    owner);
+            return;
         }
         byte[] body = setBody(change.set());
         String path = "/api/v1/customers/" + PathSegment.encode("cio_" + cioId);
-        return call(() -> track.send("PUT", path, body), trackLimiter, start, false)
-                .thenCompose(
+        call(step, () -> track.send("PUT", path, body), trackLimiter, false)
+                .thenAccept(
                         applied -> {
-                            if (applied.failure != null) {
-                                return done(op, applied);
+                            if (applied != null) {
+                                listener.identifierChanged();
+                                step.delivered();
                             }
-                            listener.identifierChanged();
-                            return CompletableFuture.completedFuture(List.of());
+                        })
+                .exceptionally(
+                        e -> {
+                            step.failed(e);
+                            return null;
                         });
     }
 
-    private CompletableFuture<List<DeadLetter>> done(CustomerioOperation op, Outcome outcome) {
-        return CompletableFuture.completedFuture(
-                List.of(
-                        DeadLetters.forOperation(
-                                outcome.failure,
-                                outcome.detail,
-                                op,
-                                outcome.result.status(),
-                                outcome.result.body(),
-                                clock.nowMs())));
+    /** The change on its way. */
+    private final class Step {
+        final CustomerioOperation op;
+        final RequestProgress progress;
+        final int index;
+        final long startMs;
+        int failures;
+        long unexpectedSinceMs;
+        boolean retriedWithNewKey;
+
+        Step(CustomerioOperation op, RequestProgress progress, int index, long startMs) {
+            this.op = op;
+            this.progress = progress;
+            this.index = index;
+            this.startMs = startMs;
+        }
+
+        void delivered() {
+            listener.delivered(List.of(op));
+            progress.delivered(index);
+        }
+
+        void dead(DeadLetterReason reason, String detail, HttpResult r) {
+            progress.dead(
+                    index,
+                    DeadLetters.forOperation(
+                            reason,
+                            detail,
+                            op,
+                            r == null ? 0 : r.status(),
+                            r == null ? null : r.body(),
+                            clock.nowMs()));
+        }
+
+        void parked(String reason) {
+            listener.parked(1, reason);
+            progress.parked(index, reason);
+        }
+
+        void failed(Throwable t) {
+            dead(DeadLetterReason.DELIVERY_ERROR, "failed in the forwarder: " + t, null);
+        }
+    }
+
+    /** Why an identifier change waits while the App API refuses its key. */
+    public static final String APP_API_UNAUTHORIZED = "app_api_unauthorized";
+
+    /**
+     * Sends until the answer is final: completes with it (2xx, and 404 for a look-up), or with null
+     * once the step was decided otherwise (parked, dead-lettered).
+     */
+    private CompletableFuture<HttpResult> call(
+            Step step,
+            Supplier<CompletableFuture<HttpResult>> request,
+            RateLimiter limiter,
+            boolean lookup) {
+        CompletableFuture<HttpResult> answer = new CompletableFuture<>();
+        attempt(step, request, limiter, lookup, answer);
+        return answer;
+    }
+
+    private void attempt(
+            Step step,
+            Supplier<CompletableFuture<HttpResult>> request,
+            RateLimiter limiter,
+            boolean lookup,
+            CompletableFuture<HttpResult> answer) {
+        schedule(
+                () -> {
+                    if (step.progress.cancelled()) {
+                        answer.complete(null);
+                        return;
+                    }
+                    request.get()
+                            .whenComplete(
+                                    (r, error) -> {
+                                        try {
+                                            decide(
+                                                    step,
+                                                    request,
+                                                    limiter,
+                                                    lookup,
+                                                    answer,
+                                                    error != null
+                                                            ? HttpResult.networkError(
+                                                                    error.toString())
+                                                            : r);
+                                        } catch (RuntimeException e) {
+                                            step.failed(e);
+                                            answer.complete(null);
+                                        }
+                                    });
+                },
+                limiter.reserveDelayMs(),
+                answer);
+    }
+
+    private void decide(
+            Step step,
+            Supplier<CompletableFuture<HttpResult>> request,
+            RateLimiter limiter,
+            boolean lookup,
+            CompletableFuture<HttpResult> answer,
+            HttpResult result) {
+        if (step.progress.cancelled()) {
+            answer.complete(null);
+            return;
+        }
+        long now = clock.nowMs();
+        if (lookup && result.status() == 404) {
+            answer.complete(result);
+            return;
+        }
+        switch (ResponseClass.of(result)) {
+            case SUCCESS:
+            case PARTIAL:
+                answer.complete(result);
+                return;
+            case REJECTED:
+                step.dead(
+                        DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                        "Customer.io refused a step of the identifier change ("
+                                + result.describe()
+                                + ")",
+                        result);
+                answer.complete(null);
+                return;
+            case AUTH:
+                Authorization auth = lookup ? appApi.authorization() : track.authorization();
+                if (lookup) {
+                    listener.appApiAuthenticationFailed(result);
+                } else {
+                    listener.authenticationFailed(result);
+                }
+                schedule(
+                        () -> {
+                            if (auth.reloadAfterRefusal(clock.nowMs()) && !step.retriedWithNewKey) {
+                                step.retriedWithNewKey = true;
+                                attempt(step, request, limiter, lookup, answer);
+                            } else {
+                                step.parked(
+                                        lookup
+                                                ? APP_API_UNAUTHORIZED
+                                                : DeliveryHealth.UNAUTHORIZED);
+                                answer.complete(null);
+                            }
+                        },
+                        0,
+                        answer);
+                return;
+            case UNEXPECTED:
+                if (step.unexpectedSinceMs == 0) {
+                    step.unexpectedSinceMs = now;
+                }
+                if (now - step.unexpectedSinceMs >= policy.unexpectedStatusMs()) {
+                    step.dead(
+                            DeadLetterReason.UNEXPECTED_STATUS,
+                            "a step of the identifier change was answered "
+                                    + result.describe()
+                                    + " for "
+                                    + (now - step.unexpectedSinceMs)
+                                    + " ms",
+                            result);
+                    answer.complete(null);
+                    return;
+                }
+                retryLater(step, request, limiter, lookup, answer, result);
+                return;
+            case TRANSIENT:
+            default:
+                if (result.status() == 429) {
+                    limiter.onThrottled(result.retryAfterMs());
+                    listener.throttled(result);
+                }
+                if (policy.givesUp(step.op.firstAttemptMs, now)) {
+                    step.dead(
+                            DeadLetterReason.RETRY_DURATION_EXCEEDED,
+                            "identifier change still failing after "
+                                    + (now - step.op.firstAttemptMs)
+                                    + " ms of retries; last: "
+                                    + result.describe(),
+                            result);
+                    answer.complete(null);
+                    return;
+                }
+                long delay = policy.backoffMs(step.failures, result);
+                if (now + delay - step.startMs > policy.inSlotMs()) {
+                    step.parked(
+                            result.status() == 429
+                                    ? OperationDelivery.THROTTLED
+                                    : DeliveryHealth.UNAVAILABLE);
+                    answer.complete(null);
+                    return;
+                }
+                retryLater(step, request, limiter, lookup, answer, result);
+        }
+    }
+
+    private void retryLater(
+            Step step,
+            Supplier<CompletableFuture<HttpResult>> request,
+            RateLimiter limiter,
+            boolean lookup,
+            CompletableFuture<HttpResult> answer,
+            HttpResult result) {
+        long delay = policy.backoffMs(step.failures, result);
+        step.failures++;
+        listener.retryScheduled(result, step.failures, delay);
+        schedule(() -> attempt(step, request, limiter, lookup, answer), delay, answer);
     }
 
     private static byte[] setBody(PersonIdentifier set) {
@@ -159,153 +381,28 @@ public final class IdentifierChangeDelivery {
         }
     }
 
-    /** The cio_id in an App API person answer. */
+    /**
+     * The cio_id in an App API person answer: {@code customer.identifiers.cio_id}, else {@code
+     * customer.attributes.cio_id}; empty when neither is there (then nothing can be changed).
+     */
     private static String cioId(HttpResult result) {
         try {
             JsonNode customer = Json.mapper().readTree(result.body()).path("customer");
             String id = customer.path("identifiers").path("cio_id").asText("");
-            return id.isEmpty() ? customer.path("cio_id").asText("") : id;
+            return id.isEmpty() ? customer.path("attributes").path("cio_id").asText("") : id;
         } catch (java.io.IOException e) {
             return "";
         }
     }
 
-    /** A call's final answer, or why it was given up. */
-    private static final class Outcome {
-        final HttpResult result;
-        final DeadLetterReason failure;
-        final String detail;
-
-        Outcome(HttpResult result, DeadLetterReason failure, String detail) {
-            this.result = result;
-            this.failure = failure;
-            this.detail = detail;
-        }
-    }
-
-    /**
-     * Sends until the answer is final: 2xx (and 404 for a look-up) is an answer; 400/413/422 a
-     * refusal; 401/403 retried every auth interval; anything else retried with backoff.
-     */
-    private CompletableFuture<Outcome> call(
-            Supplier<CompletableFuture<HttpResult>> request,
-            RateLimiter limiter,
-            long firstAttemptMs,
-            boolean lookup) {
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        attempt(request, limiter, firstAttemptMs, lookup, 0, outcome);
-        return outcome;
-    }
-
-    private void attempt(
-            Supplier<CompletableFuture<HttpResult>> request,
-            RateLimiter limiter,
-            long firstAttemptMs,
-            boolean lookup,
-            int failures,
-            CompletableFuture<Outcome> outcome) {
-        schedule(
-                () ->
-                        request.get()
-                                .whenComplete(
-                                        (r, error) -> {
-                                            HttpResult result =
-                                                    error != null
-                                                            ? HttpResult.networkError(
-                                                                    error.toString())
-                                                            : r;
-                                            decide(
-                                                    request,
-                                                    limiter,
-                                                    firstAttemptMs,
-                                                    lookup,
-                                                    failures,
-                                                    outcome,
-                                                    result);
-                                        }),
-                limiter.reserveDelayMs(),
-                outcome);
-    }
-
-    private void decide(
-            Supplier<CompletableFuture<HttpResult>> request,
-            RateLimiter limiter,
-            long firstAttemptMs,
-            boolean lookup,
-            int failures,
-            CompletableFuture<Outcome> outcome,
-            HttpResult result) {
-        if (lookup && result.status() == 404) {
-            outcome.complete(new Outcome(result, null, null));
-            return;
-        }
-        switch (ResponseClass.of(result)) {
-            case SUCCESS:
-            case PARTIAL:
-                outcome.complete(new Outcome(result, null, null));
-                return;
-            case REJECTED:
-                outcome.complete(
-                        new Outcome(
-                                result,
-                                DeadLetterReason.REJECTED_BY_CUSTOMERIO,
-                                "Customer.io refused a step of the identifier change ("
-                                        + result.describe()
-                                        + ")"));
-                return;
-            case AUTH:
-                if (lookup) {
-                    listener.appApiAuthenticationFailed(result);
-                } else {
-                    listener.authenticationFailed(result);
-                }
-                schedule(
-                        () -> attempt(request, limiter, firstAttemptMs, lookup, failures, outcome),
-                        policy.authBackoffMs(),
-                        outcome);
-                return;
-            case RETRYABLE:
-            default:
-                long now = clock.nowMs();
-                if (policy.givesUp(firstAttemptMs, now)) {
-                    outcome.complete(
-                            new Outcome(
-                                    result,
-                                    DeadLetterReason.RETRY_DURATION_EXCEEDED,
-                                    "identifier change still failing after "
-                                            + (now - firstAttemptMs)
-                                            + " ms of retries; last: "
-                                            + result.describe()));
-                    return;
-                }
-                if (result.status() == 429) {
-                    limiter.onThrottled(result.retryAfterMs());
-                    listener.throttled(result);
-                }
-                long delay = policy.backoffMs(failures, result.retryAfterMs());
-                listener.retryScheduled(result, failures + 1, delay);
-                schedule(
-                        () ->
-                                attempt(
-                                        request,
-                                        limiter,
-                                        firstAttemptMs,
-                                        lookup,
-                                        failures + 1,
-                                        outcome),
-                        delay,
-                        outcome);
-        }
-    }
-
-    private void schedule(Runnable task, long delayMs, CompletableFuture<Outcome> outcome) {
+    private void schedule(Runnable task, long delayMs, CompletableFuture<HttpResult> answer) {
         try {
             timer.schedule(
                     () -> {
                         try {
                             task.run();
-                        } catch (Throwable t) {
-                            outcome.completeExceptionally(t);
+                        } catch (RuntimeException e) {
+                            answer.completeExceptionally(e);
                         }
                     },
                     delayMs,

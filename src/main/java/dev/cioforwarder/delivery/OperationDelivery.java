@@ -4,21 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
-import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.json.Json;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one {@link DeliveryRequest} to Customer.io, whatever it takes: every decision about an
- * outcome is made here, top to bottom, from the design's table.
+ * Delivers one {@link DeliveryRequest} to Customer.io: every decision about an answer is made here,
+ * top to bottom, from the design's table. Each operation ends delivered, dead-lettered or parked
+ * ({@link DeliveryResult}); nothing holds its AsyncIO slot for long.
  *
  * <ul>
  *   <li>2xx: delivered. 207: the listed {@code batch_index} operations are dead-lettered with
@@ -26,19 +29,33 @@ import java.util.concurrent.TimeUnit;
  *   <li>400/413/422 for a batch: split in halves, delivered one half after the other (so a user's
  *       operations keep their order), until the refused operations stand alone and are
  *       dead-lettered; the good ones are delivered.
- *   <li>408, 429, 5xx, network errors, timeouts: retried with exponential backoff and full jitter,
- *       honouring {@code Retry-After}; a 429 also slows the rate limiter. No attempt limit; an
- *       optional maximum retry duration dead-letters after it.
- *   <li>401/403: retried slowly and reported every time; never dead-lettered, never dropped, so
- *       delivery resumes where it stopped once the key is fixed.
+ *   <li>408, 429, 5xx, network errors, timeouts: retried with exponential backoff and full jitter
+ *       ({@code Retry-After} honoured, capped for anything but a 429, which also slows the rate
+ *       limiter) for {@link RetryPolicy#inSlotMs()}; then the operations are parked: they wait, in
+ *       order, in their users' state and come back later, however long Customer.io is away. Once
+ *       every attempt fails for a while, {@link DeliveryHealth} parks new requests at once and lets
+ *       one trial through now and then.
+ *   <li>401/403: the key is read again (a rotated key works at once); otherwise parked, like an
+ *       outage, and reported loudly.
+ *   <li>Any other status (3xx, 404, 405, 409, 410, ...): a batch is retried once, then split by
+ *       user so that one person's operations take nobody else's with them; a person's own
+ *       operations are retried for {@link RetryPolicy#unexpectedStatusMs()}, then dead-lettered
+ *       naming the status. A person found so is sent apart from the others for a while.
+ *   <li>{@code customerio.max-retry-duration}: an operation retried that long since its first
+ *       attempt is dead-lettered, wherever it waited in between.
+ *   <li>An exception in this code dead-letters the operations concerned ({@code delivery_error}):
+ *       it would fail the same way after a restart.
  * </ul>
  *
- * <p>Nothing here blocks: waits are scheduled on {@code timer}, sends are asynchronous. The result
- * future completes normally with the dead letters (empty when all went well).
+ * <p>Nothing here blocks: waits are scheduled on {@code timer}, sends are asynchronous.
  */
 public final class OperationDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(OperationDelivery.class);
 
     private static final String BATCH_PATH = "/api/v2/batch";
+
+    /** Why throttled operations wait. */
+    public static final String THROTTLED = "throttled";
 
     private final CustomerioClient client;
     private final ApiMode mode;
@@ -47,6 +64,8 @@ public final class OperationDelivery {
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final DeliveryListener listener;
+    private final DeliveryHealth health;
+    private final UnexpectedStatuses unexpectedStatuses;
     private IdentifierChangeDelivery identifierChanges;
 
     public OperationDelivery(
@@ -57,6 +76,29 @@ public final class OperationDelivery {
             ScheduledExecutorService timer,
             Clock clock,
             DeliveryListener listener) {
+        this(
+                client,
+                mode,
+                limiter,
+                policy,
+                timer,
+                clock,
+                listener,
+                new DeliveryHealth(
+                        Math.min(10_000, Math.max(1, policy.inSlotMs() / 2)),
+                        Math.min(5_000, Math.max(1, policy.inSlotMs() / 2)),
+                        policy.authRetryIntervalMs()));
+    }
+
+    public OperationDelivery(
+            CustomerioClient client,
+            ApiMode mode,
+            RateLimiter limiter,
+            RetryPolicy policy,
+            ScheduledExecutorService timer,
+            Clock clock,
+            DeliveryListener listener,
+            DeliveryHealth health) {
         this.client = client;
         this.mode = mode;
         this.limiter = limiter;
@@ -64,6 +106,8 @@ public final class OperationDelivery {
         this.timer = timer;
         this.clock = clock;
         this.listener = listener;
+        this.health = health;
+        this.unexpectedStatuses = new UnexpectedStatuses(policy.unexpectedStatusMs() + 60_000);
     }
 
     /** Where identifier changes go (only configured with an App API key). */
@@ -72,62 +116,155 @@ public final class OperationDelivery {
         return this;
     }
 
-    public CompletableFuture<List<DeadLetter>> deliver(DeliveryRequest request) {
-        CompletableFuture<List<DeadLetter>> result = new CompletableFuture<>();
-        if (request.operations.isEmpty()) {
-            result.complete(Collections.emptyList());
-            return result;
+    public DeliveryHealth health() {
+        return health;
+    }
+
+    /** Delivers the operations; the handle tells what became of each, and can cut it short. */
+    public Handle deliver(List<CustomerioOperation> operations) {
+        RequestProgress progress = new RequestProgress(operations, clock.nowMs());
+        Handle handle = new Handle(progress);
+        if (operations.isEmpty()) {
+            return handle;
         }
-        if (request.operations.get(0).kind == OperationKind.IDENTIFIER_CHANGE) {
-            // Alone in its request (the batcher sees to it): App API look-ups, then Track.
-            if (identifierChanges == null) {
-                throw new IllegalStateException(
-                        "an identifier change without an App API key: the settings changed"
-                                + " between the operation and its delivery");
+        try {
+            CustomerioOperation first = operations.get(0);
+            if (first.kind == OperationKind.IDENTIFIER_CHANGE) {
+                // Alone in its request (the batcher sees to it): App API look-ups, then Track.
+                if (identifierChanges == null) {
+                    progress.dead(
+                            0,
+                            DeadLetters.forOperation(
+                                    DeadLetterReason.IDENTIFIER_CHANGE_NOT_CONFIGURED,
+                                    "an identifier change restored into a job without an App API"
+                                            + " key (customerio.app-api-key-env or -file); it"
+                                            + " cannot be applied",
+                                    first,
+                                    0,
+                                    null,
+                                    clock.nowMs()));
+                } else {
+                    identifierChanges.deliver(first, progress, 0);
+                }
+                return handle;
             }
-            return identifierChanges.deliver(request.operations.get(0));
+            start(new Attempt(progress, allIndices(operations.size())));
+        } catch (RuntimeException e) {
+            failed(new Attempt(progress, allIndices(operations.size())), e);
         }
-        attempt(new Attempt(request.operations, result, clock.nowMs()));
-        return result;
+        return handle;
     }
 
-    /** One set of operations on its way, with its retry history. */
-    private final class Attempt {
-        final List<CustomerioOperation> operations;
-        final CompletableFuture<List<DeadLetter>> result;
-        final long firstAttemptMs;
+    /** A request on its way. */
+    public static final class Handle {
+        private final RequestProgress progress;
+
+        Handle(RequestProgress progress) {
+            this.progress = progress;
+        }
+
+        public CompletableFuture<DeliveryResult> result() {
+            return progress.result();
+        }
+
+        /**
+         * Stops trying: what is not decided yet is parked with {@code reason}. An answer that
+         * arrives later changes nothing.
+         */
+        public void cancel(String reason) {
+            progress.cancel(reason);
+        }
+    }
+
+    /** Part of a request, with its retry history. */
+    private static final class Attempt {
+        final RequestProgress progress;
+        final int[] indices;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
         int failures;
+        boolean retriedUnexpected;
+        boolean retriedWithNewKey;
 
-        Attempt(
-                List<CustomerioOperation> operations,
-                CompletableFuture<List<DeadLetter>> result,
-                long firstAttemptMs) {
-            this.operations = operations;
-            this.result = result;
-            this.firstAttemptMs = firstAttemptMs;
+        Attempt(RequestProgress progress, int[] indices) {
+            this.progress = progress;
+            this.indices = indices;
+        }
+
+        /** A part of this attempt that carries its history on. */
+        Attempt part(int[] subset) {
+            Attempt a = new Attempt(progress, subset);
+            a.failures = failures;
+            a.retriedUnexpected = retriedUnexpected;
+            a.retriedWithNewKey = retriedWithNewKey;
+            return a;
+        }
+
+        CustomerioOperation op(int k) {
+            return progress.operations.get(indices[k]);
+        }
+
+        List<CustomerioOperation> operations() {
+            List<CustomerioOperation> ops = new ArrayList<>(indices.length);
+            for (int i : indices) {
+                ops.add(progress.operations.get(i));
+            }
+            return ops;
         }
     }
 
-    private void attempt(Attempt attempt) {
-        schedule(() -> send(attempt), limiter.reserveDelayMs(), attempt.result);
+    /** Sends an attempt, or parks it at once while Customer.io is known to be away. */
+    private void start(Attempt a) {
+        if (a.progress.cancelled()) {
+            a.done.complete(null);
+            return;
+        }
+        if (!health.mayAttempt(clock.nowMs())) {
+            park(a, health.reason());
+            return;
+        }
+        // People whose operations were answered with an unexpected status a moment ago go apart,
+        // so the others are not held up by their retries.
+        List<int[]> parts = unexpectedStatuses.isEmpty() ? null : carveOut(a);
+        if (parts == null) {
+            schedule(() -> send(a), limiter.reserveDelayMs(), a);
+            return;
+        }
+        List<CompletableFuture<Void>> children = new ArrayList<>(parts.size());
+        for (int[] part : parts) {
+            Attempt child = a.part(part);
+            children.add(child.done);
+            schedule(() -> send(child), limiter.reserveDelayMs(), child);
+        }
+        CompletableFuture.allOf(children.toArray(new CompletableFuture[0]))
+                .whenComplete((v, e) -> a.done.complete(null));
     }
 
-    private void send(Attempt attempt) {
+    private void send(Attempt a) {
+        if (a.progress.cancelled()) {
+            a.done.complete(null);
+            return;
+        }
+        long now = clock.nowMs();
         final String method;
         final String path;
         final byte[] body;
-        if (sentAlone(attempt.operations)) {
-            CustomerioOperation op = attempt.operations.get(0);
+        List<CustomerioOperation> ops = a.operations();
+        for (CustomerioOperation op : ops) {
+            if (op.firstAttemptMs == 0) {
+                op.firstAttemptMs = now;
+            }
+        }
+        if (sentAlone(ops)) {
+            CustomerioOperation op = ops.get(0);
             method = op.method;
             path = op.path;
             body = op.body;
         } else {
             method = "POST";
             path = BATCH_PATH;
-            body = BatchBody.of(attempt.operations);
+            body = BatchBody.of(ops);
         }
-        long sentAt = clock.nowMs();
-        listener.requestSent(attempt.operations.size(), body.length);
+        listener.requestSent(ops.size(), body.length);
         client.send(method, path, body)
                 .whenComplete(
                         (response, error) -> {
@@ -136,10 +273,14 @@ public final class OperationDelivery {
                                         error != null
                                                 ? HttpResult.networkError(error.toString())
                                                 : response;
-                                listener.responseReceived(r, clock.nowMs() - sentAt);
-                                handle(attempt, r);
-                            } catch (Throwable t) {
-                                attempt.result.completeExceptionally(t);
+                                if (a.progress.cancelled()) {
+                                    a.done.complete(null);
+                                    return;
+                                }
+                                listener.responseReceived(r, clock.nowMs() - now);
+                                handle(a, r);
+                            } catch (RuntimeException e) {
+                                failed(a, e);
                             }
                         });
     }
@@ -150,62 +291,51 @@ public final class OperationDelivery {
      * events), which the batcher always sends alone.
      */
     private boolean sentAlone(List<CustomerioOperation> operations) {
-        return mode == ApiMode.V1
-                || (operations.size() == 1 && operations.get(0).needsOwnRequest());
+        return mode == ApiMode.V1 || (operations.size() == 1 && operations.get(0).path != null);
     }
 
-    private void handle(Attempt attempt, HttpResult r) {
+    private void handle(Attempt a, HttpResult r) {
         switch (ResponseClass.of(r)) {
             case SUCCESS:
-                listener.delivered(attempt.operations);
-                attempt.result.complete(Collections.emptyList());
+                health.answered();
+                delivered(a);
                 return;
             case PARTIAL:
-                attempt.result.complete(partial(attempt, r));
+                health.answered();
+                partial(a, r);
                 return;
             case REJECTED:
-                rejected(attempt, r);
+                health.answered();
+                rejected(a, r);
                 return;
             case AUTH:
-                listener.authenticationFailed(r);
-                schedule(() -> attempt(attempt), policy.authBackoffMs(), attempt.result);
+                unauthorized(a, r);
                 return;
-            case RETRYABLE:
+            case UNEXPECTED:
+                health.answered();
+                unexpected(a, r);
+                return;
+            case TRANSIENT:
             default:
-                retry(attempt, r);
+                transientFailure(a, r);
         }
     }
 
-    private void retry(Attempt attempt, HttpResult r) {
-        long now = clock.nowMs();
-        if (policy.givesUp(attempt.firstAttemptMs, now)) {
-            attempt.result.complete(
-                    deadLetters(
-                            attempt.operations,
-                            DeadLetterReason.RETRY_DURATION_EXCEEDED,
-                            "still failing after "
-                                    + (now - attempt.firstAttemptMs)
-                                    + " ms of retries (customerio.max-retry-duration); last: "
-                                    + r.describe(),
-                            r));
-            return;
+    private void delivered(Attempt a) {
+        // Reported before decided: the request's result completes with the last decision.
+        listener.delivered(a.operations());
+        for (int i : a.indices) {
+            a.progress.delivered(i);
         }
-        if (r.status() == 429) {
-            limiter.onThrottled(r.retryAfterMs());
-            listener.throttled(r);
-        }
-        long delay = policy.backoffMs(attempt.failures, r.retryAfterMs());
-        attempt.failures++;
-        listener.retryScheduled(r, attempt.failures, delay);
-        schedule(() -> attempt(attempt), delay, attempt.result);
+        a.done.complete(null);
     }
 
     /** 207: dead-letter the operations Customer.io lists, count the rest as delivered. */
-    private List<DeadLetter> partial(Attempt attempt, HttpResult r) {
-        List<CustomerioOperation> ops = attempt.operations;
+    private void partial(Attempt a, HttpResult r) {
+        List<CustomerioOperation> ops = a.operations();
         if (sentAlone(ops)) {
-            listener.delivered(ops);
-            return Collections.emptyList();
+            delivered(a);
+            return;
         }
         boolean[] refused = new boolean[ops.size()];
         String[] reasons = new String[ops.size()];
@@ -220,79 +350,286 @@ public final class OperationDelivery {
             }
         } catch (Exception e) {
             // Without a readable list we cannot tell good from bad: keep them all for a person.
-            return deadLetters(
-                    ops, DeadLetterReason.REJECTED_BY_CUSTOMERIO, "unreadable 207 answer", r);
+            dead(a, DeadLetterReason.REJECTED_BY_CUSTOMERIO, "unreadable 207 answer", r);
+            return;
         }
         List<CustomerioOperation> delivered = new ArrayList<>(ops.size());
-        List<DeadLetter> dead = new ArrayList<>();
-        long now = clock.nowMs();
-        for (int i = 0; i < ops.size(); i++) {
-            if (refused[i]) {
-                dead.add(
-                        DeadLetters.forOperation(
-                                DeadLetterReason.REJECTED_BY_CUSTOMERIO,
-                                "Customer.io refused operation " + i + " of a batch (207)",
-                                ops.get(i),
-                                r.status(),
-                                reasons[i],
-                                now));
-            } else {
-                delivered.add(ops.get(i));
+        for (int k = 0; k < ops.size(); k++) {
+            if (!refused[k]) {
+                delivered.add(ops.get(k));
             }
         }
         listener.delivered(delivered);
-        return dead;
+        long now = clock.nowMs();
+        for (int k = 0; k < ops.size(); k++) {
+            if (refused[k]) {
+                a.progress.dead(
+                        a.indices[k],
+                        DeadLetters.forOperation(
+                                DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                                "Customer.io refused operation " + k + " of a batch (207)",
+                                ops.get(k),
+                                r.status(),
+                                reasons[k],
+                                now));
+            } else {
+                a.progress.delivered(a.indices[k]);
+            }
+        }
+        a.done.complete(null);
     }
 
     /** A refused request: split a batch to find the culprits, dead-letter a lone operation. */
-    private void rejected(Attempt attempt, HttpResult r) {
-        List<CustomerioOperation> ops = attempt.operations;
-        if (ops.size() == 1) {
-            attempt.result.complete(
-                    deadLetters(
-                            ops,
-                            DeadLetterReason.REJECTED_BY_CUSTOMERIO,
-                            "Customer.io refused the operation (" + r.describe() + ")",
-                            r));
+    private void rejected(Attempt a, HttpResult r) {
+        if (a.indices.length == 1) {
+            dead(
+                    a,
+                    DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                    "Customer.io refused the operation (" + r.describe() + ")",
+                    r);
             return;
         }
-        int middle = ops.size() / 2;
-        List<CustomerioOperation> first = ops.subList(0, middle);
-        List<CustomerioOperation> second = ops.subList(middle, ops.size());
-        CompletableFuture<List<DeadLetter>> firstResult = new CompletableFuture<>();
-        attempt(new Attempt(first, firstResult, attempt.firstAttemptMs));
-        firstResult.whenComplete(
-                (firstDead, error) -> {
-                    if (error != null) {
-                        attempt.result.completeExceptionally(error);
-                        return;
-                    }
-                    CompletableFuture<List<DeadLetter>> secondResult = new CompletableFuture<>();
-                    attempt(new Attempt(second, secondResult, attempt.firstAttemptMs));
-                    secondResult.whenComplete(
-                            (secondDead, secondError) -> {
-                                if (secondError != null) {
-                                    attempt.result.completeExceptionally(secondError);
-                                    return;
-                                }
-                                List<DeadLetter> all = new ArrayList<>(firstDead);
-                                all.addAll(secondDead);
-                                attempt.result.complete(all);
-                            });
+        int middle = a.indices.length / 2;
+        Attempt first = a.part(java.util.Arrays.copyOfRange(a.indices, 0, middle));
+        Attempt second = a.part(java.util.Arrays.copyOfRange(a.indices, middle, a.indices.length));
+        // One half after the other: a user's operations may be in both.
+        start(first);
+        first.done.whenComplete(
+                (v, e) -> {
+                    start(second);
+                    second.done.whenComplete((v2, e2) -> a.done.complete(null));
                 });
     }
 
-    private List<DeadLetter> deadLetters(
-            List<CustomerioOperation> ops, DeadLetterReason reason, String detail, HttpResult r) {
-        long now = clock.nowMs();
-        List<DeadLetter> dead = new ArrayList<>(ops.size());
-        for (CustomerioOperation op : ops) {
-            dead.add(DeadLetters.forOperation(reason, detail, op, r.status(), r.body(), now));
-        }
-        return dead;
+    private void unauthorized(Attempt a, HttpResult r) {
+        health.unauthorized(clock.nowMs());
+        listener.authenticationFailed(r);
+        // The key may have been rotated in its file: read it again, off the I/O thread.
+        schedule(
+                () -> {
+                    boolean changed = client.authorization().reloadAfterRefusal(clock.nowMs());
+                    if (changed && !a.retriedWithNewKey) {
+                        a.retriedWithNewKey = true;
+                        health.answered();
+                        start(a);
+                    } else {
+                        park(a, DeliveryHealth.UNAUTHORIZED);
+                    }
+                },
+                0,
+                a);
     }
 
-    private void schedule(Runnable task, long delayMs, CompletableFuture<List<DeadLetter>> result) {
+    private void transientFailure(Attempt a, HttpResult r) {
+        long now = clock.nowMs();
+        boolean throttled = r.status() == 429;
+        if (throttled) {
+            limiter.onThrottled(r.retryAfterMs());
+            listener.throttled(r);
+        } else {
+            health.transientFailure(now);
+        }
+        Attempt rest = deadIfRetriedTooLong(a, r, now);
+        if (rest == null) {
+            return;
+        }
+        long delay = policy.backoffMs(rest.failures, r);
+        rest.failures++;
+        if (now + delay - rest.progress.startMs > policy.inSlotMs()) {
+            park(rest, throttled ? THROTTLED : DeliveryHealth.UNAVAILABLE);
+            return;
+        }
+        listener.retryScheduled(r, rest.failures, delay);
+        schedule(() -> start(rest), delay, rest);
+    }
+
+    /**
+     * Dead-letters the operations past customerio.max-retry-duration; the rest, or null when none
+     * is left (then {@code a} is done).
+     */
+    private Attempt deadIfRetriedTooLong(Attempt a, HttpResult r, long now) {
+        if (!policy.hasMaxRetryDuration()) {
+            return a;
+        }
+        int[] keep = new int[a.indices.length];
+        int kept = 0;
+        for (int i : a.indices) {
+            CustomerioOperation op = a.progress.operations.get(i);
+            if (policy.givesUp(op.firstAttemptMs, now)) {
+                a.progress.dead(
+                        i,
+                        DeadLetters.forOperation(
+                                DeadLetterReason.RETRY_DURATION_EXCEEDED,
+                                "still failing after "
+                                        + (now - op.firstAttemptMs)
+                                        + " ms of retries (customerio.max-retry-duration); last: "
+                                        + r.describe(),
+                                op,
+                                r.status(),
+                                r.body(),
+                                now));
+            } else {
+                keep[kept++] = i;
+            }
+        }
+        if (kept == a.indices.length) {
+            return a;
+        }
+        if (kept == 0) {
+            a.done.complete(null);
+            return null;
+        }
+        Attempt rest = a.part(java.util.Arrays.copyOf(keep, kept));
+        rest.done.whenComplete((v, e) -> a.done.complete(null));
+        return rest;
+    }
+
+    /** 3xx, 404, 405, 409, 410, ...: isolate the person it concerns, then a bounded budget. */
+    private void unexpected(Attempt a, HttpResult r) {
+        List<int[]> byUser = byUser(a);
+        long now = clock.nowMs();
+        if (byUser.size() > 1) {
+            if (!a.retriedUnexpected) {
+                // Once more as it is: a proxy blip should not cost a split.
+                a.retriedUnexpected = true;
+                long delay = policy.backoffMs(a.failures++, r);
+                listener.retryScheduled(r, a.failures, delay);
+                schedule(() -> start(a), delay, a);
+                return;
+            }
+            // Different people, concurrently: their order is their own.
+            int middle = byUser.size() / 2;
+            Attempt first = a.part(concat(byUser.subList(0, middle)));
+            Attempt second = a.part(concat(byUser.subList(middle, byUser.size())));
+            start(first);
+            start(second);
+            CompletableFuture.allOf(first.done, second.done)
+                    .whenComplete((v, e) -> a.done.complete(null));
+            return;
+        }
+        String user = a.op(0).userKey;
+        long since = unexpectedStatuses.record(user, r.status(), now);
+        if (now - since >= policy.unexpectedStatusMs()) {
+            dead(
+                    a,
+                    DeadLetterReason.UNEXPECTED_STATUS,
+                    "Customer.io answered "
+                            + r.describe()
+                            + " to this person's operations for "
+                            + (now - since)
+                            + " ms; only 408, 429 and 5xx are retried without end",
+                    r);
+            return;
+        }
+        Attempt rest = deadIfRetriedTooLong(a, r, now);
+        if (rest == null) {
+            return;
+        }
+        long delay =
+                Math.min(
+                        policy.backoffMs(rest.failures++, r),
+                        Math.max(0, since + policy.unexpectedStatusMs() - now));
+        listener.retryScheduled(r, rest.failures, delay);
+        schedule(() -> start(rest), delay, rest);
+    }
+
+    /** The attempt's operations grouped by user, each group in its order, users by first seen. */
+    private static List<int[]> byUser(Attempt a) {
+        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i : a.indices) {
+            groups.computeIfAbsent(a.progress.operations.get(i).userKey, u -> new ArrayList<>())
+                    .add(i);
+        }
+        List<int[]> out = new ArrayList<>(groups.size());
+        for (List<Integer> g : groups.values()) {
+            out.add(g.stream().mapToInt(Integer::intValue).toArray());
+        }
+        return out;
+    }
+
+    /** The attempt split into the people recently answered unexpectedly and the rest; or null. */
+    private List<int[]> carveOut(Attempt a) {
+        long now = clock.nowMs();
+        List<int[]> groups = byUser(a);
+        if (groups.size() < 2) {
+            return null;
+        }
+        List<int[]> apart = new ArrayList<>();
+        List<int[]> rest = new ArrayList<>();
+        for (int[] g : groups) {
+            String user = a.progress.operations.get(g[0]).userKey;
+            (unexpectedStatuses.isRecent(user, now) ? apart : rest).add(g);
+        }
+        if (apart.isEmpty()) {
+            return null;
+        }
+        if (!rest.isEmpty()) {
+            apart.add(concat(rest));
+        }
+        return apart;
+    }
+
+    private static int[] concat(List<int[]> parts) {
+        int n = 0;
+        for (int[] p : parts) {
+            n += p.length;
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int[] p : parts) {
+            System.arraycopy(p, 0, out, k, p.length);
+            k += p.length;
+        }
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
+    private void park(Attempt a, String reason) {
+        for (int i : a.indices) {
+            a.progress.parked(i, reason);
+        }
+        listener.parked(a.indices.length, reason);
+        a.done.complete(null);
+    }
+
+    private void dead(Attempt a, DeadLetterReason reason, String detail, HttpResult r) {
+        long now = clock.nowMs();
+        for (int i : a.indices) {
+            a.progress.dead(
+                    i,
+                    DeadLetters.forOperation(
+                            reason,
+                            detail,
+                            a.progress.operations.get(i),
+                            r == null ? 0 : r.status(),
+                            r == null ? null : r.body(),
+                            now));
+        }
+        a.done.complete(null);
+    }
+
+    /**
+     * A bug, not an answer: it would fail the same way after a restart, so the operations become
+     * dead letters (with the error) instead of a restart loop.
+     */
+    private void failed(Attempt a, Throwable t) {
+        LOG.error(
+                "Delivering {} operations failed in the forwarder itself; they are dead-lettered"
+                        + " (delivery_error)",
+                a.indices.length,
+                t);
+        dead(a, DeadLetterReason.DELIVERY_ERROR, "failed in the forwarder: " + t, null);
+    }
+
+    private static int[] allIndices(int n) {
+        int[] all = new int[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = i;
+        }
+        return all;
+    }
+
+    private void schedule(Runnable task, long delayMs, Attempt a) {
         try {
             // Even "now" goes through the timer thread: completions never run sends recursively
             // on the thread that completed the previous request.
@@ -300,15 +637,15 @@ public final class OperationDelivery {
                     () -> {
                         try {
                             task.run();
-                        } catch (Throwable t) {
-                            result.completeExceptionally(t);
+                        } catch (RuntimeException e) {
+                            failed(a, e);
                         }
                     },
-                    delayMs,
+                    Math.max(0, delayMs),
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // The function is closing (job cancelled or failing over): the request stays in the
-            // AsyncIO operator's checkpointed queue and is sent again after the restore.
+            // AsyncIO operator's checkpointed queue and is delivered after the restore.
         }
     }
 }

@@ -2,21 +2,34 @@ package dev.cioforwarder.delivery;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Keeps each user's requests in order without holding other users back: a request may be sent only
- * when every earlier request holding one of its users has completed. It remembers, per user, the
- * completion of the latest admitted request holding them; requests must be admitted in input order
- * (the AsyncIO operator calls {@code asyncInvoke} in that order, also when it replays its queue
- * after a restore).
+ * Keeps each user's operations in order inside delivery, without holding other users back.
+ *
+ * <ul>
+ *   <li>A request may be sent only when every earlier request holding one of its users has
+ *       completed. It remembers, per user, the completion of the latest admitted request holding
+ *       them; requests must be admitted in input order (the AsyncIO operator calls {@code
+ *       asyncInvoke} in that order, also when it replays its queue after a restore).
+ *   <li>Once an operation of a user has been parked (it waits in the user's state), every later
+ *       operation of that user is parked too, until the user's state shows it has taken their order
+ *       over: an operation of a later episode (a seal or a probe) lifts the mark. The marks are
+ *       part of the checkpoint ({@link #parkedUsers()}): an operation parked just before a
+ *       checkpoint still holds its user's later ones back after a restore from it.
+ * </ul>
  */
 public final class PerUserSequencer {
 
     private final ConcurrentHashMap<String, CompletableFuture<Void>> latestByUser =
             new ConcurrentHashMap<>();
+
+    /** User → the episode of their parked operation, and since when ({episode, sinceMs}). */
+    private final ConcurrentHashMap<String, long[]> parked = new ConcurrentHashMap<>();
 
     /** A request's place in line. */
     public final class Ticket {
@@ -33,7 +46,11 @@ public final class PerUserSequencer {
             return ready;
         }
 
-        /** The request completed (delivered or given up): later requests of its users may go. */
+        /**
+         * The request completed (every operation delivered, dead-lettered or parked): later
+         * requests of its users may go. Call after the request's result was handed on, so later
+         * requests' results follow it.
+         */
         public void release() {
             done.complete(null);
             for (String user : users) {
@@ -57,6 +74,46 @@ public final class PerUserSequencer {
                         ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.allOf(earlier.toArray(new CompletableFuture[0]));
         return ticket;
+    }
+
+    /** An operation of {@code user} from {@code episode} was parked. */
+    public void markParked(String user, long episode, long nowMs) {
+        parked.merge(
+                user,
+                new long[] {episode, nowMs},
+                (old, fresh) -> old[0] >= fresh[0] ? old : fresh);
+    }
+
+    /**
+     * Whether an operation of {@code user} from {@code episode} must be parked because an earlier
+     * one of theirs was; an operation of a later episode lifts the mark (the user's state has taken
+     * their order over).
+     */
+    public boolean holdsBack(String user, long episode) {
+        long[] mark = parked.get(user);
+        if (mark == null) {
+            return false;
+        }
+        if (episode > mark[0]) {
+            parked.remove(user, mark);
+            return false;
+        }
+        return true;
+    }
+
+    /** The marks, for the checkpoint: user → {episode, sinceMs}. */
+    public Map<String, long[]> parkedUsers() {
+        return new HashMap<>(parked);
+    }
+
+    /** Users whose later operations are parked, for the metric. */
+    public int parkedUserCount() {
+        return parked.size();
+    }
+
+    /** Forgets marks older than {@code maxAgeMs}: their users' state took over long ago. */
+    public void forgetOlderThan(long maxAgeMs, long nowMs) {
+        parked.values().removeIf(mark -> nowMs - mark[1] > maxAgeMs);
     }
 
     /** Users with a request in flight, for the metric and for tests. */

@@ -2,14 +2,15 @@ package dev.cioforwarder.job;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetter;
+import dev.cioforwarder.delivery.DeliveryFeedback;
+import dev.cioforwarder.delivery.DeliveryResult;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * What the delivery step reports for a request: a dead letter of a refused operation, or the
- * outcome of an erasure's deletion. A Flink POJO; exactly one field is set.
+ * What the delivery step reports for a request: a dead letter of a refused operation, the outcome
+ * of an erasure's deletion, or feedback for a user's state. A Flink POJO; exactly one field is set.
  */
 public class DeliveryOutcome {
 
@@ -17,56 +18,125 @@ public class DeliveryOutcome {
 
     public ErasureOutcome erasure;
 
+    /** What a user's state must hear (parked, sealed, settled), through the feedback topic. */
+    public DeliveryFeedback feedback;
+
     public DeliveryOutcome() {}
 
+    /** Marks a seal among the operations of a request that were not sent. */
+    static final String SEAL = "seal";
+
     /**
-     * What a delivered request reports: its dead letters, and the outcome of each erasure among its
-     * operations (failed when that deletion is among the dead letters, done otherwise).
+     * What a request reports: for each operation, by what became of it (in the request's order, so
+     * a user's parked operations are reported in their order).
+     *
+     * <ul>
+     *   <li>not sent ({@code notSent[k]} says why) or parked by delivery: feedback {@code parked},
+     *       with the operation as it waits (its waits counted, no answer asked);
+     *   <li>a seal: {@code sealed}, or {@code parked} while a restore settles ({@code sealsReady}
+     *       false) so that it goes again;
+     *   <li>delivered: feedback {@code settled} when its state asked for an answer; an erasure's
+     *       outcome {@code done};
+     *   <li>dead-lettered: the dead letter; feedback {@code settled} (refused) when its state asked
+     *       for an answer or recorded it as sent; an erasure's outcome {@code failed}.
+     * </ul>
+     *
+     * @param notSent per operation, why it was not sent, or null; null altogether when delivery
+     *     never started (then every operation is parked with {@code undecided})
+     * @param result what delivery decided for the operations that were sent, in order; null when
+     *     none was
      */
     static List<DeliveryOutcome> forRequest(
-            List<CustomerioOperation> operations, List<DeadLetter> dead, long nowMs) {
-        List<DeliveryOutcome> out = new ArrayList<>(dead.size());
-        for (DeadLetter d : dead) {
-            out.add(of(d));
-        }
-        for (CustomerioOperation op : operations) {
-            if (op.erasureRequestId == null) {
+            List<CustomerioOperation> operations,
+            String[] notSent,
+            DeliveryResult result,
+            boolean sealsReady,
+            String undecided,
+            String restoreSettling,
+            long nowMs) {
+        List<DeliveryOutcome> out = new ArrayList<>(0);
+        int sent = 0;
+        for (int k = 0; k < operations.size(); k++) {
+            CustomerioOperation op = operations.get(k);
+            String why = notSent == null ? undecided : notSent[k];
+            if (op.isSeal()) {
+                out.add(
+                        of(
+                                SEAL.equals(why) && sealsReady
+                                        ? DeliveryFeedback.sealed(op, nowMs)
+                                        : DeliveryFeedback.parked(
+                                                op,
+                                                SEAL.equals(why) ? restoreSettling : why,
+                                                nowMs)));
                 continue;
             }
-            DeadLetter failure = null;
-            for (DeadLetter d : dead) {
-                // One request may erase several MPIDs: each deletion has its own outcome.
-                if (op.erasureRequestId.equals(d.erasureRequestId)
-                        && Objects.equals(op.mpid, d.mpid)) {
-                    failure = d;
-                }
+            if (why != null || result == null) {
+                out.add(parked(op, why != null ? why : undecided, nowMs));
+                continue;
             }
-            out.add(
-                    of(
-                            failure == null
-                                    ? ErasureOutcome.of(
-                                            op.erasureRequestId,
-                                            op.mpid,
-                                            ErasureOutcome.DONE,
-                                            "deleted in Customer.io; the forwarder's state was"
-                                                    + " cleared",
-                                            nowMs)
-                                    : ErasureOutcome.of(
-                                            op.erasureRequestId,
-                                            op.mpid,
-                                            ErasureOutcome.FAILED,
-                                            "Customer.io refused the deletion ("
-                                                    + failure.reason
-                                                    + "); its dead letter has the details; the"
-                                                    + " forwarder's state was cleared",
-                                            nowMs)));
+            int i = sent++;
+            switch (result.outcome(i)) {
+                case DELIVERED:
+                    if (op.ackRequested) {
+                        out.add(of(DeliveryFeedback.settled(op, true, nowMs)));
+                    }
+                    if (op.erasureRequestId != null) {
+                        out.add(
+                                of(
+                                        ErasureOutcome.of(
+                                                op.erasureRequestId,
+                                                op.mpid,
+                                                ErasureOutcome.DONE,
+                                                "deleted in Customer.io; the forwarder's state was"
+                                                        + " cleared",
+                                                nowMs)));
+                    }
+                    break;
+                case DEAD:
+                    DeadLetter dead = result.deadLetter(i);
+                    out.add(of(dead));
+                    if (op.ackRequested || op.effects != 0) {
+                        out.add(of(DeliveryFeedback.settled(op, false, nowMs)));
+                    }
+                    if (op.erasureRequestId != null) {
+                        out.add(
+                                of(
+                                        ErasureOutcome.of(
+                                                op.erasureRequestId,
+                                                op.mpid,
+                                                ErasureOutcome.FAILED,
+                                                "Customer.io refused the deletion ("
+                                                        + dead.reason
+                                                        + "); its dead letter has the details;"
+                                                        + " the forwarder's state was cleared",
+                                                nowMs)));
+                    }
+                    break;
+                case PARKED:
+                default:
+                    out.add(parked(op, result.parkReason(i), nowMs));
+            }
         }
         return out;
+    }
+
+    /** The operation as it waits: its waits counted, no answer asked. */
+    private static DeliveryOutcome parked(CustomerioOperation op, String reason, long nowMs) {
+        CustomerioOperation waiting = op.copy();
+        waiting.waits++;
+        waiting.ackRequested = false;
+        return of(DeliveryFeedback.parked(waiting, reason, nowMs));
     }
 
     static DeliveryOutcome of(DeadLetter deadLetter) {
         DeliveryOutcome o = new DeliveryOutcome();
         o.deadLetter = deadLetter;
+        return o;
+    }
+
+    static DeliveryOutcome of(DeliveryFeedback feedback) {
+        DeliveryOutcome o = new DeliveryOutcome();
+        o.feedback = feedback;
         return o;
     }
 

@@ -2,8 +2,9 @@ package dev.cioforwarder.job;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.deadletter.DeadLetter;
+import dev.cioforwarder.delivery.DeliveryFeedback;
 import dev.cioforwarder.delivery.DeliveryRequest;
-import dev.cioforwarder.mapping.DeviceChange;
+import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.settings.ForwarderSettings;
@@ -93,23 +94,49 @@ public final class ForwarderJob {
         // tells the users concerned; the user-state stage sends what it decided, addressed and
         // ordered with the user's other operations. Always in the topology (idle unless
         // customerio.forward-devices), so the setting never changes the job's operators.
-        SingleOutputStreamOperator<DeviceChange> deviceChanges =
+        DataStream<UserSignal> deviceChanges =
                 batches.process(new PushTokenSightingFunction(settings.mapping().forwardDevices()))
                         .uid(OperatorIds.PUSH_TOKEN_SIGHTINGS)
                         .name("Push token sightings")
                         .keyBy(new TokenSightingKeySelector())
                         .process(new DeviceTokenFunction(settings.stateTtl()))
                         .uid(OperatorIds.DEVICE_TOKENS)
-                        .name("Push token owners");
+                        .name("Push token owners")
+                        .map(UserSignal::of, TypeInformation.of(UserSignal.class))
+                        .uid(OperatorIds.DEVICE_CHANGE_SIGNALS)
+                        .name("Device changes for the users");
+
+        // What delivery reported back (parked operations, seals, settled answers), read from the
+        // job's own feedback topic: written in the checkpoint's Kafka transaction, so each record
+        // reaches its user's state exactly once.
+        SingleOutputStreamOperator<UserSignal> feedback =
+                env.fromSource(
+                                feedbackSource(settings),
+                                WatermarkStrategy.noWatermarks(),
+                                "Delivery feedback (Kafka)")
+                        .uid(OperatorIds.FEEDBACK_SOURCE)
+                        .process(new FeedbackParseFunction())
+                        .uid(OperatorIds.FEEDBACK_PARSER)
+                        .name("Read delivery feedback");
 
         SingleOutputStreamOperator<CustomerioOperation> operations =
                 userInput
                         .keyBy(new UserKeySelector())
-                        .connect(deviceChanges.keyBy(new DeviceChangeKeySelector()))
-                        .process(new UserStateFunction(settings.mapping(), settings.stateTtl()))
+                        .connect(deviceChanges.union(feedback).keyBy(new UserSignalKeySelector()))
+                        .process(
+                                new UserStateFunction(
+                                        settings.mapping(),
+                                        settings.stateTtl(),
+                                        settings.retryPolicy(),
+                                        settings.waitingCapacity(),
+                                        asyncTimeoutMs(settings) + RESCALE_HOLD_MARGIN_MS))
                         .uid(OperatorIds.USER_STATE)
                         .name("Per-user state and mapping rules");
 
+        long checkpointGuardMs =
+                CheckpointProgressGuard.limitFor(
+                        transactionTimeoutMs(settings),
+                        env.getCheckpointConfig().getCheckpointTimeout());
         SingleOutputStreamOperator<DeliveryRequest> requests =
                 operations
                         .transform(
@@ -118,14 +145,16 @@ public final class ForwarderJob {
                                 new RequestBatcherOperator(
                                         settings.apiMode(),
                                         settings.batchMaxBytes(),
-                                        settings.batchLinger().toMillis()))
+                                        settings.batchLinger().toMillis(),
+                                        checkpointGuardMs))
                         .uid(OperatorIds.BATCHER);
 
-        // Ordered mode: its checkpointed queue keeps input order, so after a restore the requests
-        // are re-sent in their original order and per-user order survives. (Unordered mode keeps
-        // incomplete entries in a hash set, losing that order.) Sends stay concurrent either way.
+        // Unordered: a request completes when its answer comes, whatever came before it; per-user
+        // order is kept inside the function (PerUserSequencer), and requests restored from a
+        // checkpoint are parked and put back in order by their users' state, so the queue's
+        // order after a restore does not matter.
         SingleOutputStreamOperator<DeliveryOutcome> deliveryOutcomes =
-                AsyncDataStream.orderedWait(
+                AsyncDataStream.unorderedWait(
                                 requests,
                                 new CustomerioDeliveryFunction(settings.deliverySettings()),
                                 asyncTimeoutMs(settings),
@@ -146,9 +175,26 @@ public final class ForwarderJob {
                         .uid(OperatorIds.DELIVERY_DEAD_LETTERS)
                         .name("Delivery dead letters");
 
+        deliveryOutcomes
+                .flatMap(
+                        (DeliveryOutcome outcome, Collector<DeliveryFeedback> out) -> {
+                            if (outcome.feedback != null) {
+                                out.collect(outcome.feedback);
+                            }
+                        },
+                        TypeInformation.of(DeliveryFeedback.class))
+                .uid(OperatorIds.DELIVERY_FEEDBACK)
+                .name("Delivery feedback")
+                .sinkTo(feedbackSink(settings))
+                .uid(OperatorIds.FEEDBACK_SINK)
+                .name("Delivery feedback (Kafka, exactly-once)");
+
         DataStream<DeadLetter> deadLetters =
                 batches.getSideOutput(DeadLetterOutput.TAG)
-                        .union(operations.getSideOutput(DeadLetterOutput.TAG), deliveryDeadLetters);
+                        .union(
+                                operations.getSideOutput(DeadLetterOutput.TAG),
+                                deliveryDeadLetters,
+                                feedback.getSideOutput(DeadLetterOutput.TAG));
         if (erasureRequests != null) {
             deadLetters = deadLetters.union(erasureRequests.getSideOutput(DeadLetterOutput.TAG));
             deliveryOutcomes
@@ -195,15 +241,19 @@ public final class ForwarderJob {
         env.getCheckpointConfig().setCheckpointingConsistencyMode(CheckpointingMode.EXACTLY_ONCE);
     }
 
+    /** Added to the delivery step's longest stay for the rescale hold (clock differences). */
+    static final long RESCALE_HOLD_MARGIN_MS = 60_000;
+
     /**
-     * No AsyncIO timeout when retries never give up (a slow Customer.io must never fail the job);
-     * otherwise a safety net just beyond the retry budget.
+     * The AsyncIO timeout: the watchdog for an answer that never comes, well past everything a
+     * request may legitimately spend in delivery (its in-slot retries, the unexpected-status
+     * budget, a request timeout on either side). It never fires for a slow but healthy Customer.io,
+     * and when it does it parks the request's operations, loudly.
      */
     static long asyncTimeoutMs(ForwarderSettings settings) {
-        if (settings.maxRetryDuration() == null) {
-            return 0;
-        }
-        return settings.maxRetryDuration().toMillis()
+        RetryPolicy policy = settings.retryPolicy();
+        return policy.inSlotMs()
+                + policy.unexpectedStatusMs()
                 + 2 * settings.requestTimeout().toMillis()
                 + Duration.ofMinutes(2).toMillis();
     }
@@ -258,6 +308,42 @@ public final class ForwarderJob {
             default:
                 return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
         }
+    }
+
+    /**
+     * The feedback topic's source: committed offsets, else the earliest, whatever {@code
+     * kafka.starting-offsets} says (a parked operation must never be skipped); read_committed, so
+     * only what a completed checkpoint's transaction holds is read.
+     */
+    static KafkaSource<SourceRecord> feedbackSource(ForwarderSettings settings) {
+        Properties properties = sourceProperties(settings);
+        properties.setProperty("isolation.level", "read_committed");
+        return KafkaSource.<SourceRecord>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setTopics(settings.feedbackTopic())
+                .setGroupId(settings.groupId())
+                .setStartingOffsets(
+                        startingOffsets(ForwarderSettings.StartingOffsets.COMMITTED_OR_EARLIEST))
+                .setDeserializer(new SourceRecordDeserializer())
+                .setProperties(properties)
+                .build();
+    }
+
+    static KafkaSink<DeliveryFeedback> feedbackSink(ForwarderSettings settings) {
+        return KafkaSink.<DeliveryFeedback>builder()
+                .setBootstrapServers(settings.bootstrapServers())
+                .setKafkaProducerConfig(deadLetterSinkProperties(settings))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // Its own prefix: two sinks sharing one would abort each other's transactions.
+                .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix() + "-feedback")
+                .setRecordSerializer(new FeedbackSerializationSchema(settings.feedbackTopic()))
+                .build();
+    }
+
+    /** The sinks' transaction.timeout.ms: the job's default unless the Kafka properties set one. */
+    static long transactionTimeoutMs(ForwarderSettings settings) {
+        return Long.parseLong(
+                deadLetterSinkProperties(settings).getProperty("transaction.timeout.ms"));
     }
 
     static KafkaSink<DeadLetter> deadLetterSink(ForwarderSettings settings) {

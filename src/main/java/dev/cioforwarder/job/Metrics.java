@@ -41,6 +41,7 @@ final class Metrics {
     // Batching.
     static final String REQUESTS_BUILT = "requests_built";
     static final String OPERATIONS_PER_REQUEST = "operations_per_request";
+    static final String CHECKPOINT_AGE_MS = "checkpoint_age_ms";
 
     // Delivery.
     static final String REQUESTS = "requests";
@@ -59,6 +60,18 @@ final class Metrics {
     static final String DELIVERY_LATENCY_MS = "delivery_latency_ms";
     static final String IN_FLIGHT_REQUESTS = "in_flight_requests";
     static final String USERS_IN_FLIGHT = "users_in_flight";
+    static final String CUSTOMERIO_AVAILABLE = "customerio_available";
+    static final String REQUESTS_EXPIRED = "requests_expired";
+
+    // Waiting: operations that left delivery and wait in their users' state.
+    static final String OPERATIONS_PARKED = "operations_parked";
+    static final String USERS_PARKED_IN_DELIVERY = "users_parked_in_delivery";
+    static final String FEEDBACK_RECORDS = "feedback_records";
+    static final String OPERATIONS_WAITING = "operations_waiting";
+    static final String USERS_WAITING = "users_waiting";
+    static final String OLDEST_WAIT_MS = "oldest_wait_ms";
+    static final String WAITING_CAPACITY = "waiting_capacity";
+    static final String REFUSALS_APPLIED = "refusals_applied";
 
     // Erasure.
     static final String ERASURES_REQUESTED = "erasures_requested";
@@ -73,6 +86,7 @@ final class Metrics {
     static final String REASON = "reason";
     static final String EVENT_TYPE = "event_type";
     static final String STATUS_CLASS = "status_class";
+    static final String KIND = "kind";
 
     private Metrics() {}
 

@@ -24,5 +24,20 @@ public final class OperatorIds {
     public static final String DELIVERY_ERASURE_OUTCOMES = "delivery-erasure-outcomes";
     public static final String ERASURE_OUTCOME_SINK = "erasure-outcome-sink";
 
+    // Delivery that follows what Customer.io accepted (version 0.2).
+
+    /** Device changes turned into the user-state step's second input (stateless). */
+    public static final String DEVICE_CHANGE_SIGNALS = "device-change-signals";
+
+    /** The feedback topic read back. */
+    public static final String FEEDBACK_SOURCE = "delivery-feedback-source";
+
+    public static final String FEEDBACK_PARSER = "delivery-feedback-parser";
+
+    /** Delivery outcomes that are feedback (stateless). */
+    public static final String DELIVERY_FEEDBACK = "delivery-feedback";
+
+    public static final String FEEDBACK_SINK = "delivery-feedback-sink";
+
     private OperatorIds() {}
 }

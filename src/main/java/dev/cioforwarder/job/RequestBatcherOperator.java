@@ -11,6 +11,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -26,19 +27,43 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
                 ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
 
+    /** How often the checkpoint guard looks. */
+    static final long GUARD_CHECK_INTERVAL_MS = 5_000;
+
     private final ApiMode mode;
     private final int maxRequestBytes;
     private final long lingerMs;
+    private final long checkpointGuardLimitMs;
 
     private transient RequestBatcher batcher;
+    private transient long checkpointEpoch;
+    private transient CheckpointProgressGuard guard;
     private transient boolean timerPending;
     private transient Counter requests;
     private transient Histogram operationsPerRequest;
 
     public RequestBatcherOperator(ApiMode mode, int maxRequestBytes, long lingerMs) {
+        this(mode, maxRequestBytes, lingerMs, 0);
+    }
+
+    /**
+     * @param checkpointGuardLimitMs fail the job when no checkpoint completed this long ({@link
+     *     CheckpointProgressGuard}); 0: never
+     */
+    public RequestBatcherOperator(
+            ApiMode mode, int maxRequestBytes, long lingerMs, long checkpointGuardLimitMs) {
         this.mode = mode;
         this.maxRequestBytes = maxRequestBytes;
         this.lingerMs = lingerMs;
+        this.checkpointGuardLimitMs = checkpointGuardLimitMs;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        // Requests emitted from now on carry the restored checkpoint's id: delivery tells them
+        // from the ones restored into its queue, which carry less.
+        checkpointEpoch = context.getRestoredCheckpointId().orElse(0L);
     }
 
     @Override
@@ -50,6 +75,25 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
         operationsPerRequest =
                 group.histogram(
                         Metrics.OPERATIONS_PER_REQUEST, new DescriptiveStatisticsHistogram(1000));
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        guard = new CheckpointProgressGuard(checkpointGuardLimitMs, now);
+        group.gauge(
+                Metrics.CHECKPOINT_AGE_MS, () -> guard.sinceProgressMs(System.currentTimeMillis()));
+        if (checkpointGuardLimitMs > 0) {
+            getProcessingTimeService()
+                    .registerTimer(now + GUARD_CHECK_INTERVAL_MS, this::checkGuard);
+        }
+    }
+
+    private void checkGuard(long time) {
+        guard.check(time);
+        getProcessingTimeService().registerTimer(time + GUARD_CHECK_INTERVAL_MS, this::checkGuard);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        guard.checkpointCompleted(getProcessingTimeService().getCurrentProcessingTime());
     }
 
     @Override
@@ -85,6 +129,8 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         flush();
+        // After the flush: what was flushed is in this checkpoint's AsyncIO queue.
+        checkpointEpoch = checkpointId;
     }
 
     @Override
@@ -101,6 +147,7 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     }
 
     private void emit(DeliveryRequest request) {
+        request.checkpointEpoch = checkpointEpoch;
         requests.inc();
         operationsPerRequest.update(request.size());
         output.collect(new StreamRecord<>(request));

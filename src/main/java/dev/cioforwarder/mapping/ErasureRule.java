@@ -68,6 +68,9 @@ final class ErasureRule {
         EncodedOperation encoded = encoder.delete(person);
         var op = Operations.of(OperationKind.DELETE, encoded, null, batch.timestampMs, batch, t);
         op.erasureRequestId = request.requestId;
+        // A new person of the same user waits until the deletion went through: an identify
+        // applied before it would be deleted with the old one.
+        op.confirmRequired = true;
         t.operations.add(op);
     }
 

@@ -229,7 +229,11 @@ final class IdentityResolution {
                     && desired.kind() == PersonIdentifier.Kind.ID) {
                 a.attachId = desired.value();
             } else if (a.address.kind() == desired.kind() && !same(a.address, desired)) {
-                if (settings.applyIdentifierChanges()) {
+                if (refused(state, desired)) {
+                    // Customer.io refused this identifier for the person (it is someone else's):
+                    // they stay addressed as Customer.io knows them.
+                    t.skip(SkipReason.IDENTIFIER_REFUSED);
+                } else if (settings.applyIdentifierChanges()) {
                     // The person keeps their profile and takes the new identifier, through
                     // their cio_id; from now on they are addressed by it.
                     a.change = new IdentifierChange(a.address, desired);
@@ -253,8 +257,12 @@ final class IdentityResolution {
                 && state.emailSent != null
                 && !state.email.equalsIgnoreCase(state.emailSent)) {
             // Without "Allow updates to email using ID", the email changes through cio_id.
-            a.change = new IdentifierChange(a.address, PersonIdentifier.email(state.email));
-            a.email = state.email;
+            if (refused(state, PersonIdentifier.email(state.email))) {
+                t.skip(SkipReason.IDENTIFIER_REFUSED);
+            } else {
+                a.change = new IdentifierChange(a.address, PersonIdentifier.email(state.email));
+                a.email = state.email;
+            }
         }
         return a;
     }
@@ -302,6 +310,20 @@ final class IdentityResolution {
             t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
         }
         return sent;
+    }
+
+    /** Whether Customer.io refused to give the person this identifier before. */
+    private static boolean refused(UserState state, PersonIdentifier identifier) {
+        if (state.refusedIdentifier == null) {
+            return false;
+        }
+        String code = identifier.kind().code() + ":";
+        return state.refusedIdentifier.startsWith(code)
+                && same(
+                        identifier,
+                        new PersonIdentifier(
+                                identifier.kind(),
+                                state.refusedIdentifier.substring(code.length())));
     }
 
     /** Ids are case-sensitive; Customer.io treats emails case-insensitively. */

@@ -2,6 +2,7 @@ package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.EncodedOperation;
+import dev.cioforwarder.customerio.OperationEffects;
 import dev.cioforwarder.customerio.OperationEncoder;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.PersonIdentifier;
@@ -104,6 +105,8 @@ final class PushDevices {
                                 batch.timestampMs,
                                 batch,
                                 t);
+                op.effects = OperationEffects.DEVICE_ADD;
+                op.effectDetail = device.token;
                 t.operations.add(op);
                 t.devicesAdded++;
                 device.sent = true;
@@ -118,7 +121,7 @@ final class PushDevices {
             String mpid,
             DeviceChange source,
             Transition t) {
-        t.operations.add(
+        CustomerioOperation op =
                 op(
                         OperationKind.ADD_DEVICE,
                         encoder.addDevice(
@@ -127,7 +130,10 @@ final class PushDevices {
                         mpid,
                         source.timeMs,
                         source,
-                        t));
+                        t);
+        op.effects = OperationEffects.DEVICE_ADD;
+        op.effectDetail = device.token;
+        t.operations.add(op);
         t.devicesAdded++;
         device.sent = true;
     }

@@ -45,6 +45,12 @@ public enum SkipReason {
      * email Customer.io has.
      */
     EMAIL_CHANGE_NOT_APPLIED("email_change_not_applied"),
+    /**
+     * A changed identifier Customer.io refused for the person before (it belongs to someone else:
+     * an {@code identifier_conflict} dead letter): the person stays addressed as Customer.io knows
+     * them, and the change is not tried again.
+     */
+    IDENTIFIER_REFUSED("identifier_refused"),
     /** A {@code screen_view} without {@code screen_name}: Customer.io needs a name. */
     SCREEN_NAME_MISSING("screen_name_missing"),
     /**

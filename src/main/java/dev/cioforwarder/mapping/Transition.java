@@ -1,6 +1,7 @@
 package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.PersonIdentifier;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.state.UserState;
 import java.util.ArrayList;
@@ -37,6 +38,14 @@ public final class Transition {
     int devicesAdded;
     int devicesDeleted;
 
+    /**
+     * Set when a refusal moved the person back to the identifier Customer.io knows them by: what
+     * waits to be sent to {@link #readdressFrom} goes to {@link #readdressTo}.
+     */
+    PersonIdentifier readdressFrom;
+
+    PersonIdentifier readdressTo;
+
     void reset() {
         state = null;
         operations.clear();
@@ -54,6 +63,18 @@ public final class Transition {
         erasureOutcomes.clear();
         devicesAdded = 0;
         devicesDeleted = 0;
+        readdressFrom = null;
+        readdressTo = null;
+    }
+
+    /** After a refusal: the waiting operations addressed to this identifier ... */
+    public PersonIdentifier readdressFrom() {
+        return readdressFrom;
+    }
+
+    /** ... go to this one. */
+    public PersonIdentifier readdressTo() {
+        return readdressTo;
     }
 
     void skip(SkipReason reason) {

@@ -1,7 +1,9 @@
 package dev.cioforwarder.mapping;
 
+import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.EncodedOperation;
 import dev.cioforwarder.customerio.IdentifierChange;
+import dev.cioforwarder.customerio.OperationEffects;
 import dev.cioforwarder.customerio.OperationEncoder;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.PersonIdentifier;
@@ -192,38 +194,66 @@ public final class UserStateMachine {
             ProfileUpdate optIn = new ProfileUpdate();
             optIn.unsubscribed = Boolean.FALSE;
             optIn.timestampSeconds = OptOutRule.newestChangeSeconds(state, batch.timestampMs);
-            emitIdentify(a.address, optIn, batch, t);
+            emitIdentify(a.address, optIn, batch, t, OperationEffects.RESUBSCRIBE, true);
             state.unsubscribedSent = Boolean.FALSE;
             unsubscribe = null;
         }
 
-        boolean sendControl = attachId != null || createdAtSeconds != null || unsubscribe != null;
-        if (sendProfile || sendControl) {
-            ProfileUpdate identify = sendProfile ? update : new ProfileUpdate();
-            identify.timestampSeconds = late ? newestSeconds : batchSeconds;
-            identify.attachId = attachId;
-            identify.createdAtSeconds = createdAtSeconds;
-            identify.unsubscribed = unsubscribe;
-            if (a.newPerson && settings.anonymousEvents() && batch.hasMpid) {
-                identify.anonymousId = Long.toString(batch.mpid);
+        long identifySeconds = late ? newestSeconds : batchSeconds;
+        String anonymousId =
+                a.newPerson && settings.anonymousEvents() && batch.hasMpid
+                        ? Long.toString(batch.mpid)
+                        : null;
+        PersonIdentifier profileAddress = a.address;
+        boolean identifySent = false;
+        if (attachId != null) {
+            // Alone, and confirmed before anything addressed by the id goes out: nothing
+            // documents that Customer.io applies a batch's operations in order, and a refused
+            // attach must leave the person addressed as Customer.io knows them.
+            emitAttach(a.address, attachId, identifySeconds, batch, t);
+            profileAddress = PersonIdentifier.id(attachId);
+            identifySent = true;
+        }
+        boolean sendAttributes = sendProfile || createdAtSeconds != null;
+        if (unsubscribe != null) {
+            // Alone: no attribute Customer.io refuses can take the unsubscribe down with it.
+            ProfileUpdate u = new ProfileUpdate();
+            u.unsubscribed = unsubscribe;
+            u.timestampSeconds = identifySeconds;
+            if (!sendAttributes) {
+                u.anonymousId = anonymousId;
             }
-            emitIdentify(a.address, identify, batch, t);
+            emitIdentify(profileAddress, u, batch, t, OperationEffects.UNSUBSCRIBE, false);
+            state.unsubscribedSent = unsubscribe;
+            identifySent = true;
+        }
+        if (sendAttributes) {
+            ProfileUpdate identify = sendProfile ? update : new ProfileUpdate();
+            identify.timestampSeconds = identifySeconds;
+            identify.createdAtSeconds = createdAtSeconds;
+            identify.anonymousId = anonymousId;
+            int effects = 0;
             if (sendProfile && identifiersOnly) {
                 state.emailSent = a.email;
+                effects |= OperationEffects.EMAIL;
             } else if (sendProfile && !late) {
                 state.profileFingerprint = fingerprint;
                 state.emailSent = a.email;
+                effects |= OperationEffects.PROFILE | OperationEffects.EMAIL;
             }
             if (createdAtSeconds != null) {
                 state.createdAtSentSeconds = createdAtSeconds;
+                effects |= OperationEffects.CREATED_AT;
             }
-            if (unsubscribe != null) {
-                state.unsubscribedSent = unsubscribe;
-            }
+            emitIdentify(profileAddress, identify, batch, t, effects, false);
+            identifySent = true;
+        }
+        if (identifySent) {
+            t.identifySent++;
             state.lastIdentifySeconds =
                     state.lastIdentifySeconds == UserState.NONE
-                            ? identify.timestampSeconds
-                            : Math.max(state.lastIdentifySeconds, identify.timestampSeconds);
+                            ? identifySeconds
+                            : Math.max(state.lastIdentifySeconds, identifySeconds);
         } else if (!profileHeld) {
             t.identifyUnchanged++;
         }
@@ -236,7 +266,7 @@ public final class UserStateMachine {
                     ProfileUpdate email = new ProfileUpdate();
                     email.attributes.add("email", ValueType.STRING, state.email);
                     email.timestampSeconds = state.lastIdentifySeconds;
-                    emitIdentify(a.eventAddress(), email, batch, t);
+                    emitIdentify(a.eventAddress(), email, batch, t, OperationEffects.EMAIL, true);
                     state.emailSent = state.email;
                 } else if (settings.applyIdentifierChanges()) {
                     emitIdentifierChange(
@@ -286,14 +316,37 @@ public final class UserStateMachine {
     }
 
     private void emitIdentifierChange(IdentifierChange change, MParticleBatch batch, Transition t) {
-        t.operations.add(
+        CustomerioOperation op =
                 Operations.of(
                         OperationKind.IDENTIFIER_CHANGE,
                         new EncodedOperation(null, null, change.encode(), 0),
                         null,
                         batch.timestampMs,
                         batch,
-                        t));
+                        t);
+        // What follows is addressed by the new identifier: it waits until Customer.io has it.
+        op.confirmRequired = true;
+        op.effects = OperationEffects.IDENTIFIER_CHANGE;
+        t.operations.add(op);
+    }
+
+    /** The identify that gives an email-addressed person their Customer ID, alone. */
+    private void emitAttach(
+            PersonIdentifier emailAddress,
+            String attachId,
+            long timestampSeconds,
+            MParticleBatch batch,
+            Transition t) {
+        ProfileUpdate attach = new ProfileUpdate();
+        attach.attachId = attachId;
+        attach.timestampSeconds = timestampSeconds;
+        EncodedOperation encoded = encoder.identify(emailAddress, attach, 0, 0, true);
+        var op = Operations.of(OperationKind.IDENTIFY, encoded, null, batch.timestampMs, batch, t);
+        op.lastInRequest = true;
+        op.confirmRequired = true;
+        op.effects = OperationEffects.ATTACH;
+        op.effectDetail = emailAddress.value();
+        t.operations.add(op);
     }
 
     /**
@@ -320,6 +373,74 @@ public final class UserStateMachine {
         UserState state = current == null ? new UserState() : current.copy();
         upgradeOlderState(state);
         pushDevices.apply(state, change, t);
+        t.state = state;
+        return t;
+    }
+
+    /**
+     * Customer.io refused (or delivery gave up on) an operation that changed what the state says
+     * was sent ({@link CustomerioOperation#effects}): the state forgets it, so that the next batch
+     * sends it again. A refused attach or identifier change leaves the person addressed as
+     * Customer.io knows them; the transition says how to re-address what waits.
+     *
+     * <p>Unlike the other transitions it changes {@code state} in place (the caller's delivery lane
+     * goes on with the same object); the transition's state is {@code state} itself.
+     *
+     * @param state the stored state, or null (then there is nothing to forget)
+     */
+    public Transition applyRefusal(UserState state, CustomerioOperation op) {
+        Transition t = transition;
+        t.reset();
+        if (state == null || op.effects == 0) {
+            return t;
+        }
+        int e = op.effects;
+        if (OperationEffects.has(e, OperationEffects.PROFILE)) {
+            state.profileFingerprint = 0;
+        }
+        if (OperationEffects.has(e, OperationEffects.EMAIL)) {
+            state.emailSent = null;
+        }
+        if (OperationEffects.has(e, OperationEffects.CREATED_AT)) {
+            state.createdAtSentSeconds = UserState.NONE;
+        }
+        if (OperationEffects.has(e, OperationEffects.UNSUBSCRIBE)
+                && Boolean.TRUE.equals(state.unsubscribedSent)) {
+            state.unsubscribedSent = null;
+        }
+        if (OperationEffects.has(e, OperationEffects.RESUBSCRIBE)
+                && Boolean.FALSE.equals(state.unsubscribedSent)) {
+            state.unsubscribedSent = Boolean.TRUE;
+        }
+        if (OperationEffects.has(e, OperationEffects.DEVICE_ADD) && state.pushDevices != null) {
+            for (var device : state.pushDevices) {
+                if (device.token.equals(op.effectDetail)) {
+                    device.sent = false;
+                }
+            }
+        }
+        if (OperationEffects.has(e, OperationEffects.ATTACH)
+                && PersonIdentifier.Kind.ID.code().equals(state.identifierKind)
+                && op.effectDetail != null) {
+            t.readdressFrom = PersonIdentifier.id(state.identifier);
+            t.readdressTo = PersonIdentifier.email(op.effectDetail);
+            state.identifierKind = PersonIdentifier.Kind.EMAIL.code();
+            state.identifier = op.effectDetail;
+        }
+        if (OperationEffects.has(e, OperationEffects.IDENTIFIER_CHANGE)) {
+            IdentifierChange change = IdentifierChange.decode(op.body);
+            state.refusedIdentifier = change.set().kind().code() + ":" + change.set().value();
+            if (change.set().kind().code().equals(state.identifierKind)
+                    && change.set().value().equals(state.identifier)) {
+                t.readdressFrom = change.set();
+                t.readdressTo = change.person();
+                state.identifierKind = change.person().kind().code();
+                state.identifier = change.person().value();
+            }
+            if (change.set().kind() == PersonIdentifier.Kind.EMAIL) {
+                state.emailSent = null;
+            }
+        }
         t.state = state;
         return t;
     }
@@ -404,8 +525,14 @@ public final class UserStateMachine {
      * acknowledged.
      */
     private void emitIdentify(
-            PersonIdentifier address, ProfileUpdate update, MParticleBatch batch, Transition t) {
+            PersonIdentifier address,
+            ProfileUpdate update,
+            MParticleBatch batch,
+            Transition t,
+            int effects,
+            boolean count) {
         Attributes attributes = update.attributes;
+        int first = t.operations.size();
         int firstEnd =
                 Math.min(
                         attributes.size(),
@@ -418,7 +545,12 @@ public final class UserStateMachine {
             emitIdentifyRange(rest, update, from, to, false, batch, t);
             from = to;
         }
-        t.identifySent++;
+        for (int i = first; i < t.operations.size(); i++) {
+            t.operations.get(i).effects = effects;
+        }
+        if (count) {
+            t.identifySent++;
+        }
     }
 
     private void emitIdentifyRange(
@@ -442,7 +574,6 @@ public final class UserStateMachine {
             return;
         }
         var op = Operations.of(OperationKind.IDENTIFY, encoded, null, batch.timestampMs, batch, t);
-        op.lastInRequest = withControlFields && update.attachId != null;
         t.operations.add(op);
     }
 }

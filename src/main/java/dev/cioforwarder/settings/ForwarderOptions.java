@@ -195,6 +195,24 @@ public final class ForwarderOptions {
                             "After this long retrying, dead-letter (retry_duration_exceeded);"
                                     + " unset: never give up.");
 
+    public static final ConfigOption<Duration> IN_SLOT_RETRY =
+            ConfigOptions.key("customerio.in-slot-retry")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "How long a request retries 408/429/5xx/network errors in its AsyncIO"
+                                    + " slot; then its operations wait, in order, in their users'"
+                                    + " state (RocksDB) and are retried from there.");
+
+    public static final ConfigOption<Duration> UNEXPECTED_STATUS_RETRY =
+            ConfigOptions.key("customerio.unexpected-status-retry")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long a status that is neither success, refusal, credentials nor"
+                                    + " transient (3xx, 404, 409, ...) is retried for a person"
+                                    + " before a dead letter (unexpected_status).");
+
     public static final ConfigOption<Duration> AUTH_RETRY_INTERVAL =
             ConfigOptions.key("customerio.auth-retry-interval")
                     .durationType()
@@ -252,6 +270,24 @@ public final class ForwarderOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Dead-letter topic; unset: <first input topic>.customerio-dlq.");
+
+    public static final ConfigOption<String> FEEDBACK_TOPIC =
+            ConfigOptions.key("delivery.feedback-topic")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The job's own topic for what delivery tells the users' state"
+                                    + " (waiting operations, refusals); unset: <first input"
+                                    + " topic>.customerio-feedback.");
+
+    public static final ConfigOption<Long> WAITING_CAPACITY =
+            ConfigOptions.key("delivery.waiting-capacity")
+                    .longType()
+                    .defaultValue(10_000_000L)
+                    .withDescription(
+                            "Operations that may wait for Customer.io per parallel instance;"
+                                    + " beyond it a waiting user's new operations are"
+                                    + " dead-lettered (waiting_capacity_exceeded).");
 
     public static final ConfigOption<String> DEAD_LETTER_TRANSACTIONAL_ID_PREFIX =
             ConfigOptions.key("dead-letter.transactional-id-prefix")
@@ -312,6 +348,8 @@ public final class ForwarderOptions {
                     MAX_IN_FLIGHT,
                     REQUEST_TIMEOUT,
                     MAX_RETRY_DURATION,
+                    IN_SLOT_RETRY,
+                    UNEXPECTED_STATUS_RETRY,
                     AUTH_RETRY_INTERVAL,
                     BATCH_MAX_BYTES,
                     BATCH_LINGER,
@@ -322,6 +360,8 @@ public final class ForwarderOptions {
                     KAFKA_PROPERTIES_FILE,
                     DEAD_LETTER_TOPIC,
                     DEAD_LETTER_TRANSACTIONAL_ID_PREFIX,
+                    FEEDBACK_TOPIC,
+                    WAITING_CAPACITY,
                     MAX_RECORD_BYTES,
                     STATE_TTL,
                     JOB_NAME,

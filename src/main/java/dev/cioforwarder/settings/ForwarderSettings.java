@@ -89,6 +89,15 @@ public final class ForwarderSettings implements Serializable {
         }
         duration(ForwarderOptions.BATCH_LINGER);
         duration(ForwarderOptions.AUTH_RETRY_INTERVAL);
+        duration(ForwarderOptions.IN_SLOT_RETRY);
+        duration(ForwarderOptions.UNEXPECTED_STATUS_RETRY);
+        long capacity = read(config, ForwarderOptions.WAITING_CAPACITY, "a positive whole number");
+        if (capacity <= 0) {
+            throw invalid(
+                    ForwarderOptions.WAITING_CAPACITY,
+                    Long.toString(capacity),
+                    "a positive whole number");
+        }
         positiveInt(ForwarderOptions.MAX_RECORD_BYTES);
         duration(ForwarderOptions.STATE_TTL);
         positiveInt(ForwarderOptions.MAX_PARALLELISM);
@@ -314,7 +323,18 @@ public final class ForwarderSettings implements Serializable {
                 Duration.ofMillis(200),
                 Duration.ofSeconds(30),
                 config.get(ForwarderOptions.AUTH_RETRY_INTERVAL),
-                maxRetryDuration());
+                maxRetryDuration(),
+                config.get(ForwarderOptions.IN_SLOT_RETRY),
+                config.get(ForwarderOptions.UNEXPECTED_STATUS_RETRY));
+    }
+
+    public String feedbackTopic() {
+        String topic = config.get(ForwarderOptions.FEEDBACK_TOPIC);
+        return topic != null ? topic : topics().get(0) + ".customerio-feedback";
+    }
+
+    public long waitingCapacity() {
+        return config.get(ForwarderOptions.WAITING_CAPACITY);
     }
 
     public int batchMaxBytes() {

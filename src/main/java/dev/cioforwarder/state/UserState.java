@@ -121,6 +121,36 @@ public class UserState {
      */
     public List<PushDevice> pushDevices;
 
+    // State version 5 (delivery that follows what Customer.io accepted): users restored from an
+    // older savepoint start with these defaults.
+
+    /** The sequence number the user's next operation gets. */
+    public long nextOperationSeq;
+
+    /**
+     * Counts the times the user's state took their order over from delivery (see {@code UserLane});
+     * stamped on every operation.
+     */
+    public long deliveryEpisode;
+
+    /** When the user's last operation was emitted (ms), or 0. */
+    public long lastEmittedMs;
+
+    /**
+     * Operations with a lower sequence number belong to a person since erased: those that come back
+     * from delivery are dropped. 0 when never erased.
+     */
+    public long erasedBeforeSeq;
+
+    /** Non-null while the user's operations wait for Customer.io (see {@link DeliveryLane}). */
+    public DeliveryLane lane;
+
+    /**
+     * An identifier Customer.io refused to give the person ({@code kind:value}, e.g. an identifier
+     * that already belongs to someone else): not tried again until it changes.
+     */
+    public String refusedIdentifier;
+
     public UserState() {}
 
     public UserState copy() {
@@ -146,6 +176,12 @@ public class UserState {
         c.profileNameHashes = profileNameHashes;
         c.firstIdentifiedMs = firstIdentifiedMs;
         c.erasedBeforeMs = erasedBeforeMs;
+        c.nextOperationSeq = nextOperationSeq;
+        c.deliveryEpisode = deliveryEpisode;
+        c.lastEmittedMs = lastEmittedMs;
+        c.erasedBeforeSeq = erasedBeforeSeq;
+        c.lane = lane == null ? null : lane.copy();
+        c.refusedIdentifier = refusedIdentifier;
         if (pushDevices != null) {
             c.pushDevices = new ArrayList<>(pushDevices.size());
             for (PushDevice d : pushDevices) {

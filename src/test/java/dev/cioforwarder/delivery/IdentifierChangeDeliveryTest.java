@@ -58,7 +58,57 @@ class IdentifierChangeDeliveryTest {
         }
     }
 
-    private IdentifierChangeDelivery delivery(String appApiKey) {
+    /** Delivers one identifier change the way the job does, and returns its dead letters. */
+    private static final class Changes {
+        final OperationDelivery delivery;
+
+        Changes(OperationDelivery delivery) {
+            this.delivery = delivery;
+        }
+
+        java.util.concurrent.CompletableFuture<List<DeadLetter>> deliver(CustomerioOperation op) {
+            return delivery.deliver(List.of(op))
+                    .result()
+                    .thenApply(
+                            r -> {
+                                lastResult = r;
+                                List<DeadLetter> dead = new java.util.ArrayList<>();
+                                for (int i = 0; i < r.size(); i++) {
+                                    if (r.outcome(i) == DeliveryResult.Outcome.DEAD) {
+                                        dead.add(r.deadLetter(i));
+                                    }
+                                }
+                                return dead;
+                            });
+        }
+    }
+
+    private static DeliveryResult lastResult;
+
+    private Changes delivery(String appApiKey) {
+        return new Changes(
+                new OperationDelivery(
+                                track,
+                                dev.cioforwarder.customerio.ApiMode.V2_BATCH,
+                                new RateLimiter(1000, Clock.system()),
+                                policy(),
+                                timer,
+                                Clock.system(),
+                                DeliveryListener.NONE)
+                        .withIdentifierChanges(changes(appApiKey)));
+    }
+
+    private static RetryPolicy policy() {
+        return new RetryPolicy(
+                Duration.ofMillis(10),
+                Duration.ofMillis(100),
+                Duration.ofMillis(100),
+                null,
+                Duration.ofSeconds(2),
+                Duration.ofMillis(500));
+    }
+
+    private IdentifierChangeDelivery changes(String appApiKey) {
         appApi =
                 new AppApiClient(
                         customerio.simulator().baseUrl(),
@@ -70,11 +120,7 @@ class IdentifierChangeDeliveryTest {
                 track,
                 new RateLimiter(1000, Clock.system()),
                 new RateLimiter(1000, Clock.system()),
-                new RetryPolicy(
-                        Duration.ofMillis(10),
-                        Duration.ofMillis(100),
-                        Duration.ofMillis(100),
-                        null),
+                policy(),
                 timer,
                 Clock.system(),
                 new DeliveryListener() {
@@ -202,18 +248,41 @@ class IdentifierChangeDeliveryTest {
     }
 
     @Test
-    void aRefusedAppApiKeyIsRetriedNotDropped() throws Exception {
+    void aRefusedAppApiKeyParksTheChangeInsteadOfHoldingDelivery() throws Exception {
         identify("c-old", "{}");
-        var pending =
+        List<DeadLetter> dead =
                 delivery("wrong-key")
-                        .deliver(
-                                change(PersonIdentifier.id("c-old"), PersonIdentifier.id("c-new")));
-        dev.cioforwarder.testing.Await.until(
-                Duration.ofSeconds(10),
-                () -> appApiAuthFailures.get() >= 3,
-                () -> "App API refusals: " + appApiAuthFailures);
-        assertThat(pending).isNotDone();
+                        .deliver(change(PersonIdentifier.id("c-old"), PersonIdentifier.id("c-new")))
+                        .get(10, TimeUnit.SECONDS);
+        assertThat(dead).isEmpty();
+        assertThat(lastResult.outcome(0)).isEqualTo(DeliveryResult.Outcome.PARKED);
+        assertThat(lastResult.parkReason(0))
+                .isEqualTo(IdentifierChangeDelivery.APP_API_UNAUTHORIZED);
+        assertThat(appApiAuthFailures.get()).isPositive();
         assertThat(customerio.simulator().personById("c-old")).isPresent();
-        pending.cancel(true);
+    }
+
+    @Test
+    void anIdentifierChangeWithoutAnAppApiKeyIsADeadLetterNotARestartLoop() throws Exception {
+        OperationDelivery withoutAppApi =
+                new OperationDelivery(
+                        track,
+                        dev.cioforwarder.customerio.ApiMode.V2_BATCH,
+                        new RateLimiter(1000, Clock.system()),
+                        policy(),
+                        timer,
+                        Clock.system(),
+                        DeliveryListener.NONE);
+        DeliveryResult result =
+                withoutAppApi
+                        .deliver(
+                                List.of(
+                                        change(
+                                                PersonIdentifier.id("c-old"),
+                                                PersonIdentifier.id("c-new"))))
+                        .result()
+                        .get(10, TimeUnit.SECONDS);
+        assertThat(result.outcome(0)).isEqualTo(DeliveryResult.Outcome.DEAD);
+        assertThat(result.deadLetter(0).reason).isEqualTo("identifier_change_not_configured");
     }
 }

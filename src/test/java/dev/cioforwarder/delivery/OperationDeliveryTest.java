@@ -65,16 +65,36 @@ class OperationDeliveryTest {
     }
 
     private OperationDelivery delivery(ApiMode mode, String apiKey, Duration maxRetryDuration) {
+        return delivery(
+                mode,
+                Authorization.fixed(CustomerioClient.basic("s", apiKey)),
+                maxRetryDuration,
+                Duration.ofSeconds(30));
+    }
+
+    private OperationDelivery delivery(
+            ApiMode mode, Authorization auth, Duration maxRetryDuration, Duration inSlot) {
+        return delivery(mode, auth, maxRetryDuration, inSlot, new DeliveryHealth(300, 200, 300));
+    }
+
+    private OperationDelivery delivery(
+            ApiMode mode,
+            Authorization auth,
+            Duration maxRetryDuration,
+            Duration inSlot,
+            DeliveryHealth health) {
         CustomerioClient client =
                 new CustomerioClient(
-                        customerio.baseUrl(), "s", apiKey, Duration.ofSeconds(2), 4, "test-http");
+                        customerio.baseUrl(), auth, Duration.ofSeconds(2), 4, "test-http");
         clients.add(client);
         RetryPolicy policy =
                 new RetryPolicy(
                         Duration.ofMillis(10),
                         Duration.ofMillis(200),
                         Duration.ofMillis(300),
-                        maxRetryDuration);
+                        maxRetryDuration,
+                        inSlot,
+                        Duration.ofMillis(500));
         return new OperationDelivery(
                 client,
                 mode,
@@ -106,11 +126,12 @@ class OperationDeliveryTest {
                     public void delivered(List<CustomerioOperation> operations) {
                         delivered.addAndGet(operations.size());
                     }
-                });
+                },
+                health);
     }
 
     /** Operations for events with the given names, one user, in order, through the real rules. */
-    private static DeliveryRequest request(ApiMode mode, String... names) {
+    private static List<CustomerioOperation> request(ApiMode mode, String... names) {
         StringBuilder events = new StringBuilder();
         for (int i = 0; i < names.length; i++) {
             events.append(i == 0 ? "" : ",")
@@ -143,21 +164,40 @@ class OperationDeliveryTest {
         // Drop the identify: these tests are about events.
         List<CustomerioOperation> ops =
                 new ArrayList<>(t.operations().subList(1, t.operations().size()));
-        return new DeliveryRequest(ops);
+        return ops;
     }
 
-    private static List<DeadLetter> await(
-            java.util.concurrent.CompletableFuture<List<DeadLetter>> f) throws Exception {
-        return f.get(30, TimeUnit.SECONDS);
+    private static DeliveryResult await(OperationDelivery.Handle handle) throws Exception {
+        return handle.result().get(30, TimeUnit.SECONDS);
+    }
+
+    private static List<DeadLetter> deadLetters(DeliveryResult result) {
+        List<DeadLetter> dead = new ArrayList<>();
+        for (int i = 0; i < result.size(); i++) {
+            if (result.outcome(i) == DeliveryResult.Outcome.DEAD) {
+                dead.add(result.deadLetter(i));
+            }
+        }
+        return dead;
+    }
+
+    private static List<String> parkReasons(DeliveryResult result) {
+        List<String> reasons = new ArrayList<>();
+        for (int i = 0; i < result.size(); i++) {
+            if (result.outcome(i) == DeliveryResult.Outcome.PARKED) {
+                reasons.add(result.parkReason(i));
+            }
+        }
+        return reasons;
     }
 
     @Test
     void aBatchIsDeliveredInOneRequest() throws Exception {
-        List<DeadLetter> dead =
+        DeliveryResult result =
                 await(
                         delivery(ApiMode.V2_BATCH, "k", null)
                                 .deliver(request(ApiMode.V2_BATCH, "a", "b", "c")));
-        assertThat(dead).isEmpty();
+        assertThat(result.count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(3);
         assertThat(customerio.events())
                 .extracting(StoredEvent::name)
                 .containsExactly("a", "b", "c");
@@ -168,11 +208,11 @@ class OperationDeliveryTest {
     @Test
     void a207DeadLettersOnlyTheListedOperations() throws Exception {
         customerio.setFaults(Faults.none().rejectNames("bad"));
-        List<DeadLetter> dead =
+        DeliveryResult result =
                 await(
                         delivery(ApiMode.V2_BATCH, "k", null)
                                 .deliver(request(ApiMode.V2_BATCH, "a", "bad", "c")));
-        assertThat(dead)
+        assertThat(deadLetters(result))
                 .singleElement()
                 .satisfies(
                         d -> {
@@ -182,6 +222,7 @@ class OperationDeliveryTest {
                             assertThat(new String(d.payload, StandardCharsets.UTF_8))
                                     .contains("\"name\":\"bad\"");
                         });
+        assertThat(result.outcome(1)).isEqualTo(DeliveryResult.Outcome.DEAD);
         assertThat(customerio.events()).extracting(StoredEvent::name).containsExactly("a", "c");
         assertThat(delivered.get()).isEqualTo(2);
     }
@@ -189,12 +230,12 @@ class OperationDeliveryTest {
     @Test
     void aWholeBatch400IsSplitUntilTheCulpritStandsAloneAndOrderIsKept() throws Exception {
         customerio.setFaults(Faults.none().rejectBatchNames("bad"));
-        List<DeadLetter> dead =
+        DeliveryResult result =
                 await(
                         delivery(ApiMode.V2_BATCH, "k", null)
                                 .deliver(
                                         request(ApiMode.V2_BATCH, "a", "b", "bad", "d", "e", "f")));
-        assertThat(dead)
+        assertThat(deadLetters(result))
                 .singleElement()
                 .satisfies(
                         d -> {
@@ -208,25 +249,61 @@ class OperationDeliveryTest {
     }
 
     @Test
-    void retryableFailuresAreRetriedUntilTheyPass() throws Exception {
+    void transientFailuresAreRetriedInTheSlotUntilTheyPass() throws Exception {
         customerio.setFaults(Faults.none().status503Ratio(1.0));
-        var result = delivery(ApiMode.V2_BATCH, "k", null).deliver(request(ApiMode.V2_BATCH, "a"));
-        Thread.sleep(500);
-        assertThat(result).isNotDone();
+        var handle = delivery(ApiMode.V2_BATCH, "k", null).deliver(request(ApiMode.V2_BATCH, "a"));
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> customerio.summary().responsesByStatus().containsKey(503),
+                () -> customerio.requests().toString());
+        assertThat(handle.result()).isNotDone();
         customerio.setFaults(Faults.none().dropConnectionRatio(0.5).status500Ratio(0.3));
-        assertThat(await(result)).isEmpty();
+        DeliveryResult result = await(handle);
+        assertThat(result.count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(1);
         assertThat(retries.get()).isPositive();
         assertThat(customerio.events()).extracting(StoredEvent::name).containsExactly("a");
     }
 
     @Test
+    void anOutageLongerThanTheInSlotBudgetParksTheOperationsInsteadOfHoldingTheSlot()
+            throws Exception {
+        customerio.setFaults(Faults.none().status503Ratio(1.0));
+        OperationDelivery d =
+                delivery(
+                        ApiMode.V2_BATCH,
+                        Authorization.fixed(CustomerioClient.basic("s", "k")),
+                        null,
+                        Duration.ofMillis(800));
+        long start = System.nanoTime();
+        DeliveryResult result = await(d.deliver(request(ApiMode.V2_BATCH, "a", "b")));
+        assertThat(parkReasons(result))
+                .containsExactly(DeliveryHealth.UNAVAILABLE, DeliveryHealth.UNAVAILABLE);
+        assertThat(deadLetters(result)).isEmpty();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(customerio.events()).isEmpty();
+        // Customer.io has been failing for longer than the health check allows: the next
+        // request does not even try.
+        assertThat(d.health().isOpen()).isTrue();
+        long requestsBefore = customerio.summary().requests();
+        DeliveryResult next = await(d.deliver(request(ApiMode.V2_BATCH, "c")));
+        assertThat(parkReasons(next)).containsExactly(DeliveryHealth.UNAVAILABLE);
+        assertThat(customerio.summary().requests()).isEqualTo(requestsBefore);
+    }
+
+    @Test
     void aMaximumRetryDurationDeadLettersAfterIt() throws Exception {
         customerio.setFaults(Faults.none().status503Ratio(1.0));
-        List<DeadLetter> dead =
+        // A health check that stays closed: the point here is the retry duration, not parking.
+        DeliveryResult result =
                 await(
-                        delivery(ApiMode.V2_BATCH, "k", Duration.ofMillis(700))
+                        delivery(
+                                        ApiMode.V2_BATCH,
+                                        Authorization.fixed(CustomerioClient.basic("s", "k")),
+                                        Duration.ofMillis(700),
+                                        Duration.ofSeconds(30),
+                                        new DeliveryHealth(60_000, 60_000, 60_000))
                                 .deliver(request(ApiMode.V2_BATCH, "a", "b")));
-        assertThat(dead)
+        assertThat(deadLetters(result))
                 .hasSize(2)
                 .allSatisfy(
                         d -> {
@@ -236,36 +313,77 @@ class OperationDeliveryTest {
     }
 
     @Test
-    void wrongCredentialsAreRetriedAndReportedButNeverDeadLettered() throws Exception {
-        var result =
-                delivery(ApiMode.V2_BATCH, "wrong-key", Duration.ofMillis(100))
-                        .deliver(request(ApiMode.V2_BATCH, "a"));
-        Thread.sleep(1_500);
-        assertThat(result).isNotDone();
-        assertThat(authFailures.get()).isGreaterThanOrEqualTo(2);
+    void wrongCredentialsParkTheOperationsAndAreReportedButNeverDeadLettered() throws Exception {
+        DeliveryResult result =
+                await(
+                        delivery(ApiMode.V2_BATCH, "wrong-key", null)
+                                .deliver(request(ApiMode.V2_BATCH, "a")));
+        assertThat(parkReasons(result)).containsExactly(DeliveryHealth.UNAUTHORIZED);
+        assertThat(authFailures.get()).isPositive();
         assertThat(customerio.events()).isEmpty();
     }
 
     @Test
-    void deliveryResumesOnceCustomerioAcceptsTheCredentialsAgain() throws Exception {
-        // The test, not a clock, decides when the key works again: under load a time window
-        // could close before the first request arrives, and then no 401 would be seen.
-        customerio.setFaults(Faults.none().unauthorized(true));
-        java.util.concurrent.CompletableFuture<List<DeadLetter>> result =
-                delivery(ApiMode.V2_BATCH, "k", null).deliver(request(ApiMode.V2_BATCH, "a"));
-        Await.until(
-                Duration.ofSeconds(30),
-                () -> customerio.summary().responsesByStatus().containsKey(401),
-                () -> customerio.requests().toString());
-        assertThat(result).as("delivery waits while the key is refused").isNotDone();
-        customerio.setFaults(Faults.none());
-        List<DeadLetter> dead = await(result);
-        assertThat(dead).isEmpty();
-        assertThat(customerio.summary().responsesByStatus())
-                .as("%s", customerio.requests())
-                .containsKey(401);
-        assertThat(authFailures.get()).isPositive();
+    void aKeyRotatedInItsFileIsReadAgainAfterA401AndUsedAtOnce() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> key =
+                new java.util.concurrent.atomic.AtomicReference<>("old-key");
+        Authorization auth =
+                new Authorization(
+                        () -> {
+                            reads.incrementAndGet();
+                            return key.get();
+                        },
+                        k -> CustomerioClient.basic("s", k),
+                        "a test key",
+                        0);
+        OperationDelivery d = delivery(ApiMode.V2_BATCH, auth, null, Duration.ofSeconds(30));
+        // The key file now holds the key Customer.io accepts; the client still sends the old.
+        key.set("k");
+        DeliveryResult result = await(d.deliver(request(ApiMode.V2_BATCH, "a")));
+        assertThat(result.count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(1);
+        assertThat(customerio.summary().responsesByStatus()).containsKey(401);
+        assertThat(reads.get()).isEqualTo(2);
         assertThat(customerio.events()).extracting(StoredEvent::name).containsExactly("a");
+    }
+
+    @Test
+    void aStatusThatIsNeitherTransientNorARefusalIsRetriedForItsBudgetThenDeadLettered()
+            throws Exception {
+        customerio.setFaults(
+                faultsFromJson(
+                        "{\"path_statuses\":[{\"path_prefix\":\"/api/v2/batch\",\"status\":404}]}"));
+        long start = System.nanoTime();
+        DeliveryResult result =
+                await(
+                        delivery(ApiMode.V2_BATCH, "k", null)
+                                .deliver(request(ApiMode.V2_BATCH, "a", "b")));
+        assertThat(deadLetters(result))
+                .hasSize(2)
+                .allSatisfy(
+                        d -> {
+                            assertThat(d.reason).isEqualTo("unexpected_status");
+                            assertThat(d.responseStatus).isEqualTo(404);
+                            assertThat(d.detail).contains("HTTP 404");
+                        });
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("the budget (500 ms here) is spent before the dead letter")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(500));
+        assertThat(retries.get()).isPositive();
+    }
+
+    @Test
+    void cancellingParksWhatIsNotDecidedAndALateAnswerChangesNothing() throws Exception {
+        customerio.setFaults(Faults.none().latencyMs(1_000));
+        OperationDelivery.Handle handle =
+                delivery(ApiMode.V2_BATCH, "k", null).deliver(request(ApiMode.V2_BATCH, "a"));
+        Thread.sleep(200);
+        handle.cancel("watchdog");
+        DeliveryResult result = await(handle);
+        assertThat(parkReasons(result)).containsExactly("watchdog");
+        Thread.sleep(1_500);
+        assertThat(result.outcome(0)).isEqualTo(DeliveryResult.Outcome.PARKED);
+        assertThat(delivered.get()).as("the late 200 is not counted as delivered").isZero();
     }
 
     @Test
@@ -273,12 +391,12 @@ class OperationDeliveryTest {
         customerio.setFaults(Faults.none().rateLimitRps(1).retryAfterSeconds(1));
         OperationDelivery d = delivery(ApiMode.V1, "k", null);
         long start = System.nanoTime();
-        List<java.util.concurrent.CompletableFuture<List<DeadLetter>>> results = new ArrayList<>();
+        List<OperationDelivery.Handle> results = new ArrayList<>();
         for (String name : new String[] {"a", "b", "c"}) {
             results.add(d.deliver(request(ApiMode.V1, name)));
         }
         for (var r : results) {
-            assertThat(await(r)).isEmpty();
+            assertThat(await(r).count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(1);
         }
         assertThat(customerio.summary().responsesByStatus()).containsKey(429);
         // Three requests at one per second, with Retry-After: 1, need well over a second.
@@ -291,12 +409,16 @@ class OperationDeliveryTest {
     void v1SendsEachOperationAsItsOwnRequestAndDeadLettersA400() throws Exception {
         customerio.setFaults(Faults.none().rejectNames("bad"));
         OperationDelivery d = delivery(ApiMode.V1, "k", null);
-        DeliveryRequest good = request(ApiMode.V1, "a");
-        DeliveryRequest bad = request(ApiMode.V1, "bad");
-        assertThat(await(d.deliver(good))).isEmpty();
-        assertThat(await(d.deliver(bad)))
+        List<CustomerioOperation> good = request(ApiMode.V1, "a");
+        List<CustomerioOperation> bad = request(ApiMode.V1, "bad");
+        assertThat(await(d.deliver(good)).count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(1);
+        assertThat(deadLetters(await(d.deliver(bad))))
                 .singleElement()
                 .satisfies(x -> assertThat(x.responseStatus).isEqualTo(400));
         assertThat(customerio.events()).extracting(StoredEvent::api).containsExactly("v1");
+    }
+
+    private static Faults faultsFromJson(String json) throws Exception {
+        return dev.cioforwarder.json.Json.mapper().readValue(json, Faults.class);
     }
 }

@@ -55,8 +55,11 @@ class RetryPolicyTest {
                         Duration.ofSeconds(10),
                         Duration.ofSeconds(60),
                         Duration.ofMinutes(5));
-        assertThat(bounded.givesUp(0, 299_999)).isFalse();
-        assertThat(bounded.givesUp(0, 300_000)).isTrue();
+        assertThat(bounded.givesUp(1, 300_000)).isFalse();
+        assertThat(bounded.givesUp(1, 300_001)).isTrue();
+        assertThat(bounded.givesUp(0, 300_001))
+                .as("an operation never tried has not retried at all")
+                .isFalse();
     }
 
     @Test
@@ -73,13 +76,28 @@ class RetryPolicyTest {
                 .isEqualTo(ResponseClass.AUTH);
         assertThat(ResponseClass.of(HttpResult.response(403, "", -1)))
                 .isEqualTo(ResponseClass.AUTH);
-        for (int status : new int[] {408, 429, 500, 502, 503, 504, 522, 524, 404, 301}) {
+        for (int status : new int[] {408, 429, 500, 502, 503, 504, 522, 524}) {
             assertThat(ResponseClass.of(HttpResult.response(status, "", -1)))
                     .as("status %d", status)
-                    .isEqualTo(ResponseClass.RETRYABLE);
+                    .isEqualTo(ResponseClass.TRANSIENT);
         }
         assertThat(ResponseClass.of(HttpResult.networkError("timeout")))
-                .isEqualTo(ResponseClass.RETRYABLE);
+                .isEqualTo(ResponseClass.TRANSIENT);
+        for (int status : new int[] {301, 302, 307, 404, 405, 409, 410, 418, 451}) {
+            assertThat(ResponseClass.of(HttpResult.response(status, "", -1)))
+                    .as("status %d is not retried without end", status)
+                    .isEqualTo(ResponseClass.UNEXPECTED);
+        }
+    }
+
+    @Test
+    void retryAfterIsHonouredInFullOnlyForA429() {
+        HttpResult throttled = HttpResult.response(429, "", 120_000);
+        HttpResult unavailable = HttpResult.response(503, "", 3_600_000);
+        assertThat(policy.backoffMs(0, throttled)).isEqualTo(120_000);
+        assertThat(policy.backoffMs(0, unavailable))
+                .as("a 503 asking for an hour waits at most the maximum backoff")
+                .isLessThanOrEqualTo(policy.maxBackoffMs());
     }
 
     @Test

@@ -41,22 +41,22 @@ class UserStateFunctionTest {
 
     /** Batches on the first input, device changes from the token index on the second. */
     private static KeyedTwoInputStreamOperatorTestHarness<
-                    String, MParticleBatch, DeviceChange, CustomerioOperation>
+                    String, MParticleBatch, UserSignal, CustomerioOperation>
             harness(MappingSettings settings) throws Exception {
         return harness(settings, null);
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<
-                    String, MParticleBatch, DeviceChange, CustomerioOperation>
+                    String, MParticleBatch, UserSignal, CustomerioOperation>
             harness(MappingSettings settings, Duration stateTtl) throws Exception {
         KeyedTwoInputStreamOperatorTestHarness<
-                        String, MParticleBatch, DeviceChange, CustomerioOperation>
+                        String, MParticleBatch, UserSignal, CustomerioOperation>
                 h =
                         new KeyedTwoInputStreamOperatorTestHarness<>(
                                 new KeyedCoProcessOperator<>(
                                         new UserStateFunction(settings, stateTtl)),
                                 new UserKeySelector(),
-                                new DeviceChangeKeySelector(),
+                                new UserSignalKeySelector(),
                                 Types.STRING,
                                 720,
                                 1,
@@ -71,7 +71,7 @@ class UserStateFunctionTest {
 
     private static List<CustomerioOperation> drain(
             KeyedTwoInputStreamOperatorTestHarness<
-                            String, MParticleBatch, DeviceChange, CustomerioOperation>
+                            String, MParticleBatch, UserSignal, CustomerioOperation>
                     h) {
         List<CustomerioOperation> out = h.extractOutputValues();
         h.getOutput().clear();
@@ -225,7 +225,7 @@ class UserStateFunctionTest {
         OperatorSubtaskState snapshot;
         try (var h = harness(settings)) {
             h.open();
-            h.processElement2(new StreamRecord<>(add("5", "apns-5")));
+            h.processElement2(new StreamRecord<>(UserSignal.of(add("5", "apns-5"))));
             assertThat(drain(h)).as("nobody to address yet").isEmpty();
             snapshot = h.snapshot(1, 1);
         }
@@ -286,7 +286,7 @@ class UserStateFunctionTest {
         try (var restored = harness(MappingSettings.builder().forwardDevices(true).build())) {
             restored.initializeState(snapshot);
             restored.open();
-            restored.processElement2(new StreamRecord<>(add("6", "apns-6")));
+            restored.processElement2(new StreamRecord<>(UserSignal.of(add("6", "apns-6"))));
             List<CustomerioOperation> ops = drain(restored);
             assertThat(ops).extracting(op -> op.kind).containsExactly(OperationKind.ADD_DEVICE);
             assertThat(new String(ops.get(0).body, StandardCharsets.UTF_8))
