@@ -57,8 +57,7 @@ public final class CustomerioSimulator implements AutoCloseable {
     private final ScheduledExecutorService delays;
     private final String expectedAuthorization;
     private final PeopleStore store;
-    private volatile Faults faults = Faults.none();
-    private volatile FaultSchedule schedule = new FaultSchedule(1);
+    private volatile FaultSchedule schedule = new FaultSchedule(Faults.none());
     private volatile long unauthorizedUntilMs;
     private final Object rateLock = new Object();
     private double tokens;
@@ -114,7 +113,16 @@ public final class CustomerioSimulator implements AutoCloseable {
         return "http://" + config.bindAddress + ":" + port();
     }
 
+    /**
+     * Puts these faults in force, counting every ratio and rule afresh.
+     *
+     * @throws IllegalArgumentException when a rule cannot be used (the message names it)
+     */
     public void setFaults(Faults newFaults) {
+        String problem = newFaults.problem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
         synchronized (rateLock) {
             tokens = newFaults.rateLimitRps;
             lastRefillNanos = System.nanoTime();
@@ -123,8 +131,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                 newFaults.unauthorizedSeconds > 0
                         ? System.currentTimeMillis() + newFaults.unauthorizedSeconds * 1000
                         : 0;
-        schedule = new FaultSchedule(newFaults.seed);
-        faults = newFaults;
+        schedule = new FaultSchedule(newFaults);
     }
 
     public void clearFaults() {
@@ -132,7 +139,15 @@ public final class CustomerioSimulator implements AutoCloseable {
     }
 
     public Faults faults() {
-        return faults;
+        return schedule.faults();
+    }
+
+    /**
+     * How often each rule of the faults in force hit since they were set (refusals: operations
+     * refused alone, or requests answered whole), in the order of the rules.
+     */
+    public FaultHits faultHits() {
+        return schedule.hits();
     }
 
     public void reset() {
@@ -242,14 +257,15 @@ public final class CustomerioSimulator implements AutoCloseable {
         requests.incrementAndGet();
         long receivedAt = System.currentTimeMillis();
         String method = exchange.getRequestMethod();
-        Faults f = faults;
+        String query = exchange.getRequestURI().getRawQuery();
+        FaultSchedule s = schedule;
+        Faults f = s.faults();
         if (!expectedAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))
                 || f.unauthorized
                 || receivedAt < unauthorizedUntilMs) {
             finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
             return;
         }
-        FaultSchedule s = schedule;
         if (s.status429(f.status429Ratio) || (f.rateLimitRps > 0 && !takeToken(f.rateLimitRps))) {
             Map<String, String> headers =
                     f.retryAfterSeconds > 0
@@ -289,7 +305,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                                     exchange,
                                     method,
                                     rawPath,
-                                    route(method, rawPath, body, f),
+                                    route(method, rawPath, query, body, s),
                                     receivedAt);
                         }
                     } catch (Exception e) {
@@ -382,8 +398,24 @@ public final class CustomerioSimulator implements AutoCloseable {
         }
     }
 
-    private Answer route(String method, String rawPath, byte[] body, Faults f) {
+    private Answer route(
+            String method, String rawPath, String query, byte[] body, FaultSchedule s) {
+        Faults f = s.faults();
         String[] segments = rawPath.substring(1).split("/", -1);
+        if (s.hasRefusals() && !rawPath.equals("/api/v2/batch")) {
+            // Parsed a second time only while refusals are set: no cost otherwise.
+            JsonNode json = parse(body);
+            TrackOperation op =
+                    rawPath.equals("/api/v2/entity") && method.equals("POST")
+                            ? TrackOperation.v2(json == null ? MAPPER.nullNode() : json)
+                            : TrackOperation.v1(method, rawPath, json);
+            if (op != null) {
+                Answer refused = refuseAlone(op, rawPath, query, s);
+                if (refused != null) {
+                    return refused;
+                }
+            }
+        }
         if (rawPath.equals("/api/v1/accounts/region") && method.equals("GET")) {
             String url =
                     config.region.equals("eu")
@@ -393,7 +425,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                     200, Map.of("url", url, "region", config.region, "environment_id", 1), 0);
         }
         if (rawPath.equals("/api/v2/batch") && method.equals("POST")) {
-            return batch(body, f);
+            return batch(body, rawPath, query, s);
         }
         if (rawPath.equals("/api/v2/entity") && method.equals("POST")) {
             return entity(body, f);
@@ -610,7 +642,8 @@ public final class CustomerioSimulator implements AutoCloseable {
         return !names.isEmpty() && op.has("name") && names.contains(op.path("name").asText());
     }
 
-    private Answer batch(byte[] body, Faults f) {
+    private Answer batch(byte[] body, String rawPath, String query, FaultSchedule s) {
+        Faults f = s.faults();
         if (body.length >= TrackValidation.MAX_BATCH_BYTES) {
             return batchInvalid(
                     "batch",
@@ -650,6 +683,26 @@ public final class CustomerioSimulator implements AutoCloseable {
         if (!hasBatch) {
             return batchInvalid("batch", "the body must be an object with a \"batch\" array");
         }
+        List<TrackOperation> addressed = new ArrayList<>();
+        if (s.hasRefusals()) {
+            for (JsonNode op : ops) {
+                addressed.add(TrackOperation.v2(op));
+            }
+            // A proxy that chokes on one person answers the whole request before Customer.io.
+            for (TrackOperation op : addressed) {
+                int rule = s.refusal(op, false);
+                if (rule >= 0) {
+                    return wholeRequest(
+                            s.refusalAt(rule).status,
+                            s.refusalAt(rule).locationBase,
+                            "refusals[" + rule + "]",
+                            false,
+                            rawPath,
+                            query,
+                            f);
+                }
+            }
+        }
         for (JsonNode op : ops) {
             if (rejectedByName(op, f.rejectBatchNames)) {
                 return batchInvalid(
@@ -660,7 +713,11 @@ public final class CustomerioSimulator implements AutoCloseable {
         List<Map<String, Object>> errors = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             JsonNode op = ops.get(i);
-            List<TrackValidation.Problem> problems = TrackValidation.v2Operation(op, sizes.get(i));
+            int refusal = addressed.isEmpty() ? -1 : s.refusal(addressed.get(i), true);
+            List<TrackValidation.Problem> problems =
+                    refusal >= 0
+                            ? List.of(refusalProblem(s.refusalAt(refusal), refusal, "attributes."))
+                            : TrackValidation.v2Operation(op, sizes.get(i));
             if (problems.isEmpty() && rejectedByName(op, f.rejectNames)) {
                 problems =
                         List.of(
@@ -688,6 +745,102 @@ public final class CustomerioSimulator implements AutoCloseable {
         }
         rejectedOperations.addAndGet(errors.size());
         return new Answer(207, Map.of("errors", errors), ops.size());
+    }
+
+    /**
+     * Refuses a single-operation request (v1 or {@code /entity}) when a refusal rule matches: with
+     * the rule's status for the whole request, else with a 400 as Customer.io refuses one
+     * operation. Null when no rule matches.
+     */
+    private Answer refuseAlone(TrackOperation op, String rawPath, String query, FaultSchedule s) {
+        int rule = s.refusal(op, false);
+        if (rule >= 0) {
+            Refusal r = s.refusalAt(rule);
+            return wholeRequest(
+                    r.status,
+                    r.locationBase,
+                    "refusals[" + rule + "]",
+                    false,
+                    rawPath,
+                    query,
+                    s.faults());
+        }
+        rule = s.refusal(op, true);
+        if (rule < 0) {
+            return null;
+        }
+        boolean v2 = rawPath.equals("/api/v2/entity");
+        TrackValidation.Problem problem =
+                refusalProblem(s.refusalAt(rule), rule, v2 ? "attributes." : "");
+        if (!v2) {
+            return v1Invalid(List.of(problem), 1);
+        }
+        // The description's /entity 400: {"errors":[{reason, field, message}]}.
+        operations.incrementAndGet();
+        rejectedOperations.incrementAndGet();
+        return new Answer(
+                400,
+                Map.of(
+                        "errors",
+                        List.of(
+                                Map.of(
+                                        "reason",
+                                        "invalid",
+                                        "field",
+                                        problem.field(),
+                                        "message",
+                                        problem.message()))),
+                1);
+    }
+
+    /** The field and message a refused operation is reported with. */
+    private static TrackValidation.Problem refusalProblem(
+            Refusal rule, int index, String attributePrefix) {
+        String field =
+                rule.attribute != null
+                        ? attributePrefix + rule.attribute
+                        : attributePrefix.isEmpty() ? "identifier" : "identifiers";
+        return new TrackValidation.Problem(
+                field,
+                "refused by the simulator (refusals[" + index + "], person " + rule.person + ")");
+    }
+
+    /**
+     * A whole request answered with a fault's status, nothing of it applied: a 3xx sends the
+     * request to {@code locationBase} (by default the other region's host), a 4xx says which rule
+     * answered, other statuses have no body.
+     */
+    private Answer wholeRequest(
+            int status,
+            String locationBase,
+            String rule,
+            boolean appApi,
+            String rawPath,
+            String query,
+            Faults f) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (status >= 300 && status < 400) {
+            String base = locationBase != null ? locationBase : otherRegionHost(appApi);
+            headers.put("Location", base + rawPath + (query == null ? "" : "?" + query));
+        }
+        if (status == 429 && f.retryAfterSeconds > 0) {
+            headers.put("Retry-After", Integer.toString(f.retryAfterSeconds));
+        }
+        Object body =
+                status >= 400 && status < 500
+                        ? Map.of(
+                                "meta", Map.of("error", "answered by the simulator (" + rule + ")"))
+                        : null;
+        return new Answer(status, body, 0, headers);
+    }
+
+    /** Where Customer.io sends a client that called the wrong region. */
+    private String otherRegionHost(boolean appApi) {
+        boolean eu = config.region.equals("eu");
+        if (appApi) {
+            return eu ? "https://api.customer.io" : "https://api-eu.customer.io";
+        }
+        return eu ? "https://track.customer.io" : "https://track-eu.customer.io";
     }
 
     private Answer batchInvalid(String field, String message) {
@@ -833,7 +986,10 @@ public final class CustomerioSimulator implements AutoCloseable {
                                 200, log.subList(Math.max(0, log.size() - limit), log.size()), 0));
                 return;
             case "GET /__simulator/faults":
-                respond(exchange, new Answer(200, faults, 0));
+                respond(exchange, new Answer(200, faults(), 0));
+                return;
+            case "GET /__simulator/fault-hits":
+                respond(exchange, new Answer(200, faultHits(), 0));
                 return;
             case "POST /__simulator/faults":
                 try {
@@ -841,8 +997,8 @@ public final class CustomerioSimulator implements AutoCloseable {
                             body.length == 0
                                     ? Faults.none()
                                     : MAPPER.readValue(body, Faults.class));
-                    respond(exchange, new Answer(200, faults, 0));
-                } catch (IOException e) {
+                    respond(exchange, new Answer(200, faults(), 0));
+                } catch (IOException | IllegalArgumentException e) {
                     respond(
                             exchange,
                             new Answer(400, Map.of("error", "faults: " + e.getMessage()), 0));

@@ -79,6 +79,14 @@ public final class Faults {
     @JsonProperty("reject_batch_names")
     public List<String> rejectBatchNames = new ArrayList<>();
 
+    /**
+     * Operations refused by the person they address (see {@link Refusal}): alone with a 400 (an
+     * entry of a 207 inside a batch), or the whole request with another status. Rules are tried in
+     * order; whole-request rules before the others, as a proxy answers before Customer.io looks.
+     */
+    @JsonProperty("refusals")
+    public List<Refusal> refusals = new ArrayList<>();
+
     public static Faults none() {
         return new Faults();
     }
@@ -156,5 +164,27 @@ public final class Faults {
     public Faults rejectBatchNames(String... names) {
         rejectBatchNames = new ArrayList<>(List.of(names));
         return this;
+    }
+
+    public Faults refusals(Refusal... rules) {
+        refusals = new ArrayList<>(List.of(rules));
+        return this;
+    }
+
+    /** What makes these faults unusable, naming the rule and what to do; null when usable. */
+    String problem() {
+        if (refusals == null) {
+            return "refusals: give a list of rules, or leave the key out";
+        }
+        for (int i = 0; i < refusals.size(); i++) {
+            String problem =
+                    refusals.get(i) == null
+                            ? "refusals[" + i + "]: a rule must be an object"
+                            : refusals.get(i).problem(i);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
     }
 }
