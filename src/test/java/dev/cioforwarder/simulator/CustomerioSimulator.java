@@ -260,6 +260,9 @@ public final class CustomerioSimulator implements AutoCloseable {
         String query = exchange.getRequestURI().getRawQuery();
         FaultSchedule s = schedule;
         Faults f = s.faults();
+        if (answeredByPath(exchange, method, rawPath, query, false, s, receivedAt)) {
+            return;
+        }
         if (!expectedAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))
                 || f.unauthorized
                 || receivedAt < unauthorizedUntilMs) {
@@ -329,6 +332,10 @@ public final class CustomerioSimulator implements AutoCloseable {
         requests.incrementAndGet();
         long receivedAt = System.currentTimeMillis();
         String method = exchange.getRequestMethod();
+        String query = exchange.getRequestURI().getRawQuery();
+        if (answeredByPath(exchange, method, rawPath, query, true, schedule, receivedAt)) {
+            return;
+        }
         if (!("Bearer " + config.appApiKey)
                 .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
@@ -347,7 +354,6 @@ public final class CustomerioSimulator implements AutoCloseable {
                     receivedAt);
             return;
         }
-        String query = exchange.getRequestURI().getRawQuery();
         String idType = "id";
         if (query != null) {
             for (String pair : query.split("&")) {
@@ -383,6 +389,40 @@ public final class CustomerioSimulator implements AutoCloseable {
                 rawPath,
                 new Answer(200, Map.of("customer", customer), 0),
                 receivedAt);
+    }
+
+    /**
+     * Answers the request with a {@code path_statuses} rule's status when one matches; before the
+     * credentials, as a router or the wrong region answers before Customer.io looks at the key.
+     */
+    private boolean answeredByPath(
+            HttpExchange exchange,
+            String method,
+            String rawPath,
+            String query,
+            boolean appApi,
+            FaultSchedule s,
+            long receivedAt)
+            throws IOException {
+        int index = s.pathStatus(method, rawPath);
+        if (index < 0) {
+            return false;
+        }
+        PathStatus rule = s.pathStatusAt(index);
+        finish(
+                exchange,
+                method,
+                rawPath,
+                wholeRequest(
+                        rule.status,
+                        rule.locationBase,
+                        "path_statuses[" + index + "]",
+                        appApi,
+                        rawPath,
+                        query,
+                        s.faults()),
+                receivedAt);
+        return true;
     }
 
     private boolean takeToken(double rps) {

@@ -9,5 +9,8 @@ import java.util.List;
  *
  * @param refusals per entry of {@code refusals}, in order: operations refused alone (status 400) or
  *     requests answered whole (any other status)
+ * @param pathStatuses per entry of {@code path_statuses}, in order: requests answered
  */
-public record FaultHits(@JsonProperty("refusals") List<Long> refusals) {}
+public record FaultHits(
+        @JsonProperty("refusals") List<Long> refusals,
+        @JsonProperty("path_statuses") List<Long> pathStatuses) {}

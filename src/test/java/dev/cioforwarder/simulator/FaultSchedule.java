@@ -21,6 +21,8 @@ final class FaultSchedule {
     // Copies: the rules a test changes after setting them would no longer fit the counters.
     private final List<Refusal> refusals;
     private final AtomicLongArray refusalHits;
+    private final List<PathStatus> pathStatuses;
+    private final AtomicLongArray pathStatusHits;
     private final AtomicLong status429 = new AtomicLong();
     private final AtomicLong dropConnection = new AtomicLong();
     private final AtomicLong timeout = new AtomicLong();
@@ -33,6 +35,8 @@ final class FaultSchedule {
         this.seed = faults.seed;
         this.refusals = List.copyOf(faults.refusals);
         this.refusalHits = new AtomicLongArray(refusals.size());
+        this.pathStatuses = List.copyOf(faults.pathStatuses);
+        this.pathStatusHits = new AtomicLongArray(pathStatuses.size());
     }
 
     Faults faults() {
@@ -65,9 +69,28 @@ final class FaultSchedule {
         return refusals.get(i);
     }
 
+    /**
+     * The first path status rule that matches the request and has not healed, counted as a hit; -1
+     * when none.
+     */
+    int pathStatus(String method, String rawPath) {
+        for (int i = 0; i < pathStatuses.size(); i++) {
+            PathStatus rule = pathStatuses.get(i);
+            if (rule.matches(method, rawPath) && take(pathStatusHits, i, rule.times)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The i-th path status rule as it was when the faults were set. */
+    PathStatus pathStatusAt(int i) {
+        return pathStatuses.get(i);
+    }
+
     /** How often each rule hit since the faults were set, in the order of the rules. */
     FaultHits hits() {
-        return new FaultHits(counts(refusalHits));
+        return new FaultHits(counts(refusalHits), counts(pathStatusHits));
     }
 
     /** One more hit for rule i, unless it already hit {@code times} times (0: no limit). */

@@ -87,6 +87,13 @@ public final class Faults {
     @JsonProperty("refusals")
     public List<Refusal> refusals = new ArrayList<>();
 
+    /**
+     * Statuses answered to whole requests by path, before credentials are checked, on Track and App
+     * API paths (see {@link PathStatus}); the first matching rule answers.
+     */
+    @JsonProperty("path_statuses")
+    public List<PathStatus> pathStatuses = new ArrayList<>();
+
     public static Faults none() {
         return new Faults();
     }
@@ -171,6 +178,11 @@ public final class Faults {
         return this;
     }
 
+    public Faults pathStatuses(PathStatus... rules) {
+        pathStatuses = new ArrayList<>(List.of(rules));
+        return this;
+    }
+
     /** What makes these faults unusable, naming the rule and what to do; null when usable. */
     String problem() {
         if (refusals == null) {
@@ -181,6 +193,18 @@ public final class Faults {
                     refusals.get(i) == null
                             ? "refusals[" + i + "]: a rule must be an object"
                             : refusals.get(i).problem(i);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        if (pathStatuses == null) {
+            return "path_statuses: give a list of rules, or leave the key out";
+        }
+        for (int i = 0; i < pathStatuses.size(); i++) {
+            String problem =
+                    pathStatuses.get(i) == null
+                            ? "path_statuses[" + i + "]: a rule must be an object"
+                            : pathStatuses.get(i).problem(i);
             if (problem != null) {
                 return problem;
             }

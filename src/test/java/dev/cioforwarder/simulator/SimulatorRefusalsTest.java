@@ -441,7 +441,7 @@ class SimulatorRefusalsTest {
         // {} clears them, and their hits with them.
         assertThat(customerio.client().setFaults("{}").statusCode()).isEqualTo(200);
         assertThat(json(customerio.client().inspect("/__simulator/fault-hits")).toString())
-                .isEqualTo("{\"refusals\":[]}");
+                .isEqualTo("{\"refusals\":[],\"path_statuses\":[]}");
         assertThat(customerio.client().identify("u3", "{}").statusCode()).isEqualTo(200);
     }
 
