@@ -1,5 +1,6 @@
 package dev.cioforwarder.simulator;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,7 +56,9 @@ public final class CustomerioSimulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final ScheduledExecutorService delays;
-    private final String expectedAuthorization;
+    // Volatile: keys rotate at runtime (rotateApiKey, POST /__simulator/credentials).
+    private volatile String expectedAuthorization;
+    private volatile String expectedAppAuthorization;
     private final PeopleStore store;
     private volatile FaultSchedule schedule = new FaultSchedule(Faults.none());
     private volatile long unauthorizedUntilMs;
@@ -72,12 +75,8 @@ public final class CustomerioSimulator implements AutoCloseable {
     private CustomerioSimulator(SimulatorConfig config) throws IOException {
         this.config = config;
         this.store = new PeopleStore(config.maxStoredEvents, config.allowEmailUpdatesById);
-        this.expectedAuthorization =
-                "Basic "
-                        + Base64.getEncoder()
-                                .encodeToString(
-                                        (config.siteId + ":" + config.apiKey)
-                                                .getBytes(StandardCharsets.UTF_8));
+        this.expectedAuthorization = basic(config.siteId, config.apiKey);
+        this.expectedAppAuthorization = "Bearer " + config.appApiKey;
         this.server =
                 HttpServer.create(new InetSocketAddress(config.bindAddress, config.port), 256);
         this.executor =
@@ -150,8 +149,41 @@ public final class CustomerioSimulator implements AutoCloseable {
         return schedule.hits();
     }
 
+    /**
+     * From now on the Track API accepts only this key (with the configured site id); requests with
+     * the old one are answered 401, as after a key is rotated in Customer.io. {@link #reset()}
+     * restores the configured key.
+     */
+    public void rotateApiKey(String apiKey) {
+        expectedAuthorization = basic(config.siteId, requireKey("api_key", apiKey));
+    }
+
+    /**
+     * From now on the App API accepts only this key (Bearer); the old one is answered 401. {@link
+     * #reset()} restores the configured key.
+     */
+    public void rotateAppApiKey(String appApiKey) {
+        expectedAppAuthorization = "Bearer " + requireKey("app_api_key", appApiKey);
+    }
+
+    private static String requireKey(String name, String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException(name + ": give the new key, a non-empty string");
+        }
+        return key;
+    }
+
+    private static String basic(String siteId, String apiKey) {
+        return "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((siteId + ":" + apiKey).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Empties people, events and counters, clears the faults and restores the configured keys. */
     public void reset() {
         clearFaults();
+        expectedAuthorization = basic(config.siteId, config.apiKey);
+        expectedAppAuthorization = "Bearer " + config.appApiKey;
         store.reset();
         requests.set(0);
         operations.set(0);
@@ -333,11 +365,12 @@ public final class CustomerioSimulator implements AutoCloseable {
         long receivedAt = System.currentTimeMillis();
         String method = exchange.getRequestMethod();
         String query = exchange.getRequestURI().getRawQuery();
-        if (answeredByPath(exchange, method, rawPath, query, true, schedule, receivedAt)) {
+        FaultSchedule s = schedule;
+        if (answeredByPath(exchange, method, rawPath, query, true, s, receivedAt)) {
             return;
         }
-        if (!("Bearer " + config.appApiKey)
-                .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        if (!expectedAppAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))
+                || s.faults().appApiUnauthorized) {
             finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
             return;
         }
@@ -1044,6 +1077,9 @@ public final class CustomerioSimulator implements AutoCloseable {
                             new Answer(400, Map.of("error", "faults: " + e.getMessage()), 0));
                 }
                 return;
+            case "POST /__simulator/credentials":
+                respond(exchange, rotateKeys(body));
+                return;
             case "POST /__simulator/reset":
                 reset();
                 respond(exchange, new Answer(200, Map.of(), 0));
@@ -1052,6 +1088,44 @@ public final class CustomerioSimulator implements AutoCloseable {
                 respond(exchange, new Answer(404, Map.of("error", "no such endpoint"), 0));
         }
     }
+
+    /**
+     * {@code POST /__simulator/credentials}: rotates the keys the body names. Answers without them:
+     * no inspection endpoint ever shows a key.
+     */
+    private Answer rotateKeys(byte[] body) {
+        try {
+            KeyRotation rotation =
+                    body.length == 0
+                            ? new KeyRotation(null, null)
+                            : MAPPER.readValue(body, KeyRotation.class);
+            if (rotation.apiKey() == null && rotation.appApiKey() == null) {
+                throw new IllegalArgumentException(
+                        "give api_key, app_api_key or both: the keys to accept from now on");
+            }
+            // Both checked before either changes, so a refused body changes nothing.
+            if (rotation.apiKey() != null) {
+                requireKey("api_key", rotation.apiKey());
+            }
+            if (rotation.appApiKey() != null) {
+                requireKey("app_api_key", rotation.appApiKey());
+            }
+            if (rotation.apiKey() != null) {
+                rotateApiKey(rotation.apiKey());
+            }
+            if (rotation.appApiKey() != null) {
+                rotateAppApiKey(rotation.appApiKey());
+            }
+            return new Answer(200, Map.of(), 0);
+        } catch (IOException | IllegalArgumentException e) {
+            return new Answer(400, Map.of("error", "credentials: " + e.getMessage()), 0);
+        }
+    }
+
+    /** The body of {@code POST /__simulator/credentials}: the keys to accept from now on. */
+    record KeyRotation(
+            @JsonProperty("api_key") String apiKey,
+            @JsonProperty("app_api_key") String appApiKey) {}
 
     private static int queryInt(String query, String name, int fallback) {
         if (query == null) {

@@ -71,6 +71,10 @@ public final class Faults {
     @JsonProperty("unauthorized_seconds")
     public long unauthorizedSeconds;
 
+    /** Answer 401 to every App API request, while the Track API keeps accepting its key. */
+    @JsonProperty("app_api_unauthorized")
+    public boolean appApiUnauthorized;
+
     /** Event names refused per operation (207 in a batch, 400 alone). */
     @JsonProperty("reject_names")
     public List<String> rejectNames = new ArrayList<>();
@@ -160,6 +164,11 @@ public final class Faults {
 
     public Faults unauthorizedSeconds(long v) {
         unauthorizedSeconds = v;
+        return this;
+    }
+
+    public Faults appApiUnauthorized(boolean v) {
+        appApiUnauthorized = v;
         return this;
     }
 
