@@ -217,6 +217,12 @@ class SimulatorPathStatusesTest {
         assertThat(json(customerio.client().inspect("/__simulator/requests?limit=2")).toString())
                 .contains("\"status\":302")
                 .contains("\"status\":200");
+
+        // {} clears them.
+        customerio.simulator().setFaults(Faults.none().pathStatuses(PathStatus.of("/", 404)));
+        assertThat(customerio.client().setFaults("{}").statusCode()).isEqualTo(200);
+        assertThat(customerio.client().batch(batch()).statusCode()).isEqualTo(200);
+        assertThat(customerio.simulator().faultHits().pathStatuses()).isEmpty();
     }
 
     @Test
