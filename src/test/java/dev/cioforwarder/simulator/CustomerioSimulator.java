@@ -1,5 +1,6 @@
 package dev.cioforwarder.simulator;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -55,10 +56,11 @@ public final class CustomerioSimulator implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final ScheduledExecutorService delays;
-    private final String expectedAuthorization;
+    // Volatile: keys rotate at runtime (rotateApiKey, POST /__simulator/credentials).
+    private volatile String expectedAuthorization;
+    private volatile String expectedAppAuthorization;
     private final PeopleStore store;
-    private volatile Faults faults = Faults.none();
-    private volatile FaultSchedule schedule = new FaultSchedule(1);
+    private volatile FaultSchedule schedule = new FaultSchedule(Faults.none());
     private volatile long unauthorizedUntilMs;
     private final Object rateLock = new Object();
     private double tokens;
@@ -73,12 +75,8 @@ public final class CustomerioSimulator implements AutoCloseable {
     private CustomerioSimulator(SimulatorConfig config) throws IOException {
         this.config = config;
         this.store = new PeopleStore(config.maxStoredEvents, config.allowEmailUpdatesById);
-        this.expectedAuthorization =
-                "Basic "
-                        + Base64.getEncoder()
-                                .encodeToString(
-                                        (config.siteId + ":" + config.apiKey)
-                                                .getBytes(StandardCharsets.UTF_8));
+        this.expectedAuthorization = basic(config.siteId, config.apiKey);
+        this.expectedAppAuthorization = "Bearer " + config.appApiKey;
         this.server =
                 HttpServer.create(new InetSocketAddress(config.bindAddress, config.port), 256);
         this.executor =
@@ -114,7 +112,16 @@ public final class CustomerioSimulator implements AutoCloseable {
         return "http://" + config.bindAddress + ":" + port();
     }
 
+    /**
+     * Puts these faults in force, counting every ratio and rule afresh.
+     *
+     * @throws IllegalArgumentException when a rule cannot be used (the message names it)
+     */
     public void setFaults(Faults newFaults) {
+        String problem = newFaults.problem();
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
         synchronized (rateLock) {
             tokens = newFaults.rateLimitRps;
             lastRefillNanos = System.nanoTime();
@@ -123,8 +130,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                 newFaults.unauthorizedSeconds > 0
                         ? System.currentTimeMillis() + newFaults.unauthorizedSeconds * 1000
                         : 0;
-        schedule = new FaultSchedule(newFaults.seed);
-        faults = newFaults;
+        schedule = new FaultSchedule(newFaults);
     }
 
     public void clearFaults() {
@@ -132,11 +138,52 @@ public final class CustomerioSimulator implements AutoCloseable {
     }
 
     public Faults faults() {
-        return faults;
+        return schedule.faults();
     }
 
+    /**
+     * How often each rule of the faults in force hit since they were set (refusals: operations
+     * refused alone, or requests answered whole), in the order of the rules.
+     */
+    public FaultHits faultHits() {
+        return schedule.hits();
+    }
+
+    /**
+     * From now on the Track API accepts only this key (with the configured site id); requests with
+     * the old one are answered 401, as after a key is rotated in Customer.io. {@link #reset()}
+     * restores the configured key.
+     */
+    public void rotateApiKey(String apiKey) {
+        expectedAuthorization = basic(config.siteId, requireKey("api_key", apiKey));
+    }
+
+    /**
+     * From now on the App API accepts only this key (Bearer); the old one is answered 401. {@link
+     * #reset()} restores the configured key.
+     */
+    public void rotateAppApiKey(String appApiKey) {
+        expectedAppAuthorization = "Bearer " + requireKey("app_api_key", appApiKey);
+    }
+
+    private static String requireKey(String name, String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException(name + ": give the new key, a non-empty string");
+        }
+        return key;
+    }
+
+    private static String basic(String siteId, String apiKey) {
+        return "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((siteId + ":" + apiKey).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Empties people, events and counters, clears the faults and restores the configured keys. */
     public void reset() {
         clearFaults();
+        expectedAuthorization = basic(config.siteId, config.apiKey);
+        expectedAppAuthorization = "Bearer " + config.appApiKey;
         store.reset();
         requests.set(0);
         operations.set(0);
@@ -242,14 +289,18 @@ public final class CustomerioSimulator implements AutoCloseable {
         requests.incrementAndGet();
         long receivedAt = System.currentTimeMillis();
         String method = exchange.getRequestMethod();
-        Faults f = faults;
+        String query = exchange.getRequestURI().getRawQuery();
+        FaultSchedule s = schedule;
+        Faults f = s.faults();
+        if (answeredByPath(exchange, method, rawPath, query, false, s, receivedAt)) {
+            return;
+        }
         if (!expectedAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))
                 || f.unauthorized
                 || receivedAt < unauthorizedUntilMs) {
             finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
             return;
         }
-        FaultSchedule s = schedule;
         if (s.status429(f.status429Ratio) || (f.rateLimitRps > 0 && !takeToken(f.rateLimitRps))) {
             Map<String, String> headers =
                     f.retryAfterSeconds > 0
@@ -289,7 +340,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                                     exchange,
                                     method,
                                     rawPath,
-                                    route(method, rawPath, body, f),
+                                    route(method, rawPath, query, body, s),
                                     receivedAt);
                         }
                     } catch (Exception e) {
@@ -313,8 +364,13 @@ public final class CustomerioSimulator implements AutoCloseable {
         requests.incrementAndGet();
         long receivedAt = System.currentTimeMillis();
         String method = exchange.getRequestMethod();
-        if (!("Bearer " + config.appApiKey)
-                .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        String query = exchange.getRequestURI().getRawQuery();
+        FaultSchedule s = schedule;
+        if (answeredByPath(exchange, method, rawPath, query, true, s, receivedAt)) {
+            return;
+        }
+        if (!expectedAppAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))
+                || s.faults().appApiUnauthorized) {
             finish(exchange, method, rawPath, new Answer(401, null, 0), receivedAt);
             return;
         }
@@ -331,7 +387,6 @@ public final class CustomerioSimulator implements AutoCloseable {
                     receivedAt);
             return;
         }
-        String query = exchange.getRequestURI().getRawQuery();
         String idType = "id";
         if (query != null) {
             for (String pair : query.split("&")) {
@@ -369,6 +424,40 @@ public final class CustomerioSimulator implements AutoCloseable {
                 receivedAt);
     }
 
+    /**
+     * Answers the request with a {@code path_statuses} rule's status when one matches; before the
+     * credentials, as a router or the wrong region answers before Customer.io looks at the key.
+     */
+    private boolean answeredByPath(
+            HttpExchange exchange,
+            String method,
+            String rawPath,
+            String query,
+            boolean appApi,
+            FaultSchedule s,
+            long receivedAt)
+            throws IOException {
+        int index = s.pathStatus(method, rawPath);
+        if (index < 0) {
+            return false;
+        }
+        PathStatus rule = s.pathStatusAt(index);
+        finish(
+                exchange,
+                method,
+                rawPath,
+                wholeRequest(
+                        rule.status,
+                        rule.locationBase,
+                        "path_statuses[" + index + "]",
+                        appApi,
+                        rawPath,
+                        query,
+                        s.faults()),
+                receivedAt);
+        return true;
+    }
+
     private boolean takeToken(double rps) {
         synchronized (rateLock) {
             long now = System.nanoTime();
@@ -382,8 +471,24 @@ public final class CustomerioSimulator implements AutoCloseable {
         }
     }
 
-    private Answer route(String method, String rawPath, byte[] body, Faults f) {
+    private Answer route(
+            String method, String rawPath, String query, byte[] body, FaultSchedule s) {
+        Faults f = s.faults();
         String[] segments = rawPath.substring(1).split("/", -1);
+        if (s.hasRefusals() && !rawPath.equals("/api/v2/batch")) {
+            // Parsed a second time only while refusals are set: no cost otherwise.
+            JsonNode json = parse(body);
+            TrackOperation op =
+                    rawPath.equals("/api/v2/entity") && method.equals("POST")
+                            ? TrackOperation.v2(json == null ? MAPPER.nullNode() : json)
+                            : TrackOperation.v1(method, rawPath, json);
+            if (op != null) {
+                Answer refused = refuseAlone(op, rawPath, query, s);
+                if (refused != null) {
+                    return refused;
+                }
+            }
+        }
         if (rawPath.equals("/api/v1/accounts/region") && method.equals("GET")) {
             String url =
                     config.region.equals("eu")
@@ -393,7 +498,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                     200, Map.of("url", url, "region", config.region, "environment_id", 1), 0);
         }
         if (rawPath.equals("/api/v2/batch") && method.equals("POST")) {
-            return batch(body, f);
+            return batch(body, rawPath, query, s);
         }
         if (rawPath.equals("/api/v2/entity") && method.equals("POST")) {
             return entity(body, f);
@@ -610,7 +715,8 @@ public final class CustomerioSimulator implements AutoCloseable {
         return !names.isEmpty() && op.has("name") && names.contains(op.path("name").asText());
     }
 
-    private Answer batch(byte[] body, Faults f) {
+    private Answer batch(byte[] body, String rawPath, String query, FaultSchedule s) {
+        Faults f = s.faults();
         if (body.length >= TrackValidation.MAX_BATCH_BYTES) {
             return batchInvalid(
                     "batch",
@@ -650,6 +756,26 @@ public final class CustomerioSimulator implements AutoCloseable {
         if (!hasBatch) {
             return batchInvalid("batch", "the body must be an object with a \"batch\" array");
         }
+        List<TrackOperation> addressed = new ArrayList<>();
+        if (s.hasRefusals()) {
+            for (JsonNode op : ops) {
+                addressed.add(TrackOperation.v2(op));
+            }
+            // A proxy that chokes on one person answers the whole request before Customer.io.
+            for (TrackOperation op : addressed) {
+                int rule = s.refusal(op, false);
+                if (rule >= 0) {
+                    return wholeRequest(
+                            s.refusalAt(rule).status,
+                            s.refusalAt(rule).locationBase,
+                            "refusals[" + rule + "]",
+                            false,
+                            rawPath,
+                            query,
+                            f);
+                }
+            }
+        }
         for (JsonNode op : ops) {
             if (rejectedByName(op, f.rejectBatchNames)) {
                 return batchInvalid(
@@ -660,7 +786,11 @@ public final class CustomerioSimulator implements AutoCloseable {
         List<Map<String, Object>> errors = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             JsonNode op = ops.get(i);
-            List<TrackValidation.Problem> problems = TrackValidation.v2Operation(op, sizes.get(i));
+            int refusal = addressed.isEmpty() ? -1 : s.refusal(addressed.get(i), true);
+            List<TrackValidation.Problem> problems =
+                    refusal >= 0
+                            ? List.of(refusalProblem(s.refusalAt(refusal), refusal, "attributes."))
+                            : TrackValidation.v2Operation(op, sizes.get(i));
             if (problems.isEmpty() && rejectedByName(op, f.rejectNames)) {
                 problems =
                         List.of(
@@ -688,6 +818,102 @@ public final class CustomerioSimulator implements AutoCloseable {
         }
         rejectedOperations.addAndGet(errors.size());
         return new Answer(207, Map.of("errors", errors), ops.size());
+    }
+
+    /**
+     * Refuses a single-operation request (v1 or {@code /entity}) when a refusal rule matches: with
+     * the rule's status for the whole request, else with a 400 as Customer.io refuses one
+     * operation. Null when no rule matches.
+     */
+    private Answer refuseAlone(TrackOperation op, String rawPath, String query, FaultSchedule s) {
+        int rule = s.refusal(op, false);
+        if (rule >= 0) {
+            Refusal r = s.refusalAt(rule);
+            return wholeRequest(
+                    r.status,
+                    r.locationBase,
+                    "refusals[" + rule + "]",
+                    false,
+                    rawPath,
+                    query,
+                    s.faults());
+        }
+        rule = s.refusal(op, true);
+        if (rule < 0) {
+            return null;
+        }
+        boolean v2 = rawPath.equals("/api/v2/entity");
+        TrackValidation.Problem problem =
+                refusalProblem(s.refusalAt(rule), rule, v2 ? "attributes." : "");
+        if (!v2) {
+            return v1Invalid(List.of(problem), 1);
+        }
+        // The description's /entity 400: {"errors":[{reason, field, message}]}.
+        operations.incrementAndGet();
+        rejectedOperations.incrementAndGet();
+        return new Answer(
+                400,
+                Map.of(
+                        "errors",
+                        List.of(
+                                Map.of(
+                                        "reason",
+                                        "invalid",
+                                        "field",
+                                        problem.field(),
+                                        "message",
+                                        problem.message()))),
+                1);
+    }
+
+    /** The field and message a refused operation is reported with. */
+    private static TrackValidation.Problem refusalProblem(
+            Refusal rule, int index, String attributePrefix) {
+        String field =
+                rule.attribute != null
+                        ? attributePrefix + rule.attribute
+                        : attributePrefix.isEmpty() ? "identifier" : "identifiers";
+        return new TrackValidation.Problem(
+                field,
+                "refused by the simulator (refusals[" + index + "], person " + rule.person + ")");
+    }
+
+    /**
+     * A whole request answered with a fault's status, nothing of it applied: a 3xx sends the
+     * request to {@code locationBase} (by default the other region's host), a 4xx says which rule
+     * answered, other statuses have no body.
+     */
+    private Answer wholeRequest(
+            int status,
+            String locationBase,
+            String rule,
+            boolean appApi,
+            String rawPath,
+            String query,
+            Faults f) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (status >= 300 && status < 400) {
+            String base = locationBase != null ? locationBase : otherRegionHost(appApi);
+            headers.put("Location", base + rawPath + (query == null ? "" : "?" + query));
+        }
+        if (status == 429 && f.retryAfterSeconds > 0) {
+            headers.put("Retry-After", Integer.toString(f.retryAfterSeconds));
+        }
+        Object body =
+                status >= 400 && status < 500
+                        ? Map.of(
+                                "meta", Map.of("error", "answered by the simulator (" + rule + ")"))
+                        : null;
+        return new Answer(status, body, 0, headers);
+    }
+
+    /** Where Customer.io sends a client that called the wrong region. */
+    private String otherRegionHost(boolean appApi) {
+        boolean eu = config.region.equals("eu");
+        if (appApi) {
+            return eu ? "https://api.customer.io" : "https://api-eu.customer.io";
+        }
+        return eu ? "https://track.customer.io" : "https://track-eu.customer.io";
     }
 
     private Answer batchInvalid(String field, String message) {
@@ -833,7 +1059,10 @@ public final class CustomerioSimulator implements AutoCloseable {
                                 200, log.subList(Math.max(0, log.size() - limit), log.size()), 0));
                 return;
             case "GET /__simulator/faults":
-                respond(exchange, new Answer(200, faults, 0));
+                respond(exchange, new Answer(200, faults(), 0));
+                return;
+            case "GET /__simulator/fault-hits":
+                respond(exchange, new Answer(200, faultHits(), 0));
                 return;
             case "POST /__simulator/faults":
                 try {
@@ -841,12 +1070,15 @@ public final class CustomerioSimulator implements AutoCloseable {
                             body.length == 0
                                     ? Faults.none()
                                     : MAPPER.readValue(body, Faults.class));
-                    respond(exchange, new Answer(200, faults, 0));
-                } catch (IOException e) {
+                    respond(exchange, new Answer(200, faults(), 0));
+                } catch (IOException | IllegalArgumentException e) {
                     respond(
                             exchange,
                             new Answer(400, Map.of("error", "faults: " + e.getMessage()), 0));
                 }
+                return;
+            case "POST /__simulator/credentials":
+                respond(exchange, rotateKeys(body));
                 return;
             case "POST /__simulator/reset":
                 reset();
@@ -856,6 +1088,44 @@ public final class CustomerioSimulator implements AutoCloseable {
                 respond(exchange, new Answer(404, Map.of("error", "no such endpoint"), 0));
         }
     }
+
+    /**
+     * {@code POST /__simulator/credentials}: rotates the keys the body names. Answers without them:
+     * no inspection endpoint ever shows a key.
+     */
+    private Answer rotateKeys(byte[] body) {
+        try {
+            KeyRotation rotation =
+                    body.length == 0
+                            ? new KeyRotation(null, null)
+                            : MAPPER.readValue(body, KeyRotation.class);
+            if (rotation.apiKey() == null && rotation.appApiKey() == null) {
+                throw new IllegalArgumentException(
+                        "give api_key, app_api_key or both: the keys to accept from now on");
+            }
+            // Both checked before either changes, so a refused body changes nothing.
+            if (rotation.apiKey() != null) {
+                requireKey("api_key", rotation.apiKey());
+            }
+            if (rotation.appApiKey() != null) {
+                requireKey("app_api_key", rotation.appApiKey());
+            }
+            if (rotation.apiKey() != null) {
+                rotateApiKey(rotation.apiKey());
+            }
+            if (rotation.appApiKey() != null) {
+                rotateAppApiKey(rotation.appApiKey());
+            }
+            return new Answer(200, Map.of(), 0);
+        } catch (IOException | IllegalArgumentException e) {
+            return new Answer(400, Map.of("error", "credentials: " + e.getMessage()), 0);
+        }
+    }
+
+    /** The body of {@code POST /__simulator/credentials}: the keys to accept from now on. */
+    record KeyRotation(
+            @JsonProperty("api_key") String apiKey,
+            @JsonProperty("app_api_key") String appApiKey) {}
 
     private static int queryInt(String query, String name, int fallback) {
         if (query == null) {

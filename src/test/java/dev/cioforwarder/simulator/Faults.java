@@ -71,6 +71,10 @@ public final class Faults {
     @JsonProperty("unauthorized_seconds")
     public long unauthorizedSeconds;
 
+    /** Answer 401 to every App API request, while the Track API keeps accepting its key. */
+    @JsonProperty("app_api_unauthorized")
+    public boolean appApiUnauthorized;
+
     /** Event names refused per operation (207 in a batch, 400 alone). */
     @JsonProperty("reject_names")
     public List<String> rejectNames = new ArrayList<>();
@@ -78,6 +82,21 @@ public final class Faults {
     /** Event names that make a whole {@code /batch} request a 400. */
     @JsonProperty("reject_batch_names")
     public List<String> rejectBatchNames = new ArrayList<>();
+
+    /**
+     * Operations refused by the person they address (see {@link Refusal}): alone with a 400 (an
+     * entry of a 207 inside a batch), or the whole request with another status. Rules are tried in
+     * order; whole-request rules before the others, as a proxy answers before Customer.io looks.
+     */
+    @JsonProperty("refusals")
+    public List<Refusal> refusals = new ArrayList<>();
+
+    /**
+     * Statuses answered to whole requests by path, before credentials are checked, on Track and App
+     * API paths (see {@link PathStatus}); the first matching rule answers.
+     */
+    @JsonProperty("path_statuses")
+    public List<PathStatus> pathStatuses = new ArrayList<>();
 
     public static Faults none() {
         return new Faults();
@@ -148,6 +167,11 @@ public final class Faults {
         return this;
     }
 
+    public Faults appApiUnauthorized(boolean v) {
+        appApiUnauthorized = v;
+        return this;
+    }
+
     public Faults rejectNames(String... names) {
         rejectNames = new ArrayList<>(List.of(names));
         return this;
@@ -156,5 +180,44 @@ public final class Faults {
     public Faults rejectBatchNames(String... names) {
         rejectBatchNames = new ArrayList<>(List.of(names));
         return this;
+    }
+
+    public Faults refusals(Refusal... rules) {
+        refusals = new ArrayList<>(List.of(rules));
+        return this;
+    }
+
+    public Faults pathStatuses(PathStatus... rules) {
+        pathStatuses = new ArrayList<>(List.of(rules));
+        return this;
+    }
+
+    /** What makes these faults unusable, naming the rule and what to do; null when usable. */
+    String problem() {
+        if (refusals == null) {
+            return "refusals: give a list of rules, or leave the key out";
+        }
+        for (int i = 0; i < refusals.size(); i++) {
+            String problem =
+                    refusals.get(i) == null
+                            ? "refusals[" + i + "]: a rule must be an object"
+                            : refusals.get(i).problem(i);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        if (pathStatuses == null) {
+            return "path_statuses: give a list of rules, or leave the key out";
+        }
+        for (int i = 0; i < pathStatuses.size(); i++) {
+            String problem =
+                    pathStatuses.get(i) == null
+                            ? "path_statuses[" + i + "]: a rule must be an object"
+                            : pathStatuses.get(i).problem(i);
+            if (problem != null) {
+                return problem;
+            }
+        }
+        return null;
     }
 }

@@ -187,6 +187,12 @@ final class SimulatorTestClient {
         return track("GET", "/api/v1/accounts/region", null);
     }
 
+    /** An App API call ({@code GET}, Bearer auth with {@code appApiKey}). */
+    HttpResponse<String> appApi(String pathAndQuery, String appApiKey)
+            throws IOException, InterruptedException {
+        return send("GET", pathAndQuery, null, "Bearer " + appApiKey);
+    }
+
     /** An inspection call: no credentials. */
     HttpResponse<String> inspect(String method, String path, String body)
             throws IOException, InterruptedException {
