@@ -12,7 +12,12 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What delivery reports, as Flink metrics; credential problems also reach the log. */
+/**
+ * What delivery reports, as Flink metrics; credential problems also reach the log. Its methods are
+ * called from the HTTP client's Netty threads and the retry timer thread as well as the task
+ * thread, so every counter is thread-safe ({@link Metrics#threadSafeCounter}; the histograms
+ * synchronize themselves).
+ */
 final class DeliveryMetrics implements DeliveryListener {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryMetrics.class);
 
@@ -33,15 +38,16 @@ final class DeliveryMetrics implements DeliveryListener {
 
     DeliveryMetrics(MetricGroup group, CredentialsStatus credentials) {
         this.credentials = credentials;
-        requestsSent = group.counter(Metrics.REQUESTS);
-        bytesSent = group.counter(Metrics.REQUEST_BYTES);
-        retries = group.counter(Metrics.RETRIES);
-        throttled = group.counter(Metrics.RESPONSES_429);
-        authFailures = group.counter(Metrics.AUTH_FAILURES);
-        eventsDelivered = group.counter(Metrics.EVENTS_DELIVERED);
-        operationsDelivered = group.counter(Metrics.OPERATIONS_DELIVERED);
-        identifierChanges = group.counter(Metrics.IDENTIFIER_CHANGES_APPLIED);
-        identifierChangesNotNeeded = group.counter(Metrics.IDENTIFIER_CHANGES_NOT_NEEDED);
+        requestsSent = Metrics.threadSafeCounter(group, Metrics.REQUESTS);
+        bytesSent = Metrics.threadSafeCounter(group, Metrics.REQUEST_BYTES);
+        retries = Metrics.threadSafeCounter(group, Metrics.RETRIES);
+        throttled = Metrics.threadSafeCounter(group, Metrics.RESPONSES_429);
+        authFailures = Metrics.threadSafeCounter(group, Metrics.AUTH_FAILURES);
+        eventsDelivered = Metrics.threadSafeCounter(group, Metrics.EVENTS_DELIVERED);
+        operationsDelivered = Metrics.threadSafeCounter(group, Metrics.OPERATIONS_DELIVERED);
+        identifierChanges = Metrics.threadSafeCounter(group, Metrics.IDENTIFIER_CHANGES_APPLIED);
+        identifierChangesNotNeeded =
+                Metrics.threadSafeCounter(group, Metrics.IDENTIFIER_CHANGES_NOT_NEEDED);
         responses = new Metrics.Labelled(group, Metrics.STATUS_CLASS, Metrics.RESPONSES);
         deliveryLatencyMs =
                 group.histogram(

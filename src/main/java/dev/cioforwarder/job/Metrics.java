@@ -3,8 +3,10 @@ package dev.cioforwarder.job;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 
 /**
  * The job's metric naming in one place: everything sits under the group {@code forwarder}, and
@@ -94,24 +96,41 @@ final class Metrics {
         return operatorGroup.addGroup(GROUP);
     }
 
-    /** Counters of one name, one per label value, created on first use. */
+    /**
+     * A counter that may be incremented from any thread. Flink's default {@code SimpleCounter}
+     * (what {@code group.counter(name)} creates) is a plain {@code long}: increments from two
+     * threads at once get lost. Delivery counts on the HTTP client's Netty threads and its retry
+     * timer thread besides the task thread, so every counter it can reach is made with this.
+     */
+    static Counter threadSafeCounter(MetricGroup group, String name) {
+        return group.counter(name, new ThreadSafeSimpleCounter());
+    }
+
     /**
      * The erasure outcome counters ({@code erasures_done}, {@code erasures_not_found}, {@code
-     * erasures_failed}), registered at once so a dashboard sees them at zero.
+     * erasures_failed}), registered at once so a dashboard sees them at zero. Thread-safe: delivery
+     * counts outcomes from its callbacks ({@link #threadSafeCounter}).
      */
     static Map<String, Counter> erasureOutcomes(MetricGroup group) {
         Map<String, Counter> counters = new HashMap<>();
-        counters.put(ErasureOutcome.DONE, group.counter(ERASURES_DONE));
-        counters.put(ErasureOutcome.NOT_FOUND, group.counter(ERASURES_NOT_FOUND));
-        counters.put(ErasureOutcome.FAILED, group.counter(ERASURES_FAILED));
+        counters.put(ErasureOutcome.DONE, threadSafeCounter(group, ERASURES_DONE));
+        counters.put(ErasureOutcome.NOT_FOUND, threadSafeCounter(group, ERASURES_NOT_FOUND));
+        counters.put(ErasureOutcome.FAILED, threadSafeCounter(group, ERASURES_FAILED));
         return counters;
     }
 
+    /**
+     * Counters of one name, one per label value, created on first use. Safe for concurrent use:
+     * delivery counts responses and dead letters from the HTTP client's Netty threads and its retry
+     * timer thread, so the map is concurrent (a {@code HashMap}'s {@code computeIfAbsent} from two
+     * threads can corrupt it, or register one label twice) and each counter a {@link
+     * #threadSafeCounter}.
+     */
     static final class Labelled {
         private final MetricGroup group;
         private final String label;
         private final String name;
-        private final Map<String, Counter> counters = new HashMap<>();
+        private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
         Labelled(MetricGroup group, String label, String name) {
             this.group = group;
@@ -123,7 +142,8 @@ final class Metrics {
             if (by == 0) {
                 return;
             }
-            counters.computeIfAbsent(labelValue, v -> group.addGroup(label, v).counter(name))
+            counters.computeIfAbsent(
+                            labelValue, v -> threadSafeCounter(group.addGroup(label, v), name))
                     .inc(by);
         }
 

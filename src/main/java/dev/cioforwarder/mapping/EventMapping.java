@@ -30,6 +30,7 @@ import java.util.Set;
  *       bytes, is dead-lettered, never truncated.
  *   <li>The time is the event's own, floored to seconds (the batch time when it has none); the id
  *       is a ULID derived from the MPID and the event's source id, so a replay is deduplicated.
+ *       Never from the Kafka record (its time or offset), which a replay changes.
  *   <li>Properties {@code recipient}, {@code from_address} and {@code reply_to} would re-route the
  *       messages the event triggers; data from apps is untrusted, so they are renamed {@code
  *       mp_recipient}… unless {@code customerio.allow-message-routing-properties}.
@@ -119,7 +120,7 @@ final class EventMapping {
         }
         long timeMs = event.timeOr(batch.timestampMs);
         String user = batch.hasMpid ? Long.toString(batch.mpid) : batch.userKey;
-        String id = ulid.of(timeMs, user, event.dedupKey);
+        String id = ulid.of(idTimeMs(event, batch), user, event.dedupKey);
         OperationKind kind =
                 event.kind == EventKind.SCREEN_VIEW ? OperationKind.SCREEN : OperationKind.EVENT;
         long seconds = Math.floorDiv(timeMs, 1000);
@@ -201,6 +202,18 @@ final class EventMapping {
         } else {
             t.eventsForwarded++;
         }
+    }
+
+    /**
+     * The time part of the event's id: the event's own time, else the batch's; 0 when the batch
+     * time is only the Kafka record time, which a replayed record does not keep (Customer.io
+     * ignores the time part, but a different one would be a different id, and a duplicate).
+     */
+    static long idTimeMs(MParticleEvent event, MParticleBatch batch) {
+        if (event.timestampMs != MParticleEvent.NO_TIME) {
+            return event.timestampMs;
+        }
+        return batch.timestampFromRecord ? 0 : batch.timestampMs;
     }
 
     /** {@code "products_trimmed":12345,} at most, for products up to {@code MAX_PRODUCTS}. */

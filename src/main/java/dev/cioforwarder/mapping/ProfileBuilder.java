@@ -6,6 +6,7 @@ import dev.cioforwarder.mparticle.MParticleBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -24,7 +25,8 @@ import java.util.Set;
  *       unsubscribed}: past that, names and email stay, and the rest is taken in name order (so the
  *       same attributes are kept from batch to batch); the others are left out.
  *   <li>Attributes named in {@code deleted_user_attributes} are sent as {@code ""}, which removes
- *       them in Customer.io.
+ *       them in Customer.io: the first {@link #MAX_DELETIONS} distinct names of a batch, in its
+ *       order.
  * </ul>
  *
  * <p>Each left-out attribute is counted by its reason. Not thread-safe (reuses buffers).
@@ -33,6 +35,13 @@ final class ProfileBuilder {
 
     /** Attributes of the profile itself: the person's 300 less created_at and unsubscribed. */
     static final int MAX_PROFILE_ATTRIBUTES = CustomerioLimits.MAX_ATTRIBUTES_PER_PERSON - 2;
+
+    /**
+     * Removals one batch contributes, and removals a user keeps while their profile is held back
+     * ({@code UserState.pendingDeletions}): a person holds at most 300 attributes, so no more can
+     * be there to remove. The rest are left out ({@link SkipReason#DELETED_ATTRIBUTES_LIMIT}).
+     */
+    static final int MAX_DELETIONS = CustomerioLimits.MAX_ATTRIBUTES_PER_PERSON;
 
     private final MappingSettings settings;
     private final Set<String> namesSeen = new HashSet<>();
@@ -100,25 +109,38 @@ final class ProfileBuilder {
         }
     }
 
-    /** The batch's removals in Customer.io's names, those the rules accept. */
+    /**
+     * The batch's removals in Customer.io's names, those the rules accept: the first {@link
+     * #MAX_DELETIONS} distinct ones in the batch's order; each name past them is counted.
+     */
     List<String> deletions(MParticleBatch batch, Transition t) {
         if (batch.deletedUserAttributes.isEmpty()) {
             return List.of();
         }
-        List<String> out = new ArrayList<>(batch.deletedUserAttributes.size());
+        // A set: a hostile batch can list 100,000 names, and List.contains made that quadratic.
+        Set<String> out = new LinkedHashSet<>();
         for (String deleted : batch.deletedUserAttributes) {
             String name = ProfileAttributeNames.toCustomerio(deleted);
-            if (accept(name, t) && !out.contains(name)) {
+            if (!accept(name, t) || out.contains(name)) {
+                continue;
+            }
+            if (out.size() < MAX_DELETIONS) {
                 out.add(name);
+            } else {
+                t.skip(SkipReason.DELETED_ATTRIBUTES_LIMIT);
             }
         }
-        return out;
+        return new ArrayList<>(out);
     }
 
     /** Adds each removal the profile does not set, as {@code ""}. */
     static void addRemovals(Attributes profile, List<String> removals) {
+        if (removals.isEmpty()) {
+            return;
+        }
+        Set<String> names = new HashSet<>(profile.names);
         for (String name : removals) {
-            if (!profile.names.contains(name)) {
+            if (names.add(name)) {
                 // Customer.io removes an attribute set to an empty string.
                 profile.add(name, ValueType.STRING, "");
             }

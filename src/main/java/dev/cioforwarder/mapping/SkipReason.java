@@ -29,6 +29,13 @@ public enum SkipReason {
     ATTRIBUTE_RESERVED_NAME("attribute_reserved_name"),
     /** An attribute beyond the 300 a Customer.io person can hold. */
     ATTRIBUTE_LIMIT("attribute_limit"),
+    /**
+     * A name of {@code deleted_user_attributes} beyond the 300 removals one batch contributes, or
+     * beyond the 300 a user keeps while their profile is held back (a person holds at most 300
+     * attributes, so no more can be there to remove): not removed. Bounds what a hostile batch
+     * listing 100,000 names costs.
+     */
+    DELETED_ATTRIBUTES_LIMIT("deleted_attributes_limit"),
     /** A Customer ID or email over 150 bytes, which Customer.io cannot use as an identifier. */
     IDENTIFIER_TOO_LONG("identifier_too_long"),
     /** An email identity that cannot be an address (no {@code @}, spaces…): not an identifier. */

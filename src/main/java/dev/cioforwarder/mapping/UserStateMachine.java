@@ -16,7 +16,10 @@ import dev.cioforwarder.mparticle.MParticleEvent;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Applies one batch to one user: the rules of each concern in their own class ({@link
@@ -101,7 +104,7 @@ public final class UserStateMachine {
             }
             t.skip(SkipReason.NO_IDENTITY);
             // Nothing goes out, but what Customer.io must hear once the user is known is kept.
-            holdRemovals(state, profiles.deletions(batch, t), null);
+            holdRemovals(state, profiles.deletions(batch, t), null, t);
             t.state = worthStoring(current, state) ? state : null;
             return t;
         }
@@ -131,7 +134,7 @@ public final class UserStateMachine {
             if (profileChanged || createdAtSeconds != null || !removals.isEmpty()) {
                 t.skip(SkipReason.PROFILE_OPTED_OUT);
             }
-            holdRemovals(state, removals, update.attributes);
+            holdRemovals(state, removals, update.attributes, t);
             if (!late) {
                 state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
             }
@@ -478,35 +481,45 @@ public final class UserStateMachine {
         }
     }
 
-    /** Keeps removals of a held profile for the next profile that goes out. */
-    private static void holdRemovals(UserState state, List<String> removals, Attributes profile) {
-        List<String> pending = state.pendingDeletions;
-        if (pending != null && profile != null) {
+    /**
+     * Keeps removals of a held profile for the next profile that goes out: at most {@link
+     * ProfileBuilder#MAX_DELETIONS}, the earliest held first; each one past them is counted.
+     */
+    private static void holdRemovals(
+            UserState state, List<String> removals, Attributes profile, Transition t) {
+        if (state.pendingDeletions == null && removals.isEmpty()) {
+            return;
+        }
+        // Sets, not List.contains: quadratic in the number of names otherwise.
+        Set<String> pending =
+                state.pendingDeletions == null
+                        ? new LinkedHashSet<>()
+                        : new LinkedHashSet<>(state.pendingDeletions);
+        if (profile != null && !pending.isEmpty()) {
             // An attribute the held profile sets again is no longer removed.
-            pending.removeIf(profile.names::contains);
+            Set<String> setAgain = new HashSet<>(profile.names);
+            pending.removeIf(setAgain::contains);
         }
-        for (String name : removals) {
-            if (pending == null) {
-                pending = new ArrayList<>(removals.size());
-            }
-            if (!pending.contains(name)) {
-                pending.add(name);
+        pending.addAll(removals);
+        List<String> kept = new ArrayList<>(Math.min(pending.size(), ProfileBuilder.MAX_DELETIONS));
+        for (String name : pending) {
+            if (kept.size() < ProfileBuilder.MAX_DELETIONS) {
+                kept.add(name);
+            } else {
+                t.skip(SkipReason.DELETED_ATTRIBUTES_LIMIT);
             }
         }
-        state.pendingDeletions = pending == null || pending.isEmpty() ? null : pending;
+        // Still a java.util.ArrayList: the state field's type (List<String>) never changes.
+        state.pendingDeletions = kept.isEmpty() ? null : kept;
     }
 
     private static List<String> pendingWith(UserState state, List<String> removals) {
         if (state.pendingDeletions == null) {
             return removals;
         }
-        List<String> all = new ArrayList<>(state.pendingDeletions);
-        for (String name : removals) {
-            if (!all.contains(name)) {
-                all.add(name);
-            }
-        }
-        return all;
+        Set<String> all = new LinkedHashSet<>(state.pendingDeletions);
+        all.addAll(removals);
+        return new ArrayList<>(all);
     }
 
     /** An unknown user is stored only when there is something to remember about them. */

@@ -13,6 +13,8 @@ import dev.cioforwarder.json.Utf8;
 import dev.cioforwarder.json.ValueType;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -76,7 +78,7 @@ public final class BatchParser {
                             + Utf8.describeInvalidByte(payload, invalid));
         }
         try (JsonParser parser = Json.factory().createParser(payload)) {
-            return new Reader(parser, recordTimestampMs).readBatch();
+            return new Reader(parser, payload, recordTimestampMs).readBatch();
         } catch (BatchError e) {
             return ParseResult.rejected(e.reason, e.getMessage());
         } catch (StreamConstraintsException e) {
@@ -288,6 +290,7 @@ public final class BatchParser {
     /** The per-record parsing state. */
     private static final class Reader {
         private final JsonParser p;
+        private final byte[] payload;
         private final long recordTimestampMs;
         private final MParticleBatch batch = new MParticleBatch();
         private final List<EventRejection> eventRejections = new ArrayList<>(0);
@@ -297,12 +300,17 @@ public final class BatchParser {
         private String fallbackBatchId;
         private long[] eventTimes = new long[8];
         private int eventTimeCount;
+        // Where the event being read starts, and the byte range [start, end) of each event in
+        // batch.events, in its order: what an event without any id is identified by (finish()).
+        private int eventStart;
+        private int[] eventRanges = new int[16];
         // Only for the keyBy key of a batch without MPID and user_identities.
         private String changedCustomerId;
         private String changedEmail;
 
-        Reader(JsonParser p, long recordTimestampMs) {
+        Reader(JsonParser p, byte[] payload, long recordTimestampMs) {
             this.p = p;
+            this.payload = payload;
             this.recordTimestampMs = recordTimestampMs;
         }
 
@@ -374,6 +382,7 @@ public final class BatchParser {
         private ParseResult finish() {
             if (!hasBatchTime) {
                 batch.timestampMs = recordTimestampMs;
+                batch.timestampFromRecord = true;
             }
             if (batch.batchId == null) {
                 batch.batchId = fallbackBatchId;
@@ -382,18 +391,45 @@ public final class BatchParser {
             String customerId = batch.customerId != null ? batch.customerId : changedCustomerId;
             String email = batch.email != null ? batch.email : changedEmail;
             batch.userKey = MParticleBatch.userKey(batch.hasMpid, batch.mpid, customerId, email);
-            for (MParticleEvent event : batch.events) {
+            for (int i = 0; i < batch.events.size(); i++) {
+                MParticleEvent event = batch.events.get(i);
                 if (event.dedupKey == null) {
-                    // No SDK id: the batch id and position identify it, and they are stable
-                    // across replays of the same record.
+                    // No SDK id: the batch id (else the batch's own time) and the position
+                    // identify it, and they are stable across replays of the same record. Never
+                    // the Kafka record time: a replayed record has a new one, and its events
+                    // would get new ids and reach Customer.io twice. Without either, the event's
+                    // own bytes (and position) identify it: a replay has the same bytes.
                     event.dedupKey =
-                            "batch:"
-                                    + (batch.batchId != null ? batch.batchId : batch.timestampMs)
-                                    + "#"
-                                    + event.position;
+                            batch.batchId != null || hasBatchTime
+                                    ? "batch:"
+                                            + (batch.batchId != null
+                                                    ? batch.batchId
+                                                    : batch.timestampMs)
+                                            + "#"
+                                            + event.position
+                                    : "content:" + contentHash(i) + "#" + event.position;
                 }
             }
             return ParseResult.accepted(batch, eventRejections, eventRejectionCount, notForwarded);
+        }
+
+        /** Hex SHA-256 (first 128 bits) of the bytes of the {@code index}th of batch.events. */
+        private String contentHash(int index) {
+            MessageDigest sha256;
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+            int start = eventRanges[2 * index];
+            sha256.update(payload, start, eventRanges[2 * index + 1] - start);
+            byte[] digest = sha256.digest();
+            StringBuilder hex = new StringBuilder(32);
+            for (int i = 0; i < 16; i++) {
+                hex.append(Character.forDigit((digest[i] >> 4) & 0xF, 16))
+                        .append(Character.forDigit(digest[i] & 0xF, 16));
+            }
+            return hex.toString();
         }
 
         private void readMpid(JsonToken value) throws IOException {
@@ -770,6 +806,7 @@ public final class BatchParser {
                                 position));
                 return;
             }
+            eventStart = (int) p.currentTokenLocation().getByteOffset();
             EventFields f = new EventFields();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -887,6 +924,13 @@ public final class BatchParser {
                     break;
             }
             event.attributes = f.attributes != null ? f.attributes : new Attributes();
+            // The parser stands on the event's closing brace: its bytes end after it.
+            int index = batch.events.size();
+            if (2 * index + 2 > eventRanges.length) {
+                eventRanges = java.util.Arrays.copyOf(eventRanges, eventRanges.length * 2);
+            }
+            eventRanges[2 * index] = eventStart;
+            eventRanges[2 * index + 1] = (int) p.currentTokenLocation().getByteOffset() + 1;
             batch.events.add(event);
         }
 

@@ -27,6 +27,12 @@ public class MParticleBatch {
      */
     public long timestampMs;
 
+    /**
+     * Whether {@link #timestampMs} is the Kafka record time (the batch has none of its own). A
+     * replayed record has a new record time, so it never enters an event id.
+     */
+    public boolean timestampFromRecord;
+
     /** {@code batch_id} or another batch-level id, used to make event ids deterministic. */
     public String batchId;
 

@@ -25,7 +25,8 @@ public class MParticleEvent {
 
     /**
      * What identifies this event across replays: {@code source_message_id}, else {@code event_id},
-     * else the batch id and the event's position.
+     * else the batch id (else the batch's own time) and the event's position, else a hash of the
+     * event's own bytes and its position; never the Kafka record time or offset.
      */
     public String dedupKey;
 

@@ -261,6 +261,97 @@ class EventMappingTest {
                     .isEqualTo(new Ulid().of(T - 1, "x", "y").substring(0, 10));
         }
 
+        static Stream<Arguments> replayed() {
+            return Stream.of(
+                    Arguments.of(
+                            "source_message_id",
+                            customer().events(Events.custom("A", T - 1, "s-1"))),
+                    Arguments.of(
+                            "source_message_id, no time anywhere",
+                            customer().withoutTime().events(Events.custom("A", null, "s-1"))),
+                    Arguments.of(
+                            "batch id, no time anywhere",
+                            customer()
+                                    .withoutTime()
+                                    .batchId("b-1")
+                                    .events(Events.custom("A", null, null))),
+                    Arguments.of("batch time", customer().events(Events.custom("A", null, null))),
+                    Arguments.of(
+                            "event time only",
+                            customer().withoutTime().events(Events.custom("A", T - 1, null))),
+                    Arguments.of(
+                            "nothing but the event",
+                            customer()
+                                    .withoutTime()
+                                    .events(
+                                            Events.custom("A", null, null),
+                                            Events.custom("A", null, null))));
+        }
+
+        /**
+         * {@code scripts/dead-letters.sh replay} produces the same bytes again: a new offset and a
+         * new record time. The ids must not change, or Customer.io would count the events twice.
+         */
+        @ParameterizedTest(name = "keyed by {0}")
+        @MethodSource("replayed")
+        void aBatchReplayedToTheTopicLaterGetsTheSameIds(String key, Batch batch) {
+            List<String> first =
+                    new User()
+                            .apply(batch.json(), 1_764_400_000_000L).stream()
+                                    .skip(1)
+                                    .map(op -> op.raw.eventId)
+                                    .toList();
+            List<String> replay =
+                    new User()
+                            .apply(batch.json(), 1_764_999_999_999L).stream()
+                                    .skip(1)
+                                    .map(op -> op.raw.eventId)
+                                    .toList();
+            assertThat(first).isNotEmpty().doesNotContainNull().doesNotHaveDuplicates();
+            assertThat(replay).isEqualTo(first);
+        }
+
+        /**
+         * The ids of events keyed by an id or a batch time, pinned: an upgrade that changed them
+         * would send a replay across it to Customer.io a second time.
+         */
+        @Test
+        void idsKeyedByAnIdOrABatchTimeNeverChange() {
+            String eventId =
+                    "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"A\",\"event_id\":\"77\"}}";
+            assertThat(eventsOf(Events.custom("A", T - 1, "s-1")).get(0).raw.eventId)
+                    .isEqualTo(new Ulid().of(T - 1, "7", "smid:s-1"))
+                    .isEqualTo("01KB4V1N3KJ1WTT4H1GJQEVTYD");
+            assertThat(eventsOf(eventId).get(0).raw.eventId)
+                    .isEqualTo(new Ulid().of(T, "7", "eid:77"));
+            List<Op> batchId =
+                    new User()
+                            .apply(
+                                    customer()
+                                            .batchId("b-1")
+                                            .events(Events.custom("A", null, null)));
+            assertThat(batchId.get(batchId.size() - 1).raw.eventId)
+                    .isEqualTo(new Ulid().of(T, "7", "batch:b-1#0"));
+            assertThat(eventsOf(Events.custom("A", null, null)).get(0).raw.eventId)
+                    .isEqualTo(new Ulid().of(T, "7", "batch:" + T + "#0"));
+        }
+
+        @Test
+        void withoutAnyTimeTheIdsTimePartIsZeroAndTheEventStillHasTheRecordTime() {
+            List<Op> ops =
+                    new User()
+                            .apply(
+                                    customer()
+                                            .withoutTime()
+                                            .events(Events.custom("A", null, "s-1"))
+                                            .json(),
+                                    1_764_400_000_000L);
+            Op event = ops.get(ops.size() - 1);
+            assertThat(event.raw.eventId).isEqualTo(new Ulid().of(0, "7", "smid:s-1"));
+            assertThat(event.raw.eventId).startsWith("0000000000");
+            assertThat(event.timestamp()).isEqualTo(1_764_400_000L);
+        }
+
         @Test
         void eventsOfOneBatchGetDistinctIds() {
             List<Op> ops =

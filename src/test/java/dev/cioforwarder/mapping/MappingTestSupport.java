@@ -72,9 +72,13 @@ final class MappingTestSupport {
          * Applies a batch and returns the emitted operations, decoded and checked against the spec.
          */
         List<Op> apply(String json) {
+            return apply(json, 1_000_000_000_000L);
+        }
+
+        /** {@link #apply(String)} of a Kafka record with this record time. */
+        List<Op> apply(String json, long recordTimeMs) {
             ParseResult parsed =
-                    new BatchParser()
-                            .parse(json.getBytes(StandardCharsets.UTF_8), 1_000_000_000_000L);
+                    new BatchParser().parse(json.getBytes(StandardCharsets.UTF_8), recordTimeMs);
             assertThat(parsed.isRejected()).as("fixture rejected: %s", parsed).isFalse();
             return apply(parsed.batch());
         }

@@ -5,12 +5,16 @@ import static dev.cioforwarder.mapping.MappingTestSupport.Batch.customer;
 import static dev.cioforwarder.mapping.MappingTestSupport.T;
 import static dev.cioforwarder.mapping.MappingTestSupport.quote;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.mapping.MappingTestSupport.Events;
 import dev.cioforwarder.mapping.MappingTestSupport.Op;
 import dev.cioforwarder.mapping.MappingTestSupport.User;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -426,6 +430,112 @@ class ProfileBuilderTest {
                 assertThat(late.get(0).timestamp()).isEqualTo((T + 10_000) / 1000);
             }
             assertThat(user.last.skipped(SkipReason.PROFILE_LATE)).isEqualTo(1);
+        }
+    }
+
+    /**
+     * A hostile batch can list 100,000 names in {@code deleted_user_attributes}: a batch
+     * contributes at most 300 removals and a user keeps at most 300 while their profile is held,
+     * the first in order; the rest are counted. Quadratic list scans took minutes on such a batch.
+     */
+    @Nested
+    class RemovalLimits {
+
+        private static final int HOSTILE = 100_000;
+        private static final Duration FAST = Duration.ofSeconds(5);
+
+        /** {@code prefix0}, {@code prefix1}…: never in name order past 10, so order is seen. */
+        private static String[] names(String prefix, int count) {
+            return IntStream.range(0, count).mapToObj(i -> prefix + i).toArray(String[]::new);
+        }
+
+        private static List<String> first(String[] names, int count) {
+            return List.of(names).subList(0, count);
+        }
+
+        /** The names every identify of {@code ops} removes (sets to ""), in order. */
+        private static List<String> removed(List<Op> ops) {
+            List<String> out = new ArrayList<>();
+            for (Op op : ops) {
+                assertThat(op.kind()).isEqualTo(OperationKind.IDENTIFY);
+                op.attributes()
+                        .fields()
+                        .forEachRemaining(
+                                f -> {
+                                    if (f.getValue().isTextual()
+                                            && f.getValue().asText().isEmpty()) {
+                                        out.add(f.getKey());
+                                    }
+                                });
+            }
+            return out;
+        }
+
+        @Test
+        void aBatchOf100000DeletedNamesSendsTheFirst300AndCountsTheRest() {
+            String[] names = names("n", HOSTILE);
+            User user = new User();
+            // Again at the end: a kept name listed twice is no more left out than it was before.
+            String[] listed = Arrays.copyOf(names, HOSTILE + 1);
+            listed[HOSTILE] = names[7];
+            String json = customer().deleted(listed).json();
+
+            List<Op> ops = assertTimeoutPreemptively(FAST, () -> user.apply(json));
+
+            assertThat(removed(ops)).containsExactlyElementsOf(first(names, 300));
+            assertThat(user.last.skipped(SkipReason.DELETED_ATTRIBUTES_LIMIT))
+                    .isEqualTo(HOSTILE - 300);
+            // The email and 300 removals: two identifies, as for any identify over 300 fields.
+            assertThat(ops).hasSize(2);
+        }
+
+        @Test
+        void aUserKeepsAtMost300HeldRemovalsTheEarliestInTheirOrder() {
+            String[] names = names("n", HOSTILE);
+            User user = new User();
+            String json = batch().at(T).deleted(names).json();
+
+            assertThat(assertTimeoutPreemptively(FAST, () -> user.apply(json))).isEmpty();
+            assertThat(user.state.pendingDeletions)
+                    .isInstanceOf(ArrayList.class)
+                    .containsExactlyElementsOf(first(names, 300));
+            assertThat(user.last.skipped(SkipReason.DELETED_ATTRIBUTES_LIMIT))
+                    .isEqualTo(HOSTILE - 300);
+
+            // Still held: the earliest stay, newer ones past the 300 are left out and counted.
+            assertThat(user.apply(batch().at(T + 1_000).deleted("late1", names[3], "late2")))
+                    .isEmpty();
+            assertThat(user.state.pendingDeletions).containsExactlyElementsOf(first(names, 300));
+            assertThat(user.last.skipped(SkipReason.DELETED_ATTRIBUTES_LIMIT)).isEqualTo(2);
+
+            // The first profile sent carries them, less one it sets again; then they are gone.
+            List<Op> ops = user.apply(customer().at(T + 2_000).attributes("{\"n5\":1}"));
+            List<String> expected = new ArrayList<>(first(names, 300));
+            expected.remove("n5");
+            assertThat(removed(ops)).containsExactlyElementsOf(expected);
+            assertThat(user.state.pendingDeletions).isNull();
+        }
+
+        @Test
+        void heldRemovalsFromBeforeTheLimitAreCutToTheEarliest300() {
+            String[] names = names("n", 400);
+            User user = new User();
+            user.apply(batch().at(T).deleted("x"));
+            // A state written before the limit existed.
+            user.state.pendingDeletions = new ArrayList<>(List.of(names));
+
+            user.apply(batch().at(T + 1_000).deleted("y"));
+            assertThat(user.state.pendingDeletions).containsExactlyElementsOf(first(names, 300));
+            assertThat(user.last.skipped(SkipReason.DELETED_ATTRIBUTES_LIMIT)).isEqualTo(101);
+        }
+
+        @Test
+        void upTo300RemovalsOfABatchAreAllSentInTheirOrder() {
+            String[] names = names("n", 300);
+            User user = new User();
+            assertThat(removed(user.apply(customer().deleted(names))))
+                    .containsExactlyElementsOf(List.of(names));
+            assertThat(user.last.skipped(SkipReason.DELETED_ATTRIBUTES_LIMIT)).isZero();
         }
     }
 }

@@ -295,6 +295,75 @@ class BatchParserTest {
     }
 
     @Test
+    void withoutABatchIdTheBatchTimeAndPositionKeyAnEventAsBefore() {
+        String json =
+                "{\"mpid\":1,\"timestamp_unixtime_ms\":9000,\"events\":["
+                        + "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\"}}]}";
+        // The key events got before record times were kept out of it: ids must not change.
+        for (long recordTime : new long[] {RECORD_TIME, RECORD_TIME + 60_000}) {
+            MParticleBatch batch =
+                    parser.parse(json.getBytes(StandardCharsets.UTF_8), recordTime).batch();
+            assertThat(batch.events.get(0).dedupKey).isEqualTo("batch:9000#0");
+            assertThat(batch.timestampFromRecord).isFalse();
+        }
+    }
+
+    @Test
+    void withoutAnyIdOrBatchTimeTheEventsOwnBytesKeyItNeverTheRecordTime() {
+        String a = "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\"}}";
+        String b = "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"b\"}}";
+        String json = "{\"mpid\":1,\"events\":[" + a + "," + a + "," + b + "]}";
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+
+        MParticleBatch first = parser.parse(bytes, RECORD_TIME).batch();
+        // The same bytes replayed to the topic: a new offset and a new record time.
+        MParticleBatch replay = parser.parse(bytes, RECORD_TIME + 86_400_000).batch();
+
+        assertThat(first.timestampFromRecord).isTrue();
+        assertThat(first.timestampMs).isEqualTo(RECORD_TIME);
+        assertThat(replay.events)
+                .extracting(e -> e.dedupKey)
+                .containsExactlyElementsOf(first.events.stream().map(e -> e.dedupKey).toList());
+        assertThat(first.events)
+                .extracting(e -> e.dedupKey)
+                .allMatch(key -> key.matches("content:[0-9a-f]{32}#[0-9]+"))
+                .doesNotHaveDuplicates()
+                .noneMatch(key -> key.contains(Long.toString(RECORD_TIME)));
+        // The same event at two positions: the same content, told apart by the position.
+        assertThat(first.events.get(0).dedupKey.substring(0, 40))
+                .isEqualTo(first.events.get(1).dedupKey.substring(0, 40));
+
+        // Another event, or the same one in other whitespace, is another content; the events
+        // around it keep their keys.
+        String changed =
+                "{\"mpid\":1,\"events\":[" + a + "," + a + ", " + b.replace("b", "c") + "]}";
+        MParticleBatch other = accepted(changed);
+        assertThat(other.events.get(0).dedupKey).isEqualTo(first.events.get(0).dedupKey);
+        assertThat(other.events.get(1).dedupKey).isEqualTo(first.events.get(1).dedupKey);
+        assertThat(other.events.get(2).dedupKey).isNotEqualTo(first.events.get(2).dedupKey);
+    }
+
+    @Test
+    void theContentKeyIsTheEventsBytesWhereverTheEventStands() {
+        String event = "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\"}}";
+        MParticleBatch plain = accepted("{\"mpid\":1,\"events\":[" + event + "]}");
+        MParticleBatch padded =
+                accepted(
+                        "{\"ip\":\"1.2.3.4\",\"events\":[ \n "
+                                + event
+                                + " ],\"mpid\":\"1\",\"user_attributes\":{\"x\":1}}");
+        assertThat(padded.events.get(0).dedupKey).isEqualTo(plain.events.get(0).dedupKey);
+        // A user tag or attribute outside the event never changes it, but the event's own time
+        // does: it is part of the event.
+        MParticleBatch timed =
+                accepted(
+                        "{\"mpid\":1,\"events\":["
+                                + event.replace("}}", ",\"timestamp_unixtime_ms\":5}}")
+                                + "]}");
+        assertThat(timed.events.get(0).dedupKey).isNotEqualTo(plain.events.get(0).dedupKey);
+    }
+
+    @Test
     void sourceMessageIdWinsOverEventId() {
         MParticleBatch batch =
                 accepted(
