@@ -5,6 +5,7 @@ import static dev.cioforwarder.mapping.MappingTestSupport.Batch.customer;
 import static dev.cioforwarder.mapping.MappingTestSupport.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cioforwarder.customerio.OperationEffects;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.mapping.MappingTestSupport.Batch;
 import dev.cioforwarder.mapping.MappingTestSupport.Events;
@@ -345,7 +346,7 @@ class IdentityResolutionTest {
         }
 
         @Test
-        void anAttachingIdentifySplitOverSeveralOperationsClosesTheRequestWithItsFirstPart() {
+        void anAttachGoesAloneConfirmedBeforeTheProfileItAddressesByTheId() {
             StringBuilder attrs = new StringBuilder("{");
             for (int i = 0; i < 297; i++) {
                 attrs.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":").append(i);
@@ -353,7 +354,7 @@ class IdentityResolutionTest {
             User user = new User();
             user.apply(batch().at(T).email("u@x.io"));
 
-            // 298 profile fields, 4 removals and the id: more than one call may hold.
+            // 298 profile fields and 4 removals: more than one call may hold.
             List<Op> ops =
                     user.apply(
                             customer()
@@ -361,14 +362,22 @@ class IdentityResolutionTest {
                                     .attributes(attrs.append('}').toString())
                                     .deleted("x1", "x2", "x3", "x4")
                                     .events(EVENT));
-            assertThat(ops).extracting(Op::label).containsExactly("identify", "identify", "A");
+            assertThat(ops)
+                    .extracting(Op::label)
+                    .containsExactly("identify", "identify", "identify", "A");
+            // The attach: addressed by the email, only the id, confirmed before anything else.
             assertThat(ops.get(0).person()).isEqualTo("email:u@x.io");
             assertThat(ops.get(0).attributes().get("id").asText()).isEqualTo("c-1");
-            assertThat(ops.get(0).attributes().size()).isEqualTo(300);
+            assertThat(ops.get(0).attributes().size()).isEqualTo(1);
             assertThat(ops.get(0).raw.lastInRequest).isTrue();
-            assertThat(ops.get(1).person()).isEqualTo("id:c-1");
-            assertThat(ops.get(1).raw.lastInRequest).isFalse();
-            assertThat(ops.get(2).person()).isEqualTo("id:c-1");
+            assertThat(ops.get(0).raw.confirmRequired).isTrue();
+            assertThat(ops.get(0).effects()).isEqualTo(OperationEffects.ATTACH);
+            assertThat(ops.get(0).raw.effectDetail).isEqualTo("u@x.io");
+            // Then the profile, split over two calls, and the event: all by the id.
+            assertThat(ops.get(1).attributes().size()).isEqualTo(300);
+            assertThat(ops.subList(1, 4)).extracting(Op::person).containsOnly("id:c-1");
+            assertThat(ops.subList(1, 4))
+                    .allSatisfy(op -> assertThat(op.raw.confirmRequired).isFalse());
         }
 
         @Test

@@ -188,6 +188,11 @@ final class MappingTestSupport {
             return raw.kind;
         }
 
+        /** What the state recorded as sent with it ({@code OperationEffects} bits). */
+        int effects() {
+            return raw.effects;
+        }
+
         /** v2: the identifiers object as "kind:value"; v1: the decoded path identifier. */
         String person() {
             if (isV2()) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.customerio.ApiMode;
+import dev.cioforwarder.customerio.OperationEffects;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.Ulid;
 import dev.cioforwarder.deadletter.DeadLetterReason;
@@ -703,10 +704,16 @@ class UserStateMachineTest {
 
             assertThat(ops)
                     .extracting(Op::kind)
-                    .containsExactly(OperationKind.IDENTIFY, OperationKind.EVENT);
+                    .containsExactly(
+                            OperationKind.IDENTIFY, OperationKind.IDENTIFY, OperationKind.EVENT);
+            // The unsubscribe alone (nothing Customer.io refuses can take it down), then the
+            // profile.
             assertThat(ops.get(0).attributes().get("unsubscribed").asBoolean()).isTrue();
-            assertThat(ops.get(0).attributes().get("first_name").asText()).isEqualTo("Alan");
-            assertThat(ops.get(1).name()).isEqualTo("Viewed_Settings");
+            assertThat(ops.get(0).attributes().size()).isEqualTo(1);
+            assertThat(ops.get(0).effects()).isEqualTo(OperationEffects.UNSUBSCRIBE);
+            assertThat(ops.get(1).attributes().get("first_name").asText()).isEqualTo("Alan");
+            assertThat(ops.get(1).attributes().has("unsubscribed")).isFalse();
+            assertThat(ops.get(2).name()).isEqualTo("Viewed_Settings");
             assertThat(user.state.optedOut).isTrue();
         }
 
@@ -726,7 +733,7 @@ class UserStateMachineTest {
                                             + customEvent("after", "s2")));
             assertThat(ops)
                     .extracting(op -> op.kind() == OperationKind.IDENTIFY ? "identify" : op.name())
-                    .containsExactly("identify", "before");
+                    .containsExactly("identify", "identify", "before");
             assertThat(user.last.skipped(SkipReason.OPTED_OUT)).isEqualTo(1);
 
             List<Op> later =

@@ -85,6 +85,8 @@ class PreviewCommandTest {
                         "identify {\"email\":\"grace@example.org\"}",
                         "screen {\"email\":\"grace@example.org\"} /pricing",
                         "event {\"email\":\"grace@example.org\"} Signed_Up",
+                        // The opt-out's unsubscribe goes alone, then the profile.
+                        "identify {\"id\":\"cust-2002\"}",
                         "identify {\"id\":\"cust-2002\"}",
                         "event {\"id\":\"cust-2002\"} Viewed_Settings",
                         "skipped no_identity",
