@@ -33,6 +33,8 @@ INPUT_TOPIC="${INPUT_TOPIC:-mparticle-batches}"
 INPUT_PARTITIONS="${INPUT_PARTITIONS:-4}"
 DLQ_TOPIC="${DLQ_TOPIC:-${INPUT_TOPIC}.customerio-dlq}"
 DLQ_PARTITIONS="${DLQ_PARTITIONS:-1}"
+# The job's own topic for what delivery tells the users' state (it creates it too when missing).
+FEEDBACK_TOPIC="${FEEDBACK_TOPIC:-${INPUT_TOPIC}.customerio-feedback}"
 # Seconds to wait for a service to become ready, and for a process to exit after TERM.
 START_TIMEOUT="${START_TIMEOUT:-120}"
 STOP_GRACE_SECONDS="${STOP_GRACE_SECONDS:-30}"
@@ -101,7 +103,8 @@ Commands:
   stop [SERVICE]         stop the same services (default: all), in reverse order: TERM, then KILL
                          after STOP_GRACE_SECONDS; only processes started by this script
   status                 what is running, with Flink's and the simulator's view
-  create-topics          create $INPUT_TOPIC ($INPUT_PARTITIONS partitions) and $DLQ_TOPIC ($DLQ_PARTITIONS), if missing
+  create-topics          create $INPUT_TOPIC ($INPUT_PARTITIONS partitions), $DLQ_TOPIC ($DLQ_PARTITIONS)
+                         and $FEEDBACK_TOPIC ($INPUT_PARTITIONS), if missing
   produce FILE [TOPIC]   send FILE, one "key<TAB>value" record per line, to TOPIC (default $INPUT_TOPIC)
   consume TOPIC [N]      print N records (default: all) from the start of TOPIC as key<TAB>value,
                          read_committed; gives up after CONSUME_TIMEOUT_SECONDS without a record
@@ -120,6 +123,7 @@ Environment (defaults in brackets):
   SIMULATOR_PORT [8090]  SIMULATOR_SITE_ID [local-site]  SIMULATOR_REGION [us]
   INPUT_TOPIC [mparticle-batches]  INPUT_PARTITIONS [4]
   DLQ_TOPIC [<INPUT_TOPIC>.customerio-dlq]  DLQ_PARTITIONS [1]
+  FEEDBACK_TOPIC [<INPUT_TOPIC>.customerio-feedback]
   START_TIMEOUT [120]  STOP_GRACE_SECONDS [30]  CONSUME_TIMEOUT_SECONDS [30]
   CONSUME_PRINT_HEADERS [false]  print record headers before each key (consume)
   FLINK_PROMETHEUS [false]  true: start the Prometheus reporter (ports 9249-9260, ALL interfaces)
@@ -418,7 +422,8 @@ start_kafka() {
 create_topics() {
     is_running kafka || die "Kafka is not running; start it with: scripts/stack.sh start kafka"
     local spec topic partitions
-    for spec in "$INPUT_TOPIC:$INPUT_PARTITIONS" "$DLQ_TOPIC:$DLQ_PARTITIONS"; do
+    for spec in "$INPUT_TOPIC:$INPUT_PARTITIONS" "$DLQ_TOPIC:$DLQ_PARTITIONS" \
+        "$FEEDBACK_TOPIC:$INPUT_PARTITIONS"; do
         topic="${spec%:*}"
         partitions="${spec##*:}"
         # TopicCommand's output (and its warning about "." in topic names, which the dead-letter

@@ -53,9 +53,14 @@ public final class ForwarderJob {
         env.execute(settings.jobName());
     }
 
-    /** Adds the forwarder's topology to {@code env}. */
-    public static void build(StreamExecutionEnvironment env, ForwarderSettings settings) {
+    /**
+     * Adds the forwarder's topology to {@code env}, creating the job's feedback topic when it is
+     * missing.
+     */
+    public static void build(StreamExecutionEnvironment env, ForwarderSettings settings)
+            throws Exception {
         LOG.info("Building the forwarder with settings: {}", settings);
+        FeedbackTopic.ensureExists(settings);
         configure(env, settings);
 
         DataStream<SourceRecord> records =

@@ -50,6 +50,7 @@ public abstract class JobTestSupport {
     @TempDir protected Path dir;
     protected String topic;
     protected String deadLetterTopic;
+    protected String feedbackTopic;
 
     @BeforeAll
     static void startServices() throws Exception {
@@ -78,6 +79,9 @@ public abstract class JobTestSupport {
         deadLetterTopic = topic + ".customerio-dlq";
         kafka.createTopic(topic, 4);
         kafka.createTopic(deadLetterTopic, 1);
+        // The job creates it when missing; created here so the broker has its leaders ready.
+        feedbackTopic = topic + ".customerio-feedback";
+        kafka.createTopic(feedbackTopic, 4);
     }
 
     protected Map<String, String> settings(String... overrides) throws Exception {

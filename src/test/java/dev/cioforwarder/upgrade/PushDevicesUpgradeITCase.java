@@ -81,6 +81,7 @@ class PushDevicesUpgradeITCase extends JobTestSupport {
         String fixture = "state-v3";
         kafka.recreateTopic(SavepointFixtures.TOPIC, 1);
         kafka.recreateTopic(SavepointFixtures.DEAD_LETTER_TOPIC, 1);
+        kafka.recreateTopic(SavepointFixtures.FEEDBACK_TOPIC, 1);
         // What the old job read (the restored offsets point past it), then the new batches.
         kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before(fixture));
         List<Map.Entry<String, byte[]>> after = new ArrayList<>();

@@ -53,6 +53,7 @@ class SavepointFixtureGenerator extends JobTestSupport {
                         .resolve(version);
         kafka.recreateTopic(SavepointFixtures.TOPIC, 1);
         kafka.recreateTopic(SavepointFixtures.DEAD_LETTER_TOPIC, 1);
+        kafka.recreateTopic(SavepointFixtures.FEEDBACK_TOPIC, 1);
         kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before(version));
         List<Map.Entry<String, byte[]>> erasures = SavepointFixtures.erasureRequests(version);
         if (SavepointFixtures.versionOf(version) >= 4) {

@@ -24,6 +24,7 @@ final class SavepointFixtures {
     static final String TOPIC = "savepoint-fixture-input";
 
     static final String DEAD_LETTER_TOPIC = TOPIC + ".customerio-dlq";
+    static final String FEEDBACK_TOPIC = TOPIC + ".customerio-feedback";
 
     /** Settings shared by the job that made a fixture and the jobs that restore it. */
     static final String[] SETTINGS = {

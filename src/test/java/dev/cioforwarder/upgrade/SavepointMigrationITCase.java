@@ -333,6 +333,7 @@ class SavepointMigrationITCase extends JobTestSupport {
         // point past it) and then the new batches.
         kafka.recreateTopic(SavepointFixtures.TOPIC, 1);
         kafka.recreateTopic(SavepointFixtures.DEAD_LETTER_TOPIC, 1);
+        kafka.recreateTopic(SavepointFixtures.FEEDBACK_TOPIC, 1);
         kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.before(fixture));
         kafka.produce(SavepointFixtures.TOPIC, SavepointFixtures.after(fixture));
         if (SavepointFixtures.versionOf(fixture) >= 4) {
