@@ -118,6 +118,7 @@ public abstract class JobTestSupport {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         org.apache.flink.configuration.Configuration config =
                 FlinkTestConfig.job(dir.resolve("checkpoints"), Duration.ofSeconds(1));
+        configure(config);
         if (savepoint != null) {
             config.set(
                     org.apache.flink.configuration.StateRecoveryOptions.SAVEPOINT_PATH,
@@ -128,6 +129,9 @@ public abstract class JobTestSupport {
         ForwarderJob.build(env, ForwarderSettings.fromMap(settings));
         return env.executeAsync("forwarder-it");
     }
+
+    /** A test class's own cluster-side settings for its jobs (checkpoint timeout, ...). */
+    protected void configure(org.apache.flink.configuration.Configuration config) {}
 
     protected List<JsonNode> deadLetters(int atLeast, Duration timeout) throws Exception {
         List<JsonNode> out = new java.util.ArrayList<>();

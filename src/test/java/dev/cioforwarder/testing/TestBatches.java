@@ -35,9 +35,15 @@ public final class TestBatches {
      * {@code batches} batches spread over {@code users} users, events per batch in 1..maxEvents.
      */
     public static TestBatches generate(long seed, int users, int batches, int maxEvents) {
+        return generate(seed, 1_000_000, users, batches, maxEvents);
+    }
+
+    /** The same, for the users {@code firstMpid} .. {@code firstMpid + users - 1}. */
+    public static TestBatches generate(
+            long seed, long firstMpid, int users, int batches, int maxEvents) {
         TestBatches t = new TestBatches(seed);
         for (int b = 0; b < batches; b++) {
-            t.addBatch(1_000_000 + t.random.nextInt(users), 1 + t.random.nextInt(maxEvents), null);
+            t.addBatch(firstMpid + t.random.nextInt(users), 1 + t.random.nextInt(maxEvents), null);
         }
         return t;
     }
