@@ -152,6 +152,7 @@ public final class UserLane {
             if (isProbe) {
                 waiting.remove(op.seq);
                 lane.waiting--;
+                state.deliveryEpisode++;
                 backoff(state, nowMs, out);
             }
             return;
@@ -171,6 +172,9 @@ public final class UserLane {
             waiting.replace(op);
         }
         if (isProbe) {
+            // Nothing else of the user was out: no seal needed. The next probe belongs to a new
+            // episode, which lifts the mark delivery set on the user when it parked this one.
+            state.deliveryEpisode++;
             lane.attempts++;
             backoff(state, nowMs, out);
         } else if (takeOver

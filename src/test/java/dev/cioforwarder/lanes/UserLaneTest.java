@@ -216,6 +216,9 @@ class UserLaneTest {
         assertThat(state.lane.phase).isEqualTo(DeliveryLane.BACKOFF);
         assertThat(state.lane.attempts).isEqualTo(1);
         assertThat(out.sent).as("no seal: nothing else of the user was out").isEmpty();
+        assertThat(state.deliveryEpisode)
+                .as("the next probe lifts the mark delivery set when it parked this one")
+                .isEqualTo(2);
         long first = state.lane.nextAttemptMs - before;
 
         lane.timer(state, waiting, out, state.lane.nextAttemptMs);
@@ -446,5 +449,73 @@ class UserLaneTest {
         assertThat(out.sent).isEmpty();
         lane.sealed(state, seal(1), waiting, out, T + 60_000);
         assertThat(out.take()).containsExactly("a");
+    }
+
+    /**
+     * The lane and delivery's per-user marks together, the way the job runs them: whatever the
+     * number of probe rounds during an outage, the user's operations get through once Customer.io
+     * is back, in order.
+     */
+    @Test
+    void withDeliverysMarksTheUsersOperationsGetThroughOnceCustomerioIsBackInOrder() {
+        dev.cioforwarder.delivery.PerUserSequencer marks =
+                new dev.cioforwarder.delivery.PerUserSequencer();
+        List<String> delivered = new ArrayList<>();
+        boolean[] available = {false};
+        long[] now = {T};
+        java.util.ArrayDeque<Runnable> feedback = new java.util.ArrayDeque<>();
+        UserLane.Output delivery =
+                new UserLane.Output() {
+                    @Override
+                    public void send(CustomerioOperation op) {
+                        // The job fills in the user of a seal, as here.
+                        CustomerioOperation sent = op.copy();
+                        sent.userKey = "u";
+                        if (sent.kind == OperationKind.SEAL) {
+                            marks.holdsBack(sent.userKey, sent.episode);
+                            feedback.add(() -> lane.sealed(state, sent, waiting, this, now[0]));
+                        } else if (marks.holdsBack(sent.userKey, sent.episode) || !available[0]) {
+                            marks.markParked(sent.userKey, sent.episode, now[0]);
+                            CustomerioOperation back = back(sent);
+                            feedback.add(() -> lane.parked(state, back, waiting, this, now[0]));
+                        } else {
+                            delivered.add(name(sent));
+                            if (sent.ackRequested) {
+                                feedback.add(
+                                        () -> lane.settled(state, sent, waiting, this, now[0]));
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void deadLetter(
+                            CustomerioOperation op, DeadLetterReason reason, String detail) {
+                        throw new AssertionError("nothing is dead-lettered here");
+                    }
+
+                    @Override
+                    public void timerAt(long timeMs) {}
+                };
+        for (String n : new String[] {"a", "b", "c"}) {
+            CustomerioOperation op = op(n);
+            op.userKey = "u";
+            lane.emit(state, op, true, false, waiting, delivery, now[0]);
+        }
+        // Rounds of feedback and timers: an outage for the first ten, then Customer.io is back.
+        for (int round = 0; round < 40 && !(state.lane == null && feedback.isEmpty()); round++) {
+            available[0] = round >= 10;
+            now[0] += 60_000;
+            while (!feedback.isEmpty()) {
+                feedback.poll().run();
+            }
+            lane.timer(state, waiting, delivery, now[0]);
+        }
+        for (String n : new String[] {"d"}) {
+            CustomerioOperation op = op(n);
+            op.userKey = "u";
+            lane.emit(state, op, true, false, waiting, delivery, now[0]);
+        }
+        assertThat(delivered).containsExactly("a", "b", "c", "d");
+        assertThat(state.lane).isNull();
     }
 }
