@@ -7,6 +7,7 @@ import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.delivery.DeliveryFeedback;
 import dev.cioforwarder.delivery.RetryPolicy;
+import dev.cioforwarder.lanes.IdentifierChangeInFlight;
 import dev.cioforwarder.lanes.UserLane;
 import dev.cioforwarder.lanes.WaitingOperations;
 import dev.cioforwarder.mapping.Adjustment;
@@ -322,6 +323,7 @@ public class UserStateFunction
         CustomerioOperation op = f.operation;
         switch (f.kind) {
             case PARKED:
+                op = IdentifierChangeInFlight.comingBack(state, op);
                 lane.parked(state, op, waiting, laneOutput, laneOutput.now);
                 break;
             case SEALED:
@@ -329,6 +331,7 @@ public class UserStateFunction
                 break;
             case SETTLED:
             default:
+                IdentifierChangeInFlight.settled(state, op);
                 if (!f.accepted && op.effects != 0) {
                     refused(state, op);
                 }
@@ -481,6 +484,7 @@ public class UserStateFunction
             if (op.userKey == null) {
                 op.userKey = userKey;
             }
+            IdentifierChangeInFlight.sent(state, op);
             out.collect(op);
         }
 

@@ -151,6 +151,19 @@ public class UserState {
      */
     public String refusedIdentifier;
 
+    /**
+     * The sequence number of an identifier change sent to delivery and not settled yet, or -1:
+     * Customer.io may have applied it, so an older operation of the user that comes back from
+     * delivery (a restore, a retry) goes to the new identifier, after the change, instead of
+     * re-creating the person under the old one.
+     */
+    public long identifierChangeSeq = -1;
+
+    /** That change's old and new identifier ({@code kind:value}); null when none. */
+    public String identifierChangeFrom;
+
+    public String identifierChangeTo;
+
     public UserState() {}
 
     public UserState copy() {
@@ -182,6 +195,9 @@ public class UserState {
         c.erasedBeforeSeq = erasedBeforeSeq;
         c.lane = lane == null ? null : lane.copy();
         c.refusedIdentifier = refusedIdentifier;
+        c.identifierChangeSeq = identifierChangeSeq;
+        c.identifierChangeFrom = identifierChangeFrom;
+        c.identifierChangeTo = identifierChangeTo;
         if (pushDevices != null) {
             c.pushDevices = new ArrayList<>(pushDevices.size());
             for (PushDevice d : pushDevices) {
