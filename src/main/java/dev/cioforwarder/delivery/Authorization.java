@@ -61,6 +61,9 @@ public final class Authorization {
         String fresh;
         try {
             fresh = headerOf.apply(key.get());
+            if (fresh == null) {
+                return false;
+            }
         } catch (RuntimeException e) {
             // The message names the file or variable, never a value.
             LOG.error("Could not read the key again after a refusal: {}", e.getMessage());

@@ -13,8 +13,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The feedback topic's record value: a compact binary form of {@link DeliveryFeedback}. The topic
  * outlives job versions (a job restored from a savepoint reads what the one before wrote), so the
- * form is versioned and enums are written by name: a version may only append fields, and decoding
- * reads the fields of the version it finds.
+ * form is versioned and enums are written by name. There is one version so far; a later one must
+ * append fields and keep reading this one. A record of a version this code does not know (written
+ * by a newer job, then rolled back) is refused, and becomes a dead letter.
  */
 public final class DeliveryFeedbackCodec {
 
@@ -150,6 +151,10 @@ public final class DeliveryFeedbackCodec {
         int length = in.readInt();
         if (length < 0) {
             return null;
+        }
+        if (length > in.available()) {
+            // Checked before allocating: a damaged length must not ask for gigabytes.
+            throw new IOException("a field of " + length + " bytes runs past the record");
         }
         byte[] b = new byte[length];
         in.readFully(b);

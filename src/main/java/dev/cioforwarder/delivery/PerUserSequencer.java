@@ -78,10 +78,17 @@ public final class PerUserSequencer {
 
     /** An operation of {@code user} from {@code episode} was parked. */
     public void markParked(String user, long episode, long nowMs) {
+        // The highest episode stays; its time is the latest park, so an active user's mark is
+        // never forgotten as old.
         parked.merge(
                 user,
                 new long[] {episode, nowMs},
-                (old, fresh) -> old[0] >= fresh[0] ? old : fresh);
+                (old, fresh) ->
+                        old[0] > fresh[0]
+                                ? old
+                                : new long[] {
+                                    fresh[0], Math.max(old[0] == fresh[0] ? old[1] : 0, fresh[1])
+                                });
     }
 
     /**
@@ -103,7 +110,9 @@ public final class PerUserSequencer {
 
     /** The marks, for the checkpoint: user → {episode, sinceMs}. */
     public Map<String, long[]> parkedUsers() {
-        return new HashMap<>(parked);
+        Map<String, long[]> copy = new HashMap<>();
+        parked.forEach((user, mark) -> copy.put(user, mark.clone()));
+        return copy;
     }
 
     /** Users whose later operations are parked, for the metric. */

@@ -142,6 +142,17 @@ public final class ForwarderJob {
                 CheckpointProgressGuard.limitFor(
                         transactionTimeoutMs(settings),
                         env.getCheckpointConfig().getCheckpointTimeout());
+        if (checkpointGuardMs <= 0) {
+            throw new IllegalArgumentException(
+                    "transaction.timeout.ms ("
+                            + transactionTimeoutMs(settings)
+                            + " ms) must leave room beyond execution.checkpointing.timeout ("
+                            + env.getCheckpointConfig().getCheckpointTimeout()
+                            + " ms): a sink's Kafka transaction stays open for up to a checkpoint"
+                            + " timeout, and the job must be able to fail and restart before the"
+                            + " broker aborts it. Raise transaction.timeout.ms (kafka.property.*"
+                            + " or kafka.properties-file) or lower the checkpoint timeout.");
+        }
         SingleOutputStreamOperator<DeliveryRequest> requests =
                 operations
                         .transform(
