@@ -69,8 +69,12 @@ public final class CredentialsStatus {
         if (now - last >= AUTH_LOG_INTERVAL_MS && lastAuthLogMs.compareAndSet(last, now)) {
             LOG.error(
                     "Customer.io refused the credentials (HTTP {}) for site id {}: fix the API key"
-                            + " in {} or customerio.site-id. Nothing is dropped: the operations"
-                            + " wait and are retried every {} s (customerio.auth-retry-interval).",
+                            + " in {} or customerio.site-id. The key is read again after each"
+                            + " refusal (at most every 5 s), so a new key in the file is used"
+                            + " without a restart. Meanwhile the operations wait, in order, in"
+                            + " their users' state, and one trial request goes every {} s"
+                            + " (customerio.auth-retry-interval); with customerio.max-retry-"
+                            + "duration they are dead-lettered after it, as any other wait.",
                     result.status(),
                     settings.siteId(),
                     settings.apiKeySource(),
