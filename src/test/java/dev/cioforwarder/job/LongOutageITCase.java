@@ -232,14 +232,32 @@ class LongOutageITCase extends JobTestSupport {
         }
     }
 
+    /**
+     * The sinks' committers' {@code failedCommittables}, summed; waits until Flink's REST API
+     * serves them (its metric fetcher fills its cache a few seconds after the first question).
+     */
     private long failedCommits(URI rest, JobClient job) throws Exception {
-        Map<String, Long> sums =
-                metricSums(
-                        rest,
-                        "/jobs/" + job.getJobID(),
-                        id -> id.endsWith(".failedCommittables") ? "failed" : null);
-        assertThat(sums).as("the committers report failedCommittables").containsKey("failed");
-        return sums.get("failed");
+        java.util.concurrent.atomic.AtomicReference<Map<String, Long>> sums =
+                new java.util.concurrent.atomic.AtomicReference<>(Map.of());
+        Await.until(
+                Duration.ofSeconds(60),
+                () -> {
+                    try {
+                        sums.set(
+                                metricSums(
+                                        rest,
+                                        "/jobs/" + job.getJobID(),
+                                        id ->
+                                                id.endsWith(".failedCommittables")
+                                                        ? "failed"
+                                                        : null));
+                    } catch (Exception e) {
+                        return false;
+                    }
+                    return sums.get().containsKey("failed");
+                },
+                () -> "the committers report no failedCommittables: " + sums.get());
+        return sums.get().get("failed");
     }
 
     private static int attemptsAboveZero(MiniCluster cluster, JobClient job) throws Exception {
