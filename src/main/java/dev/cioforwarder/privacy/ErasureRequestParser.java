@@ -21,9 +21,11 @@ import java.util.Locale;
  *       "submitted_time":"<ISO-8601>", "subject_identities": ...}} where {@code subject_identities}
  *       is OpenDSR's array of {@code {"identity_type", "identity_value", "identity_format"}} or DSR
  *       API v3's object of {@code {"<type>": {"value", "encoding"}}}; {@code email} and {@code
- *       controller_customer_id} (or {@code customer_id}) are read, and the MPIDs of the {@code
- *       extensions."opendsr.mparticle.com".mpids} array. Hashed identities (a format other than
- *       {@code raw}) cannot address anybody and are ignored.
+ *       controller_customer_id} (or {@code customer_id}) are read, and the MPID in {@code
+ *       extensions."opendsr.mparticle.com".subject_identities.mpid.value} (DSR API v3) or its
+ *       {@code mpids} array (v2). {@code subject_request_type} must say {@code erasure}: a request
+ *       that does not say what it is deletes nobody. Hashed identities (a format other than {@code
+ *       raw}) cannot address anybody and are ignored.
  * </ul>
  *
  * A request naming several MPIDs becomes one request per MPID, sharing the request id. Never
@@ -117,31 +119,21 @@ public final class ErasureRequestParser {
 
     /** Reads an OpenDSR / DSR API request into {@code r}; returns why it is refused, or null. */
     private static String readSubjectRequest(JsonNode root, ErasureRequest r, List<String> mpids) {
-        String type = root.path("subject_request_type").asText("erasure");
-        if (!type.equalsIgnoreCase("erasure")) {
+        // Never assumed: deleting a person is not what a request that does not say so means.
+        JsonNode typeNode = root.get("subject_request_type");
+        if (typeNode == null || typeNode.isNull() || text(typeNode) == null) {
+            return "subject_request_type is missing; only erasure requests are applied";
+        }
+        if (!text(typeNode).equalsIgnoreCase("erasure")) {
             return "subject_request_type is not erasure";
         }
         r.requestId = text(root.get("subject_request_id"));
-        JsonNode identities = root.path("subject_identities");
-        if (identities.isArray()) {
-            // OpenDSR: [{"identity_type": "email", "identity_value": "...", "identity_format":
-            // "raw"}, ...]
-            for (JsonNode identity : identities) {
-                if (isRaw(identity.path("identity_format"))) {
-                    take(r, mpids, identity.path("identity_type").asText(""), identity);
-                }
-            }
-        } else if (identities.isObject()) {
-            // DSR API v3: {"email": {"value": "...", "encoding": "raw"}, ...}
-            var fields = identities.fields();
-            while (fields.hasNext()) {
-                var field = fields.next();
-                if (isRaw(field.getValue().path("encoding"))) {
-                    take(r, mpids, field.getKey(), field.getValue());
-                }
-            }
-        }
-        for (JsonNode mpid : root.path("extensions").path(MPARTICLE_EXTENSION).path("mpids")) {
+        readIdentities(root.path("subject_identities"), r, mpids);
+        JsonNode extension = root.path("extensions").path(MPARTICLE_EXTENSION);
+        // DSR API v3 names the MPID in the extension's own subject_identities ({"mpid": {"value":
+        // ...}}); v2 listed MPIDs in the extension's mpids array. Both are read.
+        readIdentities(extension.path("subject_identities"), r, mpids);
+        for (JsonNode mpid : extension.path("mpids")) {
             String text = text(mpid);
             if (text != null) {
                 mpids.add(text);
@@ -156,6 +148,28 @@ public final class ErasureRequestParser {
             }
         }
         return null;
+    }
+
+    /**
+     * OpenDSR's array ({@code [{"identity_type", "identity_value", "identity_format"}]}) or DSR API
+     * v3's object ({@code {"<type>": {"value", "encoding"}}}).
+     */
+    private static void readIdentities(JsonNode identities, ErasureRequest r, List<String> mpids) {
+        if (identities.isArray()) {
+            for (JsonNode identity : identities) {
+                if (isRaw(identity.path("identity_format"))) {
+                    take(r, mpids, identity.path("identity_type").asText(""), identity);
+                }
+            }
+        } else if (identities.isObject()) {
+            var fields = identities.fields();
+            while (fields.hasNext()) {
+                var field = fields.next();
+                if (isRaw(field.getValue().path("encoding"))) {
+                    take(r, mpids, field.getKey(), field.getValue());
+                }
+            }
+        }
     }
 
     /** Formats and encodings other than raw are hashes: nothing Customer.io can find anybody by. */

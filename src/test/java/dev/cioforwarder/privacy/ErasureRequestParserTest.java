@@ -97,11 +97,54 @@ class ErasureRequestParserTest {
     void refusesARequestWhoseOnlyIdentitiesAreHashed() {
         var result =
                 parse(
-                        "{\"subject_request_id\":\"r\",\"subject_identities\":[{"
+                        "{\"subject_request_id\":\"r\",\"subject_request_type\":\"erasure\","
+                                + "\"subject_identities\":[{"
                                 + "\"identity_type\":\"email\",\"identity_value\":\"5d41402a\","
                                 + "\"identity_format\":\"sha256\"}]}");
         assertThat(result.requests()).isEmpty();
         assertThat(result.problem()).isEqualTo("the request names no MPID, customer_id or email");
+    }
+
+    /**
+     * mParticle's DSR API v3 erasure request as its documentation shows it: the MPID is named in
+     * the mParticle extension's own subject_identities, the only identity of the request.
+     */
+    @Test
+    void readsTheMpidOfMParticlesDsrApiV3Request() {
+        var result =
+                parse(
+                        "{\"regulation\":\"gdpr\","
+                            + "\"subject_request_id\":\"a7551968-d5d6-44b2-9831-815ac9017798\","
+                            + "\"subject_request_type\":\"erasure\","
+                            + "\"submitted_time\":\"2018-10-02T15:00:00Z\","
+                            + "\"skip_waiting_period\":true,\"api_version\":\"3.0\","
+                            + "\"status_callback_urls\":[\"https://exampleurl.com/opendsr/callbacks\"],"
+                            + "\"group_id\":\"my-group\","
+                            + "\"extensions\":{\"opendsr.mparticle.com\":{"
+                            + "\"subject_identities\":{\"mpid\":{\"value\":\"-7636538281262557041\","
+                            + "\"encoding\":\"raw\"}}}}}");
+        assertThat(result.problem()).isNull();
+        assertThat(result.requests())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.requestId)
+                                    .isEqualTo("a7551968-d5d6-44b2-9831-815ac9017798");
+                            assertThat(r.hasMpid).isTrue();
+                            assertThat(r.mpid).isEqualTo(-7636538281262557041L);
+                            assertThat(r.timeMs).isEqualTo(1538492400000L);
+                        });
+    }
+
+    @Test
+    void aDataSubjectRequestThatDoesNotSayItIsAnErasureErasesNobody() {
+        var result =
+                parse(
+                        "{\"subject_request_id\":\"s\","
+                                + "\"subject_identities\":{\"email\":{\"value\":\"a@x.io\"}}}");
+        assertThat(result.requests()).isEmpty();
+        assertThat(result.problem())
+                .isEqualTo("subject_request_type is missing; only erasure requests are applied");
     }
 
     @Test
@@ -130,7 +173,7 @@ class ErasureRequestParserTest {
                         + " integer",
                 "{\"request_id\":\"r\",\"mpid\":1,\"time_ms\":\"soon\"}|time_ms is not a number of"
                         + " milliseconds",
-                "{\"subject_request_id\":\"s\",\"submitted_time\":\"yesterday\",\"subject_identities\":{\"email\":{\"value\":\"a@x.io\"}}}|submitted_time"
+                "{\"subject_request_id\":\"s\",\"subject_request_type\":\"erasure\",\"submitted_time\":\"yesterday\",\"subject_identities\":{\"email\":{\"value\":\"a@x.io\"}}}|submitted_time"
                     + " is not an ISO-8601 instant"
             })
     void refusesWhatIsNotARequestSaying(String json, String problem) {
