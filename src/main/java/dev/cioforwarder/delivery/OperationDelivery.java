@@ -122,7 +122,17 @@ public final class OperationDelivery {
 
     /** Delivers the operations; the handle tells what became of each, and can cut it short. */
     public Handle deliver(List<CustomerioOperation> operations) {
-        RequestProgress progress = new RequestProgress(operations, clock.nowMs());
+        return deliver(operations, null);
+    }
+
+    /**
+     * The same, telling {@code userDone} as soon as all of one user's operations are decided
+     * (before the whole request is), with whether all were delivered.
+     */
+    public Handle deliver(List<CustomerioOperation> operations, UserDone userDone) {
+        RequestProgress progress =
+                new RequestProgress(
+                        operations, clock.nowMs(), userDone == null ? null : userDone::done);
         Handle handle = new Handle(progress);
         if (operations.isEmpty()) {
             return handle;
@@ -153,6 +163,12 @@ public final class OperationDelivery {
             failed(new Attempt(progress, allIndices(operations.size())), e);
         }
         return handle;
+    }
+
+    /** Told when all of one user's operations of a request are decided. */
+    @FunctionalInterface
+    public interface UserDone {
+        void done(String user, boolean allDelivered);
     }
 
     /** A request on its way. */

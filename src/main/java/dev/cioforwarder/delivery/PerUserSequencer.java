@@ -31,14 +31,15 @@ public final class PerUserSequencer {
     /** User → the episode of their parked operation, and since when ({episode, sinceMs}). */
     private final ConcurrentHashMap<String, long[]> parked = new ConcurrentHashMap<>();
 
-    /** A request's place in line. */
+    /** A request's place in line: one part per user of it. */
     public final class Ticket {
         private final Collection<String> users;
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final Map<String, CompletableFuture<Void>> doneByUser;
         private CompletableFuture<Void> ready;
 
         private Ticket(Collection<String> users) {
             this.users = users;
+            this.doneByUser = new HashMap<>(users.size() * 2);
         }
 
         /** Completes when the request may be sent. */
@@ -47,14 +48,30 @@ public final class PerUserSequencer {
         }
 
         /**
+         * This user's part of the request is over, and left nothing behind that must reach the
+         * user's state before their next request's (every operation of theirs delivered, none
+         * asking for an answer): their later requests may go now, whatever the rest of this request
+         * still waits for.
+         */
+        public void release(String user) {
+            CompletableFuture<Void> done;
+            synchronized (this) {
+                done = doneByUser.remove(user);
+            }
+            if (done != null) {
+                done.complete(null);
+                latestByUser.remove(user, done);
+            }
+        }
+
+        /**
          * The request completed (every operation delivered, dead-lettered or parked): later
          * requests of its users may go. Call after the request's result was handed on, so later
          * requests' results follow it.
          */
         public void release() {
-            done.complete(null);
             for (String user : users) {
-                latestByUser.remove(user, done);
+                release(user);
             }
         }
     }
@@ -64,7 +81,9 @@ public final class PerUserSequencer {
         Ticket ticket = new Ticket(distinctUsers);
         List<CompletableFuture<Void>> earlier = new ArrayList<>(0);
         for (String user : distinctUsers) {
-            CompletableFuture<Void> previous = latestByUser.put(user, ticket.done);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ticket.doneByUser.put(user, done);
+            CompletableFuture<Void> previous = latestByUser.put(user, done);
             if (previous != null && !previous.isDone()) {
                 earlier.add(previous);
             }

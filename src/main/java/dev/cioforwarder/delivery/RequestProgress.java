@@ -20,10 +20,36 @@ final class RequestProgress {
     private final CompletableFuture<DeliveryResult> result = new CompletableFuture<>();
     private int undecided;
     private volatile boolean cancelled;
+    private final UserDecided userDecided;
+    private final java.util.Map<String, int[]> undecidedByUser;
+
+    /** Told when every operation of one user of the request is decided. */
+    @FunctionalInterface
+    interface UserDecided {
+        void decided(String user, boolean allDelivered);
+    }
 
     RequestProgress(List<CustomerioOperation> operations, long startMs) {
+        this(operations, startMs, null);
+    }
+
+    /**
+     * @param userDecided told, once per user, when all of the user's operations are decided (and
+     *     whether all were delivered); may be null
+     */
+    RequestProgress(List<CustomerioOperation> operations, long startMs, UserDecided userDecided) {
         this.operations = operations;
         this.startMs = startMs;
+        this.userDecided = userDecided;
+        if (userDecided != null) {
+            undecidedByUser = new java.util.HashMap<>();
+            for (CustomerioOperation op : operations) {
+                // {operations left, 1 while all so far were delivered}
+                undecidedByUser.computeIfAbsent(op.userKey, u -> new int[] {0, 1})[0]++;
+            }
+        } else {
+            undecidedByUser = null;
+        }
         int n = operations.size();
         outcomes = new DeliveryResult.Outcome[n];
         deadLetters = new DeadLetter[n];
@@ -70,6 +96,8 @@ final class RequestProgress {
 
     private void decide(int i, DeliveryResult.Outcome outcome, DeadLetter dead, String reason) {
         boolean complete;
+        String userDone = null;
+        boolean userAllDelivered = false;
         synchronized (this) {
             if (outcomes[i] != null) {
                 return;
@@ -78,6 +106,21 @@ final class RequestProgress {
             deadLetters[i] = dead;
             parkReasons[i] = reason;
             complete = --undecided == 0;
+            if (undecidedByUser != null) {
+                String user = operations.get(i).userKey;
+                int[] left = undecidedByUser.get(user);
+                if (outcome != DeliveryResult.Outcome.DELIVERED) {
+                    left[1] = 0;
+                }
+                if (--left[0] == 0) {
+                    userDone = user;
+                    userAllDelivered = left[1] == 1;
+                }
+            }
+        }
+        if (userDone != null && !complete) {
+            // Before the result: a user done early lets their next request go early.
+            userDecided.decided(userDone, userAllDelivered);
         }
         if (complete) {
             complete();

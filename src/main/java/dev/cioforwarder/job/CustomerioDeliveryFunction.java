@@ -312,6 +312,21 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
                 toSend.add(op);
             }
         }
+        // Users whose part of the request leaves nothing for their state (all sent, none
+        // asking for an answer) may go on as soon as their operations are delivered, whatever
+        // the others of the request still wait for (a person answered 409, retried for its
+        // budget). The others of the request keep the order of their feedback: their tickets
+        // go when the request's result is handed on.
+        java.util.Set<String> mayGoEarly = new java.util.HashSet<>();
+        for (CustomerioOperation op : toSend) {
+            mayGoEarly.add(op.userKey);
+        }
+        for (int i = 0; i < ops.size(); i++) {
+            CustomerioOperation op = ops.get(i);
+            if (notSent[i] != null || op.ackRequested) {
+                mayGoEarly.remove(op.userKey);
+            }
+        }
         synchronized (call) {
             if (call.finished) {
                 // The watchdog answered for it already.
@@ -320,7 +335,16 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
             }
             call.notSent = notSent;
             if (!toSend.isEmpty()) {
-                call.handle = delivery.deliver(toSend);
+                call.handle =
+                        delivery.deliver(
+                                toSend,
+                                mayGoEarly.isEmpty()
+                                        ? null
+                                        : (user, allDelivered) -> {
+                                            if (allDelivered && mayGoEarly.contains(user)) {
+                                                call.ticket.release(user);
+                                            }
+                                        });
             }
         }
         if (call.handle == null) {

@@ -55,4 +55,20 @@ class PerUserSequencerTest {
         r2.release();
         assertThat(sequencer.trackedUsers()).isZero();
     }
+
+    @Test
+    void aUserReleasedEarlyGoesOnWhileTheOthersOfTheRequestStillWait() {
+        PerUserSequencer sequencer = new PerUserSequencer();
+        PerUserSequencer.Ticket shared = sequencer.admit(List.of("a", "poisoned"));
+        PerUserSequencer.Ticket nextOfA = sequencer.admit(List.of("a"));
+        PerUserSequencer.Ticket nextOfPoisoned = sequencer.admit(List.of("poisoned"));
+        assertThat(nextOfA.ready()).isNotDone();
+
+        shared.release("a");
+        assertThat(nextOfA.ready()).as("a's part is over").isDone();
+        assertThat(nextOfPoisoned.ready()).as("the poisoned user's part is not").isNotDone();
+
+        shared.release();
+        assertThat(nextOfPoisoned.ready()).isDone();
+    }
 }
