@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * send at a fixed rate for 20 s. The others' delivery throughput keeps at least 90 % of a clean
  * run's (same offered load and shape, other users and topics), each of their events arrives once
  * and in their order, and every operation of the poisoned user is dead-lettered as {@code
- * unexpected_status} with the status Customer.io answered.
+ * unexpected_status} with the status Customer.io answered. With a long retry budget for the
+ * poisoned user (60 s), none of the others' events waits anywhere near it.
  */
 class PoisonedUserITCase extends JobTestSupport {
 
