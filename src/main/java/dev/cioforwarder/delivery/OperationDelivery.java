@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Any other status (3xx, 404, 405, 409, 410, ...): a batch is retried once, then split by
  *       user so that one person's operations take nobody else's with them; a person's own
  *       operations are retried for {@link RetryPolicy#unexpectedStatusMs()}, then dead-lettered
- *       naming the status. A person found so is sent apart from the others for a while.
+ *       naming the status: in the slot when the request holds only theirs, otherwise parked (they
+ *       wait in their state and are retried from there), so that nobody who shared their request
+ *       waits for their budget. A person found so is sent apart from the others for a while.
  *   <li>{@code customerio.max-retry-duration}: an operation retried that long since its first
  *       attempt is dead-lettered, wherever it waited in between.
  *   <li>An exception in this code dead-letters the operations concerned ({@code delivery_error}):
@@ -56,6 +58,12 @@ public final class OperationDelivery {
 
     /** Why throttled operations wait. */
     public static final String THROTTLED = "throttled";
+
+    /**
+     * Why a person's operations answered with an unexpected status wait, when other people share
+     * their request.
+     */
+    public static final String UNEXPECTED_STATUS = "unexpected_status";
 
     private final CustomerioClient client;
     private final ApiMode mode;
@@ -537,6 +545,13 @@ public final class OperationDelivery {
                     r);
             return;
         }
+        if (sharesRequest(a, user)) {
+            // Retried here, the request would hold everybody else in it, and through the per-user
+            // order their later requests too, for the person's whole budget: the person's
+            // operations wait in their state instead and come back, and are retried, from there.
+            park(a, UNEXPECTED_STATUS);
+            return;
+        }
         Attempt rest = deadIfRetriedTooLong(a, r, now);
         if (rest == null) {
             return;
@@ -547,6 +562,16 @@ public final class OperationDelivery {
                         Math.max(0, since + policy.unexpectedStatusMs() - now));
         listener.retryScheduled(r, rest.failures, delay);
         schedule(() -> start(rest), delay, rest);
+    }
+
+    /** Whether the attempt's request holds operations of anybody but {@code user}. */
+    private static boolean sharesRequest(Attempt a, String user) {
+        for (CustomerioOperation op : a.progress.operations) {
+            if (!java.util.Objects.equals(user, op.userKey)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The attempt's operations grouped by user, each group in its order, users by first seen. */

@@ -409,7 +409,10 @@ public final class UserStateMachine {
         }
         if (OperationEffects.has(e, OperationEffects.UNSUBSCRIBE)
                 && Boolean.TRUE.equals(state.unsubscribedSent)) {
-            state.unsubscribedSent = null;
+            // Not null: upgradeOlderState would read an opted-out user without it as a state
+            // from before version 3, which sent its unsubscribes, and never send this one again.
+            // False reads the same everywhere else: not told it is unsubscribed.
+            state.unsubscribedSent = Boolean.FALSE;
         }
         if (OperationEffects.has(e, OperationEffects.RESUBSCRIBE)
                 && Boolean.FALSE.equals(state.unsubscribedSent)) {

@@ -84,7 +84,8 @@ public class UserState {
 
     /**
      * What the forwarder last told Customer.io in {@code unsubscribed}: true, false, or null for
-     * nothing yet.
+     * nothing yet. False too once Customer.io refused an unsubscribe (it holds no unsubscribe of
+     * ours).
      */
     public Boolean unsubscribedSent;
 

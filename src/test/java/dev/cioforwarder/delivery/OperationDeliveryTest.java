@@ -132,6 +132,12 @@ class OperationDeliveryTest {
 
     /** Operations for events with the given names, one user, in order, through the real rules. */
     private static List<CustomerioOperation> request(ApiMode mode, String... names) {
+        return request(mode, 9, "c", names);
+    }
+
+    /** The same for user {@code mpid} with Customer ID {@code customerId}. */
+    private static List<CustomerioOperation> request(
+            ApiMode mode, long mpid, String customerId, String... names) {
         StringBuilder events = new StringBuilder();
         for (int i = 0; i < names.length; i++) {
             events.append(i == 0 ? "" : ",")
@@ -142,8 +148,11 @@ class OperationDeliveryTest {
                     .append("\"}}");
         }
         String json =
-                "{\"mpid\":9,\"timestamp_unixtime_ms\":1764320400000,\"user_identities\":{\"customer_id\":\"c\"},"
-                    + "\"events\":["
+                "{\"mpid\":"
+                        + mpid
+                        + ",\"timestamp_unixtime_ms\":1764320400000,\"user_identities\":{\"customer_id\":\""
+                        + customerId
+                        + "\"},\"events\":["
                         + events
                         + "]}";
         var batch = new BatchParser().parse(json.getBytes(StandardCharsets.UTF_8), 0).batch();
@@ -370,6 +379,22 @@ class OperationDeliveryTest {
                 .as("the budget (500 ms here) is spent before the dead letter")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(500));
         assertThat(retries.get()).isPositive();
+    }
+
+    @Test
+    void aPersonAnsweredUnexpectedlyAmongOthersWaitsInTheirStateAndTheOthersGoAtOnce()
+            throws Exception {
+        customerio.setFaults(faultsFromJson("{\"refusals\":[{\"person\":\"p\",\"status\":409}]}"));
+        List<CustomerioOperation> ops = new ArrayList<>(request(ApiMode.V2_BATCH, "a", "b"));
+        ops.addAll(request(ApiMode.V2_BATCH, 10, "p", "x"));
+        DeliveryResult result = await(delivery(ApiMode.V2_BATCH, "k", null).deliver(ops));
+        // Retried in the request, the person would hold the others for the whole budget (500 ms
+        // here) and then be dead-lettered; they wait in their state instead.
+        assertThat(result.count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(2);
+        assertThat(parkReasons(result)).containsExactly(OperationDelivery.UNEXPECTED_STATUS);
+        assertThat(deadLetters(result)).isEmpty();
+        assertThat(customerio.events()).extracting(StoredEvent::name).containsExactly("a", "b");
+        assertThat(customerio.faultHits().refusals().get(0)).isPositive();
     }
 
     @Test

@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -75,6 +76,14 @@ public abstract class JobTestSupport {
     @BeforeEach
     void freshTopics() throws Exception {
         customerio.reset();
+        newTopics();
+    }
+
+    /**
+     * Points {@link #topic}, {@link #deadLetterTopic} and {@link #feedbackTopic} at new, empty
+     * topics: for a second job of the same test that must share nothing with the first.
+     */
+    protected void newTopics() throws Exception {
         topic = "mparticle-" + UUID.randomUUID().toString().substring(0, 8);
         deadLetterTopic = topic + ".customerio-dlq";
         kafka.createTopic(topic, 4);
@@ -174,6 +183,21 @@ public abstract class JobTestSupport {
             }
         }
         return sums;
+    }
+
+    /**
+     * How many of the job's execution vertices run an attempt other than their first: 0 when the
+     * job never restarted a task.
+     */
+    protected static int restartedVertices(MiniCluster cluster, JobClient job) throws Exception {
+        int restarted = 0;
+        for (var vertex :
+                cluster.getExecutionGraph(job.getJobID()).get().getAllExecutionVertices()) {
+            if (vertex.getCurrentExecutionAttempt().getAttemptNumber() > 0) {
+                restarted++;
+            }
+        }
+        return restarted;
     }
 
     protected static JsonNode restGet(URI rest, String path) throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetterReason;
+import dev.cioforwarder.delivery.PerUserSequencer;
 import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.state.DeliveryLane;
 import dev.cioforwarder.state.UserState;
@@ -310,6 +311,45 @@ class UserLaneTest {
 
         lane.settled(state, attach, waiting, out, T + 100);
         assertThat(out.take()).containsExactly("profile", "event");
+        assertThat(state.lane).isNull();
+    }
+
+    /**
+     * Delivery marks the user of every operation it parks and holds back the user's operations of
+     * that episode or older ({@link PerUserSequencer}): the next attempt of a parked probe, or of a
+     * parked operation to confirm, must not be one of them, or it is parked behind its own earlier
+     * attempt for ever.
+     */
+    @Test
+    void aParkedProbeOrOperationToConfirmGoesAgainPastDeliverysMarkOfItsEarlierAttempt() {
+        PerUserSequencer delivery = new PerUserSequencer();
+        CustomerioOperation change = op("change");
+        change.confirmRequired = true;
+        lane.emit(state, change, true, false, waiting, out, T);
+        emit("event");
+        assertThat(out.take()).containsExactly("change");
+
+        // Delivery parks it (the App API refuses its key): the user is marked.
+        delivery.markParked("u", change.episode, T);
+        lane.parked(state, back(change), waiting, out, T + 100);
+        assertThat(state.lane.phase).isEqualTo(DeliveryLane.BACKOFF);
+        lane.timer(state, waiting, out, state.lane.nextAttemptMs);
+        CustomerioOperation again = out.last();
+        assertThat(name(again)).isEqualTo("change");
+        assertThat(delivery.holdsBack("u", again.episode))
+                .as("delivery holds the second attempt back behind the first")
+                .isFalse();
+
+        // Parked again, after a seal and a probe: the same.
+        delivery.markParked("u", again.episode, T + 5_000);
+        lane.parked(state, back(again), waiting, out, T + 5_000);
+        lane.timer(state, waiting, out, state.lane.nextAttemptMs);
+        CustomerioOperation third = out.last();
+        assertThat(name(third)).isEqualTo("change");
+        assertThat(delivery.holdsBack("u", third.episode)).isFalse();
+
+        lane.settled(state, third, waiting, out, T + 60_000);
+        assertThat(out.take()).containsExactly("change", "change", "event");
         assertThat(state.lane).isNull();
     }
 

@@ -111,6 +111,23 @@ class OptOutRuleTest {
         assertThat(user.last.skipped(SkipReason.PROFILE_OPTED_OUT)).isEqualTo(1);
     }
 
+    @Test
+    void aRefusedUnsubscribeIsSentAgainWithTheNextBatch() {
+        User user = new User();
+        List<Op> ops = user.apply(customer().at(T).events(Events.optOut(true, T - 1_000)));
+        Op unsubscribe = ops.get(0);
+        assertThat(unsubscribe.attributes().get("unsubscribed").asBoolean()).isTrue();
+
+        // Customer.io refused it: the state forgets it was told.
+        user.machine.applyRefusal(user.state, unsubscribe.raw);
+        List<Op> next = user.apply(customer().at(T + 10_000).attributes("{\"plan\":\"pro\"}"));
+        assertThat(next)
+                .singleElement()
+                .satisfies(
+                        op -> assertThat(op.attributes().get("unsubscribed").asBoolean()).isTrue());
+        assertThat(user.state.unsubscribedSent).isTrue();
+    }
+
     @ParameterizedTest(name = "resubscribe-on-opt-in={0}")
     @ValueSource(booleans = {false, true})
     void anOlderOptInArrivingAfterANewerOptOutChangesNothing(boolean resubscribe) {
