@@ -367,12 +367,6 @@ public final class UserLane {
             state.lane = null;
             return;
         }
-        if (lane.attempts > 0) {
-            // Its last attempt was parked, and delivery holds back the user's operations of that
-            // episode or older: this one goes in a new episode, or it would be parked behind its
-            // own earlier attempt, again and again. Nothing else of the user is out meanwhile.
-            state.deliveryEpisode++;
-        }
         // The probe stays among the waiting until it is settled: sent again if it got lost.
         first.ackRequested = true;
         first.episode = state.deliveryEpisode;
