@@ -125,13 +125,16 @@ public class CustomerioOperation {
     }
 
     /**
-     * Sent in a request of its own: it names its own endpoint, or is an identifier change (App API
-     * look-ups, then a Track API call).
+     * Sent in a request of its own: it names its own endpoint, is an identifier change (App API
+     * look-ups, then a Track API call), a seal, or a deletion.
      */
     public boolean needsOwnRequest() {
         return path != null
                 || kind == OperationKind.IDENTIFIER_CHANGE
-                || kind == OperationKind.SEAL;
+                || kind == OperationKind.SEAL
+                // Nothing documents that Customer.io applies a batch's operations in order: a
+                // deletion goes alone, once the user's earlier requests are answered.
+                || kind == OperationKind.DELETE;
     }
 
     @Override

@@ -88,7 +88,10 @@ public class DeliveryOutcome {
                                                 op.mpid,
                                                 ErasureOutcome.DONE,
                                                 "deleted in Customer.io; the forwarder's state was"
-                                                        + " cleared",
+                                                        + " cleared. Events sent by anonymous id"
+                                                        + " before the person was identified may"
+                                                        + " remain in Customer.io for up to 30"
+                                                        + " days, attached to nobody",
                                                 nowMs)));
                     }
                     break;

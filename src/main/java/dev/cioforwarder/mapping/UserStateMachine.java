@@ -100,7 +100,7 @@ public final class UserStateMachine {
             if (settings.anonymousEvents() && batch.hasMpid) {
                 // Sent by anonymous id; the identify that makes the user known carries it, and
                 // Customer.io associates these events with the person then.
-                emitEvents(null, Long.toString(batch.mpid), batch, t);
+                emitEvents(null, anonymousId(state, batch), batch, t);
             }
             t.skip(SkipReason.NO_IDENTITY);
             // Nothing goes out, but what Customer.io must hear once the user is known is kept.
@@ -205,7 +205,7 @@ public final class UserStateMachine {
         long identifySeconds = late ? newestSeconds : batchSeconds;
         String anonymousId =
                 a.newPerson && settings.anonymousEvents() && batch.hasMpid
-                        ? Long.toString(batch.mpid)
+                        ? anonymousId(state, batch)
                         : null;
         PersonIdentifier profileAddress = a.address;
         boolean identifySent = false;
@@ -296,6 +296,17 @@ public final class UserStateMachine {
         }
         t.state = state;
         return t;
+    }
+
+    /**
+     * The anonymous id of a user without identity: their MPID; after an erasure, the MPID and the
+     * erasure's time. Customer.io keeps anonymous events for up to 30 days and merges them into
+     * whoever is identified with their anonymous id: the erased person's anonymous history must
+     * never join the next person of the same MPID.
+     */
+    static String anonymousId(UserState state, MParticleBatch batch) {
+        String mpid = Long.toString(batch.mpid);
+        return state.erasedBeforeMs == UserState.NONE ? mpid : mpid + "-" + state.erasedBeforeMs;
     }
 
     /** The batch's events, to {@code address}, or by {@code anonymousId} when it is null. */

@@ -96,4 +96,34 @@ class AnonymousEventsTest {
                                 .has("anonymous_id"))
                 .isFalse();
     }
+
+    /**
+     * Customer.io keeps anonymous events up to 30 days and merges them into whoever is identified
+     * with their anonymous id: after an erasure the MPID's new anonymous activity goes under
+     * another id, so the erased person's history never joins the next person.
+     */
+    @Test
+    void afterAnErasureTheMpidsAnonymousActivityGoesUnderAnotherAnonymousId() {
+        User user = new User(on(ApiMode.V2_BATCH));
+        user.apply(batch().at(T).events(Events.custom("Browsed", T - 1_000, "a1")).json());
+        dev.cioforwarder.privacy.ErasureRequest erasure =
+                new dev.cioforwarder.privacy.ErasureRequest();
+        erasure.requestId = "r-1";
+        erasure.hasMpid = true;
+        erasure.mpid = 7;
+        erasure.timeMs = T + 5_000;
+        user.erase(erasure);
+
+        List<Op> after =
+                user.apply(
+                        batch().at(T + 10_000)
+                                .events(Events.custom("Browsed again", T + 9_000, "a2"))
+                                .json());
+        assertThat(after).singleElement();
+        String anonymousId = after.get(0).body.get("anonymous_id").asText();
+        assertThat(anonymousId).isNotEqualTo("7").startsWith("7-");
+
+        List<Op> known = user.apply(batch().at(T + 20_000).customerId("c-2").json());
+        assertThat(known.get(0).attributes().get("anonymous_id").asText()).isEqualTo(anonymousId);
+    }
 }

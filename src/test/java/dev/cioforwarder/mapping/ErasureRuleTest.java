@@ -70,6 +70,10 @@ class ErasureRuleTest {
                             assertThat(op.raw.path).isEqualTo("/api/v1/customers/c-1");
                             assertThat(op.raw.erasureRequestId).isEqualTo("r-1");
                             assertThat(op.raw.mpid).isEqualTo("7");
+                            // Alone in its request, and nothing of the user after it goes
+                            // before Customer.io has answered it.
+                            assertThat(op.raw.needsOwnRequest()).isTrue();
+                            assertThat(op.raw.confirmRequired).isTrue();
                         });
         assertThat(user.last.erasuresRequested()).isEqualTo(1);
         assertThat(user.last.erasureOutcomes()).isEmpty();
