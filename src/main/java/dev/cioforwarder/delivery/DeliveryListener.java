@@ -18,9 +18,6 @@ public interface DeliveryListener {
 
     void delivered(List<CustomerioOperation> operations);
 
-    /** Operations left delivery to wait in their users' state ({@code reason}: why). */
-    default void parked(int operations, String reason) {}
-
     /** The App API refused its key (identifier changes wait; nothing else does). */
     default void appApiAuthenticationFailed(HttpResult result) {}
 

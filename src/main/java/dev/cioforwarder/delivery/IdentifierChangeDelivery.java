@@ -194,7 +194,6 @@ public final class IdentifierChangeDelivery {
         }
 
         void parked(String reason) {
-            listener.parked(1, reason);
             progress.parked(index, reason);
         }
 

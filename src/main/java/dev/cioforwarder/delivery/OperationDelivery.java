@@ -629,7 +629,6 @@ public final class OperationDelivery {
         for (int i : a.indices) {
             a.progress.parked(i, reason);
         }
-        listener.parked(a.indices.length, reason);
         a.done.complete(null);
     }
 
