@@ -102,10 +102,12 @@ class SavepointFixtureGenerator extends JobTestSupport {
             }
         }
         // What UserStateSchemaTest holds every later version to.
-        Files.write(
-                target.resolve("user-state-fields.txt"),
-                UserStateSchemaTest.fieldsOf(dev.cioforwarder.state.UserState.class),
-                StandardCharsets.UTF_8);
+        for (Map.Entry<String, Class<?>> recorded : UserStateSchemaTest.RECORDED.entrySet()) {
+            Files.write(
+                    target.resolve(recorded.getKey()),
+                    UserStateSchemaTest.fieldsOf(recorded.getValue()),
+                    StandardCharsets.UTF_8);
+        }
         Files.writeString(
                 target.resolve("FIXTURE.md"),
                 "Savepoint of the forwarder at state version "
