@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cioforwarder.job.DeviceTokenFunction;
 import dev.cioforwarder.job.JobTestSupport;
 import dev.cioforwarder.job.OperatorIds;
-import dev.cioforwarder.job.UserStateFunction;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.state.PushDevice;
@@ -14,6 +13,7 @@ import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.MavenClasspath;
+import dev.cioforwarder.upgrade.FixtureState.RestoredUser;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,15 +32,12 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
@@ -94,57 +91,12 @@ class SavepointMigrationITCase extends JobTestSupport {
         return SavepointFixtures.copyOf(fixture, dir);
     }
 
-    /** One user's keyed state as read from a savepoint. */
-    public static class RestoredUser {
-        public String key;
-        public UserState state;
-        public Map<String, Long> devices;
-
-        public RestoredUser() {}
-    }
-
-    /** Reads both keyed states of the user-state operator. */
-    public static class UserStateReader extends KeyedStateReaderFunction<String, RestoredUser> {
-        private transient ValueState<UserState> user;
-        private transient MapState<String, Long> devices;
-
-        @Override
-        public void open(OpenContext context) {
-            user = getRuntimeContext().getState(UserStateFunction.userStateDescriptor());
-            devices =
-                    getRuntimeContext().getMapState(UserStateFunction.deviceFirstSeenDescriptor());
-        }
-
-        @Override
-        public void readKey(String key, Context context, Collector<RestoredUser> out)
-                throws Exception {
-            RestoredUser r = new RestoredUser();
-            r.key = key;
-            r.state = user.value();
-            r.devices = new HashMap<>();
-            for (Map.Entry<String, Long> e : devices.entries()) {
-                r.devices.put(e.getKey(), e.getValue());
-            }
-            out.collect(r);
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void theFixturesStateReadsBackAsWritten(String fixture) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        SavepointReader savepoint =
-                SavepointReader.read(
-                        env, copyOf(fixture).toUri().toString(), new EmbeddedRocksDBStateBackend());
-        Map<String, RestoredUser> users = new HashMap<>();
-        try (CloseableIterator<RestoredUser> it =
-                savepoint
-                        .readKeyedState(
-                                OperatorIdentifier.forUid(OperatorIds.USER_STATE),
-                                new UserStateReader())
-                        .executeAndCollect()) {
-            it.forEachRemaining(u -> users.put(u.key, u));
-        }
+        FixtureState fixtureState = FixtureState.read(copyOf(fixture));
+        SavepointReader savepoint = fixtureState.reader();
+        Map<String, RestoredUser> users = fixtureState.users();
         int version = SavepointFixtures.versionOf(fixture);
         List<String> expectedUsers =
                 new ArrayList<>(
