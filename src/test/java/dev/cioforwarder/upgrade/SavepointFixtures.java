@@ -54,6 +54,14 @@ final class SavepointFixtures {
                             "privacy.erasure-topic", ERASURE_TOPIC,
                             "privacy.erasure-outcome-topic", ERASURE_OUTCOME_TOPIC));
         }
+        if (versionOf(version) >= 5) {
+            // A request Customer.io keeps failing leaves delivery after 2 s, its operations
+            // parked (Leo); a request may wait 30 s for its answer (Mia's is in the queue).
+            s.addAll(
+                    List.of(
+                            "customerio.in-slot-retry", "2s",
+                            "customerio.request-timeout", "30s"));
+        }
         return s.toArray(new String[0]);
     }
 
@@ -78,6 +86,31 @@ final class SavepointFixtures {
     /** The time of Ken's erasure request: his batches older than it stay held back for good. */
     static final long KEN_ERASED_AT_MS = 1764360000000L;
 
+    /**
+     * Added with state version 5: a user whose requests the fixture job's Customer.io refused with
+     * 503 until the savepoint, so that his operations wait in his state (a held lane, entries in
+     * {@code waiting-operations}) and delivery holds a parked-user mark for him.
+     */
+    static final long LEO = 10010L;
+
+    static final String LEO_ID = "cust-10010";
+
+    /**
+     * Leo's operations waiting at the savepoint: identify, event, event of his first batch, then
+     * identify, event of his second.
+     */
+    static final int LEO_WAITING = 5;
+
+    /**
+     * Added with state version 5: a user whose request was in delivery's AsyncIO queue at the
+     * savepoint, waiting for Customer.io's answer. Her key is on the other subtask than Leo's at
+     * parallelism 2, whose circuit breaker Leo's refusals had opened (it would have parked her
+     * request at once).
+     */
+    static final long MIA = 13013L;
+
+    static final String MIA_ID = "cust-13013";
+
     private SavepointFixtures() {}
 
     private static Map.Entry<String, byte[]> record(long mpid, String json) {
@@ -91,10 +124,23 @@ final class SavepointFixtures {
     }
 
     /**
-     * What the fixture job of {@code version} read before its savepoint: 5 users and 7 events
-     * forwarded; from state version 3 also Heidi, who opted out before she had an identity.
+     * What the fixture job of {@code version} read before its savepoint, in the order of the input
+     * topic: {@link #settledBefore}, then from state version 5 {@link #waitingBefore} and {@link
+     * #inFlightBefore}.
      */
     static List<Map.Entry<String, byte[]>> before(String version) {
+        List<Map.Entry<String, byte[]>> r = settledBefore(version);
+        r.addAll(waitingBefore(version));
+        r.addAll(inFlightBefore(version));
+        return r;
+    }
+
+    /**
+     * What the fixture job of {@code version} read and delivered before its savepoint: 5 users and
+     * 7 events forwarded; from state version 3 also Heidi, who opted out before she had an
+     * identity; from state version 4 Ivan, Judy and Ken (push devices, an erasure).
+     */
+    static List<Map.Entry<String, byte[]>> settledBefore(String version) {
         List<Map.Entry<String, byte[]>> r = before();
         if (versionOf(version) >= 3) {
             // Opted out while anonymous: remembered.
@@ -153,6 +199,81 @@ final class SavepointFixtures {
         return r;
     }
 
+    /**
+     * From state version 5: Leo's batches, read once everything of {@link #settledBefore} was
+     * delivered, while Customer.io answered every request holding him with 503. At the savepoint
+     * his 5 operations wait, in order, in his state.
+     */
+    static List<Map.Entry<String, byte[]>> waitingBefore(String version) {
+        List<Map.Entry<String, byte[]>> r = new ArrayList<>();
+        if (versionOf(version) >= 5) {
+            r.add(
+                    record(
+                            LEO,
+                            "{\"mpid\":10010,\"timestamp_unixtime_ms\":1764300000000,"
+                                    + "\"user_identities\":{\"customer_id\":\""
+                                    + LEO_ID
+                                    + "\"},\"user_attributes\":{\"plan\":\"free\"},"
+                                    + "\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Leo Opened",
+                                            1764299000000L,
+                                            "before-leo-1")
+                                    + ","
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Leo Browsed",
+                                            1764299500000L,
+                                            "before-leo-2")
+                                    + "]}"));
+            r.add(
+                    record(
+                            LEO,
+                            "{\"mpid\":10010,\"timestamp_unixtime_ms\":1764300600000,"
+                                    + "\"user_identities\":{\"customer_id\":\""
+                                    + LEO_ID
+                                    + "\"},\"user_attributes\":{\"plan\":\"pro\"},"
+                                    + "\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Leo Paid",
+                                            1764300500000L,
+                                            "before-leo-3")
+                                    + "]}"));
+        }
+        return r;
+    }
+
+    /**
+     * From state version 5: Mia's batch, read last, while Customer.io took 25 s to answer: at the
+     * savepoint her request (identify, event) is in delivery's queue.
+     */
+    static List<Map.Entry<String, byte[]>> inFlightBefore(String version) {
+        List<Map.Entry<String, byte[]>> r = new ArrayList<>();
+        if (versionOf(version) >= 5) {
+            r.add(
+                    record(
+                            MIA,
+                            "{\"mpid\":13013,\"timestamp_unixtime_ms\":1764300000000,"
+                                    + "\"user_identities\":{\"customer_id\":\""
+                                    + MIA_ID
+                                    + "\"},\"user_attributes\":{\"plan\":\"team\"},"
+                                    + "\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Mia Joined",
+                                            1764299000000L,
+                                            "before-mia")
+                                    + "]}"));
+        }
+        return r;
+    }
+
     /** The erasure requests the fixture job of {@code version} read before its savepoint. */
     static List<Map.Entry<String, byte[]>> erasureRequests(String version) {
         List<Map.Entry<String, byte[]>> r = new ArrayList<>();
@@ -167,7 +288,7 @@ final class SavepointFixtures {
         return r;
     }
 
-    /** Events the fixture job of {@code version} forwarded before its savepoint. */
+    /** Events the fixture job of {@code version} delivered before its savepoint (Leo's wait). */
     static int eventsBefore(String version) {
         return EVENTS_BEFORE + (versionOf(version) >= 4 ? 1 : 0);
     }
@@ -302,6 +423,39 @@ final class SavepointFixtures {
                                             "after-ken")
                                     + "]}"));
         }
+        if (versionOf(version) >= 5) {
+            // Leo and Mia again: their new events go after the ones that waited.
+            r.add(
+                    record(
+                            LEO,
+                            "{\"mpid\":10010,\"timestamp_unixtime_ms\":1764400000000,"
+                                    + "\"user_identities\":{\"customer_id\":\""
+                                    + LEO_ID
+                                    + "\"},\"user_attributes\":{\"plan\":\"pro\"},"
+                                    + "\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Leo Back",
+                                            1764399000000L,
+                                            "after-leo")
+                                    + "]}"));
+            r.add(
+                    record(
+                            MIA,
+                            "{\"mpid\":13013,\"timestamp_unixtime_ms\":1764400000000,"
+                                    + "\"user_identities\":{\"customer_id\":\""
+                                    + MIA_ID
+                                    + "\"},\"user_attributes\":{\"plan\":\"team\"},"
+                                    + "\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Mia Back",
+                                            1764399000000L,
+                                            "after-mia")
+                                    + "]}"));
+        }
         return r;
     }
 
@@ -399,7 +553,24 @@ final class SavepointFixtures {
         if (versionOf(version) >= 4) {
             events.addAll(List.of("Ivan_Back", "Judy_Signed_In", "Ken_Back"));
         }
+        events.addAll(leoEventsAfter(version));
+        events.addAll(miaEventsAfter(version));
         return events;
+    }
+
+    /**
+     * Leo's events a restored job must deliver, in this order: the three that waited in his state
+     * at the savepoint, then his new one.
+     */
+    static List<String> leoEventsAfter(String version) {
+        return versionOf(version) >= 5
+                ? List.of("Leo_Opened", "Leo_Browsed", "Leo_Paid", "Leo_Back")
+                : List.of();
+    }
+
+    /** Mia's, in this order: the one in delivery's queue at the savepoint, then her new one. */
+    static List<String> miaEventsAfter(String version) {
+        return versionOf(version) >= 5 ? List.of("Mia_Joined", "Mia_Back") : List.of();
     }
 
     /** A copy of committed fixture {@code fixture} under {@code dir}, so no run alters it. */

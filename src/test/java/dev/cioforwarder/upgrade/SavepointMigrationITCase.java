@@ -2,19 +2,26 @@ package dev.cioforwarder.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.customerio.OperationKind;
+import dev.cioforwarder.delivery.DeliveryFeedback;
+import dev.cioforwarder.delivery.DeliveryFeedbackCodec;
 import dev.cioforwarder.job.DeviceTokenFunction;
 import dev.cioforwarder.job.JobTestSupport;
 import dev.cioforwarder.job.OperatorIds;
-import dev.cioforwarder.job.UserStateFunction;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
+import dev.cioforwarder.state.DeliveryLane;
 import dev.cioforwarder.state.PushDevice;
 import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.MavenClasspath;
+import dev.cioforwarder.upgrade.FixtureState.RestoredUser;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,18 +39,17 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -53,8 +59,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Restores every committed savepoint fixture ({@code src/test/resources/savepoints/state-v*}, made
  * by {@link SavepointFixtureGenerator} with earlier versions of the state) with the current code:
  * the state reads back as it was written, and a restored job, at parallelism 1, 2 and 4, keeps
- * forwarding from where the old one stopped, with no duplicate identify and no lost event. A state
- * change that breaks restore fails here.
+ * forwarding from where the old one stopped, with no duplicate identify and no lost event. From
+ * state version 5 the fixture holds what waits for Customer.io (Leo's operations in his state,
+ * Mia's request in delivery's queue): it reads back, and a restored job delivers it once, in each
+ * user's order, before what came after. A state change that breaks restore fails here.
  */
 class SavepointMigrationITCase extends JobTestSupport {
 
@@ -65,6 +73,15 @@ class SavepointMigrationITCase extends JobTestSupport {
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(4)
                             .build());
+
+    /**
+     * The operations Ada's two batches made, which state version 5 numbers: an identify, a screen
+     * and an event, then an identify.
+     */
+    private static final long ADA_OPERATIONS = 4;
+
+    /** The operations Ken's batch made before his erasure's deletion: identify, add device. */
+    private static final long KEN_OPERATIONS_BEFORE_ERASURE = 2;
 
     static List<String> fixtures() throws IOException {
         Path root = MavenClasspath.projectDir().resolve("src/test/resources/savepoints");
@@ -94,57 +111,12 @@ class SavepointMigrationITCase extends JobTestSupport {
         return SavepointFixtures.copyOf(fixture, dir);
     }
 
-    /** One user's keyed state as read from a savepoint. */
-    public static class RestoredUser {
-        public String key;
-        public UserState state;
-        public Map<String, Long> devices;
-
-        public RestoredUser() {}
-    }
-
-    /** Reads both keyed states of the user-state operator. */
-    public static class UserStateReader extends KeyedStateReaderFunction<String, RestoredUser> {
-        private transient ValueState<UserState> user;
-        private transient MapState<String, Long> devices;
-
-        @Override
-        public void open(OpenContext context) {
-            user = getRuntimeContext().getState(UserStateFunction.userStateDescriptor());
-            devices =
-                    getRuntimeContext().getMapState(UserStateFunction.deviceFirstSeenDescriptor());
-        }
-
-        @Override
-        public void readKey(String key, Context context, Collector<RestoredUser> out)
-                throws Exception {
-            RestoredUser r = new RestoredUser();
-            r.key = key;
-            r.state = user.value();
-            r.devices = new HashMap<>();
-            for (Map.Entry<String, Long> e : devices.entries()) {
-                r.devices.put(e.getKey(), e.getValue());
-            }
-            out.collect(r);
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void theFixturesStateReadsBackAsWritten(String fixture) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        SavepointReader savepoint =
-                SavepointReader.read(
-                        env, copyOf(fixture).toUri().toString(), new EmbeddedRocksDBStateBackend());
-        Map<String, RestoredUser> users = new HashMap<>();
-        try (CloseableIterator<RestoredUser> it =
-                savepoint
-                        .readKeyedState(
-                                OperatorIdentifier.forUid(OperatorIds.USER_STATE),
-                                new UserStateReader())
-                        .executeAndCollect()) {
-            it.forEachRemaining(u -> users.put(u.key, u));
-        }
+        FixtureState fixtureState = FixtureState.read(copyOf(fixture));
+        SavepointReader savepoint = fixtureState.reader();
+        Map<String, RestoredUser> users = fixtureState.users();
         int version = SavepointFixtures.versionOf(fixture);
         List<String> expectedUsers =
                 new ArrayList<>(
@@ -161,6 +133,10 @@ class SavepointMigrationITCase extends JobTestSupport {
             expectedUsers.add(Long.toString(SavepointFixtures.IVAN));
             expectedUsers.add(Long.toString(SavepointFixtures.JUDY));
             expectedUsers.add(Long.toString(SavepointFixtures.KEN));
+        }
+        if (version >= 5) {
+            expectedUsers.add(Long.toString(SavepointFixtures.LEO));
+            expectedUsers.add(Long.toString(SavepointFixtures.MIA));
         }
         assertThat(users.keySet()).containsExactlyInAnyOrderElementsOf(expectedUsers);
 
@@ -188,11 +164,24 @@ class SavepointMigrationITCase extends JobTestSupport {
             expectedAda.firstIdentifiedMs = 1764320400500L;
             expectedAda.profileNameHashes = nameHashes("email", "first_name", "last_name", "plan");
         }
+        if (version >= 5) {
+            // Her operations went straight to delivery and were delivered: nothing waits.
+            expectedAda.nextOperationSeq = ADA_OPERATIONS;
+            // When her last operation went: a time of the fixture job's run.
+            assertThat(ada.lastEmittedMs).isPositive();
+            expectedAda.lastEmittedMs = ada.lastEmittedMs;
+        }
         assertThat(ada.profileFingerprint).as("a profile was sent").isNotZero();
         assertThat(ada)
                 .usingRecursiveComparison()
                 .ignoringFields("profileFingerprint")
                 .isEqualTo(expectedAda);
+        for (RestoredUser u : users.values()) {
+            if (version < 5 || !u.key.equals(Long.toString(SavepointFixtures.LEO))) {
+                assertThat(u.waiting).as("what waits for %s", u.key).isEmpty();
+                assertThat(u.state.lane).as("the lane of %s", u.key).isNull();
+            }
+        }
         if (version >= 3) {
             // Heidi holds a value in every field state version 3 added.
             UserState heidi = users.get(Long.toString(SavepointFixtures.HEIDI)).state;
@@ -228,6 +217,14 @@ class SavepointMigrationITCase extends JobTestSupport {
             RestoredUser ken = users.get(Long.toString(SavepointFixtures.KEN));
             UserState erased = new UserState();
             erased.erasedBeforeMs = SavepointFixtures.KEN_ERASED_AT_MS;
+            if (version >= 5) {
+                // His order outlives him: operations of the erased person that come back from
+                // delivery (all before the deletion) are dropped.
+                erased.erasedBeforeSeq = KEN_OPERATIONS_BEFORE_ERASURE;
+                erased.nextOperationSeq = KEN_OPERATIONS_BEFORE_ERASURE + 1; // the deletion
+                assertThat(ken.state.lastEmittedMs).isPositive();
+                erased.lastEmittedMs = ken.state.lastEmittedMs;
+            }
             assertThat(ken.state).usingRecursiveComparison().isEqualTo(erased);
             assertThat(ken.devices).isEmpty();
 
@@ -251,6 +248,10 @@ class SavepointMigrationITCase extends JobTestSupport {
             assertThat(ivansToken.timeMs).isEqualTo(1764300000000L);
         }
 
+        if (version >= 5) {
+            theWaitReadsBack(fixtureState, users);
+        }
+
         UserState grace = users.get(Long.toString(SavepointFixtures.GRACE)).state;
         assertThat(grace.identifierKind).isEqualTo("email");
         assertThat(grace.identifier).isEqualTo("grace@example.org");
@@ -269,6 +270,169 @@ class SavepointMigrationITCase extends JobTestSupport {
         assertThat(margaret.state.lastSeenBatchTimeMs).isEqualTo(1764100000000L);
         assertThat(margaret.state.customerId).isEqualTo("cust-5005");
         assertThat(margaret.state.createdAtSentSeconds).isEqualTo(1764090000L);
+    }
+
+    /**
+     * State version 5: Leo's operations wait in his state, in order, behind a lane backing off;
+     * delivery holds a parked-user mark for him and Mia's request in its queue; the operator states
+     * of the user-state step, and the feedback source's split, read back.
+     */
+    private static void theWaitReadsBack(FixtureState fixture, Map<String, RestoredUser> users)
+            throws Exception {
+        String leoKey = Long.toString(SavepointFixtures.LEO);
+        RestoredUser leo = users.get(leoKey);
+        assertThat(leo.state.identifier).isEqualTo(SavepointFixtures.LEO_ID);
+        assertThat(leo.state.nextOperationSeq).isEqualTo(SavepointFixtures.LEO_WAITING);
+        DeliveryLane lane = leo.state.lane;
+        assertThat(lane).as("Leo's lane").isNotNull();
+        assertThat(lane.phase).isEqualTo(DeliveryLane.BACKOFF);
+        assertThat(lane.waiting)
+                .as("Leo's lane counts what waits")
+                .isEqualTo(SavepointFixtures.LEO_WAITING)
+                .isEqualTo(leo.waiting.size());
+        assertThat(lane.attempts).as("probes parked again").isPositive();
+        assertThat(lane.probeSeq).isEqualTo(-1);
+        assertThat(lane.heldSinceMs).isPositive();
+        assertThat(lane.phaseSinceMs).isGreaterThanOrEqualTo(lane.heldSinceMs);
+        assertThat(lane.nextAttemptMs).isGreaterThan(lane.phaseSinceMs);
+        assertThat(lane.resealAtMs).isZero();
+        // Taken over once, then a new episode for each probe parked.
+        assertThat(leo.state.deliveryEpisode).isEqualTo(1 + lane.attempts);
+        assertThat(leo.state.lastEmittedMs).isPositive();
+        assertThat(leo.state.erasedBeforeSeq).isZero();
+        assertThat(leo.state.refusedIdentifier).isNull();
+        assertThat(leo.state.identifierChangeSeq).isEqualTo(-1);
+
+        // waiting-operations: by sequence number, in the order RocksDB iterates them.
+        assertThat(leo.waiting.keySet()).containsExactly(0L, 1L, 2L, 3L, 4L);
+        List<CustomerioOperation> ops = new ArrayList<>(leo.waiting.values());
+        assertThat(ops)
+                .extracting(op -> op.kind)
+                .containsExactly(
+                        OperationKind.IDENTIFY,
+                        OperationKind.EVENT,
+                        OperationKind.EVENT,
+                        OperationKind.IDENTIFY,
+                        OperationKind.EVENT);
+        assertThat(ops).extracting(op -> op.seq).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(ops).extracting(op -> op.userKey).containsOnly(leoKey);
+        assertThat(ops).extracting(op -> op.mpid).containsOnly(leoKey);
+        assertThat(ops)
+                .extracting(op -> body(op).path("name").asText(null))
+                .containsExactly(null, "Leo_Opened", "Leo_Browsed", null, "Leo_Paid");
+        assertThat(ops)
+                .extracting(op -> body(op).path("attributes").path("plan").asText(null))
+                .containsExactly("free", null, null, "pro", null);
+        assertThat(ops)
+                .extracting(op -> body(op).path("identifiers").path("id").asText(null))
+                .containsOnly(SavepointFixtures.LEO_ID);
+        assertThat(ops)
+                .filteredOn(op -> op.kind == OperationKind.EVENT)
+                .extracting(op -> op.eventId)
+                .doesNotContainNull()
+                .doesNotHaveDuplicates();
+        assertThat(ops)
+                .allSatisfy(op -> assertThat(op.sourceTopic).isEqualTo(SavepointFixtures.TOPIC));
+        // Each was parked once; the first went out again as each probe, and was parked again.
+        assertThat(ops.get(0).waits).isEqualTo(1 + lane.attempts);
+        assertThat(ops.get(0).episode).isEqualTo(leo.state.deliveryEpisode - 1);
+        assertThat(ops.subList(1, ops.size()))
+                .allSatisfy(
+                        op -> {
+                            assertThat(op.waits).isEqualTo(1);
+                            assertThat(op.episode).isZero();
+                        });
+        assertThat(ops)
+                .allSatisfy(
+                        op -> {
+                            assertThat(op.ackRequested).isFalse();
+                            assertThat(op.confirmRequired).isFalse();
+                        });
+
+        // Delivery's mark on Leo: the episode of his last probe, which it parked.
+        assertThat(fixture.parkedUsers())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.userKey).isEqualTo(leoKey);
+                            assertThat(p.episode).isEqualTo(leo.state.deliveryEpisode - 1);
+                            assertThat(p.sinceMs).isGreaterThanOrEqualTo(lane.heldSinceMs);
+                        });
+
+        // Mia: her request was in delivery's queue, nothing of hers waits in her state.
+        RestoredUser mia = users.get(Long.toString(SavepointFixtures.MIA));
+        assertThat(mia.state.lane).isNull();
+        assertThat(mia.state.nextOperationSeq).isEqualTo(2);
+        assertThat(fixture.deliveryQueue())
+                .singleElement()
+                .satisfies(
+                        request -> {
+                            assertThat(request.checkpointEpoch).isPositive();
+                            assertThat(request.operations)
+                                    .extracting(op -> op.kind)
+                                    .containsExactly(OperationKind.IDENTIFY, OperationKind.EVENT);
+                            assertThat(request.operations)
+                                    .extracting(op -> op.seq)
+                                    .containsExactly(0L, 1L);
+                            assertThat(request.operations)
+                                    .extracting(op -> op.userKey)
+                                    .containsOnly(Long.toString(SavepointFixtures.MIA));
+                            assertThat(body(request.operations.get(1)).path("name").asText())
+                                    .isEqualTo("Mia_Joined");
+                        });
+
+        // The user-state step's operator states: what waits per key group, and the restore point
+        // of each of the two subtasks.
+        assertThat(fixture.waitingCounts())
+                .filteredOn(c -> c.operations != 0 || c.users != 0)
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.keyGroup)
+                                    .isEqualTo(
+                                            KeyGroupRangeAssignment.assignToKeyGroup(leoKey, 720));
+                            assertThat(c.operations).isEqualTo(SavepointFixtures.LEO_WAITING);
+                            assertThat(c.users).isEqualTo(1);
+                        });
+        assertThat(fixture.restorePoints())
+                .hasSize(2)
+                .allSatisfy(
+                        p -> {
+                            assertThat(p.parallelism).isEqualTo(2);
+                            assertThat(p.checkpointTimestampMs).isGreaterThan(lane.phaseSinceMs);
+                        });
+
+        // Where the feedback source resumes: past everything the old job wrote and read.
+        assertThat(fixture.kafkaSplits(OperatorIds.FEEDBACK_SOURCE))
+                .singleElement()
+                .satisfies(
+                        split -> {
+                            assertThat(split.getTopic())
+                                    .isEqualTo(SavepointFixtures.FEEDBACK_TOPIC);
+                            assertThat(split.getPartition()).isZero();
+                            assertThat(split.getStartingOffset()).isPositive();
+                        });
+        // And the operators of the feedback loop have state of their own in the fixture.
+        assertThat(
+                        fixture.uidsWithState(
+                                List.of(
+                                        OperatorIds.FEEDBACK_SOURCE,
+                                        OperatorIds.FEEDBACK_SINK,
+                                        OperatorIds.DELIVERY,
+                                        OperatorIds.USER_STATE)))
+                .containsExactlyInAnyOrder(
+                        OperatorIds.FEEDBACK_SOURCE,
+                        OperatorIds.FEEDBACK_SINK,
+                        OperatorIds.DELIVERY,
+                        OperatorIds.USER_STATE);
+    }
+
+    private static JsonNode body(CustomerioOperation op) {
+        try {
+            return MAPPER.readTree(op.body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static PushDevice pushDevice(
@@ -343,14 +507,15 @@ class SavepointMigrationITCase extends JobTestSupport {
                     SavepointFixtures.ERASURE_TOPIC, SavepointFixtures.erasureRequests(fixture));
         }
 
+        Path savepoint = copyOf(fixture);
         if (SavepointFixtures.versionOf(fixture) >= 3) {
             seedHeidiAsTheOldJobLeftHer();
         }
+        if (SavepointFixtures.versionOf(fixture) >= 5) {
+            fillTheFeedbackTopicAsTheOldJobLeftIt(savepoint);
+        }
         JobClient job =
-                startJob(
-                        settings(SavepointFixtures.settings(fixture)),
-                        parallelism,
-                        copyOf(fixture));
+                startJob(settings(SavepointFixtures.settings(fixture)), parallelism, savepoint);
         try {
             Await.until(
                     Duration.ofMinutes(2),
@@ -437,9 +602,72 @@ class SavepointMigrationITCase extends JobTestSupport {
                     .isEmpty();
         }
 
+        if (SavepointFixtures.versionOf(fixture) >= 5) {
+            // Leo: what waited in his state at the savepoint went out once Customer.io took it,
+            // in order and once each, and his new event after it. His profile is the newest.
+            assertThat(customerio.events())
+                    .filteredOn(e -> SavepointFixtures.LEO_ID.equals(e.personId()))
+                    .extracting(StoredEvent::name)
+                    .containsExactlyElementsOf(SavepointFixtures.leoEventsAfter(fixture));
+            assertThat(people.get(SavepointFixtures.LEO_ID).attributes().get("plan").asText())
+                    .isEqualTo("pro");
+            // Mia: her request in delivery's queue was not sent at restore but put back in her
+            // order: it went out once, before her new event.
+            assertThat(customerio.events())
+                    .filteredOn(e -> SavepointFixtures.MIA_ID.equals(e.personId()))
+                    .extracting(StoredEvent::name)
+                    .containsExactlyElementsOf(SavepointFixtures.miaEventsAfter(fixture));
+            assertThat(people.get(SavepointFixtures.MIA_ID).attributes().get("plan").asText())
+                    .isEqualTo("team");
+            // No event went twice (Customer.io would have ignored the second).
+            assertThat(customerio.summary().duplicateEventsIgnored()).isZero();
+            // Her queued request was parked at restore, never sent from the queue: it came back
+            // to her state through the feedback topic, both operations in order.
+            assertThat(feedbackWritten())
+                    .filteredOn(f -> Long.toString(SavepointFixtures.MIA).equals(f.userKey))
+                    .filteredOn(f -> "restored".equals(f.reason))
+                    .extracting(f -> f.kind + " " + f.operation.kind + " " + f.operation.seq)
+                    .containsExactly("PARKED IDENTIFY 0", "PARKED EVENT 1");
+        }
+
         assertThat(
                         kafka.readCommitted(
                                 SavepointFixtures.DEAD_LETTER_TOPIC, 0, Duration.ofSeconds(2)))
                 .isEmpty();
+    }
+
+    /** What the restored job wrote to the feedback topic (after the stand-ins below). */
+    private static List<DeliveryFeedback> feedbackWritten() {
+        List<DeliveryFeedback> written = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                kafka.readCommitted(SavepointFixtures.FEEDBACK_TOPIC, 0, Duration.ofSeconds(2))) {
+            if (!READ_BEFORE_THE_SAVEPOINT.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                written.add(DeliveryFeedbackCodec.decode(r.value()));
+            }
+        }
+        return written;
+    }
+
+    private static final String READ_BEFORE_THE_SAVEPOINT = "read-before-the-savepoint";
+
+    /**
+     * The feedback topic as the old job left it: the records before the offset its source resumes
+     * from were read before the savepoint. They are stand-ins here, which the job would dead-letter
+     * as unreadable should it read them (the dead-letter topic must stay empty).
+     */
+    private static void fillTheFeedbackTopicAsTheOldJobLeftIt(Path savepoint) throws Exception {
+        long resumeAt =
+                FixtureState.read(savepoint)
+                        .kafkaSplits(OperatorIds.FEEDBACK_SOURCE)
+                        .get(0)
+                        .getStartingOffset();
+        List<Map.Entry<String, byte[]>> readBefore = new ArrayList<>();
+        for (long i = 0; i < resumeAt; i++) {
+            readBefore.add(
+                    Map.entry(
+                            READ_BEFORE_THE_SAVEPOINT,
+                            ("stand-in " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        kafka.produce(SavepointFixtures.FEEDBACK_TOPIC, readBefore);
     }
 }
