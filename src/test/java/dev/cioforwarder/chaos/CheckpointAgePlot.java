@@ -19,7 +19,7 @@ import javax.imageio.ImageIO;
  */
 final class CheckpointAgePlot {
 
-    private static final int WIDTH = 1000;
+    private static final int WIDTH = 1400;
     private static final int HEIGHT = 560;
     private static final int LEFT = 80;
     private static final int RIGHT = 30;

@@ -128,6 +128,10 @@ final class OutageFigures {
     @JsonProperty("savepoints_completed_during_outage")
     long savepointsCompletedDuringOutage;
 
+    /**
+     * From Flink's checkpoint counts (GET /jobs/<id>/checkpoints counts.failed), which include
+     * checkpoints that failed to trigger and so never appear in the history.
+     */
     @JsonProperty("checkpoints_failed_during_outage")
     long checkpointsFailedDuringOutage;
 

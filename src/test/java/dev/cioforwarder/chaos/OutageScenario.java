@@ -454,11 +454,8 @@ final class OutageScenario {
             }
         }
         figures.maxCheckpointAgeDuringOutageMs = Math.max(max, end - previous);
-        figures.checkpointsFailedDuringOutage =
-                sampler.failedTriggers.values().stream()
-                        .filter(t -> t >= start && t <= end)
-                        .count();
-        result.checkpointsFailed = sampler.failedTriggers.size();
+        figures.checkpointsFailedDuringOutage = sampler.failedBetween(start, end);
+        result.checkpointsFailed = sampler.failedBetween(figures.scenarioStartMs, Long.MAX_VALUE);
         Long gaugeMax = null;
         for (OutageFigures.Sample s : figures.samples) {
             if (s.timeMs() >= start && s.timeMs() <= end) {
@@ -642,7 +639,16 @@ final class OutageScenario {
         private final List<OutageFigures.Sample> samples =
                 java.util.Collections.synchronizedList(new ArrayList<>());
         private final Map<String, OutageFigures.Completion> completions = new ConcurrentHashMap<>();
-        private final Map<String, Long> failedTriggers = new ConcurrentHashMap<>();
+
+        /**
+         * Flink's count of failed checkpoints of each job, by the time it was read: a checkpoint
+         * that fails to trigger (tasks still starting) is counted but never in the history.
+         */
+        private final Map<String, TreeMap<Long, Long>> failedCounts = new ConcurrentHashMap<>();
+
+        /** Jobs started during the scenario: their count of failed checkpoints starts at 0. */
+        private final Set<String> startedHere = ConcurrentHashMap.newKeySet();
+
         private final Set<String> jobs = new HashSet<>();
 
         /** Reads of a job since it ended: its statistics may lag its end (REST caches). */
@@ -662,6 +668,26 @@ final class OutageScenario {
             stopping = true;
             thread.interrupt();
             thread.join();
+        }
+
+        /** Checkpoints of the scenario's jobs that failed between two times (Flink's counts). */
+        long failedBetween(long from, long to) {
+            long failed = 0;
+            for (Map.Entry<String, TreeMap<Long, Long>> job : failedCounts.entrySet()) {
+                TreeMap<Long, Long> counts = job.getValue();
+                Map.Entry<Long, Long> before = counts.floorEntry(from);
+                Map.Entry<Long, Long> until = counts.floorEntry(to);
+                long base =
+                        before != null
+                                ? before.getValue()
+                                : startedHere.contains(job.getKey())
+                                        ? 0
+                                        : counts.firstEntry().getValue();
+                if (until != null) {
+                    failed += Math.max(0, until.getValue() - base);
+                }
+            }
+            return failed;
         }
 
         List<OutageFigures.Completion> completions() {
@@ -696,6 +722,7 @@ final class OutageScenario {
                 String state = job.path("state").asText();
                 if (job.path("start-time").asLong() >= figures.scenarioStartMs) {
                     jobs.add(id);
+                    startedHere.add(id);
                 }
                 if (!jobs.contains(id) || readsSinceEnd.getOrDefault(id, 0) > 5) {
                     continue;
@@ -732,7 +759,11 @@ final class OutageScenario {
         }
 
         private void read(String job) {
+            long now = System.currentTimeMillis();
             JsonNode stats = stack.flink("/jobs/" + job + "/checkpoints");
+            failedCounts
+                    .computeIfAbsent(job, j -> new TreeMap<>())
+                    .put(now, stats.path("counts").path("failed").asLong());
             List<JsonNode> entries = new ArrayList<>();
             stats.path("history").forEach(entries::add);
             entries.add(stats.path("latest").path("completed"));
@@ -752,8 +783,6 @@ final class OutageScenario {
                                     c.path("is_savepoint").asBoolean(),
                                     c.path("trigger_timestamp").asLong(),
                                     c.path("latest_ack_timestamp").asLong()));
-                } else if (status.equals("FAILED")) {
-                    failedTriggers.put(key, c.path("trigger_timestamp").asLong());
                 }
             }
         }
