@@ -25,6 +25,11 @@ then stopped at the end unless --keep-stack) and prints:
                     429-retry-after 429-no-retry-after 5xx-bursts latency-timeouts
                     connection-resets 401-unauthorized checkpoint-storage taskmanager-kill
                     kafka-restart jobmanager-restart
+                    Not in the default list, run on its own: customerio-outage, a full
+                    Customer.io outage for --minutes on a job with every default timeout, with
+                    dead letters made on purpose, scripts/upgrade.sh in its middle and the
+                    checkpoint age sampled all through it (plotted as
+                    customerio-outage-checkpoint-age.png): docs/chaos/long-outage.md
   --minutes N       how long each period fault lasts (Customer.io misbehaving, checkpoint storage
                     unwritable, the Kafka broker away); default 2 (the whole suite: ~25 min)
   --rate N          batches produced per second (default 20; 1-8 events each, 400 users)

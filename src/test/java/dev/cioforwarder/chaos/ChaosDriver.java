@@ -20,8 +20,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -50,17 +52,20 @@ final class ChaosDriver implements AutoCloseable {
 
     private final ChaosStack stack;
     private final String runId;
-    private final String topic;
-    private final String deadLetterTopic;
     private final KafkaProducer<byte[], byte[]> producer;
-    private String jobId;
+    private String topic;
+    private String deadLetterTopic;
+
+    /** Whether the running job has the defaults (no shortened timeouts). */
+    private boolean jobDefaults;
+
+    private int jobsStarted;
+    private volatile String jobId;
     private int scenarios;
 
     ChaosDriver(ChaosStack stack) {
         this.stack = stack;
         this.runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        this.topic = "chaos-" + runId;
-        this.deadLetterTopic = topic + ".customerio-dlq";
         this.producer = stack.producer();
     }
 
@@ -68,27 +73,66 @@ final class ChaosDriver implements AutoCloseable {
         return jobId;
     }
 
-    /** The job's settings, as submitted (read by submit.sh, recorded for resume.sh). */
+    /** The running job's settings, as submitted (read by submit.sh, recorded for resume.sh). */
     String settings() {
-        return String.join(
-                "\n",
-                "# The chaos suite's forwarder: its own topics, group and transactional ids.",
-                "kafka.bootstrap-servers=" + stack.bootstrapServers(),
-                "kafka.topic=" + topic,
-                "kafka.group-id=" + topic,
-                "dead-letter.topic=" + deadLetterTopic,
-                "dead-letter.transactional-id-prefix=" + topic + "-dlq",
-                "customerio.site-id=" + stack.siteId(),
-                "customerio.endpoint=" + stack.simulatorUrl(),
-                "customerio.request-timeout=" + REQUEST_TIMEOUT,
-                "customerio.auth-retry-interval=" + AUTH_RETRY_INTERVAL,
-                "");
+        return settings(jobDefaults, topic);
     }
 
-    /** Creates the run's topics and submits the job with scripts/submit.sh. */
+    /** The settings of the first job of a kind (the suite's, or the defaults). */
+    String settings(boolean defaults) {
+        return settings(defaults, topicFor(defaults, 1));
+    }
+
+    private String topicFor(boolean defaults, int job) {
+        return "chaos-" + runId + (defaults ? "-defaults" : "") + (job > 1 ? "-" + job : "");
+    }
+
+    /**
+     * The suite's job has a 2 s request timeout (latency-timeouts answers after 3-4 s) and a 5 s
+     * auth retry interval, so that short faults show their effect; a job with the defaults sets
+     * nothing but where it reads, writes and sends.
+     */
+    private String settings(boolean defaults, String topic) {
+        List<String> lines =
+                new ArrayList<>(
+                        List.of(
+                                defaults
+                                        ? "# The chaos suite's forwarder with the defaults of the"
+                                                + " job: its own topics, group and transactional"
+                                                + " ids."
+                                        : "# The chaos suite's forwarder: its own topics, group"
+                                                + " and transactional ids.",
+                                "kafka.bootstrap-servers=" + stack.bootstrapServers(),
+                                "kafka.topic=" + topic,
+                                "kafka.group-id=" + topic,
+                                "dead-letter.topic=" + topic + ".customerio-dlq",
+                                "dead-letter.transactional-id-prefix=" + topic + "-dlq",
+                                "customerio.site-id=" + stack.siteId(),
+                                "customerio.endpoint=" + stack.simulatorUrl()));
+        if (!defaults) {
+            lines.add("customerio.request-timeout=" + REQUEST_TIMEOUT);
+            lines.add("customerio.auth-retry-interval=" + AUTH_RETRY_INTERVAL);
+        }
+        lines.add("");
+        return String.join("\n", lines);
+    }
+
+    /** Creates the run's topics and submits the job (the suite's settings). */
     void startJob() throws Exception {
+        startJob(false);
+    }
+
+    /**
+     * Creates a job's topics and submits it with scripts/submit.sh: with the suite's settings, or
+     * with the job's defaults.
+     */
+    void startJob(boolean defaults) throws Exception {
+        jobsStarted++;
+        jobDefaults = defaults;
+        topic = topicFor(defaults, jobsStarted);
+        deadLetterTopic = topic + ".customerio-dlq";
         stack.createTopics(topic, 4, deadLetterTopic);
-        Path settings = stack.stateDir().resolve("chaos-" + runId + ".properties");
+        Path settings = stack.stateDir().resolve(topic + ".properties");
         Files.writeString(settings, settings());
         jobId =
                 stack.script(
@@ -128,10 +172,22 @@ final class ChaosDriver implements AutoCloseable {
     // One scenario
 
     ScenarioResult run(Fault fault, Spans spans) throws Exception {
+        if (jobId == null || fault.usesJobDefaults() != jobDefaults) {
+            if (jobId != null) {
+                LOG.info(
+                        "{} needs a job with {}: cancelling job {}",
+                        fault.key,
+                        fault.usesJobDefaults() ? "the defaults" : "the suite's settings",
+                        jobId);
+                cancelJob();
+            }
+            startJob(fault.usesJobDefaults());
+        }
         int index = ++scenarios;
         ScenarioResult result = new ScenarioResult();
         result.fault = fault.key;
         result.description = fault.description;
+        result.jobSettings = settings();
         LOG.info("=== scenario {}: {} ({})", index, fault.key, spans.describe());
 
         stack.resetSimulator();
@@ -139,12 +195,24 @@ final class ChaosDriver implements AutoCloseable {
         TestBatches batches = TestBatches.generate(index, 1, 0, 1);
         Production production =
                 new Production(batches, spans, 100_000_000L * index, 31L * index + 7);
+        OutageScenario outage =
+                fault == Fault.CUSTOMERIO_OUTAGE
+                        ? new OutageScenario(stack, spans, jobId, RepoScripts.jobJar(stack.repo()))
+                        : null;
         Monitor monitor = new Monitor();
         monitor.start();
         try {
-            return run(fault, spans, result, batches, production, monitor, checkpointsBefore);
+            if (outage != null) {
+                outage.start(result);
+            }
+            return run(
+                    fault, spans, result, batches, production, monitor, checkpointsBefore, outage);
         } finally {
             monitor.stop();
+            if (outage != null) {
+                outage.stopSampling();
+                result.outage = outage.figures();
+            }
         }
     }
 
@@ -155,17 +223,29 @@ final class ChaosDriver implements AutoCloseable {
             TestBatches batches,
             Production production,
             Monitor monitor,
-            JsonNode checkpointsBefore)
+            JsonNode checkpointsBefore,
+            OutageScenario outage)
             throws Exception {
         String jobBefore = jobId;
-        long deadLettersBefore = stack.endOffset(deadLetterTopic);
+        Map<Integer, Long> deadLettersBefore = stack.endOffsets(deadLetterTopic);
         production.start();
         Thread.sleep(spans.lead().toMillis());
+        if (outage != null) {
+            outage.beforeOutage(production::inject, result);
+        }
 
         long faultStart = System.currentTimeMillis();
         long faultEnd;
         try {
-            faultEnd = inject(fault, spans, result);
+            if (outage != null) {
+                try {
+                    faultEnd = outage.outage(production::inject);
+                } finally {
+                    jobId = outage.jobId();
+                }
+            } else {
+                faultEnd = inject(fault, spans, result);
+            }
         } finally {
             production.stop();
         }
@@ -179,16 +259,23 @@ final class ChaosDriver implements AutoCloseable {
                         + production.failed.get()
                         + " batches to Kafka (a test problem, not the job's): "
                         + production.firstError);
-        long expected = result.eventsSent;
+        // Events dead-lettered on purpose never reach Customer.io.
+        long expected = result.eventsSent - production.specials.size();
         LOG.info(
-                "{}: fault {} s, {} batches / {} events produced; waiting for delivery",
+                "{}: fault {} s, {} batches / {} events produced ({} to be dead-lettered); waiting"
+                        + " for delivery",
                 fault.key,
                 result.faultSeconds,
                 result.batchesSent,
-                expected);
+                result.eventsSent,
+                production.specials.size());
 
+        Duration drainTimeout =
+                outage != null && spans.fault().compareTo(spans.drainTimeout()) > 0
+                        ? spans.fault()
+                        : spans.drainTimeout();
         Long drainedAt =
-                monitor.awaitUntil(spans.drainTimeout(), () -> monitor.last().events() >= expected);
+                monitor.awaitUntil(drainTimeout, () -> monitor.last().events() >= expected);
         Thread.sleep(2_000);
         monitor.stop();
 
@@ -241,9 +328,25 @@ final class ChaosDriver implements AutoCloseable {
         result.check(
                 completed != null,
                 "no checkpoint completed within 6 minutes after the backlog drained");
-        verifyCustomerio(result, batches);
-        verifyDeadLetters(result, deadLettersBefore);
+        if (outage != null) {
+            outage.figures().drainedAtMs = drainedAt;
+            verifyCustomerio(
+                    result,
+                    batches,
+                    OutageScenario.deadLetteredNames(),
+                    production.specials.stream()
+                            .filter(x -> x.name().equals(OutageScenario.REFUSED_NAME))
+                            .count());
+            outage.verifyDeadLetters(
+                    result, List.copyOf(production.specials), deadLetterTopic, deadLettersBefore);
+        } else {
+            verifyCustomerio(result, batches, Set.of(), 0);
+            verifyDeadLetters(result, deadLettersBefore);
+        }
         verifyJob(fault, result, jobBefore, checkpointsBefore, faultStart, faultEnd);
+        if (outage != null) {
+            outage.verifyJob(result, monitor.acceptedBetween(faultStart + 1_000, faultEnd));
+        }
         LOG.info(
                 "=== {}: sent {}, delivered {}, duplicates on the wire {}, in store {}, lost {},"
                         + " {}; failures: {}",
@@ -414,15 +517,22 @@ final class ChaosDriver implements AutoCloseable {
      * name, so an event stored twice under two ids shows), nothing else; every user's profile with
      * its final batches_sent.
      */
-    private void verifyCustomerio(ScenarioResult result, TestBatches batches) {
+    private void verifyCustomerio(
+            ScenarioResult result,
+            TestBatches batches,
+            Set<String> deadLetteredNames,
+            long expectedRefusals) {
         Summary summary = stack.summary();
         result.duplicatesOnTheWire = summary.duplicateEventsIgnored();
         result.requests = summary.requests();
         result.responsesByStatus.putAll(summary.responsesByStatus());
+        result.rejectedOperations = summary.rejectedOperations();
 
         Set<String> expected = new HashSet<>();
         for (TestBatches.ExpectedEvent e : batches.expectedEvents()) {
-            expected.add(e.customerId() + "/" + e.seq() + "/" + e.type() + "/" + e.name());
+            if (!deadLetteredNames.contains(e.name())) {
+                expected.add(e.customerId() + "/" + e.seq() + "/" + e.type() + "/" + e.name());
+            }
         }
         Map<String, Integer> copies = new HashMap<>();
         for (StoredEvent e : stack.events()) {
@@ -488,13 +598,21 @@ final class ChaosDriver implements AutoCloseable {
         result.wrongProfiles = wrong.size();
         result.check(wrong.isEmpty(), wrong.size() + " profiles wrong, e.g. " + first(wrong));
         result.check(
-                summary.rejectedOperations() == 0,
-                "Customer.io rejected " + summary.rejectedOperations() + " operations");
+                summary.rejectedOperations() == expectedRefusals,
+                "Customer.io rejected "
+                        + summary.rejectedOperations()
+                        + " operations, "
+                        + expectedRefusals
+                        + " expected");
     }
 
     /** Nothing may land in the dead-letter topic: every event here is good. */
-    private void verifyDeadLetters(ScenarioResult result, long before) throws Exception {
-        long written = stack.endOffset(deadLetterTopic) - before;
+    private void verifyDeadLetters(ScenarioResult result, Map<Integer, Long> before)
+            throws Exception {
+        long written = stack.endOffset(deadLetterTopic);
+        for (long offset : before.values()) {
+            written -= offset;
+        }
         result.deadLetters = written;
         if (written != 0) {
             List<String> letters = stack.readCommitted(deadLetterTopic, 5);
@@ -553,6 +671,9 @@ final class ChaosDriver implements AutoCloseable {
                                 + ": "
                                 + restored);
                 result.notes.add("job " + jobId + " restored from " + path);
+                break;
+            case CUSTOMERIO_OUTAGE:
+                // The upgraded job: OutageScenario.verifyJob checks its restore and restarts.
                 break;
             case KAFKA_RESTART:
                 result.notes.add(
@@ -674,6 +795,12 @@ final class ChaosDriver implements AutoCloseable {
         private volatile boolean stopping;
         private final Thread thread;
 
+        /** Batches of one event with a chosen name, produced at the next tick. */
+        private final Queue<String> pending = new ConcurrentLinkedQueue<>();
+
+        /** The batches produced from {@link #pending}, with their event. */
+        private final List<OutageScenario.Special> specials = new CopyOnWriteArrayList<>();
+
         Production(TestBatches batches, Spans spans, long firstMpid, long seed) {
             this.batches = batches;
             this.spans = spans;
@@ -685,6 +812,11 @@ final class ChaosDriver implements AutoCloseable {
 
         void start() {
             thread.start();
+        }
+
+        /** A batch of one event named {@code eventName}, for a random user, at the next tick. */
+        void inject(String eventName) {
+            pending.add(eventName);
         }
 
         void stop() throws InterruptedException {
@@ -709,7 +841,18 @@ final class ChaosDriver implements AutoCloseable {
                     return;
                 }
                 long mpid = firstMpid + random.nextInt(spans.users());
-                batches.addBatch(mpid, 1 + random.nextInt(spans.maxEventsPerBatch()), null);
+                String special = pending.poll();
+                if (special != null) {
+                    batches.addBatch(mpid, 1, special);
+                    List<TestBatches.ExpectedEvent> events = batches.expectedEvents();
+                    specials.add(
+                            new OutageScenario.Special(
+                                    special,
+                                    events.get(events.size() - 1),
+                                    System.currentTimeMillis()));
+                } else {
+                    batches.addBatch(mpid, 1 + random.nextInt(spans.maxEventsPerBatch()), null);
+                }
                 Map.Entry<String, byte[]> record =
                         batches.records().get(batches.records().size() - 1);
                 producer.send(
@@ -802,6 +945,25 @@ final class ChaosDriver implements AutoCloseable {
                 Thread.sleep(100);
             }
             return null;
+        }
+
+        /** How many requests Customer.io accepted between two times (from the samples). */
+        long acceptedBetween(long from, long to) {
+            Long first = null;
+            long last = 0;
+            for (Sample s : samples) {
+                if (s.time() < from) {
+                    continue;
+                }
+                if (s.time() > to) {
+                    break;
+                }
+                if (first == null) {
+                    first = s.accepted();
+                }
+                last = s.accepted();
+            }
+            return first == null ? 0 : last - first;
         }
 
         /** When Customer.io first accepted a request after {@code time}. */

@@ -8,10 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The suite's figures as a Markdown table (result.md, also printed) and as JSON (result.json). */
 final class ChaosReport {
+
+    /** The long outage's plot, beside result.json. */
+    static final String CHECKPOINT_AGE_PLOT = "customerio-outage-checkpoint-age.png";
 
     private ChaosReport() {}
 
@@ -64,8 +70,9 @@ final class ChaosReport {
             sb.append(
                     "All checks passed in every scenario: every produced event exactly once in the"
                             + " store, nothing that was not produced, every user's final profile"
-                            + " (batches_sent), nothing in the dead-letter topic, no rejected"
-                            + " operation, the job running and checkpointing afterwards, and the"
+                            + " (batches_sent), nothing in the dead-letter topic but the dead"
+                            + " letters a scenario made on purpose, no rejected operation but"
+                            + " those, the job running and checkpointing afterwards, and the"
                             + " fault-specific checks below.\n\n");
         } else {
             sb.append("**").append(failed).append(" scenario(s) failed:**\n\n");
@@ -99,12 +106,128 @@ final class ChaosReport {
                                             : r.longestDeliveryGapSeconds,
                                     r.jobRestarts,
                                     r.checkpointsFailed));
+            if (r.deadLettersExpected != null) {
+                sb.append(
+                        String.format(
+                                " Dead letters: %d expected, %d present once, %d records in the"
+                                        + " topic; Customer.io refused %d operations.",
+                                r.deadLettersExpected,
+                                r.deadLettersPresent,
+                                r.deadLetters,
+                                r.rejectedOperations));
+            }
             for (String note : r.notes) {
                 sb.append(" ").append(note).append('.');
             }
             sb.append('\n');
         }
-        sb.append("\nJob settings:\n\n```properties\n").append(settings).append("```\n");
+        for (ScenarioResult r : results) {
+            if (r.outage != null) {
+                sb.append('\n').append(outage(r));
+            }
+        }
+        Set<String> distinct = new LinkedHashSet<>();
+        for (ScenarioResult r : results) {
+            distinct.add(r.jobSettings != null ? r.jobSettings : settings);
+        }
+        if (distinct.isEmpty()) {
+            distinct.add(settings);
+        }
+        for (String s : distinct) {
+            sb.append("\nJob settings");
+            if (distinct.size() > 1) {
+                List<String> keys = new ArrayList<>();
+                for (ScenarioResult r : results) {
+                    if (s.equals(r.jobSettings)) {
+                        keys.add(r.fault);
+                    }
+                }
+                sb.append(" (").append(String.join(", ", keys)).append(")");
+            }
+            sb.append(":\n\n```properties\n").append(s).append("```\n");
+        }
+        return sb.toString();
+    }
+
+    /** The long outage's figures, as a list. */
+    static String outage(ScenarioResult r) {
+        OutageFigures f = r.outage;
+        StringBuilder sb = new StringBuilder("## ").append(r.fault).append("\n\n");
+        sb.append(
+                String.format(
+                        "- checkpointing: every %.0f s, timeout %.0f s, min pause %.0f s (Flink's"
+                                + " REST API; flink-conf/config.yaml: %s); %s%n",
+                        f.checkpointIntervalMs / 1000.0,
+                        f.checkpointTimeoutMs / 1000.0,
+                        f.checkpointMinPauseMs / 1000.0,
+                        f.configYamlCheckpointing,
+                        f.jobTimeouts));
+        sb.append(
+                String.format(
+                        "- outage: %.1f s (%d phases: 503, then dropped connections, in turn)%n",
+                        (f.outageEndMs - f.outageStartMs) / 1000.0, f.phases.size()));
+        sb.append(
+                String.format(
+                        "- events produced %,d (%,d batches), delivered %,d, lost %,d, duplicates"
+                                + " in store %,d, duplicates on the wire %,d%n",
+                        r.eventsSent,
+                        r.batchesSent,
+                        r.delivered,
+                        r.lost,
+                        r.duplicatesInStore,
+                        r.duplicatesOnTheWire));
+        sb.append(
+                String.format(
+                        "- dead letters: %d expected, %d present exactly once, %d records in the"
+                                + " topic%n",
+                        r.deadLettersExpected, r.deadLettersPresent, r.deadLetters));
+        if (f.upgrade != null) {
+            sb.append(
+                    String.format(
+                            "- upgrade: `%s` %.0f s after the outage began, took %.1f s, exit"
+                                    + " %d%n",
+                            f.upgrade.command(),
+                            (f.upgrade.startMs() - f.outageStartMs) / 1000.0,
+                            f.upgrade.seconds(),
+                            f.upgrade.exitCode()));
+        }
+        sb.append(
+                String.format(
+                        "- during the outage: %d checkpoints and %d savepoint(s) completed, %d"
+                                + " checkpoints failed, %d requests accepted%n",
+                        f.checkpointsCompletedDuringOutage,
+                        f.savepointsCompletedDuringOutage,
+                        f.checkpointsFailedDuringOutage,
+                        f.requestsAcceptedDuringOutage));
+        sb.append(
+                String.format(
+                        "- max checkpoint age during the outage: %.1f s (sampled every 2 s: %.1f"
+                                + " s; job gauge: %s)%n",
+                        f.maxCheckpointAgeDuringOutageMs / 1000.0,
+                        f.maxCheckpointAgeSampledDuringOutageMs / 1000.0,
+                        f.maxCheckpointAgeGaugeDuringOutageMs == null
+                                ? "not read"
+                                : String.format(
+                                        "%.1f s", f.maxCheckpointAgeGaugeDuringOutageMs / 1000.0)));
+        sb.append(
+                String.format(
+                        "- after the outage: resumed %s, drained %s%n",
+                        r.resumedSeconds == null ? "?" : ScenarioResult.seconds(r.resumedSeconds),
+                        r.drainedSeconds == null
+                                ? "never"
+                                : ScenarioResult.seconds(r.drainedSeconds)));
+        sb.append("- final job: restored from ")
+                .append(f.finalJobRestoredFrom)
+                .append(", ")
+                .append(f.finalJobRestarts)
+                .append(" restart(s), failedCommittables ")
+                .append(f.failedCommittablesAfterUpgrade)
+                .append(" after its first checkpoint (commits of the savepoint's transactions)")
+                .append(" and ")
+                .append(f.finalJobFailedCommittables)
+                .append(" at the end")
+                .append('\n');
+        sb.append("\n![checkpoint age](").append(CHECKPOINT_AGE_PLOT).append(")\n");
         return sb.toString();
     }
 
@@ -123,6 +246,11 @@ final class ChaosReport {
         ArrayNode scenarios = root.putArray("scenarios");
         for (ScenarioResult r : results) {
             scenarios.add(ChaosStack.MAPPER.valueToTree(r));
+        }
+        for (ScenarioResult r : results) {
+            if (r.outage != null) {
+                CheckpointAgePlot.write(r.outage, dir.resolve(CHECKPOINT_AGE_PLOT));
+            }
         }
         Files.writeString(
                 dir.resolve("result.json"),

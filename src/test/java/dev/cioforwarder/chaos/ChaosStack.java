@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -403,6 +404,15 @@ final class ChaosStack {
      * in an aborted transaction, moves it.
      */
     long endOffset(String topic) throws Exception {
+        long sum = 0;
+        for (long offset : endOffsets(topic).values()) {
+            sum += offset;
+        }
+        return sum;
+    }
+
+    /** A topic's end offsets by partition, as written (read_uncommitted). */
+    Map<Integer, Long> endOffsets(String topic) throws Exception {
         try (Admin admin = Admin.create(adminProperties())) {
             var partitions =
                     admin.describeTopics(List.of(topic))
@@ -414,12 +424,53 @@ final class ChaosStack {
             for (var p : partitions) {
                 request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
             }
-            long sum = 0;
-            for (var info : admin.listOffsets(request).all().get(1, TimeUnit.MINUTES).values()) {
-                sum += info.offset();
+            Map<Integer, Long> offsets = new TreeMap<>();
+            for (var e : admin.listOffsets(request).all().get(1, TimeUnit.MINUTES).entrySet()) {
+                offsets.put(e.getKey().partition(), e.getValue().offset());
             }
-            return sum;
+            return offsets;
         }
+    }
+
+    /**
+     * The committed records of a topic (read_committed) from the given offsets (a partition not
+     * named: from its beginning) up to its end offsets as of this call, as text; waits at most
+     * {@code timeout} for records of transactions still open to be decided.
+     */
+    List<String> readCommittedFrom(String topic, Map<Integer, Long> from, Duration timeout)
+            throws Exception {
+        Map<Integer, Long> end = endOffsets(topic);
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int partition : end.keySet()) {
+                partitions.add(new TopicPartition(topic, partition));
+            }
+            consumer.assign(partitions);
+            for (TopicPartition tp : partitions) {
+                consumer.seek(tp, from.getOrDefault(tp.partition(), 0L));
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    records.add(new String(r.value(), StandardCharsets.UTF_8));
+                }
+                boolean atEnd = true;
+                for (TopicPartition tp : partitions) {
+                    atEnd &= consumer.position(tp) >= end.get(tp.partition());
+                }
+                if (atEnd) {
+                    break;
+                }
+            }
+        }
+        return records;
     }
 
     /** The committed records of a topic (read_committed), as text, at most {@code max}. */

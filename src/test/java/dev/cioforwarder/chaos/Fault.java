@@ -53,7 +53,15 @@ enum Fault {
             "jobmanager-restart",
             Kind.CRASH,
             "kill -9 the JobManager (no HA: the job is gone), start it again, and"
-                    + " scripts/resume.sh resubmits the job from its newest retained checkpoint");
+                    + " scripts/resume.sh resubmits the job from its newest retained checkpoint"),
+    CUSTOMERIO_OUTAGE(
+            "customerio-outage",
+            Kind.PERIOD,
+            "a full Customer.io outage with the job's default timeouts: every request answered"
+                    + " 503 (in each cycle of the span, the last fifth drops every connection"
+                    + " instead), traffic all through it, batches dead-lettered on purpose just"
+                    + " before and during it, and scripts/upgrade.sh (stop with a savepoint, start"
+                    + " from it) in the middle of it; the checkpoint age is sampled throughout");
 
     enum Kind {
         /** Something dies: recovery is measured from the fault's start. */
@@ -84,6 +92,23 @@ enum Fault {
         }
         throw new IllegalArgumentException(
                 "unknown scenario \"" + key + "\"; known: " + String.join(", ", keys));
+    }
+
+    /**
+     * Whether the suite runs it when no --scenarios are given (and ChaosITCase): the long outage is
+     * run on its own (scripts/chaos.sh --scenarios customerio-outage --minutes 30).
+     */
+    boolean inDefaultSuite() {
+        return this != CUSTOMERIO_OUTAGE;
+    }
+
+    /**
+     * Whether the scenario needs a job with the defaults of flink-conf/config.yaml and the job (no
+     * shortened request timeout or auth retry interval): the driver then runs it on a job of its
+     * own.
+     */
+    boolean usesJobDefaults() {
+        return this == CUSTOMERIO_OUTAGE;
     }
 
     /** Customer.io misbehaving (the job must turn it into backpressure, never a restart). */

@@ -1,5 +1,6 @@
 package dev.cioforwarder.chaos;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,29 @@ final class ScenarioResult {
 
     @JsonProperty("dead_letters")
     long deadLetters;
+
+    /** Events dead-lettered on purpose by the scenario (null: none, every event must arrive). */
+    @JsonProperty("dead_letters_expected")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    Long deadLettersExpected;
+
+    /** Of those, found exactly once in the dead-letter topic (read_committed). */
+    @JsonProperty("dead_letters_present")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    Long deadLettersPresent;
+
+    /** Operations Customer.io refused (simulator rejected_operations). */
+    @JsonProperty("rejected_operations")
+    long rejectedOperations;
+
+    /** The settings the scenario's job was submitted with. */
+    @JsonProperty("job_settings")
+    String jobSettings;
+
+    /** The long outage's own figures: checkpoint age over time, the upgrade, dead letters. */
+    @JsonProperty("outage")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    OutageFigures outage;
 
     /** From the fault's end (or start, for crashes) until Customer.io accepts requests again. */
     @JsonProperty("resumed_seconds")
