@@ -17,6 +17,7 @@ public final class CredentialsCheck {
         WRONG_CREDENTIALS,
         WRONG_REGION,
         UNREACHABLE,
+        UNAVAILABLE,
         UNEXPECTED
     }
 
@@ -48,6 +49,18 @@ public final class CredentialsCheck {
                             + "): check customerio.site-id and the API key in "
                             + keySource
                             + ". Nothing is dropped: deliveries retry until the key is fixed.");
+        }
+        if (r.status() == 429 || r.status() >= 500) {
+            // Customer.io is down or throttling: the endpoint is fine, so do not send the operator
+            // looking for a configuration mistake.
+            return new Result(
+                    Verdict.UNAVAILABLE,
+                    "Customer.io credentials check at "
+                            + trackUrl
+                            + " answered HTTP "
+                            + r.status()
+                            + " (Customer.io unavailable or throttling); deliveries will retry"
+                            + " until it answers");
         }
         if (r.status() != 200) {
             return new Result(

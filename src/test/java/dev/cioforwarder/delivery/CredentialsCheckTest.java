@@ -73,4 +73,24 @@ class CredentialsCheckTest {
         assertThat(r.verdict()).isEqualTo(CredentialsCheck.Verdict.UNREACHABLE);
         assertThat(r.message()).contains("unreachable (connection refused)");
     }
+
+    @Test
+    void anOutageIsNotReportedAsAWrongEndpoint() {
+        CredentialsCheck.Result r =
+                CredentialsCheck.evaluate(
+                        HttpResult.response(503, "", -1), Region.US, "site", "https://x", "x");
+        assertThat(r.verdict()).isEqualTo(CredentialsCheck.Verdict.UNAVAILABLE);
+        assertThat(r.message())
+                .contains("answered HTTP 503 (Customer.io unavailable or throttling)")
+                .doesNotContain("customerio.endpoint");
+    }
+
+    @Test
+    void anUnknownStatusStillPointsAtTheEndpoint() {
+        CredentialsCheck.Result r =
+                CredentialsCheck.evaluate(
+                        HttpResult.response(404, "", -1), Region.US, "site", "https://x", "x");
+        assertThat(r.verdict()).isEqualTo(CredentialsCheck.Verdict.UNEXPECTED);
+        assertThat(r.message()).contains("is customerio.endpoint right?");
+    }
 }
