@@ -425,7 +425,7 @@ final class OutageScenario {
      * completed all through the outage, never older than the checkpoint timeout, and nothing got
      * through while it lasted.
      */
-    void verifyJob(ScenarioResult result, long acceptedDuringOutage) {
+    void verifyJob(ScenarioResult result, long acceptedDuringOutage) throws InterruptedException {
         figures.requestsAcceptedDuringOutage = acceptedDuringOutage;
         long start = figures.outageStartMs;
         long end = figures.outageEndMs;
@@ -566,14 +566,32 @@ final class OutageScenario {
         return null;
     }
 
-    private Long failedCommittables() {
+    /**
+     * The job's failedCommittables summed, or null when unreadable. Asks again while Flink's REST
+     * metric store lacks any vertex: it fills asynchronously, and a sum over the vertices it
+     * already holds would undercount.
+     */
+    private Long failedCommittables() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        Long sum;
+        while ((sum = failedCommittablesOnce()) == null && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1_000);
+        }
+        return sum;
+    }
+
+    private Long failedCommittablesOnce() {
         try {
             long sum = 0;
             boolean any = false;
             for (JsonNode vertex : stack.flink("/jobs/" + jobId).path("vertices")) {
                 String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText();
+                JsonNode available = stack.flink(path + "/subtasks/metrics");
+                if (available.isEmpty()) {
+                    return null;
+                }
                 List<String> ids = new ArrayList<>();
-                for (JsonNode m : stack.flink(path + "/subtasks/metrics")) {
+                for (JsonNode m : available) {
                     if (m.path("id").asText().endsWith(".failedCommittables")) {
                         ids.add(m.path("id").asText());
                     }

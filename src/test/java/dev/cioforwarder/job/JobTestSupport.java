@@ -154,7 +154,8 @@ public abstract class JobTestSupport {
     /**
      * The job's metrics from Flink's REST API, summed over subtasks and vertices: {@code nameOf}
      * maps a metric id (e.g. {@code 0.Per-user_state.forwarder.devices_added}) to the name to sum
-     * it under, or to null to leave it out.
+     * it under, or to null to leave it out. Throws while Flink's REST API has not fetched the
+     * metrics of every vertex yet (callers poll).
      */
     protected static Map<String, Long> metricSums(
             URI rest, String jobPath, Function<String, String> nameOf) throws Exception {
@@ -162,8 +163,15 @@ public abstract class JobTestSupport {
         for (JsonNode vertex : restGet(rest, jobPath).get("vertices")) {
             String metricsPath =
                     jobPath + "/vertices/" + vertex.get("id").asText() + "/subtasks/metrics";
+            JsonNode available = restGet(rest, metricsPath);
+            if (available.isEmpty()) {
+                // The REST metric store fills asynchronously: summing the vertices it already
+                // holds would undercount, so the caller asks again.
+                throw new IllegalStateException(
+                        "no metrics fetched yet for " + vertex.get("name").asText());
+            }
             List<String> ids = new ArrayList<>();
-            for (JsonNode metric : restGet(rest, metricsPath)) {
+            for (JsonNode metric : available) {
                 if (nameOf.apply(metric.get("id").asText()) != null) {
                     ids.add(metric.get("id").asText());
                 }
