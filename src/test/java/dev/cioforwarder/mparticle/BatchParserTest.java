@@ -309,7 +309,7 @@ class BatchParserTest {
     }
 
     @Test
-    void withoutAnyIdOrBatchTimeTheEventsOwnBytesKeyItNeverTheRecordTime() {
+    void withoutAnyIdOrBatchTimeTheEventsOwnBytesKeyItNeverTheRecordTime() throws Exception {
         String a = "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"a\"}}";
         String b = "{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"b\"}}";
         String json = "{\"mpid\":1,\"events\":[" + a + "," + a + "," + b + "]}";
@@ -332,6 +332,10 @@ class BatchParserTest {
         // The same event at two positions: the same content, told apart by the position.
         assertThat(first.events.get(0).dedupKey.substring(0, 40))
                 .isEqualTo(first.events.get(1).dedupKey.substring(0, 40));
+        // The content is exactly the event's bytes, brace to brace: ids already in Customer.io
+        // depend on it, so no version may hash other bytes.
+        assertThat(first.events.get(0).dedupKey).isEqualTo("content:" + sha256Prefix(a) + "#0");
+        assertThat(first.events.get(2).dedupKey).isEqualTo("content:" + sha256Prefix(b) + "#2");
 
         // Another event, or the same one in other whitespace, is another content; the events
         // around it keep their keys.
@@ -879,5 +883,13 @@ class BatchParserTest {
         // counted, the array beside it is not a product.
         assertThat(c.impressions).isEmpty();
         assertThat(c.productsNotKept).isEqualTo(6);
+    }
+
+    /** The first 128 bits of the SHA-256 of {@code text}'s UTF-8 bytes, in lower-case hex. */
+    private static String sha256Prefix(String text) throws Exception {
+        byte[] digest =
+                java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.getBytes(StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(digest, 0, 16);
     }
 }
