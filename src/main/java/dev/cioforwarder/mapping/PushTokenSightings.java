@@ -142,9 +142,13 @@ public final class PushTokenSightings {
         }
     }
 
-    /** The token trimmed, or null when it cannot be a push token. */
+    /**
+     * The token trimmed, or null when it cannot be a push token. An APNs token in the form
+     * mParticle's JSON reference shows ({@code <e481f135 9629f0c3 ...>}, how iOS prints the token's
+     * bytes) becomes the plain hex string APNs and Customer.io use, so both forms name one device.
+     */
     static String usableToken(String raw) {
-        String token = raw.strip();
+        String token = bracketedHexAsPlain(raw.strip());
         if (token.isEmpty() || Attributes.utf8Length(token) > MAX_TOKEN_BYTES) {
             return null;
         }
@@ -157,5 +161,27 @@ public final class PushTokenSightings {
             }
         }
         return token;
+    }
+
+    /**
+     * {@code <hex groups separated by spaces>} without its brackets and spaces; anything else as it
+     * is (no FCM or APNs token contains {@code <}, so nothing else can be mistaken for this form).
+     */
+    private static String bracketedHexAsPlain(String token) {
+        if (token.length() < 3
+                || token.charAt(0) != '<'
+                || token.charAt(token.length() - 1) != '>') {
+            return token;
+        }
+        StringBuilder hex = new StringBuilder(token.length());
+        for (int i = 1; i < token.length() - 1; i++) {
+            char c = token.charAt(i);
+            if (Character.digit(c, 16) >= 0 && c < 128) {
+                hex.append(c);
+            } else if (c != ' ') {
+                return token;
+            }
+        }
+        return hex.length() == 0 ? token : hex.toString();
     }
 }

@@ -32,10 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * RocksDB (the token index and the user state both keyed), and the simulator applying the device
  * operations to its people. Tokens are added after the identify that creates their person (the
  * simulator counts any device that would have created one), held until a user has an identity,
- * deleted on unregistration and uninstall, and a token that moves to another user after a rescale
- * (stop with savepoint at parallelism 2, restore at 3) is deleted from its previous user: the token
- * index survived the rescale. A job restored from a savepoint made before push devices existed
- * forwards them for its known users.
+ * deleted on unregistration and uninstall (an iOS token in mParticle's bracketed form and in plain
+ * hex are one device), and a token that moves to another user after a rescale (stop with savepoint
+ * at parallelism 2, restore at 3) is deleted from its previous user: the token index survived the
+ * rescale. A job restored from a savepoint made before push devices existed forwards them for its
+ * known users.
  */
 class PushDevicesITCase extends JobTestSupport {
 
@@ -49,6 +50,11 @@ class PushDevicesITCase extends JobTestSupport {
                             .build());
 
     private static final long T0 = 1_764_320_400_000L;
+
+    private static final String KEN_BRACKETED =
+            "<e481f135 9629f0c3 0a5b2c47 dd3e0a11 7b6cd5f8 a1a3c2b1 7d8e9f00 12345678>";
+    private static final String KEN_PLAIN =
+            "e481f1359629f0c30a5b2c47dd3e0a117b6cd5f8a1a3c2b17d8e9f0012345678";
 
     private static Configuration fastMetrics() {
         Configuration c = new Configuration();
@@ -138,6 +144,8 @@ class PushDevicesITCase extends JobTestSupport {
         // Alan and Margaret register (and will turn push off, and uninstall).
         records.add(batch(4004, 0, customerId("cust-4004"), device("Android", "fcm-alan")));
         records.add(batch(5005, 0, customerId("cust-5005"), device("iOS", "apns-m")));
+        // Ken: his iPhone's token as mParticle's JSON reference prints it.
+        records.add(batch(8008, 0, customerId("cust-8008"), device("iOS", KEN_BRACKETED)));
         // Heidi: a web push subscription, which Customer.io cannot send to.
         records.add(batch(6006, 0, customerId("cust-6006"), device("web", "web-push")));
         // Users without push, around them.
@@ -155,11 +163,12 @@ class PushDevicesITCase extends JobTestSupport {
             expected.put("cust-4004", List.of("fcm-alan android"));
             expected.put("cust-5005", List.of("apns-m ios"));
             expected.put("cust-6006", List.of());
+            expected.put("cust-8008", List.of(KEN_PLAIN + " ios"));
             for (int i = 0; i < 12; i++) {
                 expected.put("cust-70" + i, List.of());
             }
-            // 5 identifies of the device users, 12 of the others, 13 events, 4 devices added.
-            awaitOperations(34, expected);
+            // 6 identifies of the device users, 12 of the others, 13 events, 5 devices added.
+            awaitOperations(36, expected);
 
             // Once Customer.io has them (before, a device held and then lost is never sent):
             kafka.produce(
@@ -176,11 +185,19 @@ class PushDevicesITCase extends JobTestSupport {
                                     1_000,
                                     customerId("cust-5005"),
                                     device("iOS", "apns-m"),
-                                    uninstall())));
+                                    uninstall()),
+                            // Ken's unregistration names the token in plain hex: the same device.
+                            batch(
+                                    8008,
+                                    1_000,
+                                    customerId("cust-8008"),
+                                    null,
+                                    pushRegistration(false, KEN_PLAIN))));
             expected.put("cust-4004", List.of());
             expected.put("cust-5005", List.of());
-            awaitOperations(36, expected);
-            assertDeviceMetrics(cluster, job, 4, 2, 1);
+            expected.put("cust-8008", List.of());
+            awaitOperations(39, expected);
+            assertDeviceMetrics(cluster, job, 5, 3, 1);
         } catch (Throwable t) {
             Jobs.cancelAndWait(job);
             throw t;
@@ -208,7 +225,7 @@ class PushDevicesITCase extends JobTestSupport {
             expected.put("cust-3003", List.of("apns-ada ios"));
             // Bob's identify, the deletion from Ada, the addition to Bob; nothing for Grace
             // (deltas only).
-            awaitOperations(36 + 3, expected);
+            awaitOperations(39 + 3, expected);
             assertDeviceMetrics(cluster, restored, 1, 1, 0);
         } finally {
             Jobs.cancelAndWait(restored);

@@ -159,6 +159,37 @@ class PushTokenSightingsTest {
     }
 
     @Test
+    void anIosTokenInTheBracketedFormOfMParticlesReferenceIsItsPlainHex() {
+        // mParticle's JSON reference shows device_info.push_token as iOS prints a token's bytes.
+        String bracketed =
+                "<e481f135 9629f0c3 0a5b2c47 dd3e0a11 7b6cd5f8 a1a3c2b1 7d8e9f00 12345678>";
+        String plain = "e481f1359629f0c30a5b2c47dd3e0a117b6cd5f8a1a3c2b17d8e9f0012345678";
+        assertThat(read(batch().device("iOS", bracketed)))
+                .containsExactly("register " + plain + " ios");
+        // Both forms name one device: a registration in the plain form is the same token.
+        assertThat(
+                        read(
+                                batch().device("iOS", bracketed)
+                                        .events(Events.pushRegistration(false, plain))))
+                .containsExactly("unregister " + plain);
+        assertThat(read(batch().device("iOS", " <E481F135 9629F0C3> ")))
+                .containsExactly("register E481F1359629F0C3 ios");
+    }
+
+    @Test
+    void aBracketedTokenThatIsNotHexStaysUnusable() {
+        PushTokenSightings read =
+                sightings.read(
+                        parse(
+                                batch().device("iOS", "<not hex>")
+                                        .events(
+                                                Events.pushRegistration(true, "< >"),
+                                                Events.pushRegistration(true, "<e481\tf135>"))));
+        assertThat(read.sightings()).isEmpty();
+        assertThat(read.skipped(SkipReason.DEVICE_TOKEN_INVALID)).isEqualTo(3);
+    }
+
+    @Test
     void aBatchWithoutPushDataHasNoSightings() {
         PushTokenSightings read =
                 sightings.read(
