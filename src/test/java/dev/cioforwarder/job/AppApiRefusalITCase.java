@@ -100,7 +100,7 @@ class AppApiRefusalITCase extends JobTestSupport {
             // The change really met the refused key, and waits in the user's state.
             Await.until(
                     TIMEOUT,
-                    () -> parked(rest, job, "app_api_unauthorized") >= 1,
+                    () -> parkedOperations(rest, job, "app_api_unauthorized") >= 1,
                     () -> "no identifier change parked as app_api_unauthorized");
             assertThat(appApiStatuses()).as("App API answers").contains(401).doesNotContain(200);
             Thread.sleep(3_000); // a waiting event that went out anyway would show now
@@ -153,22 +153,6 @@ class AppApiRefusalITCase extends JobTestSupport {
                 TIMEOUT,
                 () -> customerio.summary().events() >= n,
                 () -> customerio.summary().toString());
-    }
-
-    private static long parked(URI rest, JobClient job, String reason) {
-        try {
-            return metricSums(
-                            rest,
-                            "/jobs/" + job.getJobID(),
-                            m ->
-                                    m.contains("." + reason + ".")
-                                                    && m.endsWith(".operations_parked")
-                                            ? "parked"
-                                            : null)
-                    .getOrDefault("parked", 0L);
-        } catch (Exception e) {
-            return 0;
-        }
     }
 
     private static void assertOthersExactlyOnceInOrder(TestBatches... all) {

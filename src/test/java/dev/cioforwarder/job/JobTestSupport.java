@@ -151,6 +151,23 @@ public abstract class JobTestSupport {
         return out;
     }
 
+    /** The job's {@code operations_parked} for {@code reason}, summed; 0 while unreadable. */
+    protected static long parkedOperations(URI rest, JobClient job, String reason) {
+        try {
+            return metricSums(
+                            rest,
+                            "/jobs/" + job.getJobID(),
+                            m ->
+                                    m.contains("." + reason + ".")
+                                                    && m.endsWith(".operations_parked")
+                                            ? "parked"
+                                            : null)
+                    .getOrDefault("parked", 0L);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     /**
      * The job's metrics from Flink's REST API, summed over subtasks and vertices: {@code nameOf}
      * maps a metric id (e.g. {@code 0.Per-user_state.forwarder.devices_added}) to the name to sum

@@ -67,7 +67,7 @@ class KeyRotationITCase extends JobTestSupport {
             kafka.produce(topic, records.subList(third, 2 * third));
             Await.until(
                     TIMEOUT,
-                    () -> parked(rest, job, "unauthorized") >= 1,
+                    () -> parkedOperations(rest, job, "unauthorized") >= 1,
                     () -> "nothing parked as unauthorized; " + customerio.summary());
             long storedWhileRefused = customerio.summary().events();
             assertThat(customerio.summary().responsesByStatus().getOrDefault(401, 0L))
@@ -91,22 +91,6 @@ class KeyRotationITCase extends JobTestSupport {
         }
         assertExactlyOnceInOrder(batches);
         assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
-    }
-
-    private static long parked(URI rest, JobClient job, String reason) {
-        try {
-            return metricSums(
-                            rest,
-                            "/jobs/" + job.getJobID(),
-                            m ->
-                                    m.contains("." + reason + ".")
-                                                    && m.endsWith(".operations_parked")
-                                            ? "parked"
-                                            : null)
-                    .getOrDefault("parked", 0L);
-        } catch (Exception e) {
-            return 0;
-        }
     }
 
     private static void assertExactlyOnceInOrder(TestBatches batches) {
