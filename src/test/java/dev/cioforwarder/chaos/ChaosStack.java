@@ -18,6 +18,7 @@ import dev.cioforwarder.testing.RepoScripts.ScriptResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -293,6 +294,42 @@ final class ChaosStack {
 
     JsonNode flink(String path) {
         return json(flinkUrl() + path);
+    }
+
+    /**
+     * The sum over a job's subtasks of the metric whose id ends in {@code "." + name}, or null
+     * while Flink's REST metric store lacks any vertex's metrics (it fills asynchronously, and a
+     * sum over the vertices it already holds would undercount) or no vertex reports the metric.
+     */
+    Long subtaskMetricSum(String jobId, String name) {
+        long sum = 0;
+        boolean any = false;
+        for (JsonNode vertex : flink("/jobs/" + jobId).path("vertices")) {
+            String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText();
+            JsonNode available = flink(path + "/subtasks/metrics");
+            if (available.isEmpty()) {
+                return null;
+            }
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : available) {
+                if (m.path("id").asText().endsWith("." + name)) {
+                    ids.add(m.path("id").asText());
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            for (JsonNode m :
+                    flink(
+                            path
+                                    + "/subtasks/metrics?agg=sum&get="
+                                    + URLEncoder.encode(
+                                            String.join(",", ids), StandardCharsets.UTF_8))) {
+                sum += (long) m.path("sum").asDouble();
+                any = true;
+            }
+        }
+        return any ? sum : null;
     }
 
     Summary summary() {

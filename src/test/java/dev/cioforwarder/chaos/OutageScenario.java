@@ -582,34 +582,7 @@ final class OutageScenario {
 
     private Long failedCommittablesOnce() {
         try {
-            long sum = 0;
-            boolean any = false;
-            for (JsonNode vertex : stack.flink("/jobs/" + jobId).path("vertices")) {
-                String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText();
-                JsonNode available = stack.flink(path + "/subtasks/metrics");
-                if (available.isEmpty()) {
-                    return null;
-                }
-                List<String> ids = new ArrayList<>();
-                for (JsonNode m : available) {
-                    if (m.path("id").asText().endsWith(".failedCommittables")) {
-                        ids.add(m.path("id").asText());
-                    }
-                }
-                if (ids.isEmpty()) {
-                    continue;
-                }
-                for (JsonNode m :
-                        stack.flink(
-                                path
-                                        + "/subtasks/metrics?agg=sum&get="
-                                        + URLEncoder.encode(
-                                                String.join(",", ids), StandardCharsets.UTF_8))) {
-                    sum += (long) m.path("sum").asDouble();
-                    any = true;
-                }
-            }
-            return any ? sum : null;
+            return stack.subtaskMetricSum(jobId, "failedCommittables");
         } catch (RuntimeException e) {
             LOG.warn("failedCommittables not readable", e);
             return null;
