@@ -38,7 +38,10 @@ public interface OperationEncoder {
     /** Encodes the deletion of a person: they and everything about them leave Customer.io. */
     EncodedOperation delete(PersonIdentifier person);
 
-    /** Encodes an event of a person not known yet, by anonymous id (a request of its own). */
+    /**
+     * Encodes an event of a person not known yet, by anonymous id: a {@code /api/v2/batch}
+     * operation or a {@code POST /api/v1/events} request of its own.
+     */
     EncodedOperation anonymousEvent(
             OperationKind kind,
             String name,
@@ -59,7 +62,16 @@ public interface OperationEncoder {
     /** Encodes removing the push device {@code token} from the person. */
     EncodedOperation deleteDevice(PersonIdentifier person, String token);
 
+    /** The encoder of the mode; anonymous events go into the v2 batch where it has one. */
     static OperationEncoder forMode(ApiMode mode) {
-        return mode == ApiMode.V1 ? new V1Encoder() : new V2Encoder();
+        return forMode(mode, true);
+    }
+
+    /**
+     * @param anonymousEventsInBatch in {@code v2-batch} mode, anonymous events as {@code
+     *     /api/v2/batch} operations; else (and always in {@code v1} mode) {@code /api/v1/events}
+     */
+    static OperationEncoder forMode(ApiMode mode, boolean anonymousEventsInBatch) {
+        return mode == ApiMode.V1 ? new V1Encoder() : new V2Encoder(anonymousEventsInBatch);
     }
 }

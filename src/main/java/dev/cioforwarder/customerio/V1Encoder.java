@@ -24,7 +24,7 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
 
     static final String ENTITY_PATH = "/api/v2/entity";
 
-    private final V2Encoder v2 = new V2Encoder();
+    private final V2Encoder v2 = new V2Encoder(false);
 
     /** Whether Customer.io would read {@code person} from a v1 path as what it is. */
     static boolean pathIsSafe(PersonIdentifier person) {

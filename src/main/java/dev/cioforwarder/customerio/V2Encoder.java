@@ -13,6 +13,16 @@ import java.io.UncheckedIOException;
  */
 final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
 
+    private final boolean anonymousEventsInBatch;
+
+    /**
+     * @param anonymousEventsInBatch anonymous events as batch operations by {@code
+     *     identifiers.anonymous_id}, else as {@code POST /api/v1/events}
+     */
+    V2Encoder(boolean anonymousEventsInBatch) {
+        this.anonymousEventsInBatch = anonymousEventsInBatch;
+    }
+
     @Override
     public EncodedOperation identify(
             PersonIdentifier person,
@@ -129,6 +139,31 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             long timestampSeconds,
             Attributes data,
             String anonymousId) {
-        return anonymousEventV1(kind, name, ulid, timestampSeconds, data, anonymousId);
+        if (!anonymousEventsInBatch) {
+            return anonymousEventV1(kind, name, ulid, timestampSeconds, data, anonymousId);
+        }
+        // The published description lists id, email and cio_id as v2 identifiers, but
+        // Customer.io's own Segment Actions destination (trackEvent through sendBatch) and
+        // RudderStack's Customer.io destination (v2 mode: {"type":"person","action":"event",
+        // "identifiers":{"anonymous_id":...}} in /api/v2/batch) send anonymous events this way:
+        // one request per event would let anonymous traffic exhaust the request rate.
+        try {
+            JsonGenerator g = start();
+            g.writeStartObject();
+            g.writeStringField("type", "person");
+            g.writeObjectFieldStart("identifiers");
+            g.writeStringField("anonymous_id", anonymousId);
+            g.writeEndObject();
+            g.writeStringField("action", kind == OperationKind.SCREEN ? "screen" : "event");
+            g.writeStringField("id", ulid);
+            g.writeStringField("name", name);
+            g.writeNumberField("timestamp", timestampSeconds);
+            g.writeFieldName("attributes");
+            int dataBytes = writeMeasuredObject(g, data);
+            g.writeEndObject();
+            return new EncodedOperation(null, null, finish(g), dataBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

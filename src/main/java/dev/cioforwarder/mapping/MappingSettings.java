@@ -16,6 +16,7 @@ public final class MappingSettings implements Serializable {
     private final boolean allowMessageRoutingProperties;
     private final boolean forwardDevices;
     private final boolean anonymousEvents;
+    private final boolean anonymousEventsInBatch;
     private final boolean forwardCommerceEvents;
     private final boolean applyIdentifierChanges;
     private final ApiMode apiMode;
@@ -30,6 +31,7 @@ public final class MappingSettings implements Serializable {
         this.allowMessageRoutingProperties = b.allowMessageRoutingProperties;
         this.forwardDevices = b.forwardDevices;
         this.anonymousEvents = b.anonymousEvents;
+        this.anonymousEventsInBatch = b.anonymousEventsInBatch;
         this.forwardCommerceEvents = b.forwardCommerceEvents;
         this.applyIdentifierChanges = b.applyIdentifierChanges;
         this.apiMode = b.apiMode;
@@ -55,6 +57,7 @@ public final class MappingSettings implements Serializable {
         b.allowMessageRoutingProperties = allowMessageRoutingProperties;
         b.forwardDevices = forwardDevices;
         b.anonymousEvents = anonymousEvents;
+        b.anonymousEventsInBatch = anonymousEventsInBatch;
         b.forwardCommerceEvents = forwardCommerceEvents;
         b.applyIdentifierChanges = applyIdentifierChanges;
         b.apiMode = apiMode;
@@ -107,6 +110,15 @@ public final class MappingSettings implements Serializable {
     /** {@code customerio.anonymous-events}: events of users without identity go by MPID. */
     public boolean anonymousEvents() {
         return anonymousEvents;
+    }
+
+    /**
+     * {@code customerio.anonymous-events-in-batch}: in {@code v2-batch} mode, anonymous events go
+     * into {@code /api/v2/batch} by {@code identifiers.anonymous_id} instead of one {@code POST
+     * /api/v1/events} each.
+     */
+    public boolean anonymousEventsInBatch() {
+        return anonymousEventsInBatch;
     }
 
     /** {@code customerio.forward-commerce-events}: purchases and other commerce events. */
@@ -167,6 +179,8 @@ public final class MappingSettings implements Serializable {
                 + forwardDevices
                 + ", anonymous-events="
                 + anonymousEvents
+                + ", anonymous-events-in-batch="
+                + anonymousEventsInBatch
                 + ", forward-commerce-events="
                 + forwardCommerceEvents
                 + ", identifier-changes="
@@ -186,6 +200,7 @@ public final class MappingSettings implements Serializable {
         private boolean allowMessageRoutingProperties = false;
         private boolean forwardDevices = false;
         private boolean anonymousEvents = false;
+        private boolean anonymousEventsInBatch = true;
         private boolean forwardCommerceEvents = true;
         private boolean applyIdentifierChanges = false;
         private ApiMode apiMode = ApiMode.V2_BATCH;
@@ -234,6 +249,11 @@ public final class MappingSettings implements Serializable {
 
         public Builder anonymousEvents(boolean value) {
             anonymousEvents = value;
+            return this;
+        }
+
+        public Builder anonymousEventsInBatch(boolean value) {
+            anonymousEventsInBatch = value;
             return this;
         }
 

@@ -51,7 +51,8 @@ public final class UserStateMachine {
 
     public UserStateMachine(MappingSettings settings) {
         this.settings = settings;
-        this.encoder = OperationEncoder.forMode(settings.apiMode());
+        this.encoder =
+                OperationEncoder.forMode(settings.apiMode(), settings.anonymousEventsInBatch());
         this.identity = new IdentityResolution(settings);
         this.optOut = new OptOutRule(settings);
         this.profiles = new ProfileBuilder(settings);

@@ -116,6 +116,15 @@ public final class ForwarderOptions {
                             "Events of users without identity are sent with anonymous_id = MPID,"
                                     + " and merged into the person when they are identified.");
 
+    public static final ConfigOption<Boolean> ANONYMOUS_EVENTS_IN_BATCH =
+            ConfigOptions.key("customerio.anonymous-events-in-batch")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "In v2-batch mode, anonymous events go into /api/v2/batch by"
+                                    + " identifiers.anonymous_id; false: one POST /api/v1/events"
+                                    + " each (for a workspace that refuses anonymous_id in v2).");
+
     public static final ConfigOption<Boolean> FORWARD_COMMERCE_EVENTS =
             ConfigOptions.key("customerio.forward-commerce-events")
                     .booleanType()
@@ -337,6 +346,7 @@ public final class ForwarderOptions {
                     ALLOW_MESSAGE_ROUTING_PROPERTIES,
                     FORWARD_DEVICES,
                     ANONYMOUS_EVENTS,
+                    ANONYMOUS_EVENTS_IN_BATCH,
                     FORWARD_COMMERCE_EVENTS,
                     APP_API_KEY_ENV,
                     APP_API_KEY_FILE,

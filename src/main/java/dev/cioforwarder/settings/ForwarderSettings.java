@@ -154,6 +154,7 @@ public final class ForwarderSettings implements Serializable {
                         bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
                 .forwardDevices(bool(config, ForwarderOptions.FORWARD_DEVICES))
                 .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
+                .anonymousEventsInBatch(bool(config, ForwarderOptions.ANONYMOUS_EVENTS_IN_BATCH))
                 .forwardCommerceEvents(bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
                 .applyIdentifierChanges(
                         config.get(ForwarderOptions.APP_API_KEY_ENV) != null

@@ -299,7 +299,12 @@ class ReaddressingTest {
                                         1_764_320_400L,
                                         eventData(),
                                         "c-new"));
-                assertThat(op.path).isEqualTo("/api/v1/events");
+                // v2-batch: an operation of the batch by identifiers.anonymous_id; v1: its own
+                // request.
+                assertThat(op.path).isEqualTo(mode == ApiMode.V1 ? "/api/v1/events" : null);
+                assertThat(readdress(op, PersonIdentifier.id("c-new"), EMAIL))
+                        .as("the anonymous id's value, named as an id")
+                        .isSameAs(op);
                 assertThat(readdress(op, ID, EMAIL)).as("%s %s", mode, kind).isSameAs(op);
                 assertThat(readdress(op, PersonIdentifier.id("anon"), EMAIL)).isSameAs(op);
             }

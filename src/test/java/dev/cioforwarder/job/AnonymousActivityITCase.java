@@ -13,8 +13,9 @@ import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * customerio.anonymous-events through Kafka, the job and the simulator: what a user did before
@@ -34,8 +35,14 @@ class AnonymousActivityITCase extends JobTestSupport {
         return new AbstractMap.SimpleEntry<>("9001", json.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void activityBeforeLoginIsMergedIntoThePersonWhenTheyAreIdentified() throws Exception {
+    /**
+     * @param inBatch customerio.anonymous-events-in-batch: anonymous events inside /api/v2/batch by
+     *     identifiers.anonymous_id (the default), or one POST /api/v1/events each
+     */
+    @ParameterizedTest(name = "anonymous-events-in-batch={0}")
+    @ValueSource(booleans = {true, false})
+    void activityBeforeLoginIsMergedIntoThePersonWhenTheyAreIdentified(boolean inBatch)
+            throws Exception {
         long t = 1_764_400_000_000L;
         kafka.produce(
                 topic,
@@ -52,13 +59,23 @@ class AnonymousActivityITCase extends JobTestSupport {
                                         + "\"timestamp_unixtime_ms\":"
                                         + (t - 1_000)
                                         + "}}]}")));
-        JobClient job = startJob(settings("customerio.anonymous-events", "true"));
+        JobClient job =
+                startJob(
+                        settings(
+                                "customerio.anonymous-events",
+                                "true",
+                                "customerio.anonymous-events-in-batch",
+                                Boolean.toString(inBatch)));
         try {
             Await.until(
                     Duration.ofMinutes(2),
                     () -> customerio.anonymousEvents().size() == 2,
                     () -> customerio.anonymousEvents().toString());
             assertThat(customerio.people()).isEmpty();
+            // Which form carried them: the simulator records the API of every stored event.
+            assertThat(customerio.anonymousEvents())
+                    .extracting(StoredEvent::api)
+                    .containsOnly(inBatch ? "v2" : "v1");
 
             kafka.produce(
                     topic,

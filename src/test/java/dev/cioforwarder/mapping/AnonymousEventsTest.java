@@ -34,12 +34,22 @@ class AnonymousEventsTest {
                                 .json());
         assertThat(anonymous).hasSize(2);
         for (Op op : anonymous) {
-            // The Track API's one form for it, in either mode: a request of its own.
-            assertThat(op.raw.method).isEqualTo("POST");
-            assertThat(op.raw.path).isEqualTo("/api/v1/events");
-            assertThat(op.body.get("anonymous_id").asText()).isEqualTo("7");
+            if (mode == ApiMode.V2_BATCH) {
+                // An operation of the batch, addressed by anonymous id (the Op checks the rest
+                // of it against the description's batch item).
+                assertThat(op.raw.path).isNull();
+                assertThat(op.body.get("identifiers").toString())
+                        .isEqualTo("{\"anonymous_id\":\"7\"}");
+            } else {
+                // v1 has one form for it: a request of its own.
+                assertThat(op.raw.method).isEqualTo("POST");
+                assertThat(op.raw.path).isEqualTo("/api/v1/events");
+                assertThat(op.body.get("anonymous_id").asText()).isEqualTo("7");
+            }
         }
-        assertThat(anonymous.get(1).body.get("type").asText()).isEqualTo("screen");
+        assertThat(anonymous.get(0).body.get("name").asText()).isEqualTo("Browsed");
+        assertThat(anonymous.get(1).body.get(mode == ApiMode.V2_BATCH ? "action" : "type").asText())
+                .isEqualTo("screen");
         assertThat(user.last.anonymousEvents()).isEqualTo(2);
         assertThat(user.last.skipped(SkipReason.NO_IDENTITY)).isEqualTo(1);
 
@@ -55,6 +65,20 @@ class AnonymousEventsTest {
                                 .attributes("{\"plan\":\"pro\"}")
                                 .json());
         assertThat(later.get(0).attributes().has("anonymous_id")).isFalse();
+    }
+
+    /** customerio.anonymous-events-in-batch=false: for a workspace that refuses the v2 form. */
+    @Test
+    void withoutTheBatchFormAnonymousEventsGoToV1EventsInV2Mode() {
+        User user =
+                new User(on(ApiMode.V2_BATCH).toBuilder().anonymousEventsInBatch(false).build());
+        List<Op> anonymous =
+                user.apply(batch().at(T).events(Events.custom("Browsed", T - 2_000, "a1")).json());
+        assertThat(anonymous).singleElement();
+        assertThat(anonymous.get(0).raw.method).isEqualTo("POST");
+        assertThat(anonymous.get(0).raw.path).isEqualTo("/api/v1/events");
+        assertThat(anonymous.get(0).body.get("anonymous_id").asText()).isEqualTo("7");
+        assertThat(anonymous.get(0).body.has("identifiers")).isFalse();
     }
 
     @Test
@@ -120,7 +144,7 @@ class AnonymousEventsTest {
                                 .events(Events.custom("Browsed again", T + 9_000, "a2"))
                                 .json());
         assertThat(after).singleElement();
-        String anonymousId = after.get(0).body.get("anonymous_id").asText();
+        String anonymousId = after.get(0).body.get("identifiers").get("anonymous_id").asText();
         assertThat(anonymousId).isNotEqualTo("7").startsWith("7-");
 
         List<Op> known = user.apply(batch().at(T + 20_000).customerId("c-2").json());

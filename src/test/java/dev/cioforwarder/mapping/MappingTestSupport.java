@@ -162,6 +162,8 @@ final class MappingTestSupport {
                 violations = List.of();
             } else if ("/api/v1/events".equals(raw.path)) {
                 violations = TrackApiSpec.v1AnonymousEventViolations(raw.body);
+            } else if (isV2() && TrackApiSpec.isV2Anonymous(raw.body)) {
+                violations = TrackApiSpec.v2AnonymousEventViolations(raw.body);
             } else if (isV2()) {
                 violations = TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, raw.body);
             } else if (raw.kind == OperationKind.ADD_DEVICE

@@ -935,6 +935,17 @@ public final class CustomerioSimulator implements AutoCloseable {
         String kind = identifiers.fieldNames().next();
         String value = identifiers.get(kind).asText();
         JsonNode attributes = op.get("attributes");
+        if (kind.equals("anonymous_id")) {
+            store.anonymousEvent(
+                    value,
+                    op.get("name").asText().strip(),
+                    op.get("action").asText(),
+                    op.path("id").isTextual() ? op.get("id").asText() : null,
+                    op.has("timestamp") ? op.get("timestamp").asLong() : null,
+                    attributes,
+                    "v2");
+            return;
+        }
         switch (op.get("action").asText()) {
             case "identify":
                 ObjectNode fields =

@@ -169,6 +169,73 @@ class SimulatorEventsTest {
         assertThat(event.data().path("tags").isArray()).isTrue();
     }
 
+    /**
+     * What Customer.io's Segment Actions destination and RudderStack send in /api/v2/batch for an
+     * anonymous event: stored as anonymous, merged like the v1 form, deduplicated across both; a
+     * profile action by anonymous id is refused.
+     */
+    @Test
+    void v2EventsByAnonymousIdAreAnonymousEventsThatMerge() throws Exception {
+        String anonymous =
+                j(
+                        "{'type':'person','identifiers':{'anonymous_id':'anon-9'},'action':'event',"
+                                + "'name':'seen','id':'"
+                                + ulid(30)
+                                + "','timestamp':1700000001,'attributes':{'plan':'pro'}}");
+        String screen =
+                j(
+                        "{'type':'person','identifiers':{'anonymous_id':'anon-9'},'action':'screen',"
+                            + "'name':'Home','id':'"
+                                + ulid(31)
+                                + "','timestamp':1700000002}");
+        ok(customerio.client().batch("{\"batch\":[" + anonymous + "," + screen + "]}"));
+        assertThat(customerio.simulator().people()).isEmpty();
+        assertThat(customerio.simulator().anonymousEvents())
+                .extracting(StoredEvent::personId, StoredEvent::type, StoredEvent::api)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("anon-9", "event", "v2"),
+                        org.assertj.core.groups.Tuple.tuple("anon-9", "screen", "v2"));
+
+        // The same id again, in the v1 form: a duplicate.
+        ok(
+                customerio
+                        .client()
+                        .track(
+                                "POST",
+                                "/api/v1/events",
+                                j(
+                                        "{'name':'seen','anonymous_id':'anon-9','id':'"
+                                                + ulid(30)
+                                                + "'}")));
+        assertThat(customerio.simulator().summary().duplicateEventsIgnored()).isEqualTo(1);
+
+        ok(
+                customerio
+                        .client()
+                        .entity(
+                                j(
+                                        "{'type':'person','identifiers':{'id':'u9'},'action':'identify',"
+                                            + "'attributes':{'anonymous_id':'anon-9'}}")));
+        assertThat(customerio.simulator().anonymousEvents()).isEmpty();
+        assertThat(customerio.simulator().events())
+                .extracting(StoredEvent::personId, StoredEvent::name)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("u9", "seen"),
+                        org.assertj.core.groups.Tuple.tuple("u9", "Home"));
+        assertThat(customerio.simulator().events().get(0).data().path("plan").asText())
+                .isEqualTo("pro");
+
+        HttpResponse<String> identify =
+                customerio
+                        .client()
+                        .entity(
+                                j(
+                                        "{'type':'person','identifiers':{'anonymous_id':'anon-9'},"
+                                                + "'action':'identify','attributes':{'a':1}}"));
+        assertThat(identify.statusCode()).as(identify.body()).isEqualTo(400);
+        assertThat(identify.body()).contains("anonymous_id");
+    }
+
     @Test
     void aRepeatedIdIsIgnoredAndCounted() throws Exception {
         String body = j("{'name':'purchase','id':'" + ulid(20) + "','data':{'n':1}}");

@@ -28,6 +28,9 @@ final class TrackValidation {
     /** Anything above is a time in milliseconds (10^11 s is the year 5138). */
     static final long MAX_SECONDS = 100_000_000_000L;
 
+    /** The v2 actions a person addressed by anonymous_id may take: activity, not a profile. */
+    static final Set<String> ANONYMOUS_ACTIONS = Set.of("event", "screen", "page");
+
     static final Set<String> PERSON_ACTIONS =
             Set.of(
                     "identify",
@@ -212,12 +215,19 @@ final class TrackValidation {
             return out;
         }
         JsonNode identifiers = op.get("identifiers");
+        String action = op.path("action").asText("");
         if (identifiers == null || !identifiers.isObject() || identifiers.size() != 1) {
             out.add(new Problem("identifiers", "exactly one of id, email, cio_id, phone"));
         } else {
             String kind = identifiers.fieldNames().next();
             JsonNode value = identifiers.get(kind);
-            if (!Set.of("id", "email", "cio_id", "phone").contains(kind)) {
+            if (kind.equals("anonymous_id") && ANONYMOUS_ACTIONS.contains(action)) {
+                // Not in the published description, but what Customer.io's Segment Actions
+                // destination and RudderStack send, and Customer.io stores: an anonymous event.
+                if (!value.isTextual() || value.asText().isBlank()) {
+                    out.add(new Problem("identifiers.anonymous_id", "must be a non-empty string"));
+                }
+            } else if (!Set.of("id", "email", "cio_id", "phone").contains(kind)) {
                 out.add(new Problem("identifiers", "unknown identifier " + kind));
             } else if (!value.isTextual()) {
                 out.add(new Problem("identifiers." + kind, "must be a string"));
@@ -225,7 +235,6 @@ final class TrackValidation {
                 identifier("identifiers." + kind, value.asText(), out);
             }
         }
-        String action = op.path("action").asText("");
         if (!PERSON_ACTIONS.contains(action)) {
             out.add(new Problem("action", "unknown action \"" + action + "\""));
             return out;

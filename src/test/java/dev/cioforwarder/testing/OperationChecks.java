@@ -58,9 +58,13 @@ public final class OperationChecks {
         // In v1 mode a person whose id a path would misread travels as a v2 /entity operation.
         boolean anonymous = "/api/v1/events".equals(op.path);
         boolean v2 = !anonymous && (mode == ApiMode.V2_BATCH || "/api/v2/entity".equals(op.path));
+        // An anonymous event inside /api/v2/batch (customerio.anonymous-events-in-batch).
+        boolean v2Anonymous = v2 && body.path("identifiers").has("anonymous_id");
         if (againstSpec) {
             if (anonymous) {
                 v.addAll(TrackApiSpec.v1AnonymousEventViolations(op.body));
+            } else if (v2Anonymous) {
+                v.addAll(TrackApiSpec.v2AnonymousEventViolations(op.body));
             } else if (v2) {
                 v.addAll(TrackApiSpec.violations(TrackApiSpec.V2_BATCH_ITEM, op.body));
             } else if (op.kind == OperationKind.IDENTIFY) {
@@ -80,6 +84,10 @@ public final class OperationChecks {
             checkIdentifier(body.path("anonymous_id").asText(""), v);
             integerSeconds(body.get("timestamp"), "timestamp", v);
             checkEvent(op, body, body.path("data"), v);
+        } else if (v2Anonymous) {
+            checkIdentifier(body.path("identifiers").path("anonymous_id").asText(""), v);
+            integerSeconds(body.get("timestamp"), "timestamp", v);
+            checkEvent(op, body, body.path("attributes"), v);
         } else if (v2) {
             checkV2(op, body, v);
         } else {

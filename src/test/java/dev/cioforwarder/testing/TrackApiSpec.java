@@ -11,6 +11,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -70,6 +71,49 @@ public final class TrackApiSpec {
             }
         }
         return first;
+    }
+
+    /**
+     * Whether a v2 person operation is addressed by {@code identifiers.anonymous_id}: an anonymous
+     * event in {@code /api/v2/batch}.
+     */
+    public static boolean isV2Anonymous(byte[] body) {
+        try {
+            return MAPPER.readTree(body).path("identifiers").has("anonymous_id");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A v2 anonymous event against the description, with its one known departure: the description's
+     * identifiers are id, email or cio_id, but Customer.io's Segment Actions destination and
+     * RudderStack's Customer.io destination send {@code {"anonymous_id": ...}} there for events and
+     * screens. Every other rule of the batch item schema applies: it is checked with the
+     * identifiers replaced by an id, and the anonymous id must be a non-empty string, the only
+     * identifier, and the action an event or a screen.
+     */
+    public static List<String> v2AnonymousEventViolations(byte[] body) {
+        try {
+            ObjectNode node = (ObjectNode) MAPPER.readTree(body);
+            List<String> out = new ArrayList<>();
+            JsonNode identifiers = node.path("identifiers");
+            JsonNode anonymousId = identifiers.path("anonymous_id");
+            if (identifiers.size() != 1
+                    || !anonymousId.isTextual()
+                    || anonymousId.asText().isBlank()) {
+                out.add("identifiers: exactly one, a non-empty anonymous_id: " + identifiers);
+            }
+            String action = node.path("action").asText();
+            if (!action.equals("event") && !action.equals("screen")) {
+                out.add("action: an anonymous person only sends events and screens: " + action);
+            }
+            node.putObject("identifiers").put("id", anonymousId.asText("x"));
+            out.addAll(violations(V2_BATCH_ITEM, MAPPER.writeValueAsBytes(node)));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The body of {@code PUT /api/v1/customers/{identifier}/devices}. */
