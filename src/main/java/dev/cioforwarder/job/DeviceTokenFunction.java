@@ -28,11 +28,17 @@ public class DeviceTokenFunction extends KeyedProcessFunction<String, TokenSight
     public static final String TOKEN_OWNER_NAME = "token-owner";
 
     private final Duration stateTtl;
+    private final long refreshIntervalMs;
     private transient ValueState<TokenOwner> owner;
     private transient List<DeviceChange> changes;
 
-    public DeviceTokenFunction(Duration stateTtl) {
+    /**
+     * @param refreshIntervalMs customerio.device-refresh-interval: a device seen again this much
+     *     later than its owner was last told goes to them again; 0: never
+     */
+    public DeviceTokenFunction(Duration stateTtl, long refreshIntervalMs) {
         this.stateTtl = stateTtl;
+        this.refreshIntervalMs = refreshIntervalMs;
     }
 
     /** The descriptor of the token state, shared with the tests. */
@@ -62,7 +68,7 @@ public class DeviceTokenFunction extends KeyedProcessFunction<String, TokenSight
             throws Exception {
         TokenOwner current = owner.value();
         changes.clear();
-        TokenOwner next = TokenOwnership.apply(current, sighting, changes);
+        TokenOwner next = TokenOwnership.apply(current, sighting, refreshIntervalMs, changes);
         if (next != current) {
             owner.update(next);
         }

@@ -104,7 +104,10 @@ public final class ForwarderJob {
                         .uid(OperatorIds.PUSH_TOKEN_SIGHTINGS)
                         .name("Push token sightings")
                         .keyBy(new TokenSightingKeySelector())
-                        .process(new DeviceTokenFunction(settings.stateTtl()))
+                        .process(
+                                new DeviceTokenFunction(
+                                        settings.stateTtl(),
+                                        settings.mapping().deviceRefreshIntervalMs()))
                         .uid(OperatorIds.DEVICE_TOKENS)
                         .name("Push token owners")
                         .map(UserSignal::of, TypeInformation.of(UserSignal.class))

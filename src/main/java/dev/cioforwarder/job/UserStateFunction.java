@@ -100,6 +100,7 @@ public class UserStateFunction
     private transient Counter operations;
     private transient Counter devicesAdded;
     private transient Counter devicesDeleted;
+    private transient Counter devicesRefreshed;
     private transient Counter refusalsApplied;
     private transient Metrics.Labelled skipped;
     private transient Metrics.Labelled adjusted;
@@ -247,6 +248,7 @@ public class UserStateFunction
         operations = group.counter(Metrics.OPERATIONS);
         devicesAdded = group.counter(Metrics.DEVICES_ADDED);
         devicesDeleted = group.counter(Metrics.DEVICES_DELETED);
+        devicesRefreshed = group.counter(Metrics.DEVICES_REFRESHED);
         refusalsApplied = group.counter(Metrics.REFUSALS_APPLIED);
         skipped = new Metrics.Labelled(group, Metrics.REASON, Metrics.SKIPPED);
         adjusted = new Metrics.Labelled(group, Metrics.REASON, Metrics.ADJUSTED);
@@ -380,6 +382,7 @@ public class UserStateFunction
         operations.inc(ops.size());
         devicesAdded.inc(t.devicesAdded());
         devicesDeleted.inc(t.devicesDeleted());
+        devicesRefreshed.inc(t.devicesRefreshed());
         for (SkipReason reason : SkipReason.values()) {
             skipped.inc(reason.code(), t.skipped(reason));
         }

@@ -26,6 +26,12 @@ public class DeviceChange {
     /** True: add the device to the user; false: delete it from them. */
     public boolean add;
 
+    /**
+     * An addition of a device the user already has on that platform, seen again after the refresh
+     * interval: its {@code last_used} in Customer.io is brought up to this sighting.
+     */
+    public boolean refresh;
+
     // The batch whose sighting caused the change, for dead letters.
     public String sourceTopic;
     public int sourcePartition;
@@ -36,7 +42,7 @@ public class DeviceChange {
     @Override
     public String toString() {
         return "DeviceChange{"
-                + (add ? "add " : "delete ")
+                + (refresh ? "refresh " : add ? "add " : "delete ")
                 + token
                 + (add ? " " + platform : "")
                 + " for "

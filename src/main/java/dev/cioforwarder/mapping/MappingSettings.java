@@ -15,6 +15,7 @@ public final class MappingSettings implements Serializable {
     private final boolean updateEmailById;
     private final boolean allowMessageRoutingProperties;
     private final boolean forwardDevices;
+    private final long deviceRefreshIntervalMs;
     private final boolean anonymousEvents;
     private final boolean anonymousEventsInBatch;
     private final boolean forwardCommerceEvents;
@@ -30,6 +31,7 @@ public final class MappingSettings implements Serializable {
         this.updateEmailById = b.updateEmailById;
         this.allowMessageRoutingProperties = b.allowMessageRoutingProperties;
         this.forwardDevices = b.forwardDevices;
+        this.deviceRefreshIntervalMs = b.deviceRefreshIntervalMs;
         this.anonymousEvents = b.anonymousEvents;
         this.anonymousEventsInBatch = b.anonymousEventsInBatch;
         this.forwardCommerceEvents = b.forwardCommerceEvents;
@@ -56,6 +58,7 @@ public final class MappingSettings implements Serializable {
         b.updateEmailById = updateEmailById;
         b.allowMessageRoutingProperties = allowMessageRoutingProperties;
         b.forwardDevices = forwardDevices;
+        b.deviceRefreshIntervalMs = deviceRefreshIntervalMs;
         b.anonymousEvents = anonymousEvents;
         b.anonymousEventsInBatch = anonymousEventsInBatch;
         b.forwardCommerceEvents = forwardCommerceEvents;
@@ -105,6 +108,14 @@ public final class MappingSettings implements Serializable {
     /** {@code customerio.forward-devices}: push tokens become Customer.io devices. */
     public boolean forwardDevices() {
         return forwardDevices;
+    }
+
+    /**
+     * {@code customerio.device-refresh-interval} in milliseconds: a device seen again this much
+     * later than it was last sent goes again with the newer last_used; 0: never.
+     */
+    public long deviceRefreshIntervalMs() {
+        return deviceRefreshIntervalMs;
     }
 
     /** {@code customerio.anonymous-events}: events of users without identity go by MPID. */
@@ -177,6 +188,9 @@ public final class MappingSettings implements Serializable {
                 + allowMessageRoutingProperties
                 + ", forward-devices="
                 + forwardDevices
+                + ", device-refresh-interval="
+                + deviceRefreshIntervalMs
+                + "ms"
                 + ", anonymous-events="
                 + anonymousEvents
                 + ", anonymous-events-in-batch="
@@ -199,6 +213,7 @@ public final class MappingSettings implements Serializable {
         private boolean updateEmailById = false;
         private boolean allowMessageRoutingProperties = false;
         private boolean forwardDevices = false;
+        private long deviceRefreshIntervalMs = java.time.Duration.ofDays(1).toMillis();
         private boolean anonymousEvents = false;
         private boolean anonymousEventsInBatch = true;
         private boolean forwardCommerceEvents = true;
@@ -244,6 +259,11 @@ public final class MappingSettings implements Serializable {
 
         public Builder forwardDevices(boolean value) {
             forwardDevices = value;
+            return this;
+        }
+
+        public Builder deviceRefreshInterval(java.time.Duration value) {
+            deviceRefreshIntervalMs = value.toMillis();
             return this;
         }
 

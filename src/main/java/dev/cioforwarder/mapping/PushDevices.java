@@ -20,6 +20,8 @@ import java.util.List;
  * <ul>
  *   <li>A device the user gained goes out as {@code add_device} with its platform and {@code
  *       last_used} (the batch time of the sighting, in seconds), addressed like the user's events.
+ *       A refresh (the index saw it again a refresh interval later) goes out the same way with the
+ *       newer {@code last_used}.
  *   <li>Before the user has an identity, or while they are opted out, it is held in the user's
  *       state and goes out with the next batch that is forwarded, after that batch's identifies:
  *       never before the identify that creates the person.
@@ -46,7 +48,11 @@ final class PushDevices {
         if (change.add) {
             PushDevice device = known != null ? known : new PushDevice();
             if (known != null && known.sent && change.platform.equals(known.platform)) {
-                return; // Customer.io has it already (deltas only)
+                if (!change.refresh
+                        || Math.floorDiv(change.timeMs, 1000) <= known.lastUsedSeconds) {
+                    return; // Customer.io has it already (deltas only)
+                }
+                t.devicesRefreshed++;
             }
             device.token = change.token;
             device.platform = change.platform;

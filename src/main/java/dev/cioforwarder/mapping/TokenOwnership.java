@@ -1,6 +1,7 @@
 package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.state.TokenOwner;
+import dev.cioforwarder.state.UserState;
 import java.util.List;
 
 /**
@@ -14,8 +15,11 @@ import java.util.List;
  *   <li>A token registered by a user who does not have it: that user gets it (add), and the user
  *       who had it loses it (delete): a device is one person's, and pushes must not reach the
  *       previous one's phone.
- *   <li>Deltas only: the owner registering it again on the same platform changes nothing; on
- *       another platform, the owner gets it again with the new one.
+ *   <li>Deltas only: the owner registering it again on the same platform changes nothing, until the
+ *       sighting is at least the refresh interval newer than the addition last sent: then the owner
+ *       gets it again (a refresh), so its {@code last_used} in Customer.io follows the device's
+ *       use. "Last used device" sending, device segments, and clearing a device's bounced status
+ *       depend on it. On another platform, the owner gets it again with the new one.
  *   <li>Unregistered (or the app uninstalled), by anyone: the owner loses it. The token stays known
  *       as unregistered.
  *   <li>In any arrival order: a sighting older (by batch time) than the newest one applied to the
@@ -31,10 +35,15 @@ public final class TokenOwnership {
      * Applies one sighting of the token that {@code current} describes (null: never seen), adding
      * to {@code changes} what its users must hear.
      *
+     * @param refreshIntervalMs how much newer than the last addition sent a sighting by the same
+     *     owner on the same platform must be to send the device again; 0 or less: never
      * @return the record to store, or {@code current} itself when nothing needs storing
      */
     public static TokenOwner apply(
-            TokenOwner current, TokenSighting s, List<DeviceChange> changes) {
+            TokenOwner current,
+            TokenSighting s,
+            long refreshIntervalMs,
+            List<DeviceChange> changes) {
         if (current != null && s.timeMs < current.timeMs) {
             return current;
         }
@@ -42,7 +51,25 @@ public final class TokenOwnership {
         boolean sameOwner = owned && current.userKey.equals(s.userKey);
         if (s.register) {
             if (sameOwner && s.platform.equals(current.platform)) {
-                return later(current, s);
+                // A record from before the refresh existed counts from its newest sighting: an
+                // upgrade does not send every known device again at once.
+                long added =
+                        current.addedTimeMs != UserState.NONE
+                                ? current.addedTimeMs
+                                : current.timeMs;
+                if (refreshIntervalMs > 0 && s.timeMs - added >= refreshIntervalMs) {
+                    DeviceChange refresh = change(s.userKey, s.mpid, s, true);
+                    refresh.refresh = true;
+                    changes.add(refresh);
+                    added = s.timeMs;
+                }
+                if (s.timeMs == current.timeMs && added == current.addedTimeMs) {
+                    return current;
+                }
+                TokenOwner next = current.copy();
+                next.timeMs = s.timeMs;
+                next.addedTimeMs = added;
+                return next;
             }
             if (owned && !sameOwner) {
                 changes.add(change(current.userKey, current.mpid, s, false));
@@ -53,6 +80,7 @@ public final class TokenOwnership {
             next.mpid = s.mpid;
             next.platform = s.platform;
             next.timeMs = s.timeMs;
+            next.addedTimeMs = s.timeMs;
             next.registered = true;
             return next;
         }

@@ -36,6 +36,7 @@ public final class Transition {
     final List<ErasureOutcome> erasureOutcomes = new ArrayList<>(0);
 
     int devicesAdded;
+    int devicesRefreshed;
     int devicesDeleted;
 
     /**
@@ -62,6 +63,7 @@ public final class Transition {
         erasuresRequested = 0;
         erasureOutcomes.clear();
         devicesAdded = 0;
+        devicesRefreshed = 0;
         devicesDeleted = 0;
         readdressFrom = null;
         readdressTo = null;
@@ -153,6 +155,11 @@ public final class Transition {
     /** {@code add_device} operations emitted. */
     public int devicesAdded() {
         return devicesAdded;
+    }
+
+    /** Of {@link #devicesAdded}, those a device already sent went again with a newer last_used. */
+    public int devicesRefreshed() {
+        return devicesRefreshed;
     }
 
     /** {@code delete_device} operations emitted. */

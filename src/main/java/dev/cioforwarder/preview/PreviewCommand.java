@@ -298,7 +298,13 @@ public final class PreviewCommand {
         }
         List<DeviceChange> changes = new ArrayList<>();
         for (TokenSighting s : read.sightings()) {
-            tokenOwners.put(s.token, TokenOwnership.apply(tokenOwners.get(s.token), s, changes));
+            tokenOwners.put(
+                    s.token,
+                    TokenOwnership.apply(
+                            tokenOwners.get(s.token),
+                            s,
+                            settings.deviceRefreshIntervalMs(),
+                            changes));
         }
         for (DeviceChange change : changes) {
             report(

@@ -108,6 +108,14 @@ public final class ForwarderOptions {
                             "Push tokens (push_registration, device_info.push_token, uninstall)"
                                     + " become the person's Customer.io devices.");
 
+    public static final ConfigOption<Duration> DEVICE_REFRESH_INTERVAL =
+            ConfigOptions.key("customerio.device-refresh-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(1))
+                    .withDescription(
+                            "A device seen again this much later than it was last sent goes again"
+                                    + " (add_device with the newer last_used); 0 s: never.");
+
     public static final ConfigOption<Boolean> ANONYMOUS_EVENTS =
             ConfigOptions.key("customerio.anonymous-events")
                     .booleanType()
@@ -345,6 +353,7 @@ public final class ForwarderOptions {
                     UPDATE_EMAIL_BY_ID,
                     ALLOW_MESSAGE_ROUTING_PROPERTIES,
                     FORWARD_DEVICES,
+                    DEVICE_REFRESH_INTERVAL,
                     ANONYMOUS_EVENTS,
                     ANONYMOUS_EVENTS_IN_BATCH,
                     FORWARD_COMMERCE_EVENTS,

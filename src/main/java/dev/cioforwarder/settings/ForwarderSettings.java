@@ -153,6 +153,8 @@ public final class ForwarderSettings implements Serializable {
                 .allowMessageRoutingProperties(
                         bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
                 .forwardDevices(bool(config, ForwarderOptions.FORWARD_DEVICES))
+                .deviceRefreshInterval(
+                        zeroOrPositive(config, ForwarderOptions.DEVICE_REFRESH_INTERVAL))
                 .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
                 .anonymousEventsInBatch(bool(config, ForwarderOptions.ANONYMOUS_EVENTS_IN_BATCH))
                 .forwardCommerceEvents(bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
@@ -455,6 +457,20 @@ public final class ForwarderSettings implements Serializable {
         } catch (IllegalArgumentException e) {
             throw invalid(option, config.getString(option.key(), null), accepted);
         }
+    }
+
+    /** A duration with its unit, zero (off) or more. */
+    private static Duration zeroOrPositive(Configuration config, ConfigOption<Duration> option) {
+        String text = config.getString(option.key(), null);
+        if (text != null
+                && (text.isEmpty() || !Character.isLetter(text.charAt(text.length() - 1)))) {
+            throw invalid(option, text, DURATION);
+        }
+        Duration value = read(config, option, DURATION);
+        if (value.isNegative()) {
+            throw invalid(option, text, DURATION + ", zero or more");
+        }
+        return value;
     }
 
     private static boolean bool(Configuration config, ConfigOption<Boolean> option) {

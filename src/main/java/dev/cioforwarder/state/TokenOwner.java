@@ -27,6 +27,13 @@ public class TokenOwner {
      */
     public boolean registered;
 
+    /**
+     * The sighting time of the last addition the owner was told of (its {@code last_used} in
+     * Customer.io); {@link UserState#NONE} in records from before the refresh existed (state
+     * version 5 and older), which count from {@link #timeMs}.
+     */
+    public long addedTimeMs = UserState.NONE;
+
     public TokenOwner() {}
 
     public TokenOwner copy() {
@@ -36,6 +43,7 @@ public class TokenOwner {
         c.platform = platform;
         c.timeMs = timeMs;
         c.registered = registered;
+        c.addedTimeMs = addedTimeMs;
         return c;
     }
 

@@ -37,7 +37,7 @@ class DeviceTokenFunctionTest {
             harness(int parallelism, int subtask, Duration ttl) throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new DeviceTokenFunction(ttl)),
+                        new KeyedProcessOperator<>(new DeviceTokenFunction(ttl, 86_400_000L)),
                         new TokenSightingKeySelector(),
                         Types.STRING,
                         MAX_PARALLELISM,

@@ -218,15 +218,30 @@ class PushDevicesITCase extends JobTestSupport {
                                 2002,
                                 10_000,
                                 "{\"email\":\"grace@example.org\"}",
+                                device("Android", "fcm-g")),
+                        // A day after her device was sent (customerio.device-refresh-interval, 1 d
+                        // by default): it goes again with the newer last_used. The time it was
+                        // sent came through the savepoint in the token index.
+                        batch(
+                                2002,
+                                86_401_000,
+                                "{\"email\":\"grace@example.org\"}",
                                 device("Android", "fcm-g"))));
         JobClient restored = startJob(settings, 3, Path.of(URI.create(savepoint)));
         try {
             expected.put("cust-1001", List.of());
             expected.put("cust-3003", List.of("apns-ada ios"));
-            // Bob's identify, the deletion from Ada, the addition to Bob; nothing for Grace
-            // (deltas only).
-            awaitOperations(39 + 3, expected);
-            assertDeviceMetrics(cluster, restored, 1, 1, 0);
+            // Bob's identify, the deletion from Ada, the addition to Bob; for Grace nothing 9 s
+            // later (deltas only), her device again a day later.
+            awaitOperations(39 + 4, expected);
+            assertDeviceMetrics(cluster, restored, 2, 1, 0);
+            Person grace =
+                    customerio.people().stream()
+                            .filter(p -> "grace@example.org".equals(p.email()))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(grace.devices().get(0).get("last_used").asLong())
+                    .isEqualTo((T0 + 86_401_000) / 1000);
         } finally {
             Jobs.cancelAndWait(restored);
         }

@@ -50,6 +50,7 @@ class PushDevicesTest {
         final Map<String, TokenOwner> tokens = new HashMap<>();
         int devicesAdded;
         int devicesDeleted;
+        int devicesRefreshed;
 
         World(MappingSettings settings) {
             this.settings = settings;
@@ -112,7 +113,9 @@ class PushDevicesTest {
             if (settings.forwardDevices()) {
                 for (TokenSighting s : sightings.read(batch).sightings()) {
                     TokenOwner current = tokens.get(s.token);
-                    TokenOwner next = TokenOwnership.apply(current, s, changes);
+                    TokenOwner next =
+                            TokenOwnership.apply(
+                                    current, s, settings.deviceRefreshIntervalMs(), changes);
                     tokens.put(s.token, next);
                 }
             }
@@ -131,6 +134,7 @@ class PushDevicesTest {
                 users.put(userKey, t.state());
             }
             devicesAdded += t.devicesAdded();
+            devicesRefreshed += t.devicesRefreshed();
             devicesDeleted += t.devicesDeleted();
             List<Op> ops = new ArrayList<>();
             for (CustomerioOperation op : t.operations()) {
@@ -166,6 +170,59 @@ class PushDevicesTest {
         assertThat(labels(world.apply(ada().at(1_764_400_000_000L).device("iOS", "apns-1"))))
                 .isEmpty();
         assertThat(world.devicesAdded).isEqualTo(1);
+    }
+
+    /**
+     * customerio.device-refresh-interval (default one day): the device seen again a day after it
+     * was sent goes again with the newer last_used, which Customer.io's "last used device" sending
+     * and device segments read.
+     */
+    @Test
+    void aDeviceSeenAgainADayLaterIsSentAgainWithItsNewLastUsed() {
+        World world = new World();
+        long t = 1_764_320_400_000L;
+        world.apply(ada().at(t).device("iOS", "apns-1"));
+        assertThat(labels(world.apply(ada().at(t + 86_399_000L).device("iOS", "apns-1"))))
+                .isEmpty();
+        List<Op> ops = world.apply(ada().at(t + 86_400_000L).device("iOS", "apns-1"));
+        assertThat(labels(ops)).containsExactly("add_device:apns-1 id:ada");
+        assertThat(ops.get(0).body.get("device").toString())
+                .isEqualTo("{\"token\":\"apns-1\",\"platform\":\"ios\",\"last_used\":1764406800}");
+        assertThat(world.devicesAdded).isEqualTo(2);
+        assertThat(world.devicesRefreshed).isEqualTo(1);
+        assertThat(world.users.get("1").pushDevices)
+                .singleElement()
+                .satisfies(d -> assertThat(d.lastUsedSeconds).isEqualTo(1_764_406_800L));
+    }
+
+    @Test
+    void withTheRefreshOffADeviceIsSentOnce() {
+        World world =
+                new World(
+                        MappingSettings.builder()
+                                .forwardDevices(true)
+                                .deviceRefreshInterval(java.time.Duration.ZERO)
+                                .build());
+        long t = 1_764_320_400_000L;
+        world.apply(ada().at(t).device("iOS", "apns-1"));
+        assertThat(labels(world.apply(ada().at(t + 30 * 86_400_000L).device("iOS", "apns-1"))))
+                .isEmpty();
+        assertThat(world.devicesAdded).isEqualTo(1);
+    }
+
+    /** An opted-out user's refresh waits like any new device, and goes after the opt-in. */
+    @Test
+    void anOptedOutUsersRefreshWaitsForTheOptIn() {
+        World world = new World();
+        long t = 1_764_320_400_000L;
+        world.apply(ada().at(t).device("iOS", "apns-1"));
+        world.apply(ada().at(t + 1_000).events(Events.optOut(true, t + 1_000)));
+        assertThat(labels(world.apply(ada().at(t + 86_400_000L).device("iOS", "apns-1"))))
+                .doesNotContain("add_device:apns-1 id:ada");
+        List<Op> ops =
+                world.apply(
+                        ada().at(t + 86_500_000L).events(Events.optOut(false, t + 86_500_000L)));
+        assertThat(labels(ops)).contains("add_device:apns-1 id:ada");
     }
 
     @Test

@@ -14,8 +14,13 @@ import org.junit.jupiter.api.Test;
  */
 class TokenOwnershipTest {
 
+    private static final long DAY = 86_400_000L;
+
     private TokenOwner owner;
     private final List<DeviceChange> changes = new ArrayList<>();
+
+    /** customerio.device-refresh-interval; its default. */
+    private long refreshMs = DAY;
 
     private static TokenSighting sighting(
             String user, String platform, long timeMs, boolean register) {
@@ -37,13 +42,20 @@ class TokenOwnershipTest {
         changes.clear();
         TokenOwner before = owner;
         TokenOwner next =
-                TokenOwnership.apply(owner, sighting(user, platform, timeMs, register), changes);
+                TokenOwnership.apply(
+                        owner, sighting(user, platform, timeMs, register), refreshMs, changes);
         if (next != before) {
             assertThat(next).as("a changed record is a new object").isNotSameAs(before);
         }
         owner = next;
         return changes.stream()
-                .map(c -> c.add ? "add " + c.userKey + " " + c.platform : "delete " + c.userKey)
+                .map(
+                        c ->
+                                c.refresh
+                                        ? "refresh " + c.userKey + " " + c.platform
+                                        : c.add
+                                                ? "add " + c.userKey + " " + c.platform
+                                                : "delete " + c.userKey)
                 .collect(Collectors.toList());
     }
 
@@ -64,6 +76,55 @@ class TokenOwnershipTest {
         assertThat(owner.timeMs).as("the newest sighting is remembered").isEqualTo(20);
     }
 
+    /**
+     * The owner seen again on the same platform a refresh interval after the addition last sent:
+     * sent again, so last_used in Customer.io follows the device's use; counted from that addition,
+     * not from the newest sighting, so daily use refreshes once a day.
+     */
+    @Test
+    void aDeviceSeenAgainARefreshIntervalAfterItWasLastSentIsSentAgain() {
+        long t = 1_764_400_000_000L;
+        assertThat(register("A", "ios", t)).containsExactly("add A ios");
+        assertThat(register("A", "ios", t + DAY / 2)).isEmpty();
+        assertThat(register("A", "ios", t + DAY - 1)).isEmpty();
+        assertThat(register("A", "ios", t + DAY)).containsExactly("refresh A ios");
+        assertThat(changes.get(0).add).as("a refresh is an addition").isTrue();
+        assertThat(changes.get(0).timeMs).isEqualTo(t + DAY);
+        assertThat(owner.addedTimeMs).isEqualTo(t + DAY);
+        assertThat(register("A", "ios", t + DAY + DAY / 2)).isEmpty();
+        assertThat(register("A", "ios", t + 3 * DAY)).containsExactly("refresh A ios");
+        // A late sighting refreshes nothing.
+        assertThat(register("A", "ios", t + 2 * DAY)).isEmpty();
+    }
+
+    @Test
+    void withTheRefreshOffTheSameRegistrationNeverGoesAgain() {
+        refreshMs = 0;
+        long t = 1_764_400_000_000L;
+        register("A", "ios", t);
+        assertThat(register("A", "ios", t + 400 * DAY)).isEmpty();
+        assertThat(owner.timeMs).isEqualTo(t + 400 * DAY);
+    }
+
+    /**
+     * A record restored from a savepoint of state version 5 or older has no addition time: it
+     * counts from the newest sighting it holds, so an upgrade does not send every device at once.
+     */
+    @Test
+    void aRecordFromBeforeTheRefreshCountsFromItsNewestSighting() {
+        long t = 1_764_400_000_000L;
+        owner = new TokenOwner();
+        owner.userKey = "A";
+        owner.mpid = "A";
+        owner.platform = "ios";
+        owner.registered = true;
+        owner.timeMs = t;
+        assertThat(owner.addedTimeMs).isEqualTo(dev.cioforwarder.state.UserState.NONE);
+        assertThat(register("A", "ios", t + DAY / 2)).isEmpty();
+        assertThat(owner.addedTimeMs).as("pinned, so daily use still refreshes").isEqualTo(t);
+        assertThat(register("A", "ios", t + DAY)).containsExactly("refresh A ios");
+    }
+
     @Test
     void aPlatformChangeIsSentAgainToTheSameOwner() {
         register("A", "ios", 10);
@@ -74,7 +135,7 @@ class TokenOwnershipTest {
     void aTokenThatMovesIsDeletedFromThePreviousUserBeforeTheNewOneGetsIt() {
         register("A", "ios", 10);
         changes.clear();
-        TokenOwnership.apply(owner, sighting("B", "ios", 20, true), changes);
+        TokenOwnership.apply(owner, sighting("B", "ios", 20, true), refreshMs, changes);
         DeviceChange delete = changes.get(0);
         assertThat(delete.add).isFalse();
         assertThat(delete.userKey).isEqualTo("A");

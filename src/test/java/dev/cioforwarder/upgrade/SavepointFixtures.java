@@ -364,11 +364,12 @@ final class SavepointFixtures {
                                     + "]}"));
         }
         if (versionOf(version) >= 4) {
-            // Ivan's token again: the restored state knows it was sent, so it is not sent again.
+            // Ivan's token again, 14 hours after it was sent: the restored state knows it was
+            // sent, so it is not sent again.
             r.add(
                     record(
                             IVAN,
-                            "{\"mpid\":7007,\"timestamp_unixtime_ms\":1764400000000,"
+                            "{\"mpid\":7007,\"timestamp_unixtime_ms\":1764350000000,"
                                     + "\"user_identities\":{\"customer_id\":\"cust-7007\"},"
                                     + "\"device_info\":{\"platform\":\"iOS\","
                                     + "\"push_token\":\"apns-ivan\"},\"events\":["
@@ -376,9 +377,18 @@ final class SavepointFixtures {
                                             "custom_event",
                                             "event_name",
                                             "Ivan Back",
-                                            1764399000000L,
+                                            1764349000000L,
                                             "after-ivan")
                                     + "]}"));
+            // Two days after it was sent: refreshed (customerio.device-refresh-interval, 1 d),
+            // although the token index's record predates the refresh (no addition time).
+            r.add(
+                    record(
+                            IVAN,
+                            "{\"mpid\":7007,\"timestamp_unixtime_ms\":1764472800000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-7007\"},"
+                                    + "\"device_info\":{\"platform\":\"iOS\","
+                                    + "\"push_token\":\"apns-ivan\"},\"events\":[]}"));
             // Judy signs in: her held token goes out with her first identify.
             r.add(
                     record(
