@@ -22,9 +22,10 @@ import java.util.List;
  *       last_used} (the batch time of the sighting, in seconds), addressed like the user's events.
  *       A refresh (the index saw it again a refresh interval later) goes out the same way with the
  *       newer {@code last_used}.
- *   <li>Before the user has an identity, or while they are opted out, it is held in the user's
- *       state and goes out with the next batch that is forwarded, after that batch's identifies:
- *       never before the identify that creates the person.
+ *   <li>Before the user has an identity, or when they are opted out at the sighting's time, it is
+ *       held in the user's state and goes out with the next batch that is forwarded, after that
+ *       batch's identifies: never before the identify that creates the person. A device registered
+ *       before an opt-out goes out even when the opt-out arrived first.
  *   <li>A device the user lost goes out as {@code delete_device}, also while they are opted out (it
  *       reveals nothing, and removes a way to reach them). One that was only held is dropped.
  *   <li>At most {@value #MAX_DEVICES} devices are kept per user; past that the least recently used
@@ -61,7 +62,10 @@ final class PushDevices {
             if (known == null) {
                 add(state, device);
             }
-            if (address != null && !state.optedOut) {
+            // Held only if the user is opted out at the sighting's time: a device registered
+            // before an opt-out goes out whether the opt-out batch arrived first or not, as in time
+            // order.
+            if (address != null && !OptOutRule.optedOutAt(state, change.timeMs)) {
                 emitAdd(address, device, change.userKey, change.mpid, change, t);
             }
             return;
