@@ -1,13 +1,17 @@
 package dev.cioforwarder.job;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.settings.ForwarderSettings;
 import dev.cioforwarder.simulator.CustomerioSimulator;
 import dev.cioforwarder.simulator.SimulatorConfig;
+import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.FlinkTestConfig;
 import dev.cioforwarder.testing.LocalKafkaBroker;
 import dev.cioforwarder.testing.SharedKafka;
+import dev.cioforwarder.testing.TestBatches;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,8 +23,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
@@ -149,6 +155,30 @@ public abstract class JobTestSupport {
             out.add(MAPPER.readTree(r.value()));
         }
         return out;
+    }
+
+    /**
+     * The stored events are exactly the expected events of {@code batches}, each once (by person,
+     * sequence number and name), and each person's arrived in sequence order.
+     */
+    protected static void assertExactlyOnceInOrder(
+            List<StoredEvent> stored, TestBatches... batches) {
+        Set<String> expected = new HashSet<>();
+        for (TestBatches b : batches) {
+            for (TestBatches.ExpectedEvent e : b.expectedEvents()) {
+                expected.add(e.customerId() + "/" + e.seq() + "/" + e.name());
+            }
+        }
+        List<String> keys = new ArrayList<>();
+        Map<String, List<Long>> order = new HashMap<>();
+        for (StoredEvent e : stored) {
+            long seq = e.data().get("seq").asLong();
+            keys.add(e.personId() + "/" + seq + "/" + e.name());
+            order.computeIfAbsent(e.personId(), k -> new ArrayList<>()).add(seq);
+        }
+        assertThat(keys).doesNotHaveDuplicates().hasSize(expected.size());
+        assertThat(new HashSet<>(keys)).isEqualTo(expected);
+        order.forEach((user, seqs) -> assertThat(seqs).as("arrival order of %s", user).isSorted());
     }
 
     /** The job's {@code operations_parked} for {@code reason}, summed; 0 while unreadable. */

@@ -12,7 +12,6 @@ import dev.cioforwarder.testing.Jobs;
 import dev.cioforwarder.testing.TestBatches;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -219,7 +218,7 @@ class PoisonedUserITCase extends JobTestSupport {
                 customerio.events().stream()
                         .filter(e -> otherUsers.contains(e.personId()))
                         .toList();
-        assertExactlyOnceInOrder(others, stored);
+        assertExactlyOnceInOrder(stored, others);
         long lastStoredMs =
                 stored.stream().mapToLong(StoredEvent::receivedAtMs).max().orElseThrow();
         double throughput = stored.size() * 1000.0 / (lastStoredMs - firstProduceMs);
@@ -275,22 +274,5 @@ class PoisonedUserITCase extends JobTestSupport {
 
     private static long countOf(Set<String> users) {
         return customerio.events().stream().filter(e -> users.contains(e.personId())).count();
-    }
-
-    private static void assertExactlyOnceInOrder(TestBatches batches, List<StoredEvent> stored) {
-        Set<String> expected = new HashSet<>();
-        for (TestBatches.ExpectedEvent e : batches.expectedEvents()) {
-            expected.add(e.customerId() + "/" + e.seq() + "/" + e.name());
-        }
-        List<String> keys = new ArrayList<>();
-        Map<String, List<Long>> order = new HashMap<>();
-        for (StoredEvent e : stored) {
-            long seq = e.data().get("seq").asLong();
-            keys.add(e.personId() + "/" + seq + "/" + e.name());
-            order.computeIfAbsent(e.personId(), k -> new ArrayList<>()).add(seq);
-        }
-        assertThat(keys).doesNotHaveDuplicates().hasSize(expected.size());
-        assertThat(new HashSet<>(keys)).isEqualTo(expected);
-        order.forEach((user, seqs) -> assertThat(seqs).as("arrival order of %s", user).isSorted());
     }
 }
