@@ -120,4 +120,28 @@ abstract class JsonBodyWriter {
         writeObject(g, attributes);
         return position(g) - before - 1;
     }
+
+    /**
+     * The device's {@code attributes} object, when it has any (strings, as the description says).
+     */
+    protected static void writeDeviceAttributes(JsonGenerator g, DeviceAttributes a)
+            throws IOException {
+        if (a == null) {
+            return;
+        }
+        g.writeObjectFieldStart("attributes");
+        if (a.deviceOs != null) {
+            g.writeStringField("device_os", a.deviceOs);
+        }
+        if (a.deviceModel != null) {
+            g.writeStringField("device_model", a.deviceModel);
+        }
+        if (a.appVersion != null) {
+            g.writeStringField("app_version", a.appVersion);
+        }
+        if (a.deviceLocale != null) {
+            g.writeStringField("device_locale", a.deviceLocale);
+        }
+        g.writeEndObject();
+    }
 }

@@ -57,7 +57,17 @@ public interface OperationEncoder {
      * @param lastUsedSeconds when the device was last seen, in seconds
      */
     EncodedOperation addDevice(
-            PersonIdentifier person, String token, String platform, long lastUsedSeconds);
+            PersonIdentifier person,
+            String token,
+            String platform,
+            long lastUsedSeconds,
+            DeviceAttributes attributes);
+
+    /** The same, without device attributes. */
+    default EncodedOperation addDevice(
+            PersonIdentifier person, String token, String platform, long lastUsedSeconds) {
+        return addDevice(person, token, platform, lastUsedSeconds, null);
+    }
 
     /** Encodes removing the push device {@code token} from the person. */
     EncodedOperation deleteDevice(PersonIdentifier person, String token);

@@ -124,9 +124,13 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
 
     @Override
     public EncodedOperation addDevice(
-            PersonIdentifier person, String token, String platform, long lastUsedSeconds) {
+            PersonIdentifier person,
+            String token,
+            String platform,
+            long lastUsedSeconds,
+            DeviceAttributes attributes) {
         if (!pathIsSafe(person)) {
-            return asV2(v2.addDevice(person, token, platform, lastUsedSeconds));
+            return asV2(v2.addDevice(person, token, platform, lastUsedSeconds, attributes));
         }
         try {
             JsonGenerator g = start();
@@ -135,6 +139,7 @@ final class V1Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("id", token);
             g.writeStringField("platform", platform);
             g.writeNumberField("last_used", lastUsedSeconds);
+            writeDeviceAttributes(g, attributes);
             g.writeEndObject();
             g.writeEndObject();
             byte[] body = finish(g);

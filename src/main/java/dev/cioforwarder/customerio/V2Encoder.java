@@ -74,7 +74,11 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
 
     @Override
     public EncodedOperation addDevice(
-            PersonIdentifier person, String token, String platform, long lastUsedSeconds) {
+            PersonIdentifier person,
+            String token,
+            String platform,
+            long lastUsedSeconds,
+            DeviceAttributes attributes) {
         try {
             JsonGenerator g = start();
             g.writeStartObject();
@@ -85,6 +89,7 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             g.writeStringField("token", token);
             g.writeStringField("platform", platform);
             g.writeNumberField("last_used", lastUsedSeconds);
+            writeDeviceAttributes(g, attributes);
             g.writeEndObject();
             g.writeEndObject();
             return new EncodedOperation(null, null, finish(g), 0);

@@ -1,5 +1,7 @@
 package dev.cioforwarder.mapping;
 
+import dev.cioforwarder.customerio.DeviceAttributes;
+
 /**
  * What the token index ({@link TokenOwnership}) decided one user must hear: a push token is now
  * theirs (add, also when only its platform changed), or no longer is (delete). Sent keyed by the
@@ -31,6 +33,9 @@ public class DeviceChange {
      * interval: its {@code last_used} in Customer.io is brought up to this sighting.
      */
     public boolean refresh;
+
+    /** For an addition, the device's attributes as the sighting told them; null when none. */
+    public DeviceAttributes attributes;
 
     // The batch whose sighting caused the change, for dead letters.
     public String sourceTopic;

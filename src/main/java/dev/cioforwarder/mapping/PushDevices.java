@@ -49,15 +49,23 @@ final class PushDevices {
         if (change.add) {
             PushDevice device = known != null ? known : new PushDevice();
             if (known != null && known.sent && change.platform.equals(known.platform)) {
-                if (!change.refresh
-                        || Math.floorDiv(change.timeMs, 1000) <= known.lastUsedSeconds) {
+                boolean newer = Math.floorDiv(change.timeMs, 1000) > known.lastUsedSeconds;
+                boolean attributesDiffer =
+                        change.attributes != null && !change.attributes.equals(known.attributes);
+                if (!change.refresh || (!newer && !attributesDiffer)) {
                     return; // Customer.io has it already (deltas only)
                 }
                 t.devicesRefreshed++;
             }
             device.token = change.token;
             device.platform = change.platform;
-            device.lastUsedSeconds = Math.floorDiv(change.timeMs, 1000);
+            device.lastUsedSeconds =
+                    Math.max(
+                            Math.floorDiv(change.timeMs, 1000),
+                            known != null ? known.lastUsedSeconds : Long.MIN_VALUE);
+            if (change.attributes != null || known == null) {
+                device.attributes = change.attributes;
+            }
             device.sent = false;
             if (known == null) {
                 add(state, device);
@@ -110,7 +118,8 @@ final class PushDevices {
                                         address,
                                         device.token,
                                         device.platform,
-                                        device.lastUsedSeconds),
+                                        device.lastUsedSeconds,
+                                        device.attributes),
                                 null,
                                 batch.timestampMs,
                                 batch,
@@ -135,7 +144,11 @@ final class PushDevices {
                 op(
                         OperationKind.ADD_DEVICE,
                         encoder.addDevice(
-                                address, device.token, device.platform, device.lastUsedSeconds),
+                                address,
+                                device.token,
+                                device.platform,
+                                device.lastUsedSeconds,
+                                device.attributes),
                         userKey,
                         mpid,
                         source.timeMs,

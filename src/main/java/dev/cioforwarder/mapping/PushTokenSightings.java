@@ -1,5 +1,6 @@
 package dev.cioforwarder.mapping;
 
+import dev.cioforwarder.customerio.DeviceAttributes;
 import dev.cioforwarder.json.Attributes;
 import dev.cioforwarder.mparticle.EventKind;
 import dev.cioforwarder.mparticle.MParticleBatch;
@@ -84,6 +85,7 @@ public final class PushTokenSightings {
             return this;
         }
         String platform = platform(batch);
+        DeviceAttributes attributes = attributes(batch);
         for (Map.Entry<String, Boolean> e : lastWord.entrySet()) {
             boolean register = e.getValue();
             if (register && platform == null) {
@@ -97,6 +99,7 @@ public final class PushTokenSightings {
             s.platform = platform;
             s.timeMs = batch.timestampMs;
             s.register = register;
+            s.attributes = register ? attributes : null;
             s.sourceTopic = batch.sourceTopic;
             s.sourcePartition = batch.sourcePartition;
             s.sourceOffset = batch.sourceOffset;
@@ -123,6 +126,26 @@ public final class PushTokenSightings {
             default:
                 return 0;
         }
+    }
+
+    /**
+     * Customer.io's device attributes from the batch: {@code device_os} from {@code
+     * device_info.os_version}, {@code device_model}, {@code app_version} from {@code
+     * application_info.application_version}, and {@code device_locale} from {@code locale_language}
+     * and {@code locale_country} as an IETF tag ({@code en-GB}); null when the batch has none.
+     * {@code push_enabled} is not sent: no batch field says whether the person allows notifications
+     * (a registered token does not).
+     */
+    static DeviceAttributes attributes(MParticleBatch batch) {
+        String locale = null;
+        if (batch.localeLanguage != null) {
+            locale =
+                    batch.localeCountry != null
+                            ? batch.localeLanguage + "-" + batch.localeCountry
+                            : batch.localeLanguage;
+        }
+        return DeviceAttributes.of(
+                batch.osVersion, batch.deviceModel, batch.applicationVersion, locale);
     }
 
     /** Customer.io's platform for the batch's device: {@code ios}, {@code android} or null. */

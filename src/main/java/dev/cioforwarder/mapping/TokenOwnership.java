@@ -1,5 +1,6 @@
 package dev.cioforwarder.mapping;
 
+import dev.cioforwarder.customerio.DeviceAttributes;
 import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
 import java.util.List;
@@ -19,7 +20,8 @@ import java.util.List;
  *       sighting is at least the refresh interval newer than the addition last sent: then the owner
  *       gets it again (a refresh), so its {@code last_used} in Customer.io follows the device's
  *       use. "Last used device" sending, device segments, and clearing a device's bounced status
- *       depend on it. On another platform, the owner gets it again with the new one.
+ *       depend on it. The same when the device's attributes (OS, model, app version, locale) differ
+ *       from those last sent. On another platform, the owner gets it again with the new one.
  *   <li>Unregistered (or the app uninstalled), by anyone: the owner loses it. The token stays known
  *       as unregistered.
  *   <li>In any arrival order: a sighting older (by batch time) than the newest one applied to the
@@ -57,18 +59,31 @@ public final class TokenOwnership {
                         current.addedTimeMs != UserState.NONE
                                 ? current.addedTimeMs
                                 : current.timeMs;
-                if (refreshIntervalMs > 0 && s.timeMs - added >= refreshIntervalMs) {
+                // A sighting without attributes says nothing about them; a record without a
+                // fingerprint takes this sighting's as sent (again: no burst after an upgrade).
+                long fingerprint = current.attributesFingerprint;
+                boolean attributesChanged = false;
+                if (s.attributes != null) {
+                    long seen = DeviceAttributes.fingerprint(s.attributes);
+                    attributesChanged = fingerprint != 0 && seen != fingerprint;
+                    fingerprint = seen;
+                }
+                if (attributesChanged
+                        || (refreshIntervalMs > 0 && s.timeMs - added >= refreshIntervalMs)) {
                     DeviceChange refresh = change(s.userKey, s.mpid, s, true);
                     refresh.refresh = true;
                     changes.add(refresh);
                     added = s.timeMs;
                 }
-                if (s.timeMs == current.timeMs && added == current.addedTimeMs) {
+                if (s.timeMs == current.timeMs
+                        && added == current.addedTimeMs
+                        && fingerprint == current.attributesFingerprint) {
                     return current;
                 }
                 TokenOwner next = current.copy();
                 next.timeMs = s.timeMs;
                 next.addedTimeMs = added;
+                next.attributesFingerprint = fingerprint;
                 return next;
             }
             if (owned && !sameOwner) {
@@ -81,6 +96,7 @@ public final class TokenOwnership {
             next.platform = s.platform;
             next.timeMs = s.timeMs;
             next.addedTimeMs = s.timeMs;
+            next.attributesFingerprint = DeviceAttributes.fingerprint(s.attributes);
             next.registered = true;
             return next;
         }
@@ -120,6 +136,7 @@ public final class TokenOwnership {
         c.platform = add ? s.platform : null;
         c.timeMs = s.timeMs;
         c.add = add;
+        c.attributes = add ? s.attributes : null;
         c.sourceTopic = s.sourceTopic;
         c.sourcePartition = s.sourcePartition;
         c.sourceOffset = s.sourceOffset;

@@ -1,5 +1,7 @@
 package dev.cioforwarder.mapping;
 
+import dev.cioforwarder.customerio.DeviceAttributes;
+
 /**
  * A batch saying that a push token is registered on its user's device, or no longer is: what the
  * parse side sends, keyed by token, to the token index ({@link TokenOwnership}). A Flink POJO: it
@@ -24,6 +26,9 @@ public class TokenSighting {
 
     /** True: registered on the user's device; false: unregistered (or the app uninstalled). */
     public boolean register;
+
+    /** The batch's details of the device, for a registration; null when it has none. */
+    public DeviceAttributes attributes;
 
     // Where the batch came from, for dead letters of the operations it causes.
     public String sourceTopic;

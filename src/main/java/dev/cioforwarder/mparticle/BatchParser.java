@@ -146,6 +146,11 @@ public final class BatchParser {
                     "platform",
                     "os",
                     "push_token",
+                    "os_version",
+                    "device_model",
+                    "locale_language",
+                    "locale_country",
+                    "application_version",
                     "register",
                     "registration_token",
                     "product_action",
@@ -361,7 +366,7 @@ public final class BatchParser {
                         readDeviceInfo(value);
                         break;
                     case "application_info":
-                        batch.applicationOs = readNamedString(value, "application_info", "os");
+                        readApplicationInfo(value);
                         break;
                     case "events":
                         readEvents(value);
@@ -381,6 +386,15 @@ public final class BatchParser {
         }
 
         private ParseResult finish() {
+            if (batch.pushToken == null && hasDeviceDetails() && !saysSomethingAboutAPushToken()) {
+                // Only push devices read them: a batch without a token does not carry them
+                // through the keyBy shuffle.
+                batch.osVersion = null;
+                batch.deviceModel = null;
+                batch.localeLanguage = null;
+                batch.localeCountry = null;
+                batch.applicationVersion = null;
+            }
             if (!hasBatchTime) {
                 batch.timestampMs = recordTimestampMs;
                 batch.timestampFromRecord = true;
@@ -412,6 +426,23 @@ public final class BatchParser {
                 }
             }
             return ParseResult.accepted(batch, eventRejections, eventRejectionCount, notForwarded);
+        }
+
+        private boolean hasDeviceDetails() {
+            return batch.osVersion != null
+                    || batch.deviceModel != null
+                    || batch.localeLanguage != null
+                    || batch.localeCountry != null
+                    || batch.applicationVersion != null;
+        }
+
+        private boolean saysSomethingAboutAPushToken() {
+            for (int i = 0; i < batch.events.size(); i++) {
+                if (batch.events.get(i).kind == EventKind.PUSH_REGISTRATION) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**
@@ -701,39 +732,80 @@ public final class BatchParser {
             }
         }
 
-        /** Reads {@code object.member} as a string; other members are skipped. */
-        private String readNamedString(JsonToken value, String object, String member)
-                throws IOException {
-            String[] found = readNamedStrings(value, object, member, null);
-            return found == null ? null : found[0];
-        }
-
         /**
          * {@code device_info}: {@code platform}, and {@code push_token} as a string when it is one
          * (it was never read before push devices existed, so no other type rejects the batch).
          */
         private void readDeviceInfo(JsonToken value) throws IOException {
-            String[] found = readNamedStrings(value, "device_info", "platform", "push_token");
-            if (found != null) {
-                batch.platform = found[0];
-                batch.pushToken = found[1];
+            if (!objectOrNull(value, "device_info", DeadLetterReason.DEVICE_INFO_INVALID)) {
+                return;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "platform":
+                        batch.platform =
+                                blankToNull(
+                                        scalarText(
+                                                v,
+                                                DeadLetterReason.DEVICE_INFO_INVALID,
+                                                "device_info.platform"));
+                        break;
+                    case "push_token":
+                        if (v == JsonToken.VALUE_STRING) {
+                            batch.pushToken = blankToNull(text());
+                        } else {
+                            p.skipChildren();
+                        }
+                        break;
+                    case "os_version":
+                        batch.osVersion = deviceDetail(v);
+                        break;
+                    case "device_model":
+                        batch.deviceModel = deviceDetail(v);
+                        break;
+                    case "locale_language":
+                        batch.localeLanguage = deviceDetail(v);
+                        break;
+                    case "locale_country":
+                        batch.localeCountry = deviceDetail(v);
+                        break;
+                    default:
+                        p.skipChildren();
+                }
             }
         }
 
-        /**
-         * Reads {@code object.member} as a string, and {@code object.lenientMember} when it is a
-         * string (null otherwise); other members are skipped. Null for a null object.
-         */
-        private String[] readNamedStrings(
-                JsonToken value, String object, String member, String lenientMember)
-                throws IOException {
-            if (value == JsonToken.VALUE_NULL) {
-                return null;
+        /** {@code application_info}: {@code os}, and {@code application_version} leniently. */
+        private void readApplicationInfo(JsonToken value) throws IOException {
+            if (!objectOrNull(
+                    value, "application_info", DeadLetterReason.APPLICATION_INFO_INVALID)) {
+                return;
             }
-            DeadLetterReason reason =
-                    object.equals("device_info")
-                            ? DeadLetterReason.DEVICE_INFO_INVALID
-                            : DeadLetterReason.APPLICATION_INFO_INVALID;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("os")) {
+                    batch.applicationOs =
+                            blankToNull(
+                                    scalarText(
+                                            v,
+                                            DeadLetterReason.APPLICATION_INFO_INVALID,
+                                            "application_info.os"));
+                } else if (name.equals("application_version")) {
+                    batch.applicationVersion = deviceDetail(v);
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+
+        /** True at an object's start; false for null; a batch error for anything else. */
+        private boolean objectOrNull(JsonToken value, String object, DeadLetterReason reason) {
+            if (value == JsonToken.VALUE_NULL) {
+                return false;
+            }
             if (value != JsonToken.START_OBJECT) {
                 throw new BatchError(
                         reason,
@@ -742,19 +814,25 @@ public final class BatchParser {
                                 + describe(value)
                                 + at(p.currentLocation()));
             }
-            String[] result = new String[2];
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken v = p.nextToken();
-                if (name.equals(member)) {
-                    result[0] = blankToNull(scalarText(v, reason, object + "." + member));
-                } else if (name.equals(lenientMember) && v == JsonToken.VALUE_STRING) {
-                    result[1] = blankToNull(text());
-                } else {
-                    p.skipChildren();
-                }
+            return true;
+        }
+
+        /**
+         * A device detail: a string or number, trimmed, of at most {@value
+         * MParticleBatch#MAX_DEVICE_DETAIL_CHARS} characters; anything else is no detail (these
+         * were never read before device attributes existed, so no value of them rejects a batch).
+         */
+        private String deviceDetail(JsonToken v) throws IOException {
+            if (v != JsonToken.VALUE_STRING
+                    && v != JsonToken.VALUE_NUMBER_INT
+                    && v != JsonToken.VALUE_NUMBER_FLOAT) {
+                p.skipChildren();
+                return null;
             }
-            return result;
+            String text = text().strip();
+            return text.isEmpty() || text.length() > MParticleBatch.MAX_DEVICE_DETAIL_CHARS
+                    ? null
+                    : text;
         }
 
         private static String blankToNull(String text) {

@@ -59,6 +59,23 @@ public class MParticleBatch {
      */
     public String pushToken;
 
+    /**
+     * The device's details for its Customer.io device attributes: {@code device_info.os_version},
+     * {@code device_model}, {@code locale_language} and {@code locale_country}, and {@code
+     * application_info.application_version}, when strings or numbers of at most {@value
+     * #MAX_DEVICE_DETAIL_CHARS} characters. Kept only in a batch that says something about a push
+     * token (else null: they would only cost the shuffle).
+     */
+    public String osVersion;
+
+    public String deviceModel;
+    public String localeLanguage;
+    public String localeCountry;
+    public String applicationVersion;
+
+    /** Longer device details are not device details (and not kept). */
+    public static final int MAX_DEVICE_DETAIL_CHARS = 100;
+
     /** The time of every event that carries one, in batch order (created_at reads them). */
     public long[] eventTimesMs;
 

@@ -1,5 +1,7 @@
 package dev.cioforwarder.state;
 
+import dev.cioforwarder.customerio.DeviceAttributes;
+
 /**
  * One push device (token) of a user, as the user-state stage knows it: a Flink POJO inside {@link
  * UserState#pushDevices}. Upgrade rules as for {@link UserState}: fields may only be added.
@@ -21,6 +23,9 @@ public class PushDevice {
      */
     public boolean sent;
 
+    /** The device attributes it was (or will be) sent with; null when none was known. */
+    public DeviceAttributes attributes;
+
     public PushDevice() {}
 
     public PushDevice copy() {
@@ -29,6 +34,7 @@ public class PushDevice {
         c.platform = platform;
         c.lastUsedSeconds = lastUsedSeconds;
         c.sent = sent;
+        c.attributes = attributes == null ? null : attributes.copy();
         return c;
     }
 

@@ -34,6 +34,13 @@ public class TokenOwner {
      */
     public long addedTimeMs = UserState.NONE;
 
+    /**
+     * The fingerprint of the device attributes last sent to the owner ({@code
+     * DeviceAttributes.fingerprint}); 0 when not known (records from state version 5 and older):
+     * then the next sighting's are taken as sent.
+     */
+    public long attributesFingerprint;
+
     public TokenOwner() {}
 
     public TokenOwner copy() {
@@ -44,6 +51,7 @@ public class TokenOwner {
         c.timeMs = timeMs;
         c.registered = registered;
         c.addedTimeMs = addedTimeMs;
+        c.attributesFingerprint = attributesFingerprint;
         return c;
     }
 

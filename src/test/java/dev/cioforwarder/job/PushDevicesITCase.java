@@ -124,13 +124,15 @@ class PushDevicesITCase extends JobTestSupport {
     void devicesFollowTheirUsersAndATokenThatMovesAfterARescaleLeavesItsPreviousUser(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
         List<Map.Entry<String, byte[]>> records = new ArrayList<>();
-        // Ada: identified, on an iPhone.
+        // Ada: identified, on an iPhone whose details become the device's attributes.
         records.add(
                 batch(
                         1001,
                         0,
                         customerId("cust-1001"),
-                        device("iOS", "apns-ada"),
+                        "{\"platform\":\"iOS\",\"push_token\":\"apns-ada\",\"os_version\":\"17.2\","
+                                + "\"device_model\":\"iPhone15,2\",\"locale_language\":\"en\","
+                                + "\"locale_country\":\"GB\"}",
                         event("Opened")));
         // Grace: registers before she has an identity, then logs in.
         records.add(
@@ -169,6 +171,17 @@ class PushDevicesITCase extends JobTestSupport {
             }
             // 6 identifies of the device users, 12 of the others, 13 events, 5 devices added.
             awaitOperations(36, expected);
+            assertThat(
+                            customerio
+                                    .personById("cust-1001")
+                                    .orElseThrow()
+                                    .devices()
+                                    .get(0)
+                                    .get("attributes")
+                                    .toString())
+                    .isEqualTo(
+                            "{\"device_os\":\"17.2\",\"device_model\":\"iPhone15,2\","
+                                    + "\"device_locale\":\"en-GB\"}");
 
             // Once Customer.io has them (before, a device held and then lost is never sent):
             kafka.produce(

@@ -340,6 +340,37 @@ final class MappingTestSupport {
             return this;
         }
 
+        /**
+         * {@code device_info} with a platform, a push token, {@code os_version}, {@code
+         * device_model} and {@code locale_language}/{@code locale_country}, and {@code
+         * application_info.application_version}.
+         */
+        Batch device(
+                String platform,
+                String pushToken,
+                String osVersion,
+                String model,
+                String language,
+                String country,
+                String appVersion) {
+            deviceInfo =
+                    "{\"platform\":"
+                            + quote(platform)
+                            + ",\"push_token\":"
+                            + quote(pushToken)
+                            + ",\"os_version\":"
+                            + quote(osVersion)
+                            + ",\"device_model\":"
+                            + quote(model)
+                            + ",\"locale_language\":"
+                            + quote(language)
+                            + ",\"locale_country\":"
+                            + quote(country)
+                            + "}";
+            applicationInfo = "{\"application_version\":" + quote(appVersion) + "}";
+            return this;
+        }
+
         Batch os(String value) {
             applicationInfo = "{\"os\":" + quote(value) + "}";
             return this;

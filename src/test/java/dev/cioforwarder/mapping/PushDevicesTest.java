@@ -195,6 +195,68 @@ class PushDevicesTest {
                 .satisfies(d -> assertThat(d.lastUsedSeconds).isEqualTo(1_764_406_800L));
     }
 
+    /**
+     * Customer.io's device attributes from device_info and application_info, in both API modes
+     * (every operation is checked against the description's device object by the World); an app
+     * update sends the device again with its new app_version, whatever the refresh interval.
+     */
+    @ParameterizedTest
+    @EnumSource(ApiMode.class)
+    void aDeviceGoesWithItsAttributesAndAgainWhenTheyChange(ApiMode mode) {
+        World world =
+                new World(MappingSettings.builder().forwardDevices(true).apiMode(mode).build());
+        long t = 1_764_320_400_000L;
+        List<Op> ops =
+                world.apply(
+                        ada().at(t)
+                                .device(
+                                        "Android",
+                                        "fcm-1",
+                                        "34",
+                                        "Pixel 8 Pro",
+                                        "en",
+                                        "GB",
+                                        "4.2.0"));
+        Op add = ops.get(ops.size() - 1);
+        assertThat(add.label()).isEqualTo("add_device:fcm-1");
+        assertThat(add.body.get("device").get("attributes").toString())
+                .isEqualTo(
+                        "{\"device_os\":\"34\",\"device_model\":\"Pixel 8 Pro\","
+                                + "\"app_version\":\"4.2.0\",\"device_locale\":\"en-GB\"}");
+
+        assertThat(
+                        world.apply(
+                                ada().at(t + 60_000)
+                                        .device(
+                                                "Android",
+                                                "fcm-1",
+                                                "34",
+                                                "Pixel 8 Pro",
+                                                "en",
+                                                "GB",
+                                                "4.2.0")))
+                .isEmpty();
+        List<Op> update =
+                world.apply(
+                        ada().at(t + 120_000)
+                                .device(
+                                        "Android",
+                                        "fcm-1",
+                                        "34",
+                                        "Pixel 8 Pro",
+                                        "en",
+                                        "GB",
+                                        "4.3.0"));
+        assertThat(update)
+                .singleElement()
+                .satisfies(o -> assertThat(o.label()).isEqualTo("add_device:fcm-1"));
+        assertThat(update.get(0).body.get("device").get("attributes").get("app_version").asText())
+                .isEqualTo("4.3.0");
+        assertThat(update.get(0).body.get("device").get("last_used").asLong())
+                .isEqualTo((t + 120_000) / 1000);
+        assertThat(world.devicesRefreshed).isEqualTo(1);
+    }
+
     @Test
     void withTheRefreshOffADeviceIsSentOnce() {
         World world =

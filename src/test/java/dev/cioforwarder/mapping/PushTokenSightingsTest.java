@@ -89,6 +89,38 @@ class PushTokenSightingsTest {
     }
 
     @Test
+    void aRegistrationCarriesTheDevicesAttributesAndAnUnregistrationNone() {
+        String json =
+                "{\"mpid\":7,\"timestamp_unixtime_ms\":1764320400000,\"device_info\":{\"platform\":"
+                    + "\"iOS\",\"os_version\":\"17.2\",\"device_model\":\"iPhone15,2\","
+                    + "\"locale_language\":\"de\",\"locale_country\":\"AT\",\"push_token\":\"apns-1\"},"
+                    + "\"application_info\":{\"application_version\":\"5.0\"},\"events\":["
+                    + "{\"event_type\":\"push_registration\",\"data\":{\"register\":false,"
+                    + "\"registration_token\":\"apns-old\"}}]}";
+        MParticleBatch parsed =
+                new BatchParser().parse(json.getBytes(StandardCharsets.UTF_8), 0L).batch();
+        List<TokenSighting> read = sightings.read(parsed).sightings();
+        assertThat(read.get(0).token).isEqualTo("apns-1");
+        assertThat(read.get(0).attributes)
+                .isEqualTo(
+                        dev.cioforwarder.customerio.DeviceAttributes.of(
+                                "17.2", "iPhone15,2", "5.0", "de-AT"));
+        assertThat(read.get(1).register).isFalse();
+        assertThat(read.get(1).attributes).isNull();
+    }
+
+    @Test
+    void aLanguageWithoutACountryIsTheLocaleAndACountryAloneIsNone() {
+        MParticleBatch parsed = parse(batch().device("Android", "fcm-1"));
+        assertThat(PushTokenSightings.attributes(parsed)).isNull();
+        parsed.localeLanguage = "pt";
+        assertThat(PushTokenSightings.attributes(parsed).deviceLocale).isEqualTo("pt");
+        parsed.localeLanguage = null;
+        parsed.localeCountry = "BR";
+        assertThat(PushTokenSightings.attributes(parsed)).isNull();
+    }
+
+    @Test
     void theDeviceInfoTokenIsRegisteredWithTheBatchsUserAndTime() {
         MParticleBatch parsed =
                 parse(batch().mpid("42").at(1_764_320_400_500L).device("iOS", " apns-1 "));

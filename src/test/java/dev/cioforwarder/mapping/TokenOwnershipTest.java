@@ -97,6 +97,55 @@ class TokenOwnershipTest {
         assertThat(register("A", "ios", t + 2 * DAY)).isEmpty();
     }
 
+    /** The device's attributes changed (an app or OS update): sent again at once. */
+    @Test
+    void newDeviceAttributesAreSentAgainAndASightingWithoutAnyChangesNothing() {
+        long t = 1_764_400_000_000L;
+        register("A", "ios", t, attributes("17.1", "5.0"));
+        assertThat(register("A", "ios", t + 1_000, attributes("17.1", "5.0"))).isEmpty();
+        assertThat(register("A", "ios", t + 2_000, null))
+                .as("a sighting that does not tell them")
+                .isEmpty();
+        assertThat(register("A", "ios", t + 3_000, attributes("17.1", "5.1")))
+                .containsExactly("refresh A ios");
+        assertThat(changes.get(0).attributes.appVersion).isEqualTo("5.1");
+        assertThat(register("A", "ios", t + 4_000, attributes("17.1", "5.1"))).isEmpty();
+        // Also with the time-based refresh off.
+        refreshMs = 0;
+        assertThat(register("A", "ios", t + 5_000, attributes("17.2", "5.1")))
+                .containsExactly("refresh A ios");
+    }
+
+    /** A record from state version 5 or older knows no attributes: the next ones are taken. */
+    @Test
+    void aRecordWithoutAttributesTakesTheNextOnesAsSent() {
+        long t = 1_764_400_000_000L;
+        register("A", "ios", t);
+        owner.attributesFingerprint = 0;
+        assertThat(register("A", "ios", t + 1_000, attributes("17.1", "5.0"))).isEmpty();
+        assertThat(owner.attributesFingerprint).isNotZero();
+        assertThat(register("A", "ios", t + 2_000, attributes("17.1", "5.1")))
+                .containsExactly("refresh A ios");
+    }
+
+    private static dev.cioforwarder.customerio.DeviceAttributes attributes(String os, String app) {
+        return dev.cioforwarder.customerio.DeviceAttributes.of(os, "iPhone15,2", app, "en-US");
+    }
+
+    private List<String> register(
+            String user,
+            String platform,
+            long timeMs,
+            dev.cioforwarder.customerio.DeviceAttributes attributes) {
+        changes.clear();
+        TokenSighting s = sighting(user, platform, timeMs, true);
+        s.attributes = attributes;
+        owner = TokenOwnership.apply(owner, s, refreshMs, changes);
+        return changes.stream()
+                .map(c -> (c.refresh ? "refresh " : "add ") + c.userKey + " " + c.platform)
+                .collect(Collectors.toList());
+    }
+
     @Test
     void withTheRefreshOffTheSameRegistrationNeverGoesAgain() {
         refreshMs = 0;

@@ -241,6 +241,58 @@ class BatchParserTest {
                 .containsExactly("apns-2", "apns-1", null);
     }
 
+    /** The device details of mParticle's Android sample (conformance corpus custom-event.json). */
+    @Test
+    void keepsTheDeviceDetailsOfABatchWithAPushToken() {
+        MParticleBatch batch =
+                accepted(
+                        "{\"mpid\":1,\"device_info\":{\"platform\":\"Android\",\"os_version\":\"34\",\"device_model\":\"Pixel"
+                            + " 8 Pro\",\"locale_language\":\"en\","
+                            + "\"locale_country\":\"GB\",\"push_token\":\"fcm-1\"},"
+                            + "\"application_info\":{\"application_version\":\"4.2.0\",\"os\":\"Android\"}}");
+        assertThat(batch.osVersion).isEqualTo("34");
+        assertThat(batch.deviceModel).isEqualTo("Pixel 8 Pro");
+        assertThat(batch.localeLanguage).isEqualTo("en");
+        assertThat(batch.localeCountry).isEqualTo("GB");
+        assertThat(batch.applicationVersion).isEqualTo("4.2.0");
+        assertThat(batch.applicationOs).isEqualTo("Android");
+
+        // A registration event says something about a token too; a number is a detail as text.
+        MParticleBatch registration =
+                accepted(
+                        "{\"mpid\":1,\"device_info\":{\"platform\":\"iOS\",\"os_version\":17.2},"
+                                + "\"events\":[{\"event_type\":\"push_registration\",\"data\":"
+                                + "{\"register\":true,\"registration_token\":\"apns-1\"}}]}");
+        assertThat(registration.osVersion).isEqualTo("17.2");
+    }
+
+    @Test
+    void deviceDetailsAreNotCarriedByABatchWithoutPushDataAndOddOnesAreNoDetails() {
+        MParticleBatch noPush =
+                accepted(
+                        "{\"mpid\":1,\"device_info\":{\"platform\":\"Android\",\"os_version\":\"34\","
+                            + "\"device_model\":\"Pixel\"},\"application_info\":"
+                            + "{\"application_version\":\"4.2.0\"}}");
+        assertThat(noPush.osVersion).isNull();
+        assertThat(noPush.deviceModel).isNull();
+        assertThat(noPush.applicationVersion).isNull();
+
+        // Never read before device attributes: no value of them rejects a batch.
+        ParseResult odd =
+                parse(
+                        "{\"mpid\":1,\"device_info\":{\"push_token\":\"t\",\"os_version\":{\"a\":1},\"device_model\":\""
+                            + "  \",\"locale_language\":true,\"locale_country\":\""
+                                + "x".repeat(MParticleBatch.MAX_DEVICE_DETAIL_CHARS + 1)
+                                + "\"},\"application_info\":{\"application_version\":[1]}}");
+        assertThat(odd.isRejected()).isFalse();
+        assertThat(odd.batch().osVersion).isNull();
+        assertThat(odd.batch().deviceModel).isNull();
+        assertThat(odd.batch().localeLanguage).isNull();
+        assertThat(odd.batch().localeCountry).isNull();
+        assertThat(odd.batch().applicationVersion).isNull();
+        assertThat(odd.batch().pushToken).isEqualTo("t");
+    }
+
     @Test
     void pushFieldsOfAnotherTypeAreAbsentNotARejection() {
         // Read leniently: before push devices existed these members were never read, so no batch

@@ -542,7 +542,8 @@ public final class CustomerioSimulator implements AutoCloseable {
                         strip(identifier),
                         device.get("id").asText(),
                         device.get("platform").asText(),
-                        device.has("last_used") ? device.get("last_used").asLong() : null);
+                        device.has("last_used") ? device.get("last_used").asLong() : null,
+                        device.get("attributes"));
                 return ok(1);
             }
             if (segments.length == 6 && segments[4].equals("devices") && method.equals("DELETE")) {
@@ -987,7 +988,8 @@ public final class CustomerioSimulator implements AutoCloseable {
                         value,
                         device.get("token").asText(),
                         device.get("platform").asText(),
-                        device.has("last_used") ? device.get("last_used").asLong() : null);
+                        device.has("last_used") ? device.get("last_used").asLong() : null,
+                        device.get("attributes"));
                 break;
             case "delete_device":
                 store.deleteDevice(kind, value, op.path("device").path("token").asText(""));

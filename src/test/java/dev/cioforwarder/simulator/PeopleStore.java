@@ -365,11 +365,17 @@ final class PeopleStore {
     /**
      * Adds a device to the person, or updates the one with the same token (a person has each token
      * once). Stored in one shape for v1 and v2: {@code token}, {@code platform}, {@code last_used}
-     * (the time of the request when not given, as Customer.io does). A person who does not exist is
+     * (the time of the request when not given, as Customer.io does), and {@code attributes}: those
+     * given replace the device's of the same name, the others stay. A person who does not exist is
      * created, and counted: the forwarder identifies a person before adding their devices.
      */
     synchronized void addDevice(
-            String kind, String value, String token, String platform, Long lastUsed) {
+            String kind,
+            String value,
+            String token,
+            String platform,
+            Long lastUsed,
+            JsonNode attributes) {
         Record r = find(kind, value);
         if (r == null) {
             if (kind.equals("cio_id")) {
@@ -382,6 +388,18 @@ final class PeopleStore {
         device.put("token", token);
         device.put("platform", platform);
         device.put("last_used", lastUsed != null ? lastUsed : System.currentTimeMillis() / 1000);
+        ObjectNode merged = JsonNodeFactory.instance.objectNode();
+        for (JsonNode d : r.devices) {
+            if (token.equals(d.path("token").asText(null)) && d.path("attributes").isObject()) {
+                merged.setAll((ObjectNode) d.get("attributes"));
+            }
+        }
+        if (attributes != null && attributes.isObject()) {
+            merged.setAll((ObjectNode) attributes);
+        }
+        if (!merged.isEmpty()) {
+            device.set("attributes", merged);
+        }
         r.devices.removeIf(d -> token.equals(d.path("token").asText(null)));
         r.devices.add(device);
     }

@@ -74,6 +74,65 @@ class SimulatorDevicesTest {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * Device attributes are strings (push_enabled "true" or "false"); an update replaces those it
+     * names and keeps the others.
+     */
+    @Test
+    void deviceAttributesAreStoredAndUpdatedByName() throws Exception {
+        ok(customerio.client().identify("u9", j("{}")));
+        ok(
+                customerio
+                        .client()
+                        .entity(
+                                device(
+                                        "u9",
+                                        "add_device",
+                                        "{'token':'apns-9','platform':'ios','last_used':1700000000,"
+                                            + "'attributes':{'device_os':'17.1','app_version':'5.0'}}")));
+        ok(
+                customerio
+                        .client()
+                        .entity(
+                                device(
+                                        "u9",
+                                        "add_device",
+                                        "{'token':'apns-9','platform':'ios','last_used':1700000100,"
+                                                + "'attributes':{'app_version':'5.1'}}")));
+        assertThat(
+                        customerio
+                                .simulator()
+                                .personById("u9")
+                                .orElseThrow()
+                                .devices()
+                                .get(0)
+                                .get("attributes")
+                                .toString())
+                .isEqualTo("{\"device_os\":\"17.1\",\"app_version\":\"5.1\"}");
+
+        HttpResponse<String> number =
+                customerio
+                        .client()
+                        .entity(
+                                device(
+                                        "u9",
+                                        "add_device",
+                                        "{'token':'apns-9','platform':'ios',"
+                                                + "'attributes':{'app_version':5}}"));
+        assertThat(number.statusCode()).isEqualTo(400);
+        assertThat(number.body()).contains("device.attributes.app_version");
+        HttpResponse<String> pushEnabled =
+                customerio
+                        .client()
+                        .entity(
+                                device(
+                                        "u9",
+                                        "add_device",
+                                        "{'token':'apns-9','platform':'ios',"
+                                                + "'attributes':{'push_enabled':'yes'}}"));
+        assertThat(pushEnabled.statusCode()).isEqualTo(400);
+    }
+
     @Test
     void v2AddsUpdatesAndDeletesAPersonsDevicesByToken() throws Exception {
         ok(customerio.client().identify("u1", j("{'plan':'pro'}")));

@@ -304,6 +304,27 @@ final class TrackValidation {
         JsonNode attributes = device.get("attributes");
         if (attributes != null && !attributes.isObject()) {
             out.add(new Problem(field + ".attributes", "must be an object"));
+        } else if (attributes != null) {
+            // The description: device attributes, its own and custom ones, are strings;
+            // push_enabled is "true" or "false".
+            attributes
+                    .fields()
+                    .forEachRemaining(
+                            a -> {
+                                if (!a.getValue().isTextual()) {
+                                    out.add(
+                                            new Problem(
+                                                    field + ".attributes." + a.getKey(),
+                                                    "must be a string"));
+                                } else if (a.getKey().equals("push_enabled")
+                                        && !Set.of("true", "false")
+                                                .contains(a.getValue().asText())) {
+                                    out.add(
+                                            new Problem(
+                                                    field + ".attributes.push_enabled",
+                                                    "must be \"true\" or \"false\""));
+                                }
+                            });
         }
     }
 
