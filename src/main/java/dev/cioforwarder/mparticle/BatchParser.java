@@ -14,6 +14,8 @@ import dev.cioforwarder.json.Utf8;
 import dev.cioforwarder.json.ValueType;
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -310,6 +312,14 @@ public final class BatchParser {
         // batch.events, in its order: what an event without any id is identified by (finish()).
         private int eventStart;
         private int[] eventRanges = new int[16];
+        // Where each device detail's value starts in the payload (-1: none). Read into strings
+        // only when the batch says something about a push token (finish()): most batches carry
+        // device details, few a token, and the strings would cost every batch.
+        private int osVersionAt = -1;
+        private int deviceModelAt = -1;
+        private int localeLanguageAt = -1;
+        private int localeCountryAt = -1;
+        private int applicationVersionAt = -1;
         // Only for the keyBy key of a batch without MPID and user_identities.
         private String changedCustomerId;
         private String changedEmail;
@@ -386,14 +396,14 @@ public final class BatchParser {
         }
 
         private ParseResult finish() {
-            if (batch.pushToken == null && hasDeviceDetails() && !saysSomethingAboutAPushToken()) {
-                // Only push devices read them: a batch without a token does not carry them
-                // through the keyBy shuffle.
-                batch.osVersion = null;
-                batch.deviceModel = null;
-                batch.localeLanguage = null;
-                batch.localeCountry = null;
-                batch.applicationVersion = null;
+            if (hasDeviceDetails() && (batch.pushToken != null || saysSomethingAboutAPushToken())) {
+                // Only push devices read them: a batch without a token neither reads them into
+                // strings nor carries them through the keyBy shuffle.
+                batch.osVersion = deviceDetail(osVersionAt);
+                batch.deviceModel = deviceDetail(deviceModelAt);
+                batch.localeLanguage = deviceDetail(localeLanguageAt);
+                batch.localeCountry = deviceDetail(localeCountryAt);
+                batch.applicationVersion = deviceDetail(applicationVersionAt);
             }
             if (!hasBatchTime) {
                 batch.timestampMs = recordTimestampMs;
@@ -429,11 +439,11 @@ public final class BatchParser {
         }
 
         private boolean hasDeviceDetails() {
-            return batch.osVersion != null
-                    || batch.deviceModel != null
-                    || batch.localeLanguage != null
-                    || batch.localeCountry != null
-                    || batch.applicationVersion != null;
+            return osVersionAt >= 0
+                    || deviceModelAt >= 0
+                    || localeLanguageAt >= 0
+                    || localeCountryAt >= 0
+                    || applicationVersionAt >= 0;
         }
 
         private boolean saysSomethingAboutAPushToken() {
@@ -760,16 +770,16 @@ public final class BatchParser {
                         }
                         break;
                     case "os_version":
-                        batch.osVersion = deviceDetail(v);
+                        osVersionAt = deviceDetailAt(v);
                         break;
                     case "device_model":
-                        batch.deviceModel = deviceDetail(v);
+                        deviceModelAt = deviceDetailAt(v);
                         break;
                     case "locale_language":
-                        batch.localeLanguage = deviceDetail(v);
+                        localeLanguageAt = deviceDetailAt(v);
                         break;
                     case "locale_country":
-                        batch.localeCountry = deviceDetail(v);
+                        localeCountryAt = deviceDetailAt(v);
                         break;
                     default:
                         p.skipChildren();
@@ -794,7 +804,7 @@ public final class BatchParser {
                                             DeadLetterReason.APPLICATION_INFO_INVALID,
                                             "application_info.os"));
                 } else if (name.equals("application_version")) {
-                    batch.applicationVersion = deviceDetail(v);
+                    applicationVersionAt = deviceDetailAt(v);
                 } else {
                     p.skipChildren();
                 }
@@ -818,21 +828,56 @@ public final class BatchParser {
         }
 
         /**
-         * A device detail: a string or number, trimmed, of at most {@value
-         * MParticleBatch#MAX_DEVICE_DETAIL_CHARS} characters; anything else is no detail (these
+         * Where a device detail's value starts: a string or number; -1 for anything else (these
          * were never read before device attributes existed, so no value of them rejects a batch).
          */
-        private String deviceDetail(JsonToken v) throws IOException {
+        private int deviceDetailAt(JsonToken v) throws IOException {
             if (v != JsonToken.VALUE_STRING
                     && v != JsonToken.VALUE_NUMBER_INT
                     && v != JsonToken.VALUE_NUMBER_FLOAT) {
                 p.skipChildren();
+                return -1;
+            }
+            return tokenByteOffset();
+        }
+
+        /**
+         * The device detail whose value starts at {@code offset}, trimmed, when it has 1 to {@value
+         * MParticleBatch#MAX_DEVICE_DETAIL_CHARS} characters; else null.
+         */
+        private String deviceDetail(int offset) {
+            if (offset < 0) {
                 return null;
             }
-            String text = text().strip();
-            return text.isEmpty() || text.length() > MParticleBatch.MAX_DEVICE_DETAIL_CHARS
-                    ? null
-                    : text;
+            if (payload[offset] != '"') {
+                // A number: its characters, as written (a root-level number must end the input
+                // for Jackson, and here a comma or brace follows it).
+                int end = offset;
+                while (end < payload.length && "0123456789+-.eE".indexOf(payload[end]) >= 0) {
+                    end++;
+                }
+                String number =
+                        new String(payload, offset, end - offset, StandardCharsets.US_ASCII);
+                return number.isEmpty() || number.length() > MParticleBatch.MAX_DEVICE_DETAIL_CHARS
+                        ? null
+                        : number;
+            }
+            try (JsonParser value =
+                    Json.factory().createParser(payload, offset, payload.length - offset)) {
+                JsonToken t = value.nextToken();
+                if (t != JsonToken.VALUE_STRING
+                        && t != JsonToken.VALUE_NUMBER_INT
+                        && t != JsonToken.VALUE_NUMBER_FLOAT) {
+                    throw new IllegalStateException("device detail offset " + offset + ": " + t);
+                }
+                String text = Utf8.wellFormed(value.getText()).strip();
+                return text.isEmpty() || text.length() > MParticleBatch.MAX_DEVICE_DETAIL_CHARS
+                        ? null
+                        : text;
+            } catch (IOException e) {
+                // Read once already in the pass over the batch: cannot happen.
+                throw new UncheckedIOException(e);
+            }
         }
 
         private static String blankToNull(String text) {

@@ -264,6 +264,17 @@ class BatchParserTest {
                                 + "\"events\":[{\"event_type\":\"push_registration\",\"data\":"
                                 + "{\"register\":true,\"registration_token\":\"apns-1\"}}]}");
         assertThat(registration.osVersion).isEqualTo("17.2");
+
+        // Read again after the pass (only batches with push data pay for the strings): escapes,
+        // spacing and a number at the object's end come out as in a single pass.
+        MParticleBatch spaced =
+                accepted(
+                        "{\"mpid\":1,\"device_info\": { \"push_token\":\"t\", \"device_model\" : "
+                            + " \"Pixel\\u00208\", \"locale_language\":\"en\\\"\", \"os_version\":"
+                            + " 34 }}");
+        assertThat(spaced.deviceModel).isEqualTo("Pixel 8");
+        assertThat(spaced.localeLanguage).isEqualTo("en\"");
+        assertThat(spaced.osVersion).isEqualTo("34");
     }
 
     @Test
