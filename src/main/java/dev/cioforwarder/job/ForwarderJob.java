@@ -74,7 +74,8 @@ public final class ForwarderJob {
                 records.process(
                                 new ParseFunction(
                                         settings.maxRecordBytes(),
-                                        settings.mapping().forwardCommerceEvents()))
+                                        settings.mapping().forwardCommerceEvents(),
+                                        settings.mapping().environments()))
                         .uid(OperatorIds.PARSER)
                         .name("Parse mParticle batches");
 

@@ -2,6 +2,7 @@ package dev.cioforwarder.job;
 
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
+import dev.cioforwarder.mapping.Environments;
 import dev.cioforwarder.mapping.SkipReason;
 import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.EventKind;
@@ -47,6 +48,7 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
 
     private final int maxRecordBytes;
     private final boolean forwardCommerceEvents;
+    private final Environments environments;
     private transient BatchParser parser;
     private transient Counter recordsIn;
     private transient Counter batchesParsed;
@@ -60,8 +62,18 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
      *     are counted as not forwarded and leave the batch here, as before the setting existed
      */
     public ParseFunction(int maxRecordBytes, boolean forwardCommerceEvents) {
+        this(maxRecordBytes, forwardCommerceEvents, Environments.ALL);
+    }
+
+    /**
+     * @param environments mparticle.environments: a batch of another environment goes no further
+     *     (its malformed events are still dead-lettered: the input is bad whoever it was for)
+     */
+    public ParseFunction(
+            int maxRecordBytes, boolean forwardCommerceEvents, Environments environments) {
         this.maxRecordBytes = maxRecordBytes;
         this.forwardCommerceEvents = forwardCommerceEvents;
+        this.environments = environments;
     }
 
     @Override
@@ -97,6 +109,12 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
                     ctx,
                     now);
         }
+        if (!environments.forwards(batch.environment)) {
+            skipped.inc(SkipReason.ENVIRONMENT_NOT_FORWARDED.code());
+            return;
+        }
+        // Nothing after this stage reads it: not carried through the keyBy.
+        batch.environment = null;
         for (String type : result.notForwardedEventTypes()) {
             notForwarded.inc(KNOWN_EVENT_TYPES.contains(type) ? type : "other");
         }

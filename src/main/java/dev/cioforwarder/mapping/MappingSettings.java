@@ -15,6 +15,7 @@ public final class MappingSettings implements Serializable {
     private final boolean updateEmailById;
     private final boolean allowMessageRoutingProperties;
     private final boolean forwardDevices;
+    private final Environments environments;
     private final long deviceRefreshIntervalMs;
     private final boolean anonymousEvents;
     private final boolean anonymousEventsInBatch;
@@ -31,6 +32,7 @@ public final class MappingSettings implements Serializable {
         this.updateEmailById = b.updateEmailById;
         this.allowMessageRoutingProperties = b.allowMessageRoutingProperties;
         this.forwardDevices = b.forwardDevices;
+        this.environments = b.environments;
         this.deviceRefreshIntervalMs = b.deviceRefreshIntervalMs;
         this.anonymousEvents = b.anonymousEvents;
         this.anonymousEventsInBatch = b.anonymousEventsInBatch;
@@ -58,6 +60,7 @@ public final class MappingSettings implements Serializable {
         b.updateEmailById = updateEmailById;
         b.allowMessageRoutingProperties = allowMessageRoutingProperties;
         b.forwardDevices = forwardDevices;
+        b.environments = environments;
         b.deviceRefreshIntervalMs = deviceRefreshIntervalMs;
         b.anonymousEvents = anonymousEvents;
         b.anonymousEventsInBatch = anonymousEventsInBatch;
@@ -116,6 +119,11 @@ public final class MappingSettings implements Serializable {
      */
     public long deviceRefreshIntervalMs() {
         return deviceRefreshIntervalMs;
+    }
+
+    /** {@code mparticle.environments}: which batches are forwarded at all. */
+    public Environments environments() {
+        return environments;
     }
 
     /** {@code customerio.anonymous-events}: events of users without identity go by MPID. */
@@ -188,6 +196,8 @@ public final class MappingSettings implements Serializable {
                 + allowMessageRoutingProperties
                 + ", forward-devices="
                 + forwardDevices
+                + ", environments="
+                + environments
                 + ", device-refresh-interval="
                 + deviceRefreshIntervalMs
                 + "ms"
@@ -213,6 +223,7 @@ public final class MappingSettings implements Serializable {
         private boolean updateEmailById = false;
         private boolean allowMessageRoutingProperties = false;
         private boolean forwardDevices = false;
+        private Environments environments = Environments.ALL;
         private long deviceRefreshIntervalMs = java.time.Duration.ofDays(1).toMillis();
         private boolean anonymousEvents = false;
         private boolean anonymousEventsInBatch = true;
@@ -264,6 +275,11 @@ public final class MappingSettings implements Serializable {
 
         public Builder deviceRefreshInterval(java.time.Duration value) {
             deviceRefreshIntervalMs = value.toMillis();
+            return this;
+        }
+
+        public Builder environments(Environments value) {
+            environments = value;
             return this;
         }
 

@@ -91,7 +91,12 @@ public enum SkipReason {
      * A {@code commerce_event} whose product action or promotion action is not one mParticle
      * defines.
      */
-    COMMERCE_ACTION_UNKNOWN("commerce_action_unknown");
+    COMMERCE_ACTION_UNKNOWN("commerce_action_unknown"),
+    /**
+     * A batch of an mParticle environment {@code mparticle.environments} does not forward (e.g.
+     * development data in the production job): nothing of it goes anywhere, and no state changes.
+     */
+    ENVIRONMENT_NOT_FORWARDED("environment_not_forwarded");
 
     private final String code;
 

@@ -153,6 +153,7 @@ public final class BatchParser {
                     "locale_language",
                     "locale_country",
                     "application_version",
+                    "environment",
                     "register",
                     "registration_token",
                     "product_action",
@@ -377,6 +378,14 @@ public final class BatchParser {
                         break;
                     case "application_info":
                         readApplicationInfo(value);
+                        break;
+                    case "environment":
+                        // Read leniently: it was never read before the setting existed.
+                        if (value == JsonToken.VALUE_STRING) {
+                            batch.environment = text();
+                        } else {
+                            p.skipChildren();
+                        }
                         break;
                     case "events":
                         readEvents(value);

@@ -47,6 +47,13 @@ public class MParticleBatch {
 
     public List<String> deletedUserAttributes;
 
+    /**
+     * The top-level {@code environment} as received when a string ({@code production}, {@code
+     * development}); null otherwise. Read by the parse stage only, which clears it before the
+     * keyBy.
+     */
+    public String environment;
+
     /** {@code device_info.platform} as received ({@code iOS}, {@code Android}, {@code web}…). */
     public String platform;
 

@@ -220,6 +220,10 @@ public final class PreviewCommand {
                     result.eventRejectionSummary(),
                     batch.mpidText());
         }
+        if (!settings.environments().forwards(batch.environment)) {
+            skipped(SkipReason.ENVIRONMENT_NOT_FORWARDED, batch.mpidText());
+            return;
+        }
         if (batch.userKey == null) {
             skipped(SkipReason.NO_IDENTITY, null);
             return;

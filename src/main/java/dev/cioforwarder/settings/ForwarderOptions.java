@@ -312,6 +312,14 @@ public final class ForwarderOptions {
                     .defaultValue("mparticle-customerio-dlq")
                     .withDescription("Unique per job on a Kafka cluster.");
 
+    public static final ConfigOption<String> ENVIRONMENTS =
+            ConfigOptions.key("mparticle.environments")
+                    .stringType()
+                    .defaultValue("production,development")
+                    .withDescription(
+                            "The mParticle environments forwarded: production, development or"
+                                    + " both, comma-separated.");
+
     public static final ConfigOption<Integer> MAX_RECORD_BYTES =
             ConfigOptions.key("mparticle.max-record-bytes")
                     .intType()
@@ -381,6 +389,7 @@ public final class ForwarderOptions {
                     DEAD_LETTER_TRANSACTIONAL_ID_PREFIX,
                     FEEDBACK_TOPIC,
                     WAITING_CAPACITY,
+                    ENVIRONMENTS,
                     MAX_RECORD_BYTES,
                     STATE_TTL,
                     JOB_NAME,

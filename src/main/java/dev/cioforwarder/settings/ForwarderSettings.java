@@ -153,6 +153,7 @@ public final class ForwarderSettings implements Serializable {
                 .allowMessageRoutingProperties(
                         bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
                 .forwardDevices(bool(config, ForwarderOptions.FORWARD_DEVICES))
+                .environments(environments(config))
                 .deviceRefreshInterval(
                         zeroOrPositive(config, ForwarderOptions.DEVICE_REFRESH_INTERVAL))
                 .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
@@ -456,6 +457,18 @@ public final class ForwarderSettings implements Serializable {
             return config.get(option);
         } catch (IllegalArgumentException e) {
             throw invalid(option, config.getString(option.key(), null), accepted);
+        }
+    }
+
+    private static dev.cioforwarder.mapping.Environments environments(Configuration config) {
+        String value = config.get(ForwarderOptions.ENVIRONMENTS);
+        try {
+            return dev.cioforwarder.mapping.Environments.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(
+                    ForwarderOptions.ENVIRONMENTS,
+                    value,
+                    "production, development or both, comma-separated");
         }
     }
 

@@ -58,4 +58,43 @@ class ParseFunctionTest {
                             key -> key.contains("1764400000000") || key.contains("1764999000000"));
         }
     }
+
+    /**
+     * mparticle.environments=production: a development batch goes no further and is counted; its
+     * malformed events are still dead-lettered; a production batch goes on without its environment
+     * (nothing downstream reads it, so the keyBy does not carry it).
+     */
+    @Test
+    void aBatchOfAnEnvironmentNotForwardedGoesNoFurther() throws Exception {
+        String development =
+                "{\"mpid\":7,\"environment\":\"development\",\"user_identities\":{\"customer_id\":\"c-1\"},"
+                    + "\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":{\"a\":1}}}]}";
+        String production =
+                "{\"mpid\":8,\"environment\":\"production\",\"user_identities\":{\"customer_id\":\"c-2\"},"
+                    + "\"events\":[]}";
+        try (var h =
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(
+                                new ParseFunction(
+                                        BatchParser.DEFAULT_MAX_RECORD_BYTES,
+                                        true,
+                                        dev.cioforwarder.mapping.Environments.parse(
+                                                "production"))))) {
+            h.open();
+            h.processElement(
+                    new StreamRecord<>(
+                            new SourceRecord(
+                                    development.getBytes(StandardCharsets.UTF_8), "in", 0, 1, 1L)));
+            h.processElement(
+                    new StreamRecord<>(
+                            new SourceRecord(
+                                    production.getBytes(StandardCharsets.UTF_8), "in", 0, 2, 1L)));
+            List<MParticleBatch> out = h.extractOutputValues();
+            assertThat(out).singleElement().satisfies(b -> assertThat(b.mpid).isEqualTo(8));
+            assertThat(out.get(0).environment).isNull();
+            assertThat(h.getSideOutput(DeadLetterOutput.TAG))
+                    .as("the development batch's malformed event")
+                    .hasSize(1);
+        }
+    }
 }
