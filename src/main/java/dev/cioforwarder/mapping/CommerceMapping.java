@@ -74,10 +74,25 @@ final class CommerceMapping {
 
     private CommerceMapping() {}
 
-    /** The Customer.io event name, or null when {@link #notForwarded} has the reason. */
+    /**
+     * The Customer.io event name in the given style, after the prefix; null when {@link
+     * #notForwarded} has the reason.
+     */
+    static String name(CommerceData c, CommerceEventNames style, String prefix) {
+        String action = name(c);
+        return action == null ? null : prefix + style.name(action);
+    }
+
+    /**
+     * mParticle's name for the event's action, or null when {@link #notForwarded} has the reason.
+     * Its two spellings of the wishlist removal are one action, named like {@code add_to_wishlist}.
+     */
     static String name(CommerceData c) {
         if (c.productAction != null && !c.productAction.isBlank()) {
             String action = EventNames.normalize(c.productAction).toLowerCase(Locale.ROOT);
+            if (action.equals("remove_from_wish_list")) {
+                return "remove_from_wishlist";
+            }
             return PRODUCT_ACTIONS.contains(action) ? action : null;
         }
         if (c.promotionAction != null && !c.promotionAction.isBlank()) {

@@ -108,7 +108,12 @@ final class EventMapping {
             Transition t) {
         boolean commerce = event.kind == EventKind.COMMERCE_EVENT;
         String name =
-                commerce ? CommerceMapping.name(event.commerce) : EventNames.normalize(event.name);
+                commerce
+                        ? CommerceMapping.name(
+                                event.commerce,
+                                settings.commerceEventNames(),
+                                settings.commerceEventPrefix())
+                        : EventNames.normalize(event.name);
         String problem = EventNames.check(name);
         if (problem != null) {
             DeadLetterReason reason =

@@ -20,6 +20,8 @@ public final class MappingSettings implements Serializable {
     private final boolean anonymousEvents;
     private final boolean anonymousEventsInBatch;
     private final boolean forwardCommerceEvents;
+    private final CommerceEventNames commerceEventNames;
+    private final String commerceEventPrefix;
     private final boolean applyIdentifierChanges;
     private final ApiMode apiMode;
 
@@ -37,6 +39,8 @@ public final class MappingSettings implements Serializable {
         this.anonymousEvents = b.anonymousEvents;
         this.anonymousEventsInBatch = b.anonymousEventsInBatch;
         this.forwardCommerceEvents = b.forwardCommerceEvents;
+        this.commerceEventNames = b.commerceEventNames;
+        this.commerceEventPrefix = b.commerceEventPrefix;
         this.applyIdentifierChanges = b.applyIdentifierChanges;
         this.apiMode = b.apiMode;
     }
@@ -65,6 +69,8 @@ public final class MappingSettings implements Serializable {
         b.anonymousEvents = anonymousEvents;
         b.anonymousEventsInBatch = anonymousEventsInBatch;
         b.forwardCommerceEvents = forwardCommerceEvents;
+        b.commerceEventNames = commerceEventNames;
+        b.commerceEventPrefix = commerceEventPrefix;
         b.applyIdentifierChanges = applyIdentifierChanges;
         b.apiMode = apiMode;
         return b;
@@ -145,6 +151,16 @@ public final class MappingSettings implements Serializable {
         return forwardCommerceEvents;
     }
 
+    /** {@code customerio.commerce-event-names}: mParticle's action names or semantic ones. */
+    public CommerceEventNames commerceEventNames() {
+        return commerceEventNames;
+    }
+
+    /** {@code customerio.commerce-event-prefix}: put before every commerce event's name. */
+    public String commerceEventPrefix() {
+        return commerceEventPrefix;
+    }
+
     /**
      * An App API key is configured ({@code customerio.app-api-key-env} or {@code -file}): a changed
      * email or Customer ID is applied through the person's cio_id.
@@ -207,6 +223,10 @@ public final class MappingSettings implements Serializable {
                 + anonymousEventsInBatch
                 + ", forward-commerce-events="
                 + forwardCommerceEvents
+                + ", commerce-event-names="
+                + commerceEventNames.code()
+                + ", commerce-event-prefix="
+                + commerceEventPrefix
                 + ", identifier-changes="
                 + applyIdentifierChanges
                 + ", api-mode="
@@ -228,6 +248,8 @@ public final class MappingSettings implements Serializable {
         private boolean anonymousEvents = false;
         private boolean anonymousEventsInBatch = true;
         private boolean forwardCommerceEvents = true;
+        private CommerceEventNames commerceEventNames = CommerceEventNames.MPARTICLE;
+        private String commerceEventPrefix = "";
         private boolean applyIdentifierChanges = false;
         private ApiMode apiMode = ApiMode.V2_BATCH;
 
@@ -295,6 +317,16 @@ public final class MappingSettings implements Serializable {
 
         public Builder forwardCommerceEvents(boolean value) {
             forwardCommerceEvents = value;
+            return this;
+        }
+
+        public Builder commerceEventNames(CommerceEventNames value) {
+            commerceEventNames = value;
+            return this;
+        }
+
+        public Builder commerceEventPrefix(String value) {
+            commerceEventPrefix = value;
             return this;
         }
 

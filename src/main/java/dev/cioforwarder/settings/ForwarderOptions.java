@@ -2,6 +2,7 @@ package dev.cioforwarder.settings;
 
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
+import dev.cioforwarder.mapping.CommerceEventNames;
 import dev.cioforwarder.mapping.CreatedAtPolicy;
 import dev.cioforwarder.mapping.UserIdType;
 import dev.cioforwarder.mparticle.BatchParser;
@@ -115,6 +116,20 @@ public final class ForwarderOptions {
                     .withDescription(
                             "A device seen again this much later than it was last sent goes again"
                                     + " (add_device with the newer last_used); 0 s: never.");
+
+    public static final ConfigOption<CommerceEventNames> COMMERCE_EVENT_NAMES =
+            ConfigOptions.key("customerio.commerce-event-names")
+                    .enumType(CommerceEventNames.class)
+                    .defaultValue(CommerceEventNames.MPARTICLE)
+                    .withDescription(
+                            "mparticle (purchase, add_to_cart...) or semantic (Order Completed,"
+                                    + " Product Added...).");
+
+    public static final ConfigOption<String> COMMERCE_EVENT_PREFIX =
+            ConfigOptions.key("customerio.commerce-event-prefix")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription("Put before the name of every commerce event; unset: none.");
 
     public static final ConfigOption<Boolean> ANONYMOUS_EVENTS =
             ConfigOptions.key("customerio.anonymous-events")
@@ -362,6 +377,8 @@ public final class ForwarderOptions {
                     ALLOW_MESSAGE_ROUTING_PROPERTIES,
                     FORWARD_DEVICES,
                     DEVICE_REFRESH_INTERVAL,
+                    COMMERCE_EVENT_NAMES,
+                    COMMERCE_EVENT_PREFIX,
                     ANONYMOUS_EVENTS,
                     ANONYMOUS_EVENTS_IN_BATCH,
                     FORWARD_COMMERCE_EVENTS,

@@ -159,6 +159,12 @@ public final class ForwarderSettings implements Serializable {
                 .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
                 .anonymousEventsInBatch(bool(config, ForwarderOptions.ANONYMOUS_EVENTS_IN_BATCH))
                 .forwardCommerceEvents(bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
+                .commerceEventNames(
+                        read(
+                                config,
+                                ForwarderOptions.COMMERCE_EVENT_NAMES,
+                                dev.cioforwarder.mapping.CommerceEventNames.accepted()))
+                .commerceEventPrefix(commerceEventPrefix(config))
                 .applyIdentifierChanges(
                         config.get(ForwarderOptions.APP_API_KEY_ENV) != null
                                 || config.get(ForwarderOptions.APP_API_KEY_FILE) != null)
@@ -458,6 +464,31 @@ public final class ForwarderSettings implements Serializable {
         } catch (IllegalArgumentException e) {
             throw invalid(option, config.getString(option.key(), null), accepted);
         }
+    }
+
+    /**
+     * The prefix as given (spaces inside it are kept: it is part of a name the app chose), with
+     * room left for the longest commerce event name within Customer.io's limit.
+     */
+    private static String commerceEventPrefix(Configuration config) {
+        String value = config.get(ForwarderOptions.COMMERCE_EVENT_PREFIX);
+        if (value == null) {
+            return "";
+        }
+        int room =
+                dev.cioforwarder.mapping.CustomerioLimits.MAX_EVENT_NAME_BYTES
+                        - dev.cioforwarder.mapping.CommerceEventNames.longestName();
+        if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > room
+                || !value.equals(value.strip())
+                || value.chars().anyMatch(Character::isISOControl)) {
+            throw invalid(
+                    ForwarderOptions.COMMERCE_EVENT_PREFIX,
+                    value,
+                    "at most "
+                            + room
+                            + " bytes, without leading or trailing spaces or control characters");
+        }
+        return value;
     }
 
     private static dev.cioforwarder.mapping.Environments environments(Configuration config) {

@@ -241,6 +241,45 @@ class CommerceEventsITCase extends JobTestSupport {
         assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
     }
 
+    /** Semantic names and a prefix: commerce events no app's own custom event is called. */
+    @Test
+    void semanticNamesWithAPrefixReachThePersonAndCustomEventsKeepTheirs() throws Exception {
+        kafka.produce(topic, List.of(batch()));
+        JobClient job =
+                startJob(
+                        settings(
+                                "customerio.commerce-event-names",
+                                "semantic",
+                                "customerio.commerce-event-prefix",
+                                "shop_"));
+        try {
+            Await.until(
+                    Duration.ofMinutes(2),
+                    () -> customerio.events().size() == 7,
+                    () -> customerio.events().toString());
+            Thread.sleep(1_000);
+        } finally {
+            job.cancel().get();
+        }
+        assertThat(customerio.events())
+                .extracting(StoredEvent::name)
+                .containsExactlyInAnyOrder(
+                        "Opened_Shop",
+                        "shop_Product List Viewed",
+                        "shop_Promotion Clicked",
+                        "shop_Product Added",
+                        "shop_Order Completed",
+                        "shop_Order Completed",
+                        "Left_Shop");
+        // The same event ids as under the default names: only the name differs.
+        assertThat(customerio.events())
+                .filteredOn(e -> e.name().equals("shop_Order Completed"))
+                .extracting(StoredEvent::id)
+                .contains(new Ulid().of(T0 - 6_000, "9101", "smid:buy-1"));
+        assertThat(customerio.summary().rejectedOperations()).isZero();
+        assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
+    }
+
     private StoredEvent bigPurchase() {
         return event("purchase", "txn-2");
     }

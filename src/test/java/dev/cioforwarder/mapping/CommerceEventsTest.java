@@ -20,6 +20,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -100,10 +101,86 @@ class CommerceEventsTest {
                                             + "\",\"products\":[{\"id\":\"SKU-1\"}]}"));
             assertThat(ops).singleElement();
             assertThat(ops.get(0).kind()).isEqualTo(OperationKind.EVENT);
-            assertThat(ops.get(0).name()).isEqualTo(action);
+            // mParticle's two spellings of the wishlist removal are one event.
+            assertThat(ops.get(0).name())
+                    .isEqualTo(
+                            action.equals("remove_from_wish_list")
+                                    ? "remove_from_wishlist"
+                                    : action);
             assertThat(lastUser.last.commerceEventsForwarded()).isEqualTo(1);
             // Counted apart from custom events.
             assertThat(lastUser.last.eventsForwarded()).isZero();
+        }
+
+        /**
+         * customerio.commerce-event-names=semantic: Segment's E-commerce Spec v2 names, which
+         * Customer.io's e-commerce guides use, written out here from the spec.
+         */
+        @ParameterizedTest(name = "{0} -> {1}")
+        @CsvSource({
+            "add_to_cart,Product Added",
+            "remove_from_cart,Product Removed",
+            "checkout,Checkout Started",
+            "checkout_option,Checkout Step Completed",
+            "click,Product Clicked",
+            "view_detail,Product Viewed",
+            "purchase,Order Completed",
+            "refund,Order Refunded",
+            "add_to_wishlist,Product Added to Wishlist",
+            "remove_from_wishlist,Product Removed from Wishlist",
+            "remove_from_wish_list,Product Removed from Wishlist"
+        })
+        void semanticNamesForEachProductAction(String action, String expected) {
+            MappingSettings semantic =
+                    MappingSettings.defaults().toBuilder()
+                            .commerceEventNames(CommerceEventNames.SEMANTIC)
+                            .build();
+            List<Op> ops =
+                    send(
+                            semantic,
+                            commerce(
+                                    "a-1",
+                                    "\"product_action\":{\"action\":\""
+                                            + action
+                                            + "\",\"products\":[{\"id\":\"SKU-1\"}]}"));
+            assertThat(ops)
+                    .singleElement()
+                    .satisfies(o -> assertThat(o.name()).isEqualTo(expected));
+        }
+
+        @Test
+        void semanticNamesForPromotionsAndImpressionsAndAPrefixInBothStyles() {
+            String[] events = {
+                commerce(
+                        "a-1",
+                        "\"promotion_action\":{\"action\":\"view\",\"promotions\":[{\"id\":\"p\"}]}"),
+                commerce(
+                        "a-2",
+                        "\"promotion_action\":{\"action\":\"click\",\"promotions\":[{\"id\":\"p\"}]}"),
+                commerce(
+                        "a-3",
+                        "\"product_impressions\":[{\"product_impression_list\":\"s\","
+                                + "\"products\":[{\"id\":\"SKU-1\"}]}]")
+            };
+            MappingSettings semantic =
+                    MappingSettings.defaults().toBuilder()
+                            .commerceEventNames(CommerceEventNames.SEMANTIC)
+                            .commerceEventPrefix("shop_")
+                            .build();
+            assertThat(send(semantic, events))
+                    .extracting(Op::name)
+                    .containsExactly(
+                            "shop_Promotion Viewed",
+                            "shop_Promotion Clicked",
+                            "shop_Product List Viewed");
+            MappingSettings mparticle =
+                    MappingSettings.defaults().toBuilder().commerceEventPrefix("shop_").build();
+            assertThat(send(mparticle, events))
+                    .extracting(Op::name)
+                    .containsExactly(
+                            "shop_promotion_view",
+                            "shop_promotion_click",
+                            "shop_product_impression");
         }
 
         @Test

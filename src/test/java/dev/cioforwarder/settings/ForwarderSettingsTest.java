@@ -73,6 +73,19 @@ class ForwarderSettingsTest {
         assertRejected("customerio.batch.max-bytes", "600000", "Customer.io's /batch limit");
         assertRejected("kafka.starting-offsets", "beginning", "committed-or-earliest");
         assertRejected("customerio.endpoint", "track.customer.io", "an http:// or https:// URL");
+        assertRejected(
+                "customerio.commerce-event-names", "segment", "expected mparticle, semantic");
+        assertRejected("customerio.commerce-event-prefix", "x".repeat(72), "at most 71 bytes");
+        assertRejected("customerio.commerce-event-prefix", "a\tb", "control characters");
+        assertRejected(
+                "mparticle.environments", "production,staging", "production, development or both");
+        // Values are trimmed, as every setting's.
+        assertThat(settings("customerio.commerce-event-prefix", " shop_ ").mapping())
+                .extracting(m -> m.commerceEventPrefix())
+                .isEqualTo("shop_");
+        assertThat(settings("customerio.commerce-event-prefix", "x".repeat(71)).mapping())
+                .extracting(m -> m.commerceEventPrefix())
+                .isEqualTo("x".repeat(71));
         // Codes in any case, as before.
         assertThat(settings("customerio.api-mode", "V1").apiMode()).isEqualTo(ApiMode.V1);
         assertThat(settings("customerio.region", "EU").region()).isEqualTo(Region.EU);
