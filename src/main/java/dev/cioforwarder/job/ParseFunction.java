@@ -109,12 +109,10 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
                     ctx,
                     now);
         }
-        if (!environments.forwards(batch.environment)) {
+        if (!environments.forwards(batch.developmentEnvironment)) {
             skipped.inc(SkipReason.ENVIRONMENT_NOT_FORWARDED.code());
             return;
         }
-        // Nothing after this stage reads it: not carried through the keyBy.
-        batch.environment = null;
         for (String type : result.notForwardedEventTypes()) {
             notForwarded.inc(KNOWN_EVENT_TYPES.contains(type) ? type : "other");
         }

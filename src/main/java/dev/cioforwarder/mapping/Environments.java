@@ -49,13 +49,12 @@ public final class Environments implements Serializable {
         return new Environments(production, development);
     }
 
-    /** Whether a batch whose {@code environment} is {@code batchEnvironment} (or null) goes on. */
-    public boolean forwards(String batchEnvironment) {
-        return isDevelopment(batchEnvironment) ? development : production;
-    }
-
-    static boolean isDevelopment(String batchEnvironment) {
-        return batchEnvironment != null && batchEnvironment.strip().equalsIgnoreCase(DEVELOPMENT);
+    /**
+     * Whether a batch goes on: a development batch ({@code MParticleBatch.developmentEnvironment})
+     * when development is forwarded, any other when production is.
+     */
+    public boolean forwards(boolean developmentBatch) {
+        return developmentBatch ? development : production;
     }
 
     @Override

@@ -14,7 +14,6 @@ import dev.cioforwarder.json.Utf8;
 import dev.cioforwarder.json.ValueType;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -381,8 +380,14 @@ public final class BatchParser {
                         break;
                     case "environment":
                         // Read leniently: it was never read before the setting existed.
+                        // Compared in the parser's buffer: most batches carry it, and a string
+                        // for each would cost every batch.
                         if (value == JsonToken.VALUE_STRING) {
-                            batch.environment = text();
+                            batch.developmentEnvironment =
+                                    isDevelopment(
+                                            p.getTextCharacters(),
+                                            p.getTextOffset(),
+                                            p.getTextLength());
                         } else {
                             p.skipChildren();
                         }
@@ -445,6 +450,28 @@ public final class BatchParser {
                 }
             }
             return ParseResult.accepted(batch, eventRejections, eventRejectionCount, notForwarded);
+        }
+
+        /** Whether the characters are "development", in any case, spaces around it ignored. */
+        static boolean isDevelopment(char[] chars, int offset, int length) {
+            int start = offset;
+            int end = offset + length;
+            while (start < end && Character.isWhitespace(chars[start])) {
+                start++;
+            }
+            while (end > start && Character.isWhitespace(chars[end - 1])) {
+                end--;
+            }
+            String development = "development";
+            if (end - start != development.length()) {
+                return false;
+            }
+            for (int i = 0; i < development.length(); i++) {
+                if (Character.toLowerCase(chars[start + i]) != development.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private boolean hasDeviceDetails() {
@@ -873,19 +900,17 @@ public final class BatchParser {
             }
             try (JsonParser value =
                     Json.factory().createParser(payload, offset, payload.length - offset)) {
-                JsonToken t = value.nextToken();
-                if (t != JsonToken.VALUE_STRING
-                        && t != JsonToken.VALUE_NUMBER_INT
-                        && t != JsonToken.VALUE_NUMBER_FLOAT) {
-                    throw new IllegalStateException("device detail offset " + offset + ": " + t);
+                if (value.nextToken() != JsonToken.VALUE_STRING) {
+                    return null; // cannot happen: the offset is a string's opening quote
                 }
                 String text = Utf8.wellFormed(value.getText()).strip();
                 return text.isEmpty() || text.length() > MParticleBatch.MAX_DEVICE_DETAIL_CHARS
                         ? null
                         : text;
             } catch (IOException e) {
-                // Read once already in the pass over the batch: cannot happen.
-                throw new UncheckedIOException(e);
+                // Cannot happen either (the batch's pass read this value); a device attribute
+                // is an extra, never a reason to fail the record or the job.
+                return null;
             }
         }
 

@@ -48,11 +48,11 @@ public class MParticleBatch {
     public List<String> deletedUserAttributes;
 
     /**
-     * The top-level {@code environment} as received when a string ({@code production}, {@code
-     * development}); null otherwise. Read by the parse stage only, which clears it before the
-     * keyBy.
+     * Whether the top-level {@code environment} says {@code development} (in any case, spaces
+     * around it ignored); false for {@code production}, another value or none. Read by the parse
+     * stage ({@code mparticle.environments}).
      */
-    public String environment;
+    public boolean developmentEnvironment;
 
     /** {@code device_info.platform} as received ({@code iOS}, {@code Android}, {@code web}…). */
     public String platform;

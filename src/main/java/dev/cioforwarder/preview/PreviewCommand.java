@@ -220,7 +220,7 @@ public final class PreviewCommand {
                     result.eventRejectionSummary(),
                     batch.mpidText());
         }
-        if (!settings.environments().forwards(batch.environment)) {
+        if (!settings.environments().forwards(batch.developmentEnvironment)) {
             skipped(SkipReason.ENVIRONMENT_NOT_FORWARDED, batch.mpidText());
             return;
         }

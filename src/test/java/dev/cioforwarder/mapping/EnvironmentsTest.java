@@ -3,8 +3,13 @@ package dev.cioforwarder.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.mparticle.ParseResult;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** mparticle.environments: which batches go on, by their top-level environment. */
 class EnvironmentsTest {
@@ -30,7 +35,30 @@ class EnvironmentsTest {
                 "' Development , production ',development,true"
             })
     void forwards(String setting, String batchEnvironment, boolean expected) {
-        assertThat(Environments.parse(setting).forwards(batchEnvironment)).isEqualTo(expected);
+        // Through the parser, which reads the field (without a string per batch).
+        String json =
+                "{\"mpid\":1"
+                        + (batchEnvironment == null
+                                ? ""
+                                : ",\"environment\":\"" + batchEnvironment + "\"")
+                        + "}";
+        MParticleBatch batch =
+                new BatchParser().parse(json.getBytes(StandardCharsets.UTF_8), 0L).batch();
+        assertThat(Environments.parse(setting).forwards(batch.developmentEnvironment))
+                .isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"5", "null", "{}", "[\"development\"]"})
+    void anEnvironmentThatIsNotAStringIsProductionDataNotARejection(String value) {
+        ParseResult result =
+                new BatchParser()
+                        .parse(
+                                ("{\"mpid\":1,\"environment\":" + value + "}")
+                                        .getBytes(StandardCharsets.UTF_8),
+                                0L);
+        assertThat(result.isRejected()).isFalse();
+        assertThat(result.batch().developmentEnvironment).isFalse();
     }
 
     @ParameterizedTest
