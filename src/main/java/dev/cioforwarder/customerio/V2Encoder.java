@@ -55,10 +55,23 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
             long timestampSeconds,
             Attributes data,
             String anonymousId) {
+        return eventOperation(
+                person.kind().code(), person.value(), kind, name, ulid, timestampSeconds, data);
+    }
+
+    /** An event or screen of the person with this one identifier. */
+    private EncodedOperation eventOperation(
+            String identifierKind,
+            String identifierValue,
+            OperationKind kind,
+            String name,
+            String ulid,
+            long timestampSeconds,
+            Attributes data) {
         try {
             JsonGenerator g = start();
             g.writeStartObject();
-            writePerson(g, person);
+            writePerson(g, identifierKind, identifierValue);
             g.writeStringField("action", kind == OperationKind.SCREEN ? "screen" : "event");
             g.writeStringField("id", ulid);
             g.writeStringField("name", name);
@@ -116,9 +129,13 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
     }
 
     private static void writePerson(JsonGenerator g, PersonIdentifier person) throws IOException {
+        writePerson(g, person.kind().code(), person.value());
+    }
+
+    private static void writePerson(JsonGenerator g, String kind, String value) throws IOException {
         g.writeStringField("type", "person");
         g.writeObjectFieldStart("identifiers");
-        g.writeStringField(person.kind().code(), person.value());
+        g.writeStringField(kind, value);
         g.writeEndObject();
     }
 
@@ -152,23 +169,7 @@ final class V2Encoder extends JsonBodyWriter implements OperationEncoder {
         // RudderStack's Customer.io destination (v2 mode: {"type":"person","action":"event",
         // "identifiers":{"anonymous_id":...}} in /api/v2/batch) send anonymous events this way:
         // one request per event would let anonymous traffic exhaust the request rate.
-        try {
-            JsonGenerator g = start();
-            g.writeStartObject();
-            g.writeStringField("type", "person");
-            g.writeObjectFieldStart("identifiers");
-            g.writeStringField("anonymous_id", anonymousId);
-            g.writeEndObject();
-            g.writeStringField("action", kind == OperationKind.SCREEN ? "screen" : "event");
-            g.writeStringField("id", ulid);
-            g.writeStringField("name", name);
-            g.writeNumberField("timestamp", timestampSeconds);
-            g.writeFieldName("attributes");
-            int dataBytes = writeMeasuredObject(g, data);
-            g.writeEndObject();
-            return new EncodedOperation(null, null, finish(g), dataBytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return eventOperation(
+                "anonymous_id", anonymousId, kind, name, ulid, timestampSeconds, data);
     }
 }
