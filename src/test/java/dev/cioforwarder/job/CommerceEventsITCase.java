@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -47,12 +45,6 @@ class CommerceEventsITCase extends JobTestSupport {
     private static final long T0 = 1_764_400_000_000L;
     private static final long MPID = 9101;
     private static final int BIG_BASKET = 600;
-
-    private static Configuration fastMetrics() {
-        Configuration c = new Configuration();
-        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
-        return c;
-    }
 
     private static String commerce(String smid, long offsetMs, String fields) {
         return "{\"event_type\":\"commerce_event\",\"data\":{\"source_message_id\":\""

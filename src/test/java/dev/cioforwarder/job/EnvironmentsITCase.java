@@ -13,8 +13,6 @@ import java.util.AbstractMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -38,12 +36,6 @@ class EnvironmentsITCase extends JobTestSupport {
                             .setNumberSlotsPerTaskManager(2)
                             .setConfiguration(fastMetrics())
                             .build());
-
-    private static Configuration fastMetrics() {
-        Configuration c = new Configuration();
-        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
-        return c;
-    }
 
     private static Map.Entry<String, byte[]> batch(long mpid, String environment, String name) {
         String json =

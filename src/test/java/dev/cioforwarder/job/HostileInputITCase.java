@@ -36,8 +36,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -73,12 +71,6 @@ class HostileInputITCase extends JobTestSupport {
     private static final int INPUT_MAX_RECORD_BYTES = 24 * 1024 * 1024;
 
     private static final long RECORD_TIME = 1_764_320_400_000L;
-
-    private static Configuration fastMetrics() {
-        Configuration c = new Configuration();
-        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
-        return c;
-    }
 
     /** One produced record and what must become of it. */
     private static final class Sent {

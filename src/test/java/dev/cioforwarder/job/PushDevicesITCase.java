@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -55,12 +53,6 @@ class PushDevicesITCase extends JobTestSupport {
             "<e481f135 9629f0c3 0a5b2c47 dd3e0a11 7b6cd5f8 a1a3c2b1 7d8e9f00 12345678>";
     private static final String KEN_PLAIN =
             "e481f1359629f0c30a5b2c47dd3e0a117b6cd5f8a1a3c2b17d8e9f0012345678";
-
-    private static Configuration fastMetrics() {
-        Configuration c = new Configuration();
-        c.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
-        return c;
-    }
 
     /** A batch of {@code mpid} at {@code T0 + offsetMs}, keyed by its MPID. */
     private static Map.Entry<String, byte[]> batch(
