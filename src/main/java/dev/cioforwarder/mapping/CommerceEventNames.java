@@ -17,9 +17,12 @@ public enum CommerceEventNames {
     SEMANTIC("semantic");
 
     /**
-     * mParticle's actions and their E-commerce Spec v2 names. {@code checkout_option} (an option
-     * chosen at a checkout step) is the spec's "Checkout Step Completed"; impressions are a product
-     * list seen.
+     * mParticle's actions and their E-commerce Spec v2 names, from Segment's "Spec: V2 Ecommerce
+     * Events" (https://segment.com/docs/connections/spec/ecommerce/v2/, now at
+     * https://www.twilio.com/docs/segment/connections/spec/ecommerce/v2). {@code checkout_option}
+     * (an option chosen at a checkout step) is the spec's "Checkout Step Completed"; impressions
+     * are a product list seen. Keys are the names {@link CommerceMapping#name(
+     * dev.cioforwarder.mparticle.CommerceData)} gives: every one of them must be here.
      */
     static final Map<String, String> SEMANTIC_NAMES =
             Map.ofEntries(
@@ -32,7 +35,8 @@ public enum CommerceEventNames {
                     Map.entry("purchase", "Order Completed"),
                     Map.entry("refund", "Order Refunded"),
                     Map.entry("add_to_wishlist", "Product Added to Wishlist"),
-                    Map.entry("remove_from_wishlist", "Product Removed from Wishlist"),
+                    Map.entry(
+                            CommerceMapping.REMOVE_FROM_WISHLIST, "Product Removed from Wishlist"),
                     Map.entry(CommerceMapping.PROMOTION_VIEW, "Promotion Viewed"),
                     Map.entry(CommerceMapping.PROMOTION_CLICK, "Promotion Clicked"),
                     Map.entry(CommerceMapping.PRODUCT_IMPRESSION, "Product List Viewed"));

@@ -54,6 +54,18 @@ final class CommerceMapping {
                     "remove_from_wish_list",
                     "remove_from_wishlist");
 
+    /**
+     * The wishlist removal as mParticle's JSON reference spells it, and so as batches from
+     * mParticle carry it (its server-side SDKs, generated from that schema, accept only this one).
+     */
+    static final String REMOVE_FROM_WISHLIST = "remove_from_wish_list";
+
+    /**
+     * The client SDKs' spelling ({@code RemoveFromWishlist}), sent as {@link
+     * #REMOVE_FROM_WISHLIST}.
+     */
+    static final String REMOVE_FROM_WISHLIST_SDK_SPELLING = "remove_from_wishlist";
+
     static final String PROMOTION_VIEW = "promotion_view";
     static final String PROMOTION_CLICK = "promotion_click";
     static final String PRODUCT_IMPRESSION = "product_impression";
@@ -85,13 +97,15 @@ final class CommerceMapping {
 
     /**
      * mParticle's name for the event's action, or null when {@link #notForwarded} has the reason.
-     * Its two spellings of the wishlist removal are one action, named like {@code add_to_wishlist}.
+     * Its two spellings of the wishlist removal are one action, named as mParticle's JSON reference
+     * (the format of the batches this job reads) spells it, {@code remove_from_wish_list}: what the
+     * job sent for it before the two were one, so an upgrade renames only the SDKs' spelling.
      */
     static String name(CommerceData c) {
         if (c.productAction != null && !c.productAction.isBlank()) {
             String action = EventNames.normalize(c.productAction).toLowerCase(Locale.ROOT);
-            if (action.equals("remove_from_wish_list")) {
-                return "remove_from_wishlist";
+            if (action.equals(REMOVE_FROM_WISHLIST_SDK_SPELLING)) {
+                return REMOVE_FROM_WISHLIST;
             }
             return PRODUCT_ACTIONS.contains(action) ? action : null;
         }

@@ -101,11 +101,12 @@ class CommerceEventsTest {
                                             + "\",\"products\":[{\"id\":\"SKU-1\"}]}"));
             assertThat(ops).singleElement();
             assertThat(ops.get(0).kind()).isEqualTo(OperationKind.EVENT);
-            // mParticle's two spellings of the wishlist removal are one event.
+            // mParticle's two spellings of the wishlist removal are one event, named as the JSON
+            // reference (the batches' format) spells it.
             assertThat(ops.get(0).name())
                     .isEqualTo(
-                            action.equals("remove_from_wish_list")
-                                    ? "remove_from_wishlist"
+                            action.equals("remove_from_wishlist")
+                                    ? "remove_from_wish_list"
                                     : action);
             assertThat(lastUser.last.commerceEventsForwarded()).isEqualTo(1);
             // Counted apart from custom events.
@@ -146,6 +147,59 @@ class CommerceEventsTest {
             assertThat(ops)
                     .singleElement()
                     .satisfies(o -> assertThat(o.name()).isEqualTo(expected));
+        }
+
+        /** No action the job forwards may reach Customer.io without a semantic name. */
+        @Test
+        void everyForwardedProductActionHasASemanticName() {
+            MappingSettings semantic =
+                    MappingSettings.defaults().toBuilder()
+                            .commerceEventNames(CommerceEventNames.SEMANTIC)
+                            .commerceEventPrefix("shop_")
+                            .build();
+            for (String action : CommerceMapping.PRODUCT_ACTIONS) {
+                List<Op> ops =
+                        send(
+                                semantic,
+                                commerce(
+                                        "a-1",
+                                        "\"product_action\":{\"action\":\"" + action + "\"}"));
+                assertThat(ops)
+                        .as(action)
+                        .singleElement()
+                        .satisfies(
+                                o -> {
+                                    // "shop_" and a spec name: words with capitals, no "_".
+                                    assertThat(o.name()).startsWith("shop_");
+                                    assertThat(o.name().substring("shop_".length()))
+                                            .matches("[A-Z][a-z]+( [A-Za-z]+)+");
+                                });
+            }
+        }
+
+        /** Both spellings, a prefix, the default style: one name, the JSON reference's. */
+        @Test
+        void bothWishlistSpellingsAreOneNameBehindAPrefix() {
+            MappingSettings prefixed =
+                    MappingSettings.defaults().toBuilder().commerceEventPrefix("shop_").build();
+            assertThat(
+                            send(
+                                    prefixed,
+                                    commerce(
+                                            "a-1",
+                                            "\"product_action\":{\"action\":\"remove_from_wishlist\"}"),
+                                    commerce(
+                                            "a-2",
+                                            "\"product_action\":{\"action\":\"Remove From Wish"
+                                                    + " List\"}"),
+                                    commerce(
+                                            "a-3",
+                                            "\"product_action\":{\"action\":\"remove_from_wish_list\"}")))
+                    .extracting(Op::name)
+                    .containsExactly(
+                            "shop_remove_from_wish_list",
+                            "shop_remove_from_wish_list",
+                            "shop_remove_from_wish_list");
         }
 
         @Test
