@@ -33,6 +33,21 @@ import java.util.function.Supplier;
  * the change waits in its user's state (so does a refused App API key: only this user's operations
  * wait for it); unexpected statuses for a bounded time; dead-lettered after {@code
  * customerio.max-retry-duration}. Nothing blocks.
+ *
+ * <p>The App API lags the Track API: a person identified moments ago may not be found yet. So a 404
+ * for the person's current identifier is looked up again for {@code appApiLagGraceMs} from the
+ * change's first attempt (that identify was acknowledged before the change was sent) before the
+ * change is taken as not needed. The new identifier's look-up is not delayed: it is nobody's in the
+ * usual case, and waiting there would hold every change for the whole grace.
+ *
+ * <p>An answer without a {@code cio_id} (neither {@code customer.identifiers.cio_id} nor {@code
+ * customer.attributes.cio_id}) is never taken as "applied" or "nobody else has it": it is retried
+ * as an unexpected answer and then dead-lettered ({@code unexpected_status}).
+ *
+ * <p>In an ID-only workspace ({@code emailIsIdentifier} false) email is an ordinary attribute: a
+ * changed email (one that waited in state from before the setting) is a plain identify by the
+ * person's id carrying the new {@code email}, with no App API look-up (which would answer 400 to
+ * {@code id_type=email}).
  */
 public final class IdentifierChangeDelivery {
 
@@ -44,7 +59,14 @@ public final class IdentifierChangeDelivery {
     private final ScheduledExecutorService timer;
     private final Clock clock;
     private final DeliveryListener listener;
+    private final long appApiLagGraceMs;
+    private final boolean emailIsIdentifier;
 
+    /**
+     * @param appApiLagGraceMs how long a person not found by their current identifier is looked up
+     *     again (the App API lags the Track API); 0: not at all
+     * @param emailIsIdentifier false in an ID-only workspace, where email is an attribute
+     */
     public IdentifierChangeDelivery(
             AppApiClient appApi,
             CustomerioClient track,
@@ -53,7 +75,9 @@ public final class IdentifierChangeDelivery {
             RetryPolicy policy,
             ScheduledExecutorService timer,
             Clock clock,
-            DeliveryListener listener) {
+            DeliveryListener listener,
+            long appApiLagGraceMs,
+            boolean emailIsIdentifier) {
         this.appApi = appApi;
         this.track = track;
         this.appApiLimiter = appApiLimiter;
@@ -62,6 +86,8 @@ public final class IdentifierChangeDelivery {
         this.timer = timer;
         this.clock = clock;
         this.listener = listener;
+        this.appApiLagGraceMs = appApiLagGraceMs;
+        this.emailIsIdentifier = emailIsIdentifier;
     }
 
     /**
@@ -78,25 +104,27 @@ public final class IdentifierChangeDelivery {
             op.firstAttemptMs = start;
         }
         Step step = new Step(op, progress, index, start);
+        if (!emailIsIdentifier
+                && change.set().kind() == PersonIdentifier.Kind.EMAIL
+                && change.person().kind() == PersonIdentifier.Kind.ID) {
+            setEmailAttribute(step, change);
+            return;
+        }
+        step.lagGrace = true;
         call(step, () -> appApi.person(change.person()), appApiLimiter, true)
                 .thenAccept(
                         current -> {
                             if (current == null) {
                                 return;
                             }
+                            step.lagGrace = false;
                             if (current.status() == 404) {
                                 listener.identifierChangeNotNeeded();
                                 step.delivered();
                                 return;
                             }
+                            // Never empty here: an answer without one is not final (decide).
                             String cioId = cioId(current);
-                            if (cioId.isEmpty()) {
-                                step.dead(
-                                        DeadLetterReason.REJECTED_BY_CUSTOMERIO,
-                                        "the App API answered without the person's cio_id",
-                                        current);
-                                return;
-                            }
                             call(step, () -> appApi.person(change.set()), appApiLimiter, true)
                                     .thenAccept(
                                             owner -> {
@@ -116,13 +144,6 @@ public final class IdentifierChangeDelivery {
             Step step, IdentifierChange change, String cioId, HttpResult owner) {
         if (owner.status() != 404) {
             String ownerCioId = cioId(owner);
-            if (ownerCioId.isEmpty()) {
-                step.dead(
-                        DeadLetterReason.REJECTED_BY_CUSTOMERIO,
-                        "the App API answered without the cio_id of the new identifier's person",
-                        owner);
-                return;
-            }
             if (cioId.equals(ownerCioId)) {
                 // Applied before (a replay after a restore): nothing to do.
                 listener.identifierChanged();
@@ -159,6 +180,39 @@ public final class IdentifierChangeDelivery {
                         });
     }
 
+    /**
+     * ID-only workspace: the new email is an attribute, set by a plain identify addressed by the
+     * person's id ({@code /api/v2/entity}, so no id is read by its shape as in a v1 path).
+     */
+    private void setEmailAttribute(Step step, IdentifierChange change) {
+        byte[] body = emailIdentifyBody(change.person().value(), change.set().value());
+        call(step, () -> track.send("POST", "/api/v2/entity", body), trackLimiter, false)
+                .thenAccept(
+                        sent -> {
+                            if (sent != null) {
+                                step.delivered();
+                            }
+                        })
+                .exceptionally(
+                        e -> {
+                            step.failed(e);
+                            return null;
+                        });
+    }
+
+    static byte[] emailIdentifyBody(String id, String email) {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("type", "person");
+        body.put("identifiers", java.util.Map.of("id", id));
+        body.put("action", "identify");
+        body.put("attributes", java.util.Map.of("email", email));
+        try {
+            return Json.mapper().writeValueAsBytes(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The change on its way. */
     private final class Step {
         final CustomerioOperation op;
@@ -168,6 +222,9 @@ public final class IdentifierChangeDelivery {
         int failures;
         long unexpectedSinceMs;
         boolean retriedWithNewKey;
+
+        /** Looking up the person's current identifier: a 404 may be the App API's lag. */
+        boolean lagGrace;
 
         Step(CustomerioOperation op, RequestProgress progress, int index, long startMs) {
             this.op = op;
@@ -268,10 +325,31 @@ public final class IdentifierChangeDelivery {
         }
         long now = clock.nowMs();
         if (lookup && result.status() == 404) {
+            long lagged = now - step.op.firstAttemptMs;
+            if (step.lagGrace && lagged < appApiLagGraceMs) {
+                // Perhaps identified moments ago: the App API has not caught up yet.
+                long delay =
+                        Math.max(
+                                1,
+                                Math.min(
+                                        policy.backoffMs(step.failures, -1),
+                                        appApiLagGraceMs - lagged));
+                step.failures++;
+                listener.retryScheduled(result, step.failures, delay);
+                schedule(() -> attempt(step, request, limiter, lookup, answer), delay, answer);
+                return;
+            }
             answer.complete(result);
             return;
         }
-        switch (ResponseClass.of(result)) {
+        ResponseClass responseClass = ResponseClass.of(result);
+        boolean withoutCioId =
+                lookup && responseClass == ResponseClass.SUCCESS && cioId(result).isEmpty();
+        if (withoutCioId) {
+            // Not "nobody has it", never "the same person": an answer to be asked again.
+            responseClass = ResponseClass.UNEXPECTED;
+        }
+        switch (responseClass) {
             case SUCCESS:
             case PARTIAL:
                 answer.complete(result);
@@ -281,7 +359,11 @@ public final class IdentifierChangeDelivery {
                         DeadLetterReason.REJECTED_BY_CUSTOMERIO,
                         "Customer.io refused a step of the identifier change ("
                                 + result.describe()
-                                + ")",
+                                + ")"
+                                + (lookup && result.status() == 400
+                                        ? "; an App API look-up by email is refused in an ID-only"
+                                                + " workspace: see customerio.workspace-identifiers"
+                                        : ""),
                         result);
                 answer.complete(null);
                 return;
@@ -317,6 +399,7 @@ public final class IdentifierChangeDelivery {
                             DeadLetterReason.UNEXPECTED_STATUS,
                             "a step of the identifier change was answered "
                                     + result.describe()
+                                    + (withoutCioId ? " without the person's cio_id" : "")
                                     + " for "
                                     + (now - step.unexpectedSinceMs)
                                     + " ms",
@@ -387,11 +470,16 @@ public final class IdentifierChangeDelivery {
     private static String cioId(HttpResult result) {
         try {
             JsonNode customer = Json.mapper().readTree(result.body()).path("customer");
-            String id = customer.path("identifiers").path("cio_id").asText("");
-            return id.isEmpty() ? customer.path("attributes").path("cio_id").asText("") : id;
-        } catch (java.io.IOException e) {
+            String id = cioIdText(customer.path("identifiers").path("cio_id"));
+            return id.isEmpty() ? cioIdText(customer.path("attributes").path("cio_id")) : id;
+        } catch (java.io.IOException | RuntimeException e) {
             return "";
         }
+    }
+
+    /** A cio_id value: a string (or a whole number), trimmed; empty for anything else. */
+    private static String cioIdText(JsonNode value) {
+        return value.isTextual() || value.isIntegralNumber() ? value.asText().trim() : "";
     }
 
     private void schedule(Runnable task, long delayMs, CompletableFuture<HttpResult> answer) {

@@ -205,7 +205,9 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
                             settings.retryPolicy(),
                             timer,
                             Clock.system(),
-                            metrics));
+                            metrics,
+                            settings.appApiLagGrace().toMillis(),
+                            settings.emailIsIdentifier()));
         }
         group.gauge(Metrics.IN_FLIGHT_REQUESTS, () -> inFlight.get());
         group.gauge(Metrics.USERS_IN_FLIGHT, () -> sequencer.trackedUsers());

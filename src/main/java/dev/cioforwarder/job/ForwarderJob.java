@@ -267,14 +267,16 @@ public final class ForwarderJob {
     /**
      * The AsyncIO timeout: the watchdog for an answer that never comes, well past everything a
      * request may legitimately spend in delivery (its in-slot retries, the unexpected-status
-     * budget, a request timeout on either side). It never fires for a slow but healthy Customer.io,
-     * and when it does it parks the request's operations, loudly.
+     * budget, the App API lag grace of an identifier change, a request timeout on either side). It
+     * never fires for a slow but healthy Customer.io, and when it does it parks the request's
+     * operations, loudly.
      */
     static long asyncTimeoutMs(ForwarderSettings settings) {
         RetryPolicy policy = settings.retryPolicy();
         return policy.inSlotMs()
                 + policy.unexpectedStatusMs()
                 + 2 * settings.requestTimeout().toMillis()
+                + settings.appApiLagGrace().toMillis()
                 + Duration.ofMinutes(2).toMillis();
     }
 

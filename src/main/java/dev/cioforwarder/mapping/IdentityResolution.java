@@ -30,7 +30,9 @@ import dev.cioforwarder.state.UserState;
  *       events wait.
  *   <li>The {@code email} attribute of a person addressed by id changes only when the workspace
  *       allows it ({@code customerio.update-email-by-id}); otherwise Customer.io answers 200 and
- *       records an attribute update failure, so the email it has is kept.
+ *       records an attribute update failure, so the email it has is kept. In an ID-only workspace
+ *       ({@code customerio.workspace-identifiers=id_only}) email is an ordinary attribute: a
+ *       changed one goes in the identify by id, never through cio_id.
  * </ul>
  */
 final class IdentityResolution {
@@ -251,7 +253,7 @@ final class IdentityResolution {
         a.email = email(state, a.address, a.change == null, t);
         if (a.change == null
                 && settings.applyIdentifierChanges()
-                && !settings.updateEmailById()
+                && !settings.emailChangesById()
                 && a.address.kind() == PersonIdentifier.Kind.ID
                 && state.email != null
                 && state.emailSent != null
@@ -303,7 +305,7 @@ final class IdentityResolution {
         if (newest == null || sent == null || sent.equalsIgnoreCase(newest)) {
             return newest != null ? newest : sent;
         }
-        if (settings.updateEmailById()) {
+        if (settings.emailChangesById()) {
             return newest;
         }
         if (countKeptBack && !settings.applyIdentifierChanges()) {

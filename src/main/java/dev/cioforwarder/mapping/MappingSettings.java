@@ -13,6 +13,7 @@ public final class MappingSettings implements Serializable {
     private final CreatedAtPolicy createdAtPolicy;
     private final boolean resubscribeOnOptIn;
     private final boolean updateEmailById;
+    private final WorkspaceIdentifiers workspaceIdentifiers;
     private final boolean allowMessageRoutingProperties;
     private final boolean forwardDevices;
     private final Environments environments;
@@ -32,6 +33,7 @@ public final class MappingSettings implements Serializable {
         this.createdAtPolicy = b.createdAtPolicy;
         this.resubscribeOnOptIn = b.resubscribeOnOptIn;
         this.updateEmailById = b.updateEmailById;
+        this.workspaceIdentifiers = b.workspaceIdentifiers;
         this.allowMessageRoutingProperties = b.allowMessageRoutingProperties;
         this.forwardDevices = b.forwardDevices;
         this.environments = b.environments;
@@ -62,6 +64,7 @@ public final class MappingSettings implements Serializable {
         b.createdAtPolicy = createdAtPolicy;
         b.resubscribeOnOptIn = resubscribeOnOptIn;
         b.updateEmailById = updateEmailById;
+        b.workspaceIdentifiers = workspaceIdentifiers;
         b.allowMessageRoutingProperties = allowMessageRoutingProperties;
         b.forwardDevices = forwardDevices;
         b.environments = environments;
@@ -107,6 +110,19 @@ public final class MappingSettings implements Serializable {
      */
     public boolean updateEmailById() {
         return updateEmailById;
+    }
+
+    /** {@code customerio.workspace-identifiers}. */
+    public WorkspaceIdentifiers workspaceIdentifiers() {
+        return workspaceIdentifiers;
+    }
+
+    /**
+     * Whether a changed email goes to a person addressed by id in their identify: the workspace
+     * allows email updates by id, or (ID only) email is an ordinary attribute there.
+     */
+    public boolean emailChangesById() {
+        return updateEmailById || !workspaceIdentifiers.emailIsIdentifier();
     }
 
     /** {@code customerio.allow-message-routing-properties}. */
@@ -208,6 +224,8 @@ public final class MappingSettings implements Serializable {
                 + resubscribeOnOptIn
                 + ", update-email-by-id="
                 + updateEmailById
+                + ", workspace-identifiers="
+                + workspaceIdentifiers.code()
                 + ", allow-message-routing-properties="
                 + allowMessageRoutingProperties
                 + ", forward-devices="
@@ -241,6 +259,7 @@ public final class MappingSettings implements Serializable {
         private CreatedAtPolicy createdAtPolicy = CreatedAtPolicy.FIRST_SEEN;
         private boolean resubscribeOnOptIn = false;
         private boolean updateEmailById = false;
+        private WorkspaceIdentifiers workspaceIdentifiers = WorkspaceIdentifiers.EMAIL_AND_ID;
         private boolean allowMessageRoutingProperties = false;
         private boolean forwardDevices = false;
         private Environments environments = Environments.ALL;
@@ -277,6 +296,11 @@ public final class MappingSettings implements Serializable {
 
         public Builder resubscribeOnOptIn(boolean value) {
             resubscribeOnOptIn = value;
+            return this;
+        }
+
+        public Builder workspaceIdentifiers(WorkspaceIdentifiers value) {
+            workspaceIdentifiers = value;
             return this;
         }
 

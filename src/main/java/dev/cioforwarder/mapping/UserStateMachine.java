@@ -266,7 +266,7 @@ public final class UserStateMachine {
             state.emailSent = a.email;
             if (state.email != null && !state.email.equalsIgnoreCase(a.email)) {
                 // The person's email changed too; only now, addressed by id, can it be sent.
-                if (settings.updateEmailById()) {
+                if (settings.emailChangesById()) {
                     ProfileUpdate email = new ProfileUpdate();
                     email.attributes.add("email", ValueType.STRING, state.email);
                     email.timestampSeconds = state.lastIdentifySeconds;

@@ -5,6 +5,7 @@ import dev.cioforwarder.customerio.Region;
 import dev.cioforwarder.mapping.CommerceEventNames;
 import dev.cioforwarder.mapping.CreatedAtPolicy;
 import dev.cioforwarder.mapping.UserIdType;
+import dev.cioforwarder.mapping.WorkspaceIdentifiers;
 import dev.cioforwarder.mparticle.BatchParser;
 import java.time.Duration;
 import java.util.List;
@@ -93,6 +94,16 @@ public final class ForwarderOptions {
                             "The workspace has \"Allow updates to email using ID\": a changed"
                                     + " email is sent to a person addressed by id.");
 
+    public static final ConfigOption<WorkspaceIdentifiers> WORKSPACE_IDENTIFIERS =
+            ConfigOptions.key("customerio.workspace-identifiers")
+                    .enumType(WorkspaceIdentifiers.class)
+                    .defaultValue(WorkspaceIdentifiers.EMAIL_AND_ID)
+                    .withDescription(
+                            "email_and_id, or id_only for a workspace (created before June 2021)"
+                                    + " where email is an ordinary attribute: a changed email is"
+                                    + " sent in the identify by id, and people are addressed by"
+                                    + " id only.");
+
     public static final ConfigOption<Boolean> ALLOW_MESSAGE_ROUTING_PROPERTIES =
             ConfigOptions.key("customerio.allow-message-routing-properties")
                     .booleanType()
@@ -169,6 +180,16 @@ public final class ForwarderOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription("Or: a file holding the App API key on the TaskManagers.");
+
+    public static final ConfigOption<Duration> APP_API_LAG_GRACE =
+            ConfigOptions.key("customerio.app-api-lag-grace")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(30))
+                    .withDescription(
+                            "The App API lags the Track API: while applying an identifier"
+                                    + " change, a person not found by the identifier they are"
+                                    + " known by is looked up again for this long before the"
+                                    + " change is taken as not needed.");
 
     public static final ConfigOption<String> APP_API_ENDPOINT =
             ConfigOptions.key("customerio.app-api-endpoint")
@@ -374,6 +395,7 @@ public final class ForwarderOptions {
                     CREATED_AT_POLICY,
                     RESUBSCRIBE_ON_OPT_IN,
                     UPDATE_EMAIL_BY_ID,
+                    WORKSPACE_IDENTIFIERS,
                     ALLOW_MESSAGE_ROUTING_PROPERTIES,
                     FORWARD_DEVICES,
                     DEVICE_REFRESH_INTERVAL,
@@ -385,6 +407,7 @@ public final class ForwarderOptions {
                     APP_API_KEY_ENV,
                     APP_API_KEY_FILE,
                     APP_API_ENDPOINT,
+                    APP_API_LAG_GRACE,
                     ERASURE_TOPIC,
                     ERASURE_OUTCOME_TOPIC,
                     API_MODE,

@@ -91,6 +91,7 @@ public final class ForwarderSettings implements Serializable {
         duration(ForwarderOptions.AUTH_RETRY_INTERVAL);
         duration(ForwarderOptions.IN_SLOT_RETRY);
         duration(ForwarderOptions.UNEXPECTED_STATUS_RETRY);
+        zeroOrPositive(config, ForwarderOptions.APP_API_LAG_GRACE);
         long capacity = read(config, ForwarderOptions.WAITING_CAPACITY, "a positive whole number");
         if (capacity <= 0) {
             throw invalid(
@@ -139,37 +140,72 @@ public final class ForwarderSettings implements Serializable {
     }
 
     private static MappingSettings mappingSettings(Configuration config) {
-        return MappingSettings.builder()
-                .userIdType(read(config, ForwarderOptions.USER_ID_TYPE, UserIdType.accepted()))
-                .includeUserAttributes(bool(config, ForwarderOptions.INCLUDE_USER_ATTRIBUTES))
-                .sendCreatedAt(bool(config, ForwarderOptions.SEND_CREATED_AT))
-                .createdAtPolicy(
-                        read(
-                                config,
-                                ForwarderOptions.CREATED_AT_POLICY,
-                                dev.cioforwarder.mapping.CreatedAtPolicy.accepted()))
-                .resubscribeOnOptIn(bool(config, ForwarderOptions.RESUBSCRIBE_ON_OPT_IN))
-                .updateEmailById(bool(config, ForwarderOptions.UPDATE_EMAIL_BY_ID))
-                .allowMessageRoutingProperties(
-                        bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
-                .forwardDevices(bool(config, ForwarderOptions.FORWARD_DEVICES))
-                .environments(environments(config))
-                .deviceRefreshInterval(
-                        zeroOrPositive(config, ForwarderOptions.DEVICE_REFRESH_INTERVAL))
-                .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
-                .anonymousEventsInBatch(bool(config, ForwarderOptions.ANONYMOUS_EVENTS_IN_BATCH))
-                .forwardCommerceEvents(bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
-                .commerceEventNames(
-                        read(
-                                config,
-                                ForwarderOptions.COMMERCE_EVENT_NAMES,
-                                dev.cioforwarder.mapping.CommerceEventNames.accepted()))
-                .commerceEventPrefix(commerceEventPrefix(config))
-                .applyIdentifierChanges(
-                        config.get(ForwarderOptions.APP_API_KEY_ENV) != null
-                                || config.get(ForwarderOptions.APP_API_KEY_FILE) != null)
-                .apiMode(read(config, ForwarderOptions.API_MODE, ApiMode.accepted()))
-                .build();
+        MappingSettings mapping =
+                MappingSettings.builder()
+                        .userIdType(
+                                read(config, ForwarderOptions.USER_ID_TYPE, UserIdType.accepted()))
+                        .includeUserAttributes(
+                                bool(config, ForwarderOptions.INCLUDE_USER_ATTRIBUTES))
+                        .sendCreatedAt(bool(config, ForwarderOptions.SEND_CREATED_AT))
+                        .createdAtPolicy(
+                                read(
+                                        config,
+                                        ForwarderOptions.CREATED_AT_POLICY,
+                                        dev.cioforwarder.mapping.CreatedAtPolicy.accepted()))
+                        .resubscribeOnOptIn(bool(config, ForwarderOptions.RESUBSCRIBE_ON_OPT_IN))
+                        .updateEmailById(bool(config, ForwarderOptions.UPDATE_EMAIL_BY_ID))
+                        .allowMessageRoutingProperties(
+                                bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
+                        .forwardDevices(bool(config, ForwarderOptions.FORWARD_DEVICES))
+                        .environments(environments(config))
+                        .deviceRefreshInterval(
+                                zeroOrPositive(config, ForwarderOptions.DEVICE_REFRESH_INTERVAL))
+                        .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
+                        .anonymousEventsInBatch(
+                                bool(config, ForwarderOptions.ANONYMOUS_EVENTS_IN_BATCH))
+                        .forwardCommerceEvents(
+                                bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
+                        .commerceEventNames(
+                                read(
+                                        config,
+                                        ForwarderOptions.COMMERCE_EVENT_NAMES,
+                                        dev.cioforwarder.mapping.CommerceEventNames.accepted()))
+                        .commerceEventPrefix(commerceEventPrefix(config))
+                        .applyIdentifierChanges(
+                                config.get(ForwarderOptions.APP_API_KEY_ENV) != null
+                                        || config.get(ForwarderOptions.APP_API_KEY_FILE) != null)
+                        .workspaceIdentifiers(
+                                read(
+                                        config,
+                                        ForwarderOptions.WORKSPACE_IDENTIFIERS,
+                                        dev.cioforwarder.mapping.WorkspaceIdentifiers.accepted()))
+                        .apiMode(read(config, ForwarderOptions.API_MODE, ApiMode.accepted()))
+                        .build();
+        refuseEmailAddressingWithoutEmailIdentifier(mapping);
+        return mapping;
+    }
+
+    /**
+     * In an ID-only workspace nobody can be addressed by email: {@code email} (always) and {@code
+     * prefer_customer_id} (for a user without a Customer ID, and for the email-to-id attach) would
+     * send identifies Customer.io cannot take. Refused at start, naming the two that work.
+     */
+    private static void refuseEmailAddressingWithoutEmailIdentifier(MappingSettings mapping) {
+        if (mapping.workspaceIdentifiers().emailIsIdentifier()) {
+            return;
+        }
+        UserIdType type = mapping.userIdType();
+        if (type == UserIdType.EMAIL || type == UserIdType.PREFER_CUSTOMER_ID) {
+            throw new IllegalArgumentException(
+                    "setting "
+                            + ForwarderOptions.USER_ID_TYPE.key()
+                            + ": \""
+                            + type.code()
+                            + "\" addresses people by email, which an ID-only workspace ("
+                            + ForwarderOptions.WORKSPACE_IDENTIFIERS.key()
+                            + "=id_only) does not know them by; expected customer_id or mpid"
+                            + " (the email is then sent as an attribute)");
+        }
     }
 
     private static void checkKnown(String key) {
@@ -284,7 +320,14 @@ public final class ForwarderSettings implements Serializable {
                 requestTimeout(),
                 retryPolicy(),
                 appApiUrl(),
-                appApiKeySource());
+                appApiKeySource(),
+                appApiLagGrace(),
+                mapping.workspaceIdentifiers().emailIsIdentifier());
+    }
+
+    /** {@code customerio.app-api-lag-grace}: zero or more. */
+    public Duration appApiLagGrace() {
+        return config.get(ForwarderOptions.APP_API_LAG_GRACE);
     }
 
     public ApiKeySource apiKeySource() {

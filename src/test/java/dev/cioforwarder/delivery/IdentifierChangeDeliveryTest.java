@@ -29,6 +29,29 @@ class IdentifierChangeDeliveryTest {
             new RunningSimulator(
                     SimulatorConfig.builder().siteId("s").apiKey("k").appApiKey("app").build());
 
+    /** An ID-only workspace: email is an attribute, the App API refuses id_type=email. */
+    @RegisterExtension
+    static final RunningSimulator idOnly =
+            new RunningSimulator(
+                    SimulatorConfig.builder()
+                            .siteId("s")
+                            .apiKey("k")
+                            .appApiKey("app")
+                            .idOnlyWorkspace(true)
+                            .build());
+
+    /** An App API a second behind the Track API, answering in the documented shape only. */
+    @RegisterExtension
+    static final RunningSimulator lagging =
+            new RunningSimulator(
+                    SimulatorConfig.builder()
+                            .siteId("s")
+                            .apiKey("k")
+                            .appApiKey("app")
+                            .appApiLag(Duration.ofSeconds(1))
+                            .appApiIdentifiersObject(false)
+                            .build());
+
     private ScheduledExecutorService timer;
     private CustomerioClient track;
     private AppApiClient appApi;
@@ -85,7 +108,31 @@ class IdentifierChangeDeliveryTest {
 
     private static DeliveryResult lastResult;
 
+    /** A short lag grace: these tests wait for it whenever nobody is found. */
+    private static final long GRACE_MS = 300;
+
+    /** The simulator the test talks to (Track and App API). */
+    private RunningSimulator sim = customerio;
+
+    /** Talks to {@code other} from now on. */
+    private void use(RunningSimulator other) throws Exception {
+        sim = other;
+        track.close();
+        track =
+                new CustomerioClient(
+                        other.simulator().baseUrl(),
+                        "s",
+                        "k",
+                        Duration.ofSeconds(2),
+                        2,
+                        "test-track");
+    }
+
     private Changes delivery(String appApiKey) {
+        return delivery(appApiKey, GRACE_MS, true);
+    }
+
+    private Changes delivery(String appApiKey, long graceMs, boolean emailIsIdentifier) {
         return new Changes(
                 new OperationDelivery(
                                 track,
@@ -95,7 +142,7 @@ class IdentifierChangeDeliveryTest {
                                 timer,
                                 Clock.system(),
                                 DeliveryListener.NONE)
-                        .withIdentifierChanges(changes(appApiKey)));
+                        .withIdentifierChanges(changes(appApiKey, graceMs, emailIsIdentifier)));
     }
 
     private static RetryPolicy policy() {
@@ -108,13 +155,11 @@ class IdentifierChangeDeliveryTest {
                 Duration.ofMillis(500));
     }
 
-    private IdentifierChangeDelivery changes(String appApiKey) {
+    private IdentifierChangeDelivery changes(
+            String appApiKey, long graceMs, boolean emailIsIdentifier) {
         appApi =
                 new AppApiClient(
-                        customerio.simulator().baseUrl(),
-                        appApiKey,
-                        Duration.ofSeconds(2),
-                        "test-app");
+                        sim.simulator().baseUrl(), appApiKey, Duration.ofSeconds(2), "test-app");
         return new IdentifierChangeDelivery(
                 appApi,
                 track,
@@ -156,7 +201,9 @@ class IdentifierChangeDeliveryTest {
                     public void identifierChangeNotNeeded() {
                         notNeeded.incrementAndGet();
                     }
-                });
+                },
+                graceMs,
+                emailIsIdentifier);
     }
 
     private static CustomerioOperation change(PersonIdentifier person, PersonIdentifier set) {
@@ -238,6 +285,7 @@ class IdentifierChangeDeliveryTest {
 
     @Test
     void nobodyUnderTheOldIdentifierMeansNothingToChange() throws Exception {
+        long start = System.currentTimeMillis();
         List<DeadLetter> dead =
                 delivery("app")
                         .deliver(change(PersonIdentifier.id("ghost"), PersonIdentifier.id("c-9")))
@@ -245,6 +293,196 @@ class IdentifierChangeDeliveryTest {
         assertThat(dead).isEmpty();
         assertThat(notNeeded).hasValue(1);
         assertThat(customerio.simulator().people()).isEmpty();
+        // Only once the App API had time to catch up.
+        assertThat(System.currentTimeMillis() - start).isGreaterThanOrEqualTo(GRACE_MS);
+    }
+
+    @Test
+    void aPersonTheLaggingAppApiDoesNotFindYetIsLookedUpAgainWithinTheGrace() throws Exception {
+        use(lagging);
+        identify("c-old", "{\"plan\":\"pro\"}");
+        List<DeadLetter> dead =
+                delivery("app", 5_000, true)
+                        .deliver(change(PersonIdentifier.id("c-old"), PersonIdentifier.id("c-new")))
+                        .get(10, TimeUnit.SECONDS);
+        assertThat(dead).isEmpty();
+        assertThat(notNeeded).hasValue(0);
+        assertThat(applied).hasValue(1);
+        assertThat(lagging.simulator().people()).singleElement();
+        assertThat(lagging.simulator().personById("c-new").orElseThrow().attributes())
+                .containsKey("plan");
+        // The App API answered 404 first: it was asked again, and the cio_id came from
+        // customer.attributes (this simulator sends no customer.identifiers).
+        assertThat(lagging.simulator().requests())
+                .filteredOn(r -> r.path().endsWith("/attributes"))
+                .extracting(r -> r.status())
+                .startsWith(404)
+                .contains(200);
+    }
+
+    @Test
+    void withoutTheGraceALaggingAppApiLosesTheChange() throws Exception {
+        use(lagging);
+        identify("c-old", "{\"plan\":\"pro\"}");
+        List<DeadLetter> dead =
+                delivery("app", 0, true)
+                        .deliver(change(PersonIdentifier.id("c-old"), PersonIdentifier.id("c-new")))
+                        .get(10, TimeUnit.SECONDS);
+        assertThat(dead).isEmpty();
+        // What the grace is for: taken as "not needed", the person keeps the old id.
+        assertThat(notNeeded).hasValue(1);
+        assertThat(lagging.simulator().personById("c-old")).isPresent();
+    }
+
+    @Test
+    void inAnIdOnlyWorkspaceAnEmailChangeIsAnIdentifyByIdWithoutTheAppApi() throws Exception {
+        use(idOnly);
+        identify("c-1", "{\"email\":\"a@x.io\"}");
+        List<DeadLetter> dead =
+                delivery("app", GRACE_MS, false)
+                        .deliver(
+                                change(
+                                        PersonIdentifier.id("c-1"),
+                                        PersonIdentifier.email("b@x.io")))
+                        .get(10, TimeUnit.SECONDS);
+        assertThat(dead).isEmpty();
+        assertThat(idOnly.simulator().personById("c-1").orElseThrow().email()).isEqualTo("b@x.io");
+        assertThat(idOnly.simulator().requests())
+                .extracting(r -> r.method() + " " + r.path())
+                .containsExactly("PUT /api/v1/customers/c-1", "POST /api/v2/entity");
+    }
+
+    @Test
+    void anIdOnlyWorkspaceRefusesTheEmailLookUpAndTheDeadLetterSaysWhichSetting() throws Exception {
+        use(idOnly);
+        identify("c-1", "{\"email\":\"a@x.io\"}");
+        List<DeadLetter> dead =
+                delivery("app", GRACE_MS, true)
+                        .deliver(
+                                change(
+                                        PersonIdentifier.id("c-1"),
+                                        PersonIdentifier.email("b@x.io")))
+                        .get(10, TimeUnit.SECONDS);
+        assertThat(dead)
+                .singleElement()
+                .satisfies(
+                        d -> {
+                            assertThat(d.reason).isEqualTo("rejected_by_customerio");
+                            assertThat(d.detail).contains("customerio.workspace-identifiers");
+                        });
+        assertThat(idOnly.simulator().personById("c-1").orElseThrow().email()).isEqualTo("a@x.io");
+    }
+
+    /**
+     * An App API answering 200 without a usable cio_id, for the person ({@code c-old}) or for the
+     * new identifier's person ({@code c-new}), as {@code body} says.
+     */
+    private static com.sun.net.httpserver.HttpServer appApiAnswering(
+            java.util.function.Function<String, String> body) throws Exception {
+        com.sun.net.httpserver.HttpServer server =
+                com.sun.net.httpserver.HttpServer.create(
+                        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(
+                "/",
+                exchange -> {
+                    byte[] answer =
+                            body.apply(exchange.getRequestURI().getPath())
+                                    .getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, answer.length);
+                    exchange.getResponseBody().write(answer);
+                    exchange.close();
+                });
+        server.start();
+        return server;
+    }
+
+    private List<DeadLetter> deliverThrough(
+            com.sun.net.httpserver.HttpServer server, CustomerioOperation op) throws Exception {
+        appApi =
+                new AppApiClient(
+                        "http://127.0.0.1:" + server.getAddress().getPort(),
+                        "app",
+                        Duration.ofSeconds(2),
+                        "test-app-fake");
+        IdentifierChangeDelivery changes =
+                new IdentifierChangeDelivery(
+                        appApi,
+                        track,
+                        new RateLimiter(1000, Clock.system()),
+                        new RateLimiter(1000, Clock.system()),
+                        policy(),
+                        timer,
+                        Clock.system(),
+                        DeliveryListener.NONE,
+                        GRACE_MS,
+                        true);
+        return new Changes(
+                        new OperationDelivery(
+                                        track,
+                                        dev.cioforwarder.customerio.ApiMode.V2_BATCH,
+                                        new RateLimiter(1000, Clock.system()),
+                                        policy(),
+                                        timer,
+                                        Clock.system(),
+                                        DeliveryListener.NONE)
+                                .withIdentifierChanges(changes))
+                .deliver(op)
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void anEmptyCioIdIsAFailureNeverAnAppliedChange() throws Exception {
+        identify("c-old", "{}");
+        String withoutCioId =
+                "{\"customer\":{\"id\":\"c-old\",\"identifiers\":{\"cio_id\":\"\"},"
+                        + "\"attributes\":{\"cio_id\":\" \"}}}";
+        com.sun.net.httpserver.HttpServer server = appApiAnswering(path -> withoutCioId);
+        try {
+            List<DeadLetter> dead =
+                    deliverThrough(
+                            server,
+                            change(PersonIdentifier.id("c-old"), PersonIdentifier.id("c-new")));
+            assertThat(dead)
+                    .singleElement()
+                    .satisfies(
+                            d -> {
+                                assertThat(d.reason).isEqualTo("unexpected_status");
+                                assertThat(d.detail).contains("without the person's cio_id");
+                            });
+        } finally {
+            server.stop(0);
+        }
+        assertThat(customerio.simulator().personById("c-old")).isPresent();
+        assertThat(customerio.simulator().personById("c-new")).isEmpty();
+    }
+
+    @Test
+    void anEmptyCioIdOfTheNewIdentifiersPersonIsNeitherNoConflictNorTheSamePerson()
+            throws Exception {
+        identify("c-old", "{}");
+        String cioId = customerio.simulator().personById("c-old").orElseThrow().cioId();
+        com.sun.net.httpserver.HttpServer server =
+                appApiAnswering(
+                        path ->
+                                path.contains("c-old")
+                                        ? "{\"customer\":{\"id\":\"c-old\",\"attributes\":{\"cio_id\":\""
+                                                + cioId
+                                                + "\"}}}"
+                                        : "{\"customer\":{\"id\":\"c-new\",\"attributes\":{}}}");
+        try {
+            List<DeadLetter> dead =
+                    deliverThrough(
+                            server,
+                            change(PersonIdentifier.id("c-old"), PersonIdentifier.id("c-new")));
+            assertThat(dead)
+                    .singleElement()
+                    .satisfies(d -> assertThat(d.reason).isEqualTo("unexpected_status"));
+        } finally {
+            server.stop(0);
+        }
+        // The change was not made: the person keeps the old id.
+        assertThat(customerio.simulator().personById("c-old")).isPresent();
+        assertThat(customerio.simulator().personById("c-new")).isEmpty();
     }
 
     @Test

@@ -3,6 +3,9 @@ package dev.cioforwarder.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cioforwarder.simulator.CustomerioSimulator;
+import dev.cioforwarder.simulator.RequestLogEntry;
+import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
@@ -22,7 +25,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Identifier changes with an App API key, through Kafka, the job and the simulator's Track and App
  * APIs: a changed Customer ID renames the person, whose profile and earlier events stay theirs; a
- * Customer ID that already belongs to somebody else is dead-lettered, not merged.
+ * Customer ID that already belongs to somebody else is dead-lettered, not merged; in an ID-only
+ * workspace a changed email reaches the person by id; a change sent while the App API has not yet
+ * caught up with the Track API is applied once it has.
  */
 class IdentifierChangesITCase extends JobTestSupport {
 
@@ -149,5 +154,138 @@ class IdentifierChangesITCase extends JobTestSupport {
                         });
         assertThat(customerio.personById("c-a")).isPresent();
         assertThat(customerio.personById("c-b")).isPresent();
+    }
+
+    private static Map.Entry<String, byte[]> batchWithEmail(
+            long mpid, long time, String customerId, String email, String eventName) {
+        String json =
+                "{\"mpid\":"
+                        + mpid
+                        + ",\"timestamp_unixtime_ms\":"
+                        + time
+                        + ",\"user_identities\":{\"customer_id\":\""
+                        + customerId
+                        + "\",\"email\":\""
+                        + email
+                        + "\"},\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\""
+                        + eventName
+                        + "\",\"source_message_id\":\""
+                        + mpid
+                        + "-"
+                        + eventName
+                        + "\",\"timestamp_unixtime_ms\":"
+                        + (time - 1_000)
+                        + "}}]}";
+        return new AbstractMap.SimpleEntry<>(
+                Long.toString(mpid), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A simulator of its own, for a workspace unlike the shared one. */
+    private static CustomerioSimulator workspace(SimulatorConfig.Builder config) throws Exception {
+        return CustomerioSimulator.start(
+                config.port(0).siteId(SITE_ID).apiKey(API_KEY).appApiKey("app-key").build());
+    }
+
+    @Test
+    void inAnIdOnlyWorkspaceAChangedEmailReachesThePersonById() throws Exception {
+        Path appKey = dir.resolve("app-api-key");
+        Files.writeString(appKey, "app-key");
+        long t = 1_764_400_000_000L;
+        List<JsonNode> dead;
+        try (CustomerioSimulator idOnly =
+                workspace(SimulatorConfig.builder().idOnlyWorkspace(true))) {
+            kafka.produce(topic, List.of(batchWithEmail(21, t, "c-21", "ann@x.io", "Before")));
+            JobClient job =
+                    startJob(
+                            settings(
+                                    "customerio.endpoint",
+                                    idOnly.baseUrl(),
+                                    "customerio.app-api-key-file",
+                                    appKey.toString(),
+                                    "customerio.app-api-endpoint",
+                                    idOnly.baseUrl(),
+                                    "customerio.user-id-type",
+                                    "customer_id",
+                                    "customerio.workspace-identifiers",
+                                    "id_only"));
+            try {
+                Await.until(
+                        Duration.ofMinutes(2),
+                        () -> idOnly.events().size() == 1,
+                        () -> idOnly.events().toString());
+                kafka.produce(
+                        topic,
+                        List.of(batchWithEmail(21, t + 60_000, "c-21", "ann@new.x.io", "After")));
+                Await.until(
+                        Duration.ofMinutes(1),
+                        () -> idOnly.events().size() == 2,
+                        () -> idOnly.events().toString());
+                dead = deadLetters(0, Duration.ofSeconds(3));
+            } finally {
+                Jobs.cancelAndWait(job);
+            }
+            var person = idOnly.personById("c-21").orElseThrow();
+            assertThat(person.email()).isEqualTo("ann@new.x.io");
+            assertThat(idOnly.people()).singleElement();
+            assertThat(idOnly.summary().attributeUpdateFailures()).isZero();
+            // Nothing asked the App API (which answers 400 to id_type=email in this workspace).
+            assertThat(idOnly.requests())
+                    .extracting(RequestLogEntry::path)
+                    .noneMatch(path -> path.endsWith("/attributes"));
+        }
+        assertThat(dead).isEmpty();
+    }
+
+    @Test
+    void aChangeSentBeforeTheAppApiCaughtUpIsAppliedOnceItHas() throws Exception {
+        Path appKey = dir.resolve("app-api-key");
+        Files.writeString(appKey, "app-key");
+        long t = 1_764_400_000_000L;
+        List<JsonNode> dead;
+        // The App API finds a person only 10 s after the Track API took them; the job's grace is
+        // its default, 30 s.
+        try (CustomerioSimulator lagging =
+                workspace(SimulatorConfig.builder().appApiLag(Duration.ofSeconds(10)))) {
+            kafka.produce(topic, List.of(batch(31, t, "c-old", "{\"plan\":\"pro\"}", "Before")));
+            JobClient job =
+                    startJob(
+                            settings(
+                                    "customerio.endpoint",
+                                    lagging.baseUrl(),
+                                    "customerio.app-api-key-file",
+                                    appKey.toString(),
+                                    "customerio.app-api-endpoint",
+                                    lagging.baseUrl()));
+            try {
+                Await.until(
+                        Duration.ofMinutes(2),
+                        () -> lagging.events().size() == 1,
+                        () -> lagging.events().toString());
+                kafka.produce(
+                        topic,
+                        List.of(batch(31, t + 60_000, "c-new", "{\"plan\":\"pro\"}", "After")));
+                Await.until(
+                        Duration.ofMinutes(1),
+                        () -> lagging.events().size() == 2,
+                        () -> lagging.events().toString());
+                dead = deadLetters(0, Duration.ofSeconds(3));
+            } finally {
+                Jobs.cancelAndWait(job);
+            }
+            // Renamed, not a second profile made by the new id.
+            assertThat(lagging.personById("c-old")).isEmpty();
+            var renamed = lagging.personById("c-new").orElseThrow();
+            assertThat(lagging.people()).singleElement();
+            assertThat(lagging.events())
+                    .extracting(StoredEvent::cioId)
+                    .containsOnly(renamed.cioId());
+            // The first look-ups came while the App API lagged, and found nobody.
+            assertThat(lagging.requests())
+                    .filteredOn(r -> r.path().equals("/v1/customers/c-old/attributes"))
+                    .extracting(RequestLogEntry::status)
+                    .startsWith(404)
+                    .endsWith(200);
+        }
+        assertThat(dead).isEmpty();
     }
 }

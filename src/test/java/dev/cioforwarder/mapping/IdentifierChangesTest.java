@@ -123,4 +123,48 @@ class IdentifierChangesTest {
         assertThat(late).extracting(Op::kind).doesNotContain(OperationKind.IDENTIFIER_CHANGE);
         assertThat(user.state.identifier).isEqualTo("c-new");
     }
+
+    private static final MappingSettings ID_ONLY =
+            MappingSettings.defaults().toBuilder()
+                    .userIdType(UserIdType.CUSTOMER_ID)
+                    .workspaceIdentifiers(WorkspaceIdentifiers.ID_ONLY)
+                    .build();
+
+    /**
+     * In an ID-only workspace email is an ordinary attribute: the new email goes in the identify
+     * addressed by id, as any attribute would, and nothing asks the App API by email (which would
+     * answer 400 there), with or without an App API key.
+     */
+    @Test
+    void inAnIdOnlyWorkspaceAChangedEmailIsAPlainIdentifyById() {
+        for (MappingSettings settings :
+                List.of(ID_ONLY, ID_ONLY.toBuilder().applyIdentifierChanges(true).build())) {
+            User user = new User(settings);
+            user.apply(
+                    batch().at(T)
+                            .identities("{\"customer_id\":\"c-1\",\"email\":\"a@x.io\"}")
+                            .json());
+            List<Op> ops =
+                    user.apply(
+                            batch().at(T + 10_000)
+                                    .identities("{\"customer_id\":\"c-1\",\"email\":\"b@x.io\"}")
+                                    .json());
+            assertThat(ops).extracting(Op::kind).containsExactly(OperationKind.IDENTIFY);
+            assertThat(ops.get(0).person()).isEqualTo("id:c-1");
+            assertThat(ops.get(0).attributes().path("email").asText()).isEqualTo("b@x.io");
+            assertThat(user.last.skipped(SkipReason.EMAIL_CHANGE_NOT_APPLIED)).isZero();
+            assertThat(user.state.emailSent).isEqualTo("b@x.io");
+        }
+    }
+
+    @Test
+    void inAnIdOnlyWorkspaceAChangedCustomerIdStillGoesThroughCioId() {
+        User user = new User(ID_ONLY.toBuilder().applyIdentifierChanges(true).build());
+        user.apply(batch().at(T).customerId("c-old").json());
+        List<Op> ops = user.apply(batch().at(T + 10_000).customerId("c-new").json());
+        assertThat(change(ops.get(0)))
+                .isEqualTo(
+                        new IdentifierChange(
+                                PersonIdentifier.id("c-old"), PersonIdentifier.id("c-new")));
+    }
 }

@@ -43,6 +43,46 @@ class ForwarderSettingsTest {
         assertThat(s.maxRetryDuration()).isNull();
         assertThat(s.stateTtl()).isNull();
         assertThat(s.maxParallelism()).isEqualTo(720);
+        assertThat(s.mapping().workspaceIdentifiers())
+                .isEqualTo(dev.cioforwarder.mapping.WorkspaceIdentifiers.EMAIL_AND_ID);
+        assertThat(s.appApiLagGrace()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThat(s.deliverySettings().emailIsIdentifier()).isTrue();
+    }
+
+    @Test
+    void anIdOnlyWorkspaceRefusesEveryUserIdTypeThatAddressesPeopleByEmail() {
+        for (String type : new String[] {"email", "prefer_customer_id"}) {
+            Map<String, String> m = minimal();
+            m.put("customerio.workspace-identifiers", "id_only");
+            m.put("customerio.user-id-type", type);
+            assertThatThrownBy(() -> ForwarderSettings.fromMap(m))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("setting customerio.user-id-type: \"" + type + "\"")
+                    .hasMessageContaining("ID-only workspace")
+                    .hasMessageContaining("expected customer_id or mpid");
+            // The preview validates the mapping settings alone, with the same message.
+            assertThatThrownBy(() -> ForwarderSettings.mappingSettings(m))
+                    .hasMessageContaining("expected customer_id or mpid");
+        }
+        for (String type : new String[] {"customer_id", "mpid"}) {
+            Map<String, String> m = minimal();
+            m.put("customerio.workspace-identifiers", "ID_ONLY");
+            m.put("customerio.user-id-type", type);
+            ForwarderSettings s = ForwarderSettings.fromMap(m);
+            assertThat(s.mapping().emailChangesById()).isTrue();
+            assertThat(s.deliverySettings().emailIsIdentifier()).isFalse();
+        }
+        assertRejected(
+                "customerio.workspace-identifiers", "email", "expected email_and_id, id_only");
+    }
+
+    @Test
+    void theAppApiLagGraceIsADurationAndZeroTurnsItOff() {
+        assertThat(settings("customerio.app-api-lag-grace", "5s").appApiLagGrace())
+                .isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(settings("customerio.app-api-lag-grace", "0s").appApiLagGrace()).isZero();
+        assertRejected("customerio.app-api-lag-grace", "30", "a duration with its unit");
+        assertRejected("customerio.app-api-lag-grace", "-1s", "a duration with its unit");
     }
 
     @Test

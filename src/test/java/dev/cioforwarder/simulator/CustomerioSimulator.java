@@ -74,7 +74,11 @@ public final class CustomerioSimulator implements AutoCloseable {
 
     private CustomerioSimulator(SimulatorConfig config) throws IOException {
         this.config = config;
-        this.store = new PeopleStore(config.maxStoredEvents, config.allowEmailUpdatesById);
+        this.store =
+                new PeopleStore(
+                        config.maxStoredEvents,
+                        config.allowEmailUpdatesById,
+                        config.idOnlyWorkspace);
         this.expectedAuthorization = basic(config.siteId, config.apiKey);
         this.expectedAppAuthorization = "Bearer " + config.appApiKey;
         this.server =
@@ -357,8 +361,11 @@ public final class CustomerioSimulator implements AutoCloseable {
 
     /**
      * The App API's person look-up, {@code GET /v1/customers/{identifier}/attributes?id_type=id|
-     * email|cio_id} with Bearer auth (its own key): the person's identifiers, cio_id included, and
-     * attributes; 404 when nobody has the identifier.
+     * email|cio_id} with Bearer auth (its own key): the person's attributes, {@code cio_id}, {@code
+     * id} and {@code email} among them as in Customer.io's documented answer, and (unless
+     * configured off) an {@code identifiers} object; 404 when nobody has the identifier, or got it
+     * less than the configured App API lag ago; 400 for {@code id_type=email} in an ID-only
+     * workspace.
      */
     private void appApi(HttpExchange exchange, String rawPath) throws IOException {
         requests.incrementAndGet();
@@ -395,9 +402,25 @@ public final class CustomerioSimulator implements AutoCloseable {
                 }
             }
         }
+        if (config.idOnlyWorkspace && idType.equals("email")) {
+            finish(
+                    exchange,
+                    method,
+                    rawPath,
+                    new Answer(
+                            400,
+                            Map.of(
+                                    "meta",
+                                    Map.of(
+                                            "error",
+                                            "email is not an identifier in this workspace")),
+                            0),
+                    receivedAt);
+            return;
+        }
         String identifier =
                 URLDecoder.decode(segments[2].replace("+", "%2B"), StandardCharsets.UTF_8);
-        Optional<Person> person = store.lookUp(idType, identifier);
+        Optional<Person> person = store.lookUp(idType, identifier, config.appApiLagMs);
         if (person.isEmpty()) {
             finish(
                     exchange,
@@ -408,14 +431,26 @@ public final class CustomerioSimulator implements AutoCloseable {
             return;
         }
         Person p = person.get();
-        Map<String, Object> identifiers = new LinkedHashMap<>();
-        identifiers.put("cio_id", p.cioId());
-        identifiers.put("id", p.id());
-        identifiers.put("email", p.email());
         Map<String, Object> customer = new LinkedHashMap<>();
         customer.put("id", p.id());
-        customer.put("identifiers", identifiers);
-        customer.put("attributes", p.attributes());
+        if (config.appApiIdentifiersObject) {
+            Map<String, Object> identifiers = new LinkedHashMap<>();
+            identifiers.put("cio_id", p.cioId());
+            identifiers.put("id", p.id());
+            if (!config.idOnlyWorkspace) {
+                identifiers.put("email", p.email());
+            }
+            customer.put("identifiers", identifiers);
+        }
+        Map<String, Object> attributes = new LinkedHashMap<>(p.attributes());
+        attributes.put("cio_id", p.cioId());
+        if (p.id() != null) {
+            attributes.put("id", p.id());
+        }
+        if (p.email() != null) {
+            attributes.put("email", p.email());
+        }
+        customer.put("attributes", attributes);
         finish(
                 exchange,
                 method,

@@ -34,6 +34,12 @@ final class PeopleStore {
         String anonymousId;
         long anonymousIdSetAtMs;
 
+        /** When the person was created and their id and email last set (the App API's lag). */
+        final long createdAtMs = System.currentTimeMillis();
+
+        long idSetAtMs = createdAtMs;
+        long emailSetAtMs = createdAtMs;
+
         Record(String cioId) {
             this.cioId = cioId;
         }
@@ -78,9 +84,20 @@ final class PeopleStore {
 
     private final boolean allowEmailUpdatesById;
 
+    /**
+     * An "ID only" workspace (created before June 2021): email is an ordinary attribute, neither
+     * unique nor an address, and changes like any attribute.
+     */
+    private final boolean idOnly;
+
     PeopleStore(int maxStoredEvents, boolean allowEmailUpdatesById) {
+        this(maxStoredEvents, allowEmailUpdatesById, false);
+    }
+
+    PeopleStore(int maxStoredEvents, boolean allowEmailUpdatesById, boolean idOnly) {
         this.maxStoredEvents = maxStoredEvents;
         this.allowEmailUpdatesById = allowEmailUpdatesById;
+        this.idOnly = idOnly;
     }
 
     synchronized void reset() {
@@ -105,7 +122,9 @@ final class PeopleStore {
             case "id":
                 return byId.get(value);
             case "email":
-                return byEmail.get(value.toLowerCase(Locale.ROOT));
+                // ID only: nobody is found by an attribute (not modelled further: the forwarder
+                // refuses to address people by email there).
+                return idOnly ? null : byEmail.get(value.toLowerCase(Locale.ROOT));
             case "cio_id":
                 return byCioId.get(value.startsWith("cio_") ? value.substring(4) : value);
             case "phone":
@@ -130,6 +149,11 @@ final class PeopleStore {
     }
 
     private void setEmail(Record r, String email) {
+        r.emailSetAtMs = System.currentTimeMillis();
+        if (idOnly) {
+            r.email = email;
+            return;
+        }
         if (r.email != null) {
             byEmail.remove(r.email.toLowerCase(Locale.ROOT));
         }
@@ -170,7 +194,7 @@ final class PeopleStore {
                 return;
             }
         }
-        if (bodyEmail != null) {
+        if (bodyEmail != null && !idOnly) {
             Record owner = byEmail.get(bodyEmail.toLowerCase(Locale.ROOT));
             if (owner != null && owner != target) {
                 attributeUpdateFailures.incrementAndGet();
@@ -197,6 +221,7 @@ final class PeopleStore {
                 byId.remove(target.id);
             }
             target.id = bodyId;
+            target.idSetAtMs = System.currentTimeMillis();
             byId.put(bodyId, target);
         }
         if (bodyEmail != null
@@ -345,7 +370,7 @@ final class PeopleStore {
             if (r.id != null) {
                 byId.remove(r.id);
             }
-            if (r.email != null) {
+            if (r.email != null && !idOnly) {
                 byEmail.remove(r.email.toLowerCase(Locale.ROOT));
             }
         }
@@ -442,10 +467,38 @@ final class PeopleStore {
      * cio_id}).
      */
     synchronized Optional<Person> lookUp(String kind, String value) {
-        return Optional.ofNullable(find(kind, value)).map(Record::snapshot);
+        return lookUp(kind, value, 0);
+    }
+
+    /**
+     * The look-up as the App API answers it, {@code lagMs} behind the Track API: a person created,
+     * or given this id or email, less than {@code lagMs} ago is not found yet.
+     */
+    synchronized Optional<Person> lookUp(String kind, String value, long lagMs) {
+        Record r = find(kind, value);
+        if (r == null) {
+            return Optional.empty();
+        }
+        long since =
+                switch (kind) {
+                    case "id" -> r.idSetAtMs;
+                    case "email" -> r.emailSetAtMs;
+                    default -> r.createdAtMs;
+                };
+        if (System.currentTimeMillis() - since < lagMs) {
+            return Optional.empty();
+        }
+        return Optional.of(r.snapshot());
     }
 
     synchronized Optional<Person> byEmail(String email) {
+        if (idOnly) {
+            // An attribute: the first person who has it.
+            return byCioId.values().stream()
+                    .filter(r -> r.email != null && r.email.equalsIgnoreCase(email))
+                    .findFirst()
+                    .map(Record::snapshot);
+        }
         return Optional.ofNullable(byEmail.get(email.toLowerCase(Locale.ROOT)))
                 .map(Record::snapshot);
     }

@@ -20,6 +20,26 @@ public final class SimulatorConfig {
     /** The App API key (Bearer), for identifier look-ups. */
     final String appApiKey;
 
+    /**
+     * An "ID only" workspace (created before June 2021): email is an ordinary attribute (not
+     * unique, changed by an identify by id like any attribute), and the App API answers 400 to a
+     * look-up by {@code id_type=email}.
+     */
+    final boolean idOnlyWorkspace;
+
+    /**
+     * How far the App API lags the Track API: a person created, or given an id or email, less than
+     * this long ago is 404 on the App API look-up by it. 0: no lag.
+     */
+    final long appApiLagMs;
+
+    /**
+     * Whether App API person answers carry {@code customer.identifiers} besides {@code
+     * customer.attributes} (which always hold {@code cio_id}, {@code id} and {@code email}, as in
+     * Customer.io's documented example). False: the documented shape alone.
+     */
+    final boolean appApiIdentifiersObject;
+
     private SimulatorConfig(Builder b) {
         this.port = b.port;
         this.bindAddress = b.bindAddress;
@@ -30,6 +50,9 @@ public final class SimulatorConfig {
         this.maxStoredEvents = b.maxStoredEvents;
         this.allowEmailUpdatesById = b.allowEmailUpdatesById;
         this.appApiKey = b.appApiKey;
+        this.idOnlyWorkspace = b.idOnlyWorkspace;
+        this.appApiLagMs = b.appApiLagMs;
+        this.appApiIdentifiersObject = b.appApiIdentifiersObject;
     }
 
     public static Builder builder() {
@@ -47,6 +70,24 @@ public final class SimulatorConfig {
         private int maxStoredEvents = 1_000_000;
         private boolean allowEmailUpdatesById = false;
         private String appApiKey = "app-key";
+        private boolean idOnlyWorkspace = false;
+        private long appApiLagMs = 0;
+        private boolean appApiIdentifiersObject = true;
+
+        public Builder idOnlyWorkspace(boolean idOnly) {
+            this.idOnlyWorkspace = idOnly;
+            return this;
+        }
+
+        public Builder appApiLag(java.time.Duration lag) {
+            this.appApiLagMs = lag.toMillis();
+            return this;
+        }
+
+        public Builder appApiIdentifiersObject(boolean withIdentifiers) {
+            this.appApiIdentifiersObject = withIdentifiers;
+            return this;
+        }
 
         public Builder appApiKey(String key) {
             this.appApiKey = key;
