@@ -5,6 +5,8 @@ import dev.cioforwarder.deadletter.DeadLetter;
 import dev.cioforwarder.delivery.DeliveryFeedback;
 import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.delivery.RetryPolicy;
+import dev.cioforwarder.mapping.AnonymousStitch;
+import dev.cioforwarder.mapping.DeviceVisit;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.settings.ForwarderSettings;
@@ -22,6 +24,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
@@ -75,7 +78,8 @@ public final class ForwarderJob {
                                 new ParseFunction(
                                         settings.maxRecordBytes(),
                                         settings.mapping().forwardCommerceEvents(),
-                                        settings.mapping().environments()))
+                                        settings.mapping().environments(),
+                                        settings.mapping().anonymousEvents()))
                         .uid(OperatorIds.PARSER)
                         .name("Parse mParticle batches");
 
@@ -115,6 +119,37 @@ public final class ForwarderJob {
                         .uid(OperatorIds.DEVICE_CHANGE_SIGNALS)
                         .name("Device changes for the users");
 
+        // Anonymous activity stitching: the device index, keyed by device identifier, gives the
+        // anonymous MPIDs seen on a device to the next user known there; the user-state stage
+        // sends the merges. Always in the topology (idle unless customerio.anonymous-events).
+        KeyedStream<DeviceVisit, String> deviceVisits =
+                batches.process(
+                                new DeviceVisitSightingFunction(
+                                        settings.mapping().anonymousEvents(),
+                                        settings.mapping().userIdType()),
+                                TypeInformation.of(DeviceVisit.class))
+                        .uid(OperatorIds.DEVICE_VISIT_SIGHTINGS)
+                        .name("Device visits")
+                        .keyBy(new DeviceVisitKeySelector());
+        SingleOutputStreamOperator<AnonymousStitch> stitches =
+                erasureRequests != null
+                        ? deviceVisits
+                                .connect(
+                                        erasureRequests.broadcast(
+                                                DeviceVisitorsFunction.ERASED_MPIDS))
+                                .process(
+                                        new DeviceVisitorsFunction(settings.stateTtl()),
+                                        TypeInformation.of(AnonymousStitch.class))
+                        : deviceVisits.process(
+                                new DeviceVisitorsFunction.WithoutErasures(settings.stateTtl()),
+                                TypeInformation.of(AnonymousStitch.class));
+        DataStream<UserSignal> stitchSignals =
+                stitches.uid(OperatorIds.DEVICE_VISITORS)
+                        .name("Device visitors")
+                        .map(UserSignal::of, TypeInformation.of(UserSignal.class))
+                        .uid(OperatorIds.ANONYMOUS_STITCH_SIGNALS)
+                        .name("Anonymous activity for the users");
+
         // What delivery reported back (parked operations, seals, settled answers), read from the
         // job's own feedback topic: written in the checkpoint's Kafka transaction, so each record
         // reaches its user's state exactly once.
@@ -131,7 +166,10 @@ public final class ForwarderJob {
         SingleOutputStreamOperator<CustomerioOperation> operations =
                 userInput
                         .keyBy(new UserKeySelector())
-                        .connect(deviceChanges.union(feedback).keyBy(new UserSignalKeySelector()))
+                        .connect(
+                                deviceChanges
+                                        .union(stitchSignals, feedback)
+                                        .keyBy(new UserSignalKeySelector()))
                         .process(
                                 new UserStateFunction(
                                         settings.mapping(),

@@ -38,6 +38,7 @@ final class Metrics {
     static final String DEVICES_ADDED = "devices_added";
     static final String DEVICES_DELETED = "devices_deleted";
     static final String DEVICES_REFRESHED = "devices_refreshed";
+    static final String ANONYMOUS_MERGED = "anonymous_merged";
     static final String SKIPPED = "skipped";
     static final String ADJUSTED = "adjusted";
 

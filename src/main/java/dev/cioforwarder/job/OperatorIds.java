@@ -39,5 +39,18 @@ public final class OperatorIds {
 
     public static final String FEEDBACK_SINK = "delivery-feedback-sink";
 
+    // Anonymous activity stitching (after state version 5).
+
+    /** Chained to the parser: the device each batch came from, for the device index. */
+    public static final String DEVICE_VISIT_SIGHTINGS = "device-visit-sightings";
+
+    /** The erasure requests the device index hears of (broadcast to it). */
+    public static final String ERASED_MPIDS = "erased-mpids";
+
+    /** Keyed by device identifier: the anonymous and known visitors of each device. */
+    public static final String DEVICE_VISITORS = "device-visitors";
+
+    public static final String ANONYMOUS_STITCH_SIGNALS = "anonymous-stitch-signals";
+
     private OperatorIds() {}
 }

@@ -49,6 +49,7 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
     private final int maxRecordBytes;
     private final boolean forwardCommerceEvents;
     private final Environments environments;
+    private final boolean readDeviceIds;
     private transient BatchParser parser;
     private transient Counter recordsIn;
     private transient Counter batchesParsed;
@@ -71,14 +72,27 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
      */
     public ParseFunction(
             int maxRecordBytes, boolean forwardCommerceEvents, Environments environments) {
+        this(maxRecordBytes, forwardCommerceEvents, environments, false);
+    }
+
+    /**
+     * @param readDeviceIds whether batches keep their device identifier, for anonymous activity
+     *     stitching (customerio.anonymous-events)
+     */
+    public ParseFunction(
+            int maxRecordBytes,
+            boolean forwardCommerceEvents,
+            Environments environments,
+            boolean readDeviceIds) {
         this.maxRecordBytes = maxRecordBytes;
         this.forwardCommerceEvents = forwardCommerceEvents;
         this.environments = environments;
+        this.readDeviceIds = readDeviceIds;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        parser = new BatchParser(maxRecordBytes);
+        parser = new BatchParser(maxRecordBytes, readDeviceIds);
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         recordsIn = group.counter(Metrics.RECORDS_IN);
         batchesParsed = group.counter(Metrics.BATCHES_PARSED);

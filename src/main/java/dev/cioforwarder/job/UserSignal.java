@@ -1,11 +1,13 @@
 package dev.cioforwarder.job;
 
 import dev.cioforwarder.delivery.DeliveryFeedback;
+import dev.cioforwarder.mapping.AnonymousStitch;
 import dev.cioforwarder.mapping.DeviceChange;
 
 /**
- * The per-user state operator's second input: a push device change the token index decided, or
- * feedback from delivery read back from the feedback topic. A Flink POJO; exactly one field is set.
+ * The per-user state operator's second input: a push device change the token index decided,
+ * anonymous MPIDs the device index gave the user, or feedback from delivery read back from the
+ * feedback topic. A Flink POJO; exactly one field is set.
  */
 public class UserSignal {
 
@@ -13,7 +15,16 @@ public class UserSignal {
 
     public DeliveryFeedback feedback;
 
+    /** Added after state version 5; absent from signals of older jobs (none are kept in state). */
+    public AnonymousStitch stitch;
+
     public UserSignal() {}
+
+    public static UserSignal of(AnonymousStitch stitch) {
+        UserSignal s = new UserSignal();
+        s.stitch = stitch;
+        return s;
+    }
 
     public static UserSignal of(DeviceChange change) {
         UserSignal s = new UserSignal();
@@ -29,11 +40,15 @@ public class UserSignal {
 
     /** The keyBy key: the user the signal is for. */
     public String userKey() {
-        return deviceChange != null ? deviceChange.userKey : feedback.userKey;
+        if (deviceChange != null) {
+            return deviceChange.userKey;
+        }
+        return stitch != null ? stitch.userKey : feedback.userKey;
     }
 
     @Override
     public String toString() {
-        return "UserSignal{" + (deviceChange != null ? deviceChange : feedback) + '}';
+        Object signal = deviceChange != null ? deviceChange : stitch != null ? stitch : feedback;
+        return "UserSignal{" + signal + '}';
     }
 }

@@ -101,6 +101,7 @@ public class UserStateFunction
     private transient Counter devicesAdded;
     private transient Counter devicesDeleted;
     private transient Counter devicesRefreshed;
+    private transient Counter anonymousMerged;
     private transient Counter refusalsApplied;
     private transient Metrics.Labelled skipped;
     private transient Metrics.Labelled adjusted;
@@ -249,6 +250,7 @@ public class UserStateFunction
         devicesAdded = group.counter(Metrics.DEVICES_ADDED);
         devicesDeleted = group.counter(Metrics.DEVICES_DELETED);
         devicesRefreshed = group.counter(Metrics.DEVICES_REFRESHED);
+        anonymousMerged = group.counter(Metrics.ANONYMOUS_MERGED);
         refusalsApplied = group.counter(Metrics.REFUSALS_APPLIED);
         skipped = new Metrics.Labelled(group, Metrics.REASON, Metrics.SKIPPED);
         adjusted = new Metrics.Labelled(group, Metrics.REASON, Metrics.ADJUSTED);
@@ -306,13 +308,19 @@ public class UserStateFunction
         emit(t, current, next, ctx, out);
     }
 
-    /** A push device change for the user, or feedback from delivery. */
+    /** A push device change for the user, anonymous MPIDs of their device, or delivery feedback. */
     @Override
     public void processElement2(UserSignal signal, Context ctx, Collector<CustomerioOperation> out)
             throws Exception {
         if (signal.deviceChange != null) {
             UserState current = userState.value();
             Transition t = machine.applyDeviceChange(current, signal.deviceChange);
+            emit(t, current, t.state(), ctx, out);
+            return;
+        }
+        if (signal.stitch != null) {
+            UserState current = userState.value();
+            Transition t = machine.applyStitch(current, signal.stitch);
             emit(t, current, t.state(), ctx, out);
             return;
         }
@@ -383,6 +391,7 @@ public class UserStateFunction
         devicesAdded.inc(t.devicesAdded());
         devicesDeleted.inc(t.devicesDeleted());
         devicesRefreshed.inc(t.devicesRefreshed());
+        anonymousMerged.inc(t.anonymousMerged());
         for (SkipReason reason : SkipReason.values()) {
             skipped.inc(reason.code(), t.skipped(reason));
         }

@@ -182,7 +182,7 @@ final class PushDevices {
     }
 
     /** How Customer.io knows the person now; null before the user was first forwarded. */
-    private static PersonIdentifier addressOf(UserState state) {
+    static PersonIdentifier addressOf(UserState state) {
         if (state.identifier == null) {
             return null;
         }

@@ -37,6 +37,7 @@ public final class Transition {
 
     int devicesAdded;
     int devicesRefreshed;
+    int anonymousMerged;
     int devicesDeleted;
 
     /**
@@ -64,6 +65,7 @@ public final class Transition {
         erasureOutcomes.clear();
         devicesAdded = 0;
         devicesRefreshed = 0;
+        anonymousMerged = 0;
         devicesDeleted = 0;
         readdressFrom = null;
         readdressTo = null;
@@ -155,6 +157,11 @@ public final class Transition {
     /** {@code add_device} operations emitted. */
     public int devicesAdded() {
         return devicesAdded;
+    }
+
+    /** Anonymous MPIDs of the user's device sent to be merged into their person. */
+    public int anonymousMerged() {
+        return anonymousMerged;
     }
 
     /** Of {@link #devicesAdded}, those a device already sent went again with a newer last_used. */

@@ -48,6 +48,7 @@ public final class UserStateMachine {
     private final EventMapping events;
     private final ErasureRule erasure;
     private final PushDevices pushDevices;
+    private final AnonymousMerges anonymousMerges;
 
     public UserStateMachine(MappingSettings settings) {
         this.settings = settings;
@@ -60,6 +61,7 @@ public final class UserStateMachine {
         this.events = new EventMapping(settings, encoder, new Ulid());
         this.erasure = new ErasureRule(encoder);
         this.pushDevices = new PushDevices(encoder);
+        this.anonymousMerges = new AnonymousMerges(encoder);
     }
 
     public MappingSettings settings() {
@@ -290,6 +292,9 @@ public final class UserStateMachine {
             // Devices held until the person existed, or until an opt-in: after the identifies.
             pushDevices.flush(state, eventAddress, batch, t);
         }
+        // Anonymous MPIDs of the user's device held until the person existed: after the
+        // identifies, like devices.
+        anonymousMerges.flush(state, eventAddress, batch, t);
         if (!a.beforeIdentified || settings.anonymousEvents()) {
             // An anonymous batch arriving after the identify went out belongs to the person:
             // sent to them directly, as merging would have done had it arrived in time.
@@ -388,6 +393,33 @@ public final class UserStateMachine {
         UserState state = current == null ? new UserState() : current.copy();
         upgradeOlderState(state);
         pushDevices.apply(state, change, t);
+        t.state = state;
+        return t;
+    }
+
+    /**
+     * Anonymous MPIDs the device index gave the user ({@link AnonymousStitching}): merged into
+     * their person, or held in the state until the person can be addressed ({@link
+     * AnonymousMerges}). Nothing without {@code customerio.anonymous-events}.
+     *
+     * @param current the stored state, or null for a user not seen yet
+     */
+    public Transition applyStitch(UserState current, AnonymousStitch stitch) {
+        Transition t = transition;
+        t.reset();
+        if (!settings.anonymousEvents()) {
+            return t;
+        }
+        if (current != null
+                && current.erasedBeforeMs != UserState.NONE
+                && stitch.timeMs < current.erasedBeforeMs) {
+            // From a batch before the user's erasure: the person it was for is gone.
+            t.skip(SkipReason.ERASED);
+            return t;
+        }
+        UserState state = current == null ? new UserState() : current.copy();
+        upgradeOlderState(state);
+        anonymousMerges.apply(state, stitch, t);
         t.state = state;
         return t;
     }

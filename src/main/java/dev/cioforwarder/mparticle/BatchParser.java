@@ -41,13 +41,24 @@ public final class BatchParser {
     public static final int DEFAULT_MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
     private final int maxRecordBytes;
+    private final boolean readDeviceIds;
 
     public BatchParser() {
         this(DEFAULT_MAX_RECORD_BYTES);
     }
 
     public BatchParser(int maxRecordBytes) {
+        this(maxRecordBytes, false);
+    }
+
+    /**
+     * @param readDeviceIds whether to keep the batch's device identifier ({@link
+     *     MParticleBatch#deviceId}): only anonymous activity stitching reads it, and a string per
+     *     batch would cost every batch of a job that does not
+     */
+    public BatchParser(int maxRecordBytes, boolean readDeviceIds) {
         this.maxRecordBytes = maxRecordBytes;
+        this.readDeviceIds = readDeviceIds;
     }
 
     /**
@@ -80,7 +91,7 @@ public final class BatchParser {
                             + Utf8.describeInvalidByte(payload, invalid));
         }
         try (JsonParser parser = Json.factory().createParser(payload)) {
-            return new Reader(parser, payload, recordTimestampMs).readBatch();
+            return new Reader(parser, payload, recordTimestampMs, readDeviceIds).readBatch();
         } catch (BatchError e) {
             return ParseResult.rejected(e.reason, e.getMessage());
         } catch (StreamConstraintsException e) {
@@ -153,6 +164,9 @@ public final class BatchParser {
                     "locale_country",
                     "application_version",
                     "environment",
+                    "ios_idfv",
+                    "android_uuid",
+                    "mp_deviceid",
                     "register",
                     "registration_token",
                     "product_action",
@@ -320,14 +334,20 @@ public final class BatchParser {
         private int localeLanguageAt = -1;
         private int localeCountryAt = -1;
         private int applicationVersionAt = -1;
+        // Where the device identifiers start (-1: none), read only with readDeviceIds.
+        private final boolean readDeviceIds;
+        private int iosIdfvAt = -1;
+        private int androidUuidAt = -1;
+        private int mpDeviceIdAt = -1;
         // Only for the keyBy key of a batch without MPID and user_identities.
         private String changedCustomerId;
         private String changedEmail;
 
-        Reader(JsonParser p, byte[] payload, long recordTimestampMs) {
+        Reader(JsonParser p, byte[] payload, long recordTimestampMs, boolean readDeviceIds) {
             this.p = p;
             this.payload = payload;
             this.recordTimestampMs = recordTimestampMs;
+            this.readDeviceIds = readDeviceIds;
         }
 
         ParseResult readBatch() throws IOException {
@@ -395,6 +415,9 @@ public final class BatchParser {
                     case "events":
                         readEvents(value);
                         break;
+                    case "mp_deviceid":
+                        mpDeviceIdAt = deviceDetailAt(value);
+                        break;
                     default:
                         // Unknown and unused parts are still read through, so a syntax error
                         // anywhere in the record rejects it.
@@ -418,6 +441,9 @@ public final class BatchParser {
                 batch.localeLanguage = deviceDetail(localeLanguageAt);
                 batch.localeCountry = deviceDetail(localeCountryAt);
                 batch.applicationVersion = deviceDetail(applicationVersionAt);
+            }
+            if (readDeviceIds) {
+                batch.deviceId = deviceId();
             }
             if (!hasBatchTime) {
                 batch.timestampMs = recordTimestampMs;
@@ -817,6 +843,12 @@ public final class BatchParser {
                     case "locale_country":
                         localeCountryAt = deviceDetailAt(v);
                         break;
+                    case "ios_idfv":
+                        iosIdfvAt = deviceDetailAt(v);
+                        break;
+                    case "android_uuid":
+                        androidUuidAt = deviceDetailAt(v);
+                        break;
                     default:
                         p.skipChildren();
                 }
@@ -912,6 +944,41 @@ public final class BatchParser {
                 // is an extra, never a reason to fail the record or the job.
                 return null;
             }
+        }
+
+        /**
+         * The device the batch came from, for anonymous activity stitching: the vendor id on iOS
+         * and tvOS, the Android id, else mParticle's device id (web, and apps whose batches carry
+         * neither), prefixed with which it is. The OS identifiers come first: they survive a
+         * reinstall (the Android id always, the vendor id while another app of the vendor stays),
+         * where mParticle's own id is new. A value of zeros alone (an unavailable vendor id) is no
+         * device.
+         */
+        private String deviceId() {
+            String idfv = deviceIdentifier(iosIdfvAt);
+            if (idfv != null) {
+                return "ios_idfv:" + idfv;
+            }
+            String androidUuid = deviceIdentifier(androidUuidAt);
+            if (androidUuid != null) {
+                return "android_uuid:" + androidUuid;
+            }
+            String mpDeviceId = deviceIdentifier(mpDeviceIdAt);
+            return mpDeviceId != null ? "mp_deviceid:" + mpDeviceId : null;
+        }
+
+        private String deviceIdentifier(int offset) {
+            String value = deviceDetail(offset);
+            if (value == null) {
+                return null;
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c != '0' && c != '-') {
+                    return value.toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+            return null;
         }
 
         private static String blankToNull(String text) {

@@ -80,6 +80,13 @@ public class MParticleBatch {
     public String localeCountry;
     public String applicationVersion;
 
+    /**
+     * The device the batch came from, prefixed with which identifier it is ({@code ios_idfv:},
+     * {@code android_uuid:} or {@code mp_deviceid:}), lower case; null when the batch names none,
+     * or when the job does not stitch anonymous activity (then it is not read).
+     */
+    public String deviceId;
+
     /** Longer device details are not device details (and not kept). */
     public static final int MAX_DEVICE_DETAIL_CHARS = 100;
 

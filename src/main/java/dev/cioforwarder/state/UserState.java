@@ -165,6 +165,15 @@ public class UserState {
 
     public String identifierChangeTo;
 
+    // Added after state version 5 (anonymous activity stitching): users restored from an older
+    // savepoint start without.
+
+    /**
+     * Anonymous MPIDs the device index gave this user, whose merge waits until the person exists in
+     * Customer.io (or an opt-in), oldest first; null when none.
+     */
+    public List<String> pendingAnonymousMerges;
+
     public UserState() {}
 
     public UserState copy() {
@@ -199,6 +208,8 @@ public class UserState {
         c.identifierChangeSeq = identifierChangeSeq;
         c.identifierChangeFrom = identifierChangeFrom;
         c.identifierChangeTo = identifierChangeTo;
+        c.pendingAnonymousMerges =
+                pendingAnonymousMerges == null ? null : new ArrayList<>(pendingAnonymousMerges);
         if (pushDevices != null) {
             c.pushDevices = new ArrayList<>(pushDevices.size());
             for (PushDevice d : pushDevices) {

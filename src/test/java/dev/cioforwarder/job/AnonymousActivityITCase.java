@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -103,6 +104,87 @@ class AnonymousActivityITCase extends JobTestSupport {
                 .extracting(StoredEvent::name)
                 .containsExactlyInAnyOrder("Pricing", "Started_Trial", "Subscribed");
         assertThat(customerio.personById("cust-9001")).isPresent();
+        assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    private static Map.Entry<String, byte[]> onDevice(
+            long mpid, String androidUuid, long timeMs, String identities, String eventName) {
+        String json =
+                "{\"mpid\":"
+                        + mpid
+                        + ",\"timestamp_unixtime_ms\":"
+                        + timeMs
+                        + ",\"device_info\":{\"platform\":\"Android\",\"android_uuid\":\""
+                        + androidUuid
+                        + "\"},\"user_identities\":"
+                        + identities
+                        + ",\"events\":[{\"event_type\":\"custom_event\",\"data\":{"
+                        + "\"event_name\":\""
+                        + eventName
+                        + "\",\"source_message_id\":\""
+                        + eventName
+                        + "-"
+                        + mpid
+                        + "\",\"timestamp_unixtime_ms\":"
+                        + (timeMs - 1_000)
+                        + "}}]}";
+        return new AbstractMap.SimpleEntry<>(
+                Long.toString(mpid), json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A returning user on a new install (or after a logout) is anonymous under another MPID than
+     * the one that logs in: the device index gives that MPID's activity to the user who logs in on
+     * the same device, and only to them. Runs with an erasure topic, so the index is the one
+     * erasure requests are broadcast to.
+     */
+    @Test
+    void anotherMpidsAnonymousActivityOnTheSameDeviceJoinsTheUserWhoLogsInThere() throws Exception {
+        String erasures = topic + ".erasures";
+        kafka.createTopic(erasures, 1);
+        kafka.createTopic(erasures + ".outcomes", 1);
+        long t = 1_764_400_000_000L;
+        kafka.produce(
+                topic,
+                List.of(
+                        onDevice(9101, "a1b2c3d4e5f60718", t, "[]", "Browsed_Pricing"),
+                        onDevice(9103, "ffff000011112222", t, "[]", "Browsed_Elsewhere")));
+        JobClient job =
+                startJob(
+                        settings(
+                                "customerio.anonymous-events",
+                                "true",
+                                "privacy.erasure-topic",
+                                erasures));
+        try {
+            Await.until(
+                    Duration.ofMinutes(2),
+                    () -> customerio.anonymousEvents().size() == 2,
+                    () -> customerio.anonymousEvents().toString());
+            kafka.produce(
+                    topic,
+                    List.of(
+                            onDevice(
+                                    9102,
+                                    "A1B2C3D4E5F60718",
+                                    t + 60_000,
+                                    "[{\"identity_type\":\"customer_id\",\"identity\":\"cust-9102\"}]",
+                                    "Logged_In")));
+            Await.until(
+                    Duration.ofMinutes(1),
+                    () -> customerio.events().size() == 2,
+                    () -> customerio.events() + " " + customerio.anonymousEvents());
+        } finally {
+            Jobs.cancelAndWait(job);
+        }
+        assertThat(customerio.events()).extracting(StoredEvent::personId).containsOnly("cust-9102");
+        assertThat(customerio.events())
+                .extracting(StoredEvent::name)
+                .containsExactlyInAnyOrder("Browsed_Pricing", "Logged_In");
+        assertThat(customerio.anonymousEvents())
+                .as("another device's anonymous activity stays anonymous")
+                .extracting(StoredEvent::name)
+                .containsExactly("Browsed_Elsewhere");
         assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
     }
 }

@@ -88,6 +88,19 @@ final class MappingTestSupport {
             return apply(MParticleBatch.ofErasure(request, "erasures", 0, 0));
         }
 
+        /** Applies anonymous MPIDs the device index gave the user and returns the ops. */
+        List<Op> stitch(AnonymousStitch stitch) {
+            last = machine.applyStitch(state, stitch);
+            if (last.state() != null) {
+                state = last.state();
+            }
+            List<Op> ops = new ArrayList<>();
+            for (CustomerioOperation op : last.operations()) {
+                ops.add(new Op(op, machine.settings().apiMode()));
+            }
+            return ops;
+        }
+
         private List<Op> apply(MParticleBatch batch) {
             last =
                     machine.apply(
