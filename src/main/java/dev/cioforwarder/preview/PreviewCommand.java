@@ -11,7 +11,10 @@ import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.json.Json;
 import dev.cioforwarder.mapping.Adjustment;
+import dev.cioforwarder.mapping.AnonymousStitch;
+import dev.cioforwarder.mapping.AnonymousStitching;
 import dev.cioforwarder.mapping.DeviceChange;
+import dev.cioforwarder.mapping.DeviceVisit;
 import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mapping.PushTokenSightings;
@@ -28,6 +31,7 @@ import dev.cioforwarder.privacy.ErasureRequest;
 import dev.cioforwarder.privacy.ErasureRequestParser;
 import dev.cioforwarder.settings.ForwarderSettings;
 import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.DeviceVisitors;
 import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
 import java.io.IOException;
@@ -41,10 +45,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * "What will Customer.io receive for this data?" Runs batches through the job's own parser, rules
@@ -64,16 +70,20 @@ public final class PreviewCommand {
 
     private final MappingSettings settings;
     private final UserStateMachine machine;
-    private final BatchParser parser = new BatchParser();
+    private final BatchParser parser;
     private final Map<String, UserState> states = new HashMap<>();
     private final Map<String, Map<String, Long>> devices = new HashMap<>();
     private final PushTokenSightings sightings = new PushTokenSightings();
     private final Map<String, TokenOwner> tokenOwners = new HashMap<>();
+    private final Map<String, DeviceVisitors> deviceVisitors = new HashMap<>();
+    private final Set<String> erasedMpids = new HashSet<>();
     private final JsonGenerator out;
 
     PreviewCommand(MappingSettings settings, OutputStream output) throws IOException {
         this.settings = settings;
         this.machine = new UserStateMachine(settings);
+        this.parser =
+                new BatchParser(BatchParser.DEFAULT_MAX_RECORD_BYTES, settings.anonymousEvents());
         this.out = Json.factory().createGenerator(output);
         out.setRootValueSeparator(null);
     }
@@ -254,6 +264,9 @@ public final class PreviewCommand {
             return;
         }
         for (ErasureRequest request : result.requests()) {
+            if (request.hasMpid) {
+                erasedMpids.add(Long.toString(request.mpid));
+            }
             apply(MParticleBatch.ofErasure(request, "preview", 0, 0));
         }
     }
@@ -284,6 +297,35 @@ public final class PreviewCommand {
         report(batch.userKey, batch.mpidText(), t);
         if (settings.forwardDevices()) {
             devices(batch);
+        }
+        if (settings.anonymousEvents()) {
+            deviceVisit(batch);
+        }
+    }
+
+    /**
+     * The batch's visit to its device through the device index (in memory here) and the anonymous
+     * MPIDs it gives through the state machine of the user concerned, as the job's device stage
+     * does after the batch.
+     */
+    private void deviceVisit(MParticleBatch batch) throws IOException {
+        DeviceVisit visit = AnonymousStitching.visitOf(batch, settings.userIdType());
+        if (visit == null) {
+            return;
+        }
+        List<AnonymousStitch> stitches = new ArrayList<>();
+        deviceVisitors.put(
+                visit.deviceId,
+                AnonymousStitching.apply(
+                        deviceVisitors.get(visit.deviceId),
+                        visit,
+                        erasedMpids::contains,
+                        stitches));
+        for (AnonymousStitch stitch : stitches) {
+            report(
+                    stitch.userKey,
+                    stitch.mpid,
+                    machine.applyStitch(states.get(stitch.userKey), stitch));
         }
     }
 
