@@ -34,6 +34,17 @@ public class DeviceChange {
      */
     public boolean refresh;
 
+    /**
+     * For a deletion because the token moved to another user: that user's MPID, Customer ID and
+     * email as their batch carried them (null when none, and for other changes). When they address
+     * the same Customer.io person as this user (two MPIDs sharing an email, say), the deletion is
+     * not sent: the person keeps the device the other user's addition gives them.
+     */
+    public String movedToMpid;
+
+    public String movedToCustomerId;
+    public String movedToEmail;
+
     /** For an addition, the device's attributes as the sighting told them; null when none. */
     public DeviceAttributes attributes;
 

@@ -37,9 +37,11 @@ final class PushDevices {
     static final int MAX_DEVICES = 32;
 
     private final OperationEncoder encoder;
+    private final UserIdType userIdType;
 
-    PushDevices(OperationEncoder encoder) {
+    PushDevices(OperationEncoder encoder, UserIdType userIdType) {
         this.encoder = encoder;
+        this.userIdType = userIdType;
     }
 
     /** Applies a change the token index decided for this user. */
@@ -83,6 +85,13 @@ final class PushDevices {
             if (state.pushDevices.isEmpty()) {
                 state.pushDevices = null;
             }
+        }
+        if (address != null && samePerson(address, movedToSamePerson(change))) {
+            // Two MPIDs of one Customer.io person: the deletion, applied in any order with the
+            // other user's addition (they are different users' operations), could leave the person
+            // without the device.
+            t.skip(SkipReason.DEVICE_STAYS_WITH_PERSON);
+            return;
         }
         // One never sent needs no deletion; one this state does not know (forgotten past the
         // limit, or from before a state.ttl expiry) may be in Customer.io.
@@ -179,6 +188,35 @@ final class PushDevices {
                 source.sourcePartition,
                 source.sourceOffset,
                 t);
+    }
+
+    /**
+     * Whom the user the token moved to is addressed as, by the identities their batch carried and
+     * the User ID Type; null when not a move, or when that batch does not say.
+     */
+    private PersonIdentifier movedToSamePerson(DeviceChange change) {
+        if (change.add || change.movedToMpid == null) {
+            return null;
+        }
+        String customerId = change.movedToCustomerId;
+        String email = change.movedToEmail;
+        return switch (userIdType) {
+            case CUSTOMER_ID -> customerId != null ? PersonIdentifier.id(customerId) : null;
+            case EMAIL -> email != null ? PersonIdentifier.email(email) : null;
+            case MPID -> PersonIdentifier.id(change.movedToMpid);
+            case PREFER_CUSTOMER_ID ->
+                    customerId != null
+                            ? PersonIdentifier.id(customerId)
+                            : email != null ? PersonIdentifier.email(email) : null;
+        };
+    }
+
+    /**
+     * The same identifier exactly: emails differing in case are not taken as one person (a device
+     * left with the wrong person would get their pushes; a deletion sent is today's behaviour).
+     */
+    private static boolean samePerson(PersonIdentifier a, PersonIdentifier b) {
+        return a.equals(b);
     }
 
     /** How Customer.io knows the person now; null before the user was first forwarded. */

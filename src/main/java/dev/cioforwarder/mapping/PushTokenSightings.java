@@ -96,6 +96,8 @@ public final class PushTokenSightings {
             s.token = e.getKey();
             s.userKey = batch.userKey;
             s.mpid = batch.mpidText();
+            s.customerId = batch.customerId;
+            s.email = batch.email;
             s.platform = platform;
             s.timeMs = batch.timestampMs;
             s.register = register;

@@ -83,6 +83,12 @@ public enum SkipReason {
      */
     DEVICE_PLATFORM_UNSUPPORTED("device_platform_unsupported"),
     /**
+     * A push token moved to another user whom Customer.io knows as the same person (two MPIDs
+     * sharing the identifier the User ID Type addresses by): its deletion from this user is not
+     * sent, so the person keeps the device the other user's addition gives them.
+     */
+    DEVICE_STAYS_WITH_PERSON("device_stays_with_person"),
+    /**
      * A {@code commerce_event} with no product action, promotion action or impressions: nothing to
      * name it after.
      */

@@ -87,7 +87,11 @@ public final class TokenOwnership {
                 return next;
             }
             if (owned && !sameOwner) {
-                changes.add(change(current.userKey, current.mpid, s, false));
+                DeviceChange moved = change(current.userKey, current.mpid, s, false);
+                moved.movedToMpid = s.mpid;
+                moved.movedToCustomerId = s.customerId;
+                moved.movedToEmail = s.email;
+                changes.add(moved);
             }
             changes.add(change(s.userKey, s.mpid, s, true));
             TokenOwner next = new TokenOwner();

@@ -18,6 +18,14 @@ public class TokenSighting {
     /** The batch's MPID, or null. */
     public String mpid;
 
+    /**
+     * The batch's Customer ID and email (null when none): whom the token's previous owner can tell
+     * is the same Customer.io person.
+     */
+    public String customerId;
+
+    public String email;
+
     /** {@code ios} or {@code android}; null only when {@link #register} is false. */
     public String platform;
 

@@ -60,7 +60,7 @@ public final class UserStateMachine {
         this.createdAt = new CreatedAtRule(settings);
         this.events = new EventMapping(settings, encoder, new Ulid());
         this.erasure = new ErasureRule(encoder);
-        this.pushDevices = new PushDevices(encoder);
+        this.pushDevices = new PushDevices(encoder, settings.userIdType());
         this.anonymousMerges = new AnonymousMerges(encoder);
     }
 

@@ -335,6 +335,47 @@ class PushDevicesTest {
                 .containsExactly("delete_device:shared id:bob", "add_device:shared email:ann@x.io");
     }
 
+    /**
+     * Two MPIDs Customer.io knows as one person (both addressed by ann@x.io): the token moving
+     * between them must not end with the person losing it. The deletion from the first and the
+     * addition to the second are different users' operations, applied in any order; the deletion is
+     * not sent.
+     */
+    @Test
+    void aTokenMovingBetweenTwoMpidsOfOnePersonStaysWithThePerson() {
+        World world = new World();
+        world.apply(batch().mpid("1").email("ann@x.io").device("iOS", "shared"));
+        List<Op> ops = world.apply(batch().mpid("2").email("ann@x.io").device("iOS", "shared"));
+        assertThat(labels(ops))
+                .containsExactly("identify email:ann@x.io", "add_device:shared email:ann@x.io");
+        assertThat(world.devicesDeleted).isZero();
+        assertThat(world.users.get("1").pushDevices).as("no longer the first MPID's").isNull();
+
+        // And back: still no deletion, the person gets it again.
+        assertThat(
+                        labels(
+                                world.apply(
+                                        batch().mpid("1")
+                                                .email("ann@x.io")
+                                                .at(MappingTestSupport.T + 1)
+                                                .device("iOS", "shared"))))
+                .containsExactly("add_device:shared email:ann@x.io");
+        assertThat(world.devicesDeleted).isZero();
+
+        // Another person is still another person: a case difference included.
+        assertThat(
+                        labels(
+                                world.apply(
+                                        batch().mpid("3")
+                                                .email("Ann@x.io")
+                                                .at(MappingTestSupport.T + 2)
+                                                .device("iOS", "shared"))))
+                .containsExactly(
+                        "identify email:Ann@x.io",
+                        "delete_device:shared email:ann@x.io",
+                        "add_device:shared email:Ann@x.io");
+    }
+
     @Test
     void unregisteringAndUninstallingDeleteTheDevice() {
         World world = new World();
