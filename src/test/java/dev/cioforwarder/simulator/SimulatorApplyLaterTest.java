@@ -129,6 +129,33 @@ class SimulatorApplyLaterTest {
     }
 
     @Test
+    void aDeletionSharingABatchWithAnEarlierIdentifyMayBeAppliedBeforeIt() throws Exception {
+        // Why a forwarder sends a deletion in a request of its own: in one batch, Customer.io
+        // may apply it first, and the identify then makes the person again.
+        String identifyThenDelete =
+                j(
+                        "{'batch':[{'type':'person','identifiers':{'id':'del'},'action':'identify',"
+                                + "'attributes':{'a':1}},{'type':'person','identifiers':"
+                                + "{'id':'del'},'action':'delete'}]}");
+        Set<Boolean> survived = new HashSet<>();
+        for (long seed = 1; seed <= 16 && survived.size() < 2; seed++) {
+            try (CustomerioSimulator s =
+                    CustomerioSimulator.start(
+                            SimulatorConfig.builder()
+                                    .siteId(SITE)
+                                    .apiKey(KEY)
+                                    .threads(2)
+                                    .applyLater(Duration.ZERO, seed)
+                                    .build())) {
+                ok(new SimulatorTestClient(s, SITE, KEY).batch(identifyThenDelete));
+                s.awaitApplied();
+                survived.add(s.personById("del").isPresent());
+            }
+        }
+        assertThat(survived).containsExactlyInAnyOrder(true, false);
+    }
+
+    @Test
     void aBatchWithRefusedOperationsAppliesOnlyTheAcceptedOnesLater() throws Exception {
         HttpResponse<String> response =
                 later.client()
