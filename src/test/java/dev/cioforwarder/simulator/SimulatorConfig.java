@@ -29,7 +29,9 @@ public final class SimulatorConfig {
 
     /**
      * How far the App API lags the Track API: a person created, or given an id or email, less than
-     * this long ago is 404 on the App API look-up by it. 0: no lag.
+     * this long ago is 404 on the App API look-up by it. 0: no lag. Counted from when the change
+     * was applied: in apply-later mode the App API sees applied state only, so its lag adds to the
+     * apply delay.
      */
     final long appApiLagMs;
 
