@@ -3,6 +3,9 @@ package dev.cioforwarder.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cioforwarder.simulator.CustomerioSimulator;
+import dev.cioforwarder.simulator.RequestLogEntry;
+import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
@@ -62,8 +65,46 @@ class ErasureITCase extends JobTestSupport {
                         + "}}]}");
     }
 
+    /**
+     * The apply-later run's seed: fixed, so a failure repeats (the simulator prints it too). Any
+     * seed must pass; {@code -Derasure.apply-seed=<seed>} explores other batch orders.
+     */
+    private static final long APPLY_SEED = Long.getLong("erasure.apply-seed", 20_261_205L);
+
+    /**
+     * Long against the job's pace (a 50 ms linger, answers in milliseconds): the deletion is sent,
+     * and answered, while the user's earlier requests are acknowledged but not applied yet.
+     */
+    private static final Duration APPLY_DELAY = Duration.ofSeconds(3);
+
     @Test
     void erasesThePersonEverywhereAndRecordsEachOutcome() throws Exception {
+        erasureFlow(customerio, false);
+    }
+
+    /**
+     * The same flow against a Customer.io that answers at once and applies later, a batch's
+     * operations in a shuffled order: the deletion, in a request of its own sent after the user's
+     * earlier ones were acknowledged (not applied), must still be applied after them, and the
+     * person must stay deleted once everything acknowledged is applied.
+     */
+    @Test
+    void thePersonStaysDeletedWhenCustomerioAppliesLaterAndShufflesBatches() throws Exception {
+        try (CustomerioSimulator applyLater =
+                CustomerioSimulator.start(
+                        SimulatorConfig.builder()
+                                .port(0)
+                                .siteId(SITE_ID)
+                                .apiKey(API_KEY)
+                                .region("us")
+                                .applyLater(APPLY_DELAY, APPLY_SEED)
+                                .build())) {
+            erasureFlow(applyLater, true);
+        }
+    }
+
+    private void erasureFlow(CustomerioSimulator customerio, boolean appliedLater)
+            throws Exception {
         String erasures = topic + ".erasures";
         String outcomes = erasures + ".outcomes";
         kafka.createTopic(erasures, 1);
@@ -74,14 +115,30 @@ class ErasureITCase extends JobTestSupport {
                 List.of(
                         batch(21, t, "c-21", "{\"plan\":\"pro\"}", "Signed_Up"),
                         batch(22, t, "c-22", "{\"plan\":\"free\"}", "Signed_Up")));
-        JobClient job = startJob(settings("privacy.erasure-topic", erasures));
+        JobClient job =
+                startJob(
+                        settings(
+                                "privacy.erasure-topic",
+                                erasures,
+                                "customerio.endpoint",
+                                customerio.baseUrl()));
         List<JsonNode> outcomeRecords = new ArrayList<>();
         List<JsonNode> dead;
         try {
-            Await.until(
-                    Duration.ofMinutes(2),
-                    () -> customerio.events().size() == 2,
-                    () -> customerio.events().toString());
+            if (appliedLater) {
+                // Acknowledged, not applied: both users' identify and event answered, and the
+                // erasure requested at once, well inside the apply delay.
+                Await.until(
+                        Duration.ofMinutes(2),
+                        () -> customerio.summary().operations() >= 4,
+                        () -> customerio.requests().toString());
+                assertThat(customerio.pendingRequests()).isPositive();
+            } else {
+                Await.until(
+                        Duration.ofMinutes(2),
+                        () -> customerio.events().size() == 2,
+                        () -> customerio.events().toString());
+            }
 
             kafka.produce(
                     erasures,
@@ -98,7 +155,24 @@ class ErasureITCase extends JobTestSupport {
                     kafka.readCommitted(outcomes, 2, Duration.ofMinutes(1))) {
                 outcomeRecords.add(MAPPER.readTree(r.value()));
             }
-            assertThat(customerio.personById("c-21")).isEmpty();
+            if (appliedLater) {
+                // The window this run is about: the deletion (the last request so far) was
+                // answered before the first of the user's earlier requests was applied.
+                List<RequestLogEntry> writes =
+                        customerio.requests().stream()
+                                .filter(r -> !r.method().equals("GET") && r.status() == 200)
+                                .toList();
+                assertThat(
+                                writes.get(writes.size() - 1).receivedAtMs()
+                                        - writes.get(0).receivedAtMs())
+                        .as("deletion answered within the apply delay: %s", writes)
+                        .isLessThan(APPLY_DELAY.toMillis());
+            }
+            customerio.awaitApplied();
+            assertThat(customerio.personById("c-21")).as("seed " + APPLY_SEED).isEmpty();
+            assertThat(customerio.events())
+                    .extracting(StoredEvent::personId)
+                    .containsExactly("c-22");
 
             // A batch from before the request, uploaded late, then a newer one (same key, same
             // partition: in this order).
@@ -115,6 +189,7 @@ class ErasureITCase extends JobTestSupport {
         } finally {
             Jobs.cancelAndWait(job);
         }
+        customerio.awaitApplied();
 
         assertThat(outcomeRecords)
                 .extracting(o -> o.get("request_id").asText() + ":" + o.get("outcome").asText())

@@ -15,14 +15,18 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +64,10 @@ public final class CustomerioSimulator implements AutoCloseable {
     private volatile String expectedAuthorization;
     private volatile String expectedAppAuthorization;
     private final PeopleStore store;
+
+    /** Apply-later mode's queue; null when operations are applied before the answer. */
+    private final DeferredApplier applier;
+
     private volatile FaultSchedule schedule = new FaultSchedule(Faults.none());
     private volatile long unauthorizedUntilMs;
     private final Object rateLock = new Object();
@@ -79,6 +87,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                         config.maxStoredEvents,
                         config.allowEmailUpdatesById,
                         config.idOnlyWorkspace);
+        this.applier = config.applyDelay == null ? null : new DeferredApplier(config.applyDelay);
         this.expectedAuthorization = basic(config.siteId, config.apiKey);
         this.expectedAppAuthorization = "Bearer " + config.appApiKey;
         this.server =
@@ -105,7 +114,53 @@ public final class CustomerioSimulator implements AutoCloseable {
     public static CustomerioSimulator start(SimulatorConfig config) throws IOException {
         CustomerioSimulator simulator = new CustomerioSimulator(config);
         simulator.server.start();
+        if (config.applyDelay != null) {
+            // The seed is what makes a failing run repeatable: always shown.
+            System.out.println(
+                    "Customer.io simulator on "
+                            + simulator.baseUrl()
+                            + ": apply-later mode, delay "
+                            + config.applyDelay.toMillis()
+                            + " ms, batch shuffle seed "
+                            + config.applySeed);
+            System.out.flush();
+        }
         return simulator;
+    }
+
+    /** The batch shuffle's seed in apply-later mode. */
+    public long applySeed() {
+        return config.applySeed;
+    }
+
+    /**
+     * Waits until every Track request acknowledged so far is applied (at once outside apply-later
+     * mode), so a test can assert final state.
+     *
+     * @throws IllegalStateException when they are not applied within {@code timeout}
+     */
+    public void awaitApplied(Duration timeout) throws InterruptedException {
+        if (applier != null && !applier.awaitApplied(timeout)) {
+            throw new IllegalStateException(
+                    applier.pending()
+                            + " acknowledged requests not applied within "
+                            + timeout
+                            + " (apply delay "
+                            + config.applyDelay
+                            + ")");
+        }
+    }
+
+    /** {@link #awaitApplied(Duration)} with room for the delay and a slow machine. */
+    public void awaitApplied() throws InterruptedException {
+        awaitApplied(
+                Duration.ofSeconds(30)
+                        .plus(config.applyDelay == null ? Duration.ZERO : config.applyDelay));
+    }
+
+    /** Track requests acknowledged and not applied yet (0 outside apply-later mode). */
+    public long pendingRequests() {
+        return applier == null ? 0 : applier.pending();
     }
 
     public int port() {
@@ -188,7 +243,11 @@ public final class CustomerioSimulator implements AutoCloseable {
         clearFaults();
         expectedAuthorization = basic(config.siteId, config.apiKey);
         expectedAppAuthorization = "Bearer " + config.appApiKey;
-        store.reset();
+        if (applier != null) {
+            applier.discard(store::reset);
+        } else {
+            store.reset();
+        }
         requests.set(0);
         operations.set(0);
         rejectedOperations.set(0);
@@ -245,6 +304,9 @@ public final class CustomerioSimulator implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        if (applier != null) {
+            applier.close();
+        }
         delays.shutdownNow();
         executor.shutdownNow();
     }
@@ -340,12 +402,12 @@ public final class CustomerioSimulator implements AutoCloseable {
                         } else if (s.status500(f.status500Ratio)) {
                             finish(exchange, method, rawPath, new Answer(500, null, 0), receivedAt);
                         } else {
-                            finish(
-                                    exchange,
-                                    method,
-                                    rawPath,
-                                    route(method, rawPath, query, body, s),
-                                    receivedAt);
+                            List<Runnable> effects = new ArrayList<>();
+                            Answer routed = route(method, rawPath, query, body, s, effects);
+                            // Applied (or queued) before the answer goes out: what a client was
+                            // told is accepted is in the store, or in the queue, by then.
+                            commit(effects);
+                            finish(exchange, method, rawPath, routed, receivedAt);
                         }
                     } catch (Exception e) {
                         exchange.close();
@@ -506,8 +568,26 @@ public final class CustomerioSimulator implements AutoCloseable {
         }
     }
 
+    /** Applies a request's accepted operations now, or queues them in apply-later mode. */
+    private void commit(List<Runnable> effects) {
+        if (applier != null) {
+            applier.submit(effects);
+        } else {
+            effects.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * Answers one Track request; what it changes goes into {@code effects}, in the order to apply
+     * it, for {@link #commit}.
+     */
     private Answer route(
-            String method, String rawPath, String query, byte[] body, FaultSchedule s) {
+            String method,
+            String rawPath,
+            String query,
+            byte[] body,
+            FaultSchedule s,
+            List<Runnable> effects) {
         Faults f = s.faults();
         String[] segments = rawPath.substring(1).split("/", -1);
         if (s.hasRefusals() && !rawPath.equals("/api/v2/batch")) {
@@ -533,16 +613,16 @@ public final class CustomerioSimulator implements AutoCloseable {
                     200, Map.of("url", url, "region", config.region, "environment_id", 1), 0);
         }
         if (rawPath.equals("/api/v2/batch") && method.equals("POST")) {
-            return batch(body, rawPath, query, s);
+            return batch(body, rawPath, query, s, effects);
         }
         if (rawPath.equals("/api/v2/entity") && method.equals("POST")) {
-            return entity(body, f);
+            return entity(body, f, effects);
         }
         if (rawPath.equals("/api/v1/events") && method.equals("POST")) {
-            return v1Event(null, body, true, f);
+            return v1Event(null, body, true, f, effects);
         }
         if (rawPath.equals("/api/v1/merge_customers") && method.equals("POST")) {
-            return v1Merge(body);
+            return v1Merge(body, effects);
         }
         if (segments.length >= 4
                 && segments[0].equals("api")
@@ -551,14 +631,14 @@ public final class CustomerioSimulator implements AutoCloseable {
             String identifier =
                     URLDecoder.decode(segments[3].replace("+", "%2B"), StandardCharsets.UTF_8);
             if (segments.length == 4 && method.equals("PUT")) {
-                return v1Identify(identifier, body);
+                return v1Identify(identifier, body, effects);
             }
             if (segments.length == 4 && method.equals("DELETE")) {
-                store.delete(kindOf(identifier), strip(identifier));
+                effects.add(() -> store.delete(kindOf(identifier), strip(identifier)));
                 return ok(1);
             }
             if (segments.length == 5 && segments[4].equals("events") && method.equals("POST")) {
-                return v1Event(identifier, body, false, f);
+                return v1Event(identifier, body, false, f, effects);
             }
             if (segments.length == 5 && segments[4].equals("devices") && method.equals("PUT")) {
                 JsonNode json = parse(body);
@@ -572,13 +652,17 @@ public final class CustomerioSimulator implements AutoCloseable {
                     return v1Invalid(problems, 1);
                 }
                 JsonNode device = json.get("device");
-                store.addDevice(
-                        kindOf(identifier),
-                        strip(identifier),
-                        device.get("id").asText(),
-                        device.get("platform").asText(),
-                        device.has("last_used") ? device.get("last_used").asLong() : null,
-                        device.get("attributes"));
+                effects.add(
+                        () ->
+                                store.addDevice(
+                                        kindOf(identifier),
+                                        strip(identifier),
+                                        device.get("id").asText(),
+                                        device.get("platform").asText(),
+                                        device.has("last_used")
+                                                ? device.get("last_used").asLong()
+                                                : null,
+                                        device.get("attributes")));
                 return ok(1);
             }
             if (segments.length == 6 && segments[4].equals("devices") && method.equals("DELETE")) {
@@ -589,14 +673,14 @@ public final class CustomerioSimulator implements AutoCloseable {
                 if (!problems.isEmpty()) {
                     return v1Invalid(problems, 1);
                 }
-                store.deleteDevice(kindOf(identifier), strip(identifier), token);
+                effects.add(() -> store.deleteDevice(kindOf(identifier), strip(identifier), token));
                 return ok(1);
             }
             if (segments.length == 5
                     && (segments[4].equals("suppress") || segments[4].equals("unsuppress"))
                     && method.equals("POST")) {
-                store.suppress(
-                        kindOf(identifier), strip(identifier), segments[4].equals("suppress"));
+                boolean suppress = segments[4].equals("suppress");
+                effects.add(() -> store.suppress(kindOf(identifier), strip(identifier), suppress));
                 return ok(1);
             }
         }
@@ -604,6 +688,13 @@ public final class CustomerioSimulator implements AutoCloseable {
                 404,
                 Map.of("meta", Map.of("error", "no such endpoint: " + method + " " + rawPath)),
                 0);
+    }
+
+    /** Spreads a hash over 64 bits (SplitMix64's finalizer). */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     private static String kindOf(String identifier) {
@@ -641,7 +732,7 @@ public final class CustomerioSimulator implements AutoCloseable {
         return new Answer(400, Map.of("meta", Map.of("errors", errors)), ops);
     }
 
-    private Answer v1Identify(String identifier, byte[] body) {
+    private Answer v1Identify(String identifier, byte[] body, List<Runnable> effects) {
         JsonNode json = parse(body);
         if (json == null) {
             return v1Invalid(List.of(new TrackValidation.Problem("", "the body is not JSON")), 1);
@@ -651,15 +742,18 @@ public final class CustomerioSimulator implements AutoCloseable {
             return v1Invalid(problems, 1);
         }
         JsonNode ts = json.get("_timestamp");
-        store.identify(
-                kindOf(identifier),
-                strip(identifier),
-                (ObjectNode) json,
-                ts == null ? null : ts.asLong());
+        effects.add(
+                () ->
+                        store.identify(
+                                kindOf(identifier),
+                                strip(identifier),
+                                (ObjectNode) json,
+                                ts == null ? null : ts.asLong()));
         return ok(1);
     }
 
-    private Answer v1Event(String identifier, byte[] body, boolean anonymous, Faults f) {
+    private Answer v1Event(
+            String identifier, byte[] body, boolean anonymous, Faults f, List<Runnable> effects) {
         JsonNode json = parse(body);
         if (json == null) {
             return v1Invalid(List.of(new TrackValidation.Problem("", "the body is not JSON")), 1);
@@ -676,29 +770,33 @@ public final class CustomerioSimulator implements AutoCloseable {
             return v1Invalid(problems, 1);
         }
         if (!anonymous) {
-            store.event(
-                    kindOf(identifier),
-                    strip(identifier),
-                    json.get("name").asText().strip(),
-                    json.path("type").asText("event"),
-                    json.path("id").isTextual() ? json.get("id").asText() : null,
-                    json.has("timestamp") ? json.get("timestamp").asLong() : null,
-                    json.get("data"),
-                    "v1");
+            effects.add(
+                    () ->
+                            store.event(
+                                    kindOf(identifier),
+                                    strip(identifier),
+                                    json.get("name").asText().strip(),
+                                    json.path("type").asText("event"),
+                                    json.path("id").isTextual() ? json.get("id").asText() : null,
+                                    json.has("timestamp") ? json.get("timestamp").asLong() : null,
+                                    json.get("data"),
+                                    "v1"));
         } else {
-            store.anonymousEvent(
-                    json.get("anonymous_id").asText(),
-                    json.get("name").asText().strip(),
-                    json.path("type").asText("event"),
-                    json.path("id").isTextual() ? json.get("id").asText() : null,
-                    json.has("timestamp") ? json.get("timestamp").asLong() : null,
-                    json.get("data"),
-                    "v1");
+            effects.add(
+                    () ->
+                            store.anonymousEvent(
+                                    json.get("anonymous_id").asText(),
+                                    json.get("name").asText().strip(),
+                                    json.path("type").asText("event"),
+                                    json.path("id").isTextual() ? json.get("id").asText() : null,
+                                    json.has("timestamp") ? json.get("timestamp").asLong() : null,
+                                    json.get("data"),
+                                    "v1"));
         }
         return ok(1);
     }
 
-    private Answer v1Merge(byte[] body) {
+    private Answer v1Merge(byte[] body, List<Runnable> effects) {
         JsonNode json = parse(body);
         if (json == null
                 || !json.path("primary").isObject()
@@ -713,15 +811,17 @@ public final class CustomerioSimulator implements AutoCloseable {
         }
         String pk = json.get("primary").fieldNames().next();
         String sk = json.get("secondary").fieldNames().next();
-        store.merge(
-                pk,
-                json.get("primary").get(pk).asText(),
-                sk,
-                json.get("secondary").get(sk).asText());
+        effects.add(
+                () ->
+                        store.merge(
+                                pk,
+                                json.get("primary").get(pk).asText(),
+                                sk,
+                                json.get("secondary").get(sk).asText()));
         return ok(1);
     }
 
-    private Answer entity(byte[] body, Faults f) {
+    private Answer entity(byte[] body, Faults f, List<Runnable> effects) {
         if (body.length >= TrackValidation.MAX_OPERATION_BYTES) {
             return v1Invalid(
                     List.of(
@@ -743,7 +843,7 @@ public final class CustomerioSimulator implements AutoCloseable {
         if (!problems.isEmpty()) {
             return v1Invalid(problems, 1);
         }
-        apply(json);
+        effects.add(() -> apply(json));
         return ok(1);
     }
 
@@ -751,7 +851,8 @@ public final class CustomerioSimulator implements AutoCloseable {
         return !names.isEmpty() && op.has("name") && names.contains(op.path("name").asText());
     }
 
-    private Answer batch(byte[] body, String rawPath, String query, FaultSchedule s) {
+    private Answer batch(
+            byte[] body, String rawPath, String query, FaultSchedule s, List<Runnable> effects) {
         Faults f = s.faults();
         if (body.length >= TrackValidation.MAX_BATCH_BYTES) {
             return batchInvalid(
@@ -834,7 +935,7 @@ public final class CustomerioSimulator implements AutoCloseable {
                                         "name", "refused by the simulator (reject_names)"));
             }
             if (problems.isEmpty()) {
-                apply(op);
+                effects.add(() -> apply(op));
             } else {
                 TrackValidation.Problem p = problems.get(0);
                 errors.add(
@@ -848,6 +949,15 @@ public final class CustomerioSimulator implements AutoCloseable {
                                 "message",
                                 p.message()));
             }
+        }
+        if (applier != null) {
+            // Apply-later mode: the batch's accepted operations in a shuffled order, drawn from
+            // the seed and the request's bytes, so the same seed gives the same request the same
+            // order whenever it arrives (a run is repeatable whatever the timing). The whole
+            // seed is mixed: java.util.Random's first draws barely differ for seeds that differ
+            // only in their low bits (seeds 1..16 once shuffled a two-operation batch alike).
+            long seed = mix(config.applySeed * 0x9E3779B97F4A7C15L + Arrays.hashCode(body));
+            Collections.shuffle(effects, new Random(seed));
         }
         if (errors.isEmpty()) {
             return new Answer(200, Map.of(), ops.size());
@@ -1105,6 +1215,19 @@ public final class CustomerioSimulator implements AutoCloseable {
                         exchange,
                         new Answer(
                                 200, log.subList(Math.max(0, log.size() - limit), log.size()), 0));
+                return;
+            case "GET /__simulator/applied":
+                // {"pending": n}: acknowledged requests not applied yet; with wait_ms, after
+                // waiting up to that long for them (apply-later mode).
+                int waitMs = queryInt(uri.getRawQuery(), "wait_ms", 0);
+                if (applier != null && waitMs > 0) {
+                    try {
+                        applier.awaitApplied(Duration.ofMillis(waitMs));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                respond(exchange, new Answer(200, Map.of("pending", pendingRequests()), 0));
                 return;
             case "GET /__simulator/faults":
                 respond(exchange, new Answer(200, faults(), 0));

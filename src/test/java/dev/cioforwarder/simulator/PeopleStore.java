@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * People and events, with Customer.io's identity rules: one person per id and per email
- * (case-insensitive), an email-addressed person given an {@code id} becomes that person, updates
- * older than the newest applied are ignored, and an event whose id was seen is ignored. One lock
- * keeps it simple and consistent; critical sections are short.
+ * (case-insensitive), an email-addressed person given an {@code id} becomes that person, an
+ * identify by an id nobody has carrying a known person's email re-keys that person, updates older
+ * than the newest applied are ignored, and an event whose id was seen is ignored. One lock keeps it
+ * simple and consistent; critical sections are short.
  */
 final class PeopleStore {
 
@@ -148,6 +149,16 @@ final class PeopleStore {
         return r;
     }
 
+    /** Gives the person this id; their old one, if any, addresses nobody afterwards. */
+    private void setId(Record r, String id) {
+        if (r.id != null) {
+            byId.remove(r.id);
+        }
+        r.id = id;
+        r.idSetAtMs = System.currentTimeMillis();
+        byId.put(id, r);
+    }
+
     private void setEmail(Record r, String email) {
         r.emailSetAtMs = System.currentTimeMillis();
         if (idOnly) {
@@ -171,11 +182,33 @@ final class PeopleStore {
         String bodyId = fields.path("id").isTextual() ? fields.get("id").asText() : null;
         String bodyEmail = fields.path("email").isTextual() ? fields.get("email").asText() : null;
         Record byPath = find(kind, value);
-        // The path names nobody, but the body's id does: that person gets the path's email.
-        Record target =
-                byPath == null && kind.equals("email") && bodyId != null
-                        ? byId.get(bodyId)
-                        : byPath;
+        Record target = byPath;
+        // Re-keying: an id nobody has, with an email that belongs to someone, gives that person
+        // the id, whether or not they had one. Customer.io's description of PUT
+        // /api/v1/customers/{identifier} (shared/spec/customerio-track-openapi.json, also
+        // https://docs.customer.io/integrations/api/track/tag/track-customers/identify/): "If the
+        // identifier in the path does not belong to a person but you use an identifier in your
+        // request body that _does_ belong to a person, your request updates the person and
+        // assigns them the identifier in the path." and "**Tip**: If your workspace identifies
+        // people by both `email` and `id`, and you send an identify call with a new `id` but an
+        // `email` that already belongs to someone, we update the existing person rather than
+        // creating a new one. The existing person gets the new `id`." The Tip is the specific
+        // rule for this case, so it wins over the general one that identifiers, once set, change
+        // only through cio_id: the person's old id is freed (it addresses nobody afterwards).
+        // Only where email is an identifier: in an ID-only workspace it is an attribute.
+        boolean rekey = false;
+        if (byPath == null && kind.equals("email") && bodyId != null) {
+            // The path names nobody, but the body's id does: that person gets the path's email.
+            target = byId.get(bodyId);
+        } else if (byPath == null && kind.equals("id") && bodyEmail != null && !idOnly) {
+            target = byEmail.get(bodyEmail.toLowerCase(Locale.ROOT));
+            rekey = target != null;
+            if (rekey && bodyId != null && !bodyId.equals(value)) {
+                // Two different ids in one call (the path's and the body's): nothing applies.
+                attributeUpdateFailures.incrementAndGet();
+                return;
+            }
+        }
         if (target == null && (updateOnly || kind.equals("cio_id"))) {
             // _update never creates; an unknown cio_id is dropped, as Customer.io does.
             return;
@@ -184,9 +217,15 @@ final class PeopleStore {
             staleUpdates.incrementAndGet();
             return;
         }
-        if (bodyId != null && target != null && !bodyId.equals(target.id)) {
+        if (bodyId != null && target != null && !rekey && !bodyId.equals(target.id)) {
             Record owner = byId.get(bodyId);
-            // An id that is set changes only through the person's cio_id.
+            // An id that is set changes only through the person's cio_id. The description's
+            // `id` body field: "You can set a person's ID if you identify them by email (in the
+            // path); you can update this value if you identify a person by `cio_id`.", and "If
+            // you want to update a person's identifiers after they are set, you must reference
+            // them using their `cio_id`". So an identify by email naming another id than the
+            // person's is an attribute update failure; the Tip's re-keying (above) is for an
+            // identify addressed by the new id.
             boolean changesId = target.id != null && !kind.equals("cio_id");
             if ((owner != null && owner != target) || changesId) {
                 // Two people named by one call: Customer.io answers 200 and logs a failure.
@@ -213,16 +252,13 @@ final class PeopleStore {
         }
         if (target == null) {
             target = create(kind, value);
+        } else if (rekey) {
+            setId(target, value);
         } else if (byPath == null) {
             setEmail(target, value);
         }
         if (bodyId != null && !bodyId.equals(target.id)) {
-            if (target.id != null) {
-                byId.remove(target.id);
-            }
-            target.id = bodyId;
-            target.idSetAtMs = System.currentTimeMillis();
-            byId.put(bodyId, target);
+            setId(target, bodyId);
         }
         if (bodyEmail != null
                 && !bodyEmail.equalsIgnoreCase(target.email == null ? "" : target.email)) {

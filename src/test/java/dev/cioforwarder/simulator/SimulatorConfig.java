@@ -29,7 +29,9 @@ public final class SimulatorConfig {
 
     /**
      * How far the App API lags the Track API: a person created, or given an id or email, less than
-     * this long ago is 404 on the App API look-up by it. 0: no lag.
+     * this long ago is 404 on the App API look-up by it. 0: no lag. Counted from when the change
+     * was applied: in apply-later mode the App API sees applied state only, so its lag adds to the
+     * apply delay.
      */
     final long appApiLagMs;
 
@@ -39,6 +41,18 @@ public final class SimulatorConfig {
      * Customer.io's documented example). False: the documented shape alone.
      */
     final boolean appApiIdentifiersObject;
+
+    /**
+     * "Accepted is not applied": when set, the Track API answers as soon as a request is validated
+     * but applies what it accepted this long afterwards, requests in the order they were
+     * acknowledged, and the operations of one {@code /api/v2/batch} request in an order shuffled
+     * with {@link #applySeed}. Null (the default): applied before the answer, in request order.
+     * Inspection and the App API see applied state only; {@code awaitApplied} waits for it.
+     */
+    final java.time.Duration applyDelay;
+
+    /** The shuffle's seed in apply-later mode (printed when the simulator starts). */
+    final long applySeed;
 
     private SimulatorConfig(Builder b) {
         this.port = b.port;
@@ -53,6 +67,8 @@ public final class SimulatorConfig {
         this.idOnlyWorkspace = b.idOnlyWorkspace;
         this.appApiLagMs = b.appApiLagMs;
         this.appApiIdentifiersObject = b.appApiIdentifiersObject;
+        this.applyDelay = b.applyDelay;
+        this.applySeed = b.applySeed;
     }
 
     public static Builder builder() {
@@ -73,6 +89,26 @@ public final class SimulatorConfig {
         private boolean idOnlyWorkspace = false;
         private long appApiLagMs = 0;
         private boolean appApiIdentifiersObject = true;
+        private java.time.Duration applyDelay;
+        private long applySeed;
+
+        /**
+         * Apply-later mode: accepted operations are applied {@code delay} after the answer, a
+         * batch's in an order shuffled with {@code seed} (the same seed, the same orders).
+         */
+        public Builder applyLater(java.time.Duration delay, long seed) {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("the apply delay cannot be negative");
+            }
+            this.applyDelay = delay;
+            this.applySeed = seed;
+            return this;
+        }
+
+        /** Apply-later mode with a seed of its own (printed when the simulator starts). */
+        public Builder applyLater(java.time.Duration delay) {
+            return applyLater(delay, new java.util.Random().nextLong());
+        }
 
         public Builder idOnlyWorkspace(boolean idOnly) {
             this.idOnlyWorkspace = idOnly;

@@ -3,6 +3,7 @@ package dev.cioforwarder.simulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -11,9 +12,14 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * SimulatorMain --port 8090 --bind 127.0.0.1 --site-id SITE --api-key-file FILE | --api-key-env NAME
  *               [--region us|eu] [--threads N] [--max-stored-events N]
+ *               [--apply-delay-ms N [--apply-seed S]]
  * </pre>
  *
- * The key is never taken from the command line, where {@code ps} would show it.
+ * {@code --apply-delay-ms} turns on apply-later mode: accepted operations are applied N ms after
+ * the answer, a batch's in an order shuffled with the seed ({@code --apply-seed}, else a random
+ * one, printed at start).
+ *
+ * <p>The key is never taken from the command line, where {@code ps} would show it.
  */
 public final class SimulatorMain {
 
@@ -22,6 +28,8 @@ public final class SimulatorMain {
     public static void main(String[] args) throws Exception {
         SimulatorConfig.Builder config = SimulatorConfig.builder().port(8090);
         String apiKey = null;
+        Long applyDelayMs = null;
+        Long applySeed = null;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 usage("missing value for " + args[i]);
@@ -55,8 +63,28 @@ public final class SimulatorMain {
                 case "--max-stored-events":
                     config.maxStoredEvents(Integer.parseInt(value));
                     break;
+                case "--apply-delay-ms":
+                    applyDelayMs = Long.parseLong(value);
+                    if (applyDelayMs < 0) {
+                        usage("--apply-delay-ms cannot be negative");
+                    }
+                    break;
+                case "--apply-seed":
+                    applySeed = Long.parseLong(value);
+                    break;
                 default:
                     usage("unknown option " + args[i]);
+            }
+        }
+        if (applySeed != null && applyDelayMs == null) {
+            usage("--apply-seed needs --apply-delay-ms (apply-later mode)");
+        }
+        if (applyDelayMs != null) {
+            Duration delay = Duration.ofMillis(applyDelayMs);
+            if (applySeed != null) {
+                config.applyLater(delay, applySeed);
+            } else {
+                config.applyLater(delay);
             }
         }
         if (apiKey == null || apiKey.isEmpty()) {
@@ -81,7 +109,7 @@ public final class SimulatorMain {
         System.err.println(
                 "usage: SimulatorMain --port 8090 --bind 127.0.0.1 --site-id SITE (--api-key-file"
                         + " FILE | --api-key-env NAME) [--region us|eu] [--threads N]"
-                        + " [--max-stored-events N]");
+                        + " [--max-stored-events N] [--apply-delay-ms N [--apply-seed S]]");
         System.exit(2);
     }
 }

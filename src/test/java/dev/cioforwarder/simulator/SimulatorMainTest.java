@@ -222,6 +222,55 @@ class SimulatorMainTest {
     }
 
     @Test
+    void applyLaterModePrintsItsSeedAndAppliesAfterTheDelay() throws Exception {
+        Run run =
+                launch(
+                        List.of(
+                                "--port",
+                                "0",
+                                "--site-id",
+                                SITE,
+                                "--api-key-env",
+                                "SIM_TEST_KEY",
+                                "--apply-delay-ms",
+                                "1000",
+                                "--apply-seed",
+                                "4242"),
+                        "SIM_TEST_KEY",
+                        KEY);
+
+        String base = run.awaitListening();
+        assertThat(run.stdout())
+                .contains("apply-later mode, delay 1000 ms, batch shuffle seed 4242");
+        HttpResponse<String> identify =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/v1/customers/u1"))
+                                .header("Authorization", SimulatorTestClient.basic(SITE, KEY))
+                                .header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofString("{\"plan\":\"pro\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(identify.statusCode()).isEqualTo(200);
+        assertThat(get(base + "/__simulator/people", null).body()).isEqualTo("[]");
+        assertThat(get(base + "/__simulator/applied?wait_ms=20000", null).body())
+                .isEqualTo("{\"pending\":0}");
+        assertThat(get(base + "/__simulator/people", null).body()).contains("\"u1\"");
+    }
+
+    @Test
+    void refusesASeedWithoutApplyLaterMode() throws Exception {
+        Run run =
+                launch(
+                        List.of("--port", "0", "--apply-seed", "1", "--api-key-env", "SIM_K"),
+                        "SIM_K",
+                        KEY);
+
+        assertThat(run.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.process.exitValue()).isEqualTo(2);
+        assertThat(run.stderr()).contains("--apply-seed needs --apply-delay-ms");
+    }
+
+    @Test
     void refusesToStartWithoutAKey() throws Exception {
         Run run = launch(List.of("--port", "0", "--site-id", SITE), null, null);
 

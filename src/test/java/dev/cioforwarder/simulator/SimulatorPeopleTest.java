@@ -137,6 +137,105 @@ class SimulatorPeopleTest {
     }
 
     @Test
+    void anIdNobodyHasWithAKnownPersonsEmailGivesThatPersonTheNewId() throws Exception {
+        // Customer.io's description of identify: "you send an identify call with a new `id` but
+        // an `email` that already belongs to someone, we update the existing person rather than
+        // creating a new one. The existing person gets the new `id`."
+        ok(customerio.client().identify("old-id", j("{'email':'rex@x.io','plan':'free'}")));
+        String cioId = customerio.simulator().personById("old-id").orElseThrow().cioId();
+
+        ok(customerio.client().identify("new-id", j("{'email':'REX@x.io','seats':2}")));
+
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person rex = customerio.simulator().personById("new-id").orElseThrow();
+        assertThat(rex.cioId()).isEqualTo(cioId);
+        assertThat(rex.email()).isEqualTo("rex@x.io");
+        assertThat(rex.attributes()).containsKeys("plan", "seats");
+        assertThat(customerio.simulator().personById("old-id")).isEmpty();
+        assertThat(customerio.simulator().summary().attributeUpdateFailures()).isZero();
+
+        // The same by v2, again: each new id re-keys the one person.
+        ok(v2Identify("id", "newer-id", j(",'attributes':{'email':'rex@x.io'}")));
+        assertThat(customerio.simulator().people()).hasSize(1);
+        assertThat(customerio.simulator().personByEmail("rex@x.io").orElseThrow().id())
+                .isEqualTo("newer-id");
+        assertThat(customerio.simulator().personById("new-id")).isEmpty();
+
+        // The old id is free: what is still addressed by it makes a new person.
+        ok(customerio.client().identify("old-id", j("{'plan':'other'}")));
+        assertThat(customerio.simulator().people()).hasSize(2);
+        assertThat(customerio.simulator().personById("old-id").orElseThrow().cioId())
+                .isNotEqualTo(cioId);
+    }
+
+    @Test
+    void anIdNobodyHasWithTheEmailOfAPersonWithoutIdGivesThemTheId() throws Exception {
+        ok(customerio.client().identify("sid@x.io", j("{'plan':'free'}")));
+
+        ok(v2Identify("id", "sid", j(",'attributes':{'email':'sid@x.io','seats':1}")));
+
+        assertThat(customerio.simulator().people()).hasSize(1);
+        Person sid = customerio.simulator().personByEmail("sid@x.io").orElseThrow();
+        assertThat(sid.id()).isEqualTo("sid");
+        assertThat(sid.attributes()).containsKeys("plan", "seats");
+    }
+
+    @Test
+    void aReKeyingIdentifyOlderThanThePersonsNewestIsIgnored() throws Exception {
+        ok(v2Identify("id", "tom", j(",'timestamp':2000,'attributes':{'email':'tom@x.io'}")));
+
+        ok(v2Identify("id", "tom-2", j(",'timestamp':1000,'attributes':{'email':'tom@x.io'}")));
+
+        assertThat(customerio.simulator().summary().staleUpdatesIgnored()).isEqualTo(1);
+        assertThat(customerio.simulator().personByEmail("tom@x.io").orElseThrow().id())
+                .isEqualTo("tom");
+        assertThat(customerio.simulator().people()).hasSize(1);
+    }
+
+    @Test
+    void anEmailAddressedIdentifyAddsAnIdButChangesOneOnlyThroughCioId() throws Exception {
+        // The description's `id` body field: "You can set a person's ID if you identify them by
+        // email (in the path); you can update this value if you identify a person by `cio_id`."
+        ok(customerio.client().identify("uma@x.io", j("{'plan':'free'}")));
+        ok(customerio.client().identify("uma@x.io", j("{'id':'uma'}")));
+        assertThat(customerio.simulator().personByEmail("uma@x.io").orElseThrow().id())
+                .isEqualTo("uma");
+
+        ok(customerio.client().identify("uma@x.io", j("{'id':'uma-2','plan':'pro'}")));
+        ok(v2Identify("email", "uma@x.io", j(",'attributes':{'id':'uma-3'}")));
+
+        assertThat(customerio.simulator().summary().attributeUpdateFailures()).isEqualTo(2);
+        Person uma = customerio.simulator().personByEmail("uma@x.io").orElseThrow();
+        assertThat(uma.id()).isEqualTo("uma");
+        assertThat(uma.attributes().get("plan").asText()).isEqualTo("free");
+        assertThat(customerio.simulator().personById("uma-2")).isEmpty();
+
+        // Through the person's cio_id the id changes.
+        ok(customerio.client().identify("cio_" + uma.cioId(), j("{'id':'uma-2'}")));
+        assertThat(customerio.simulator().personByEmail("uma@x.io").orElseThrow().id())
+                .isEqualTo("uma-2");
+        assertThat(customerio.simulator().personById("uma")).isEmpty();
+        assertThat(customerio.simulator().people()).hasSize(1);
+    }
+
+    @Test
+    void inAnIdOnlyWorkspaceANewIdWithAKnownEmailIsANewPerson() throws Exception {
+        try (CustomerioSimulator idOnly =
+                CustomerioSimulator.start(
+                        SimulatorConfig.builder()
+                                .siteId(SITE)
+                                .apiKey(KEY)
+                                .idOnlyWorkspace(true)
+                                .build())) {
+            SimulatorTestClient c = new SimulatorTestClient(idOnly, SITE, KEY);
+            ok(c.identify("vic", j("{'email':'vic@x.io'}")));
+            ok(c.identify("vic-2", j("{'email':'vic@x.io'}")));
+            assertThat(idOnly.people()).hasSize(2);
+            assertThat(idOnly.personById("vic")).isPresent();
+        }
+    }
+
+    @Test
     void anEmailInAnIdAddressedIdentifySetsTheEmailButChangesItOnlyIfTheWorkspaceAllows()
             throws Exception {
         ok(customerio.client().identify("hal", j("{'email':'hal@x.io'}")));
