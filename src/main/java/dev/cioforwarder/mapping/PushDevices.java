@@ -211,12 +211,14 @@ final class PushDevices {
         };
     }
 
-    /**
-     * The same identifier exactly: emails differing in case are not taken as one person (a device
-     * left with the wrong person would get their pushes; a deletion sent is today's behaviour).
-     */
+    /** Ids are case-sensitive; Customer.io treats emails case-insensitively. */
     private static boolean samePerson(PersonIdentifier a, PersonIdentifier b) {
-        return a.equals(b);
+        if (b == null || a.kind() != b.kind()) {
+            return false;
+        }
+        return a.kind() == PersonIdentifier.Kind.EMAIL
+                ? a.value().equalsIgnoreCase(b.value())
+                : a.value().equals(b.value());
     }
 
     /** How Customer.io knows the person now; null before the user was first forwarded. */

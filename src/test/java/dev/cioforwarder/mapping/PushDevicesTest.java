@@ -362,7 +362,8 @@ class PushDevicesTest {
                 .containsExactly("add_device:shared email:ann@x.io");
         assertThat(world.devicesDeleted).isZero();
 
-        // Another person is still another person: a case difference included.
+        // The same email in another case is the same person (Customer.io compares emails
+        // without case); another email is another person.
         assertThat(
                         labels(
                                 world.apply(
@@ -370,10 +371,18 @@ class PushDevicesTest {
                                                 .email("Ann@x.io")
                                                 .at(MappingTestSupport.T + 2)
                                                 .device("iOS", "shared"))))
+                .containsExactly("identify email:Ann@x.io", "add_device:shared email:Ann@x.io");
+        assertThat(
+                        labels(
+                                world.apply(
+                                        batch().mpid("4")
+                                                .email("bo@x.io")
+                                                .at(MappingTestSupport.T + 3)
+                                                .device("iOS", "shared"))))
                 .containsExactly(
-                        "identify email:Ann@x.io",
-                        "delete_device:shared email:ann@x.io",
-                        "add_device:shared email:Ann@x.io");
+                        "identify email:bo@x.io",
+                        "delete_device:shared email:Ann@x.io",
+                        "add_device:shared email:bo@x.io");
     }
 
     @Test
