@@ -7,6 +7,8 @@ import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.mapping.AnonymousStitch;
 import dev.cioforwarder.mapping.DeviceVisit;
+import dev.cioforwarder.mapping.EmailClaim;
+import dev.cioforwarder.mapping.EmailVerdict;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.settings.ForwarderSettings;
@@ -150,6 +152,25 @@ public final class ForwarderJob {
                         .uid(OperatorIds.ANONYMOUS_STITCH_SIGNALS)
                         .name("Anonymous activity for the users");
 
+        // Shared emails: the email index, keyed by email, tells a customer whose email another
+        // customer holds in Customer.io; the user-state stage leaves it out of their identifies.
+        // Always in the topology (idle with customerio.guard-shared-emails=false).
+        DataStream<UserSignal> emailVerdicts =
+                batches.process(
+                                new EmailClaimFunction(settings.mapping()),
+                                TypeInformation.of(EmailClaim.class))
+                        .uid(OperatorIds.EMAIL_CLAIMS)
+                        .name("Email claims")
+                        .keyBy(new EmailClaimKeySelector())
+                        .process(
+                                new EmailOwnersFunction(settings.stateTtl()),
+                                TypeInformation.of(EmailVerdict.class))
+                        .uid(OperatorIds.EMAIL_OWNERS)
+                        .name("Email owners")
+                        .map(UserSignal::of, TypeInformation.of(UserSignal.class))
+                        .uid(OperatorIds.EMAIL_VERDICT_SIGNALS)
+                        .name("Email verdicts for the users");
+
         // What delivery reported back (parked operations, seals, settled answers), read from the
         // job's own feedback topic: written in the checkpoint's Kafka transaction, so each record
         // reaches its user's state exactly once.
@@ -168,7 +189,7 @@ public final class ForwarderJob {
                         .keyBy(new UserKeySelector())
                         .connect(
                                 deviceChanges
-                                        .union(stitchSignals, feedback)
+                                        .union(stitchSignals, emailVerdicts, feedback)
                                         .keyBy(new UserSignalKeySelector()))
                         .process(
                                 new UserStateFunction(

@@ -52,5 +52,15 @@ public final class OperatorIds {
 
     public static final String ANONYMOUS_STITCH_SIGNALS = "anonymous-stitch-signals";
 
+    // Shared-email guard (after state version 5).
+
+    /** Chained to the parser: the claim each batch makes on its email. */
+    public static final String EMAIL_CLAIMS = "email-claims";
+
+    /** Keyed by email: which customer holds each email in Customer.io. */
+    public static final String EMAIL_OWNERS = "email-owners";
+
+    public static final String EMAIL_VERDICT_SIGNALS = "email-verdict-signals";
+
     private OperatorIds() {}
 }

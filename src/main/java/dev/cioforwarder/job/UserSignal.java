@@ -3,11 +3,12 @@ package dev.cioforwarder.job;
 import dev.cioforwarder.delivery.DeliveryFeedback;
 import dev.cioforwarder.mapping.AnonymousStitch;
 import dev.cioforwarder.mapping.DeviceChange;
+import dev.cioforwarder.mapping.EmailVerdict;
 
 /**
  * The per-user state operator's second input: a push device change the token index decided,
- * anonymous MPIDs the device index gave the user, or feedback from delivery read back from the
- * feedback topic. A Flink POJO; exactly one field is set.
+ * anonymous MPIDs the device index gave the user, the email index's word on their email, or
+ * feedback from delivery read back from the feedback topic. A Flink POJO; exactly one field is set.
  */
 public class UserSignal {
 
@@ -18,7 +19,16 @@ public class UserSignal {
     /** Added after state version 5; absent from signals of older jobs (none are kept in state). */
     public AnonymousStitch stitch;
 
+    /** Added after state version 5, like {@link #stitch}. */
+    public EmailVerdict emailVerdict;
+
     public UserSignal() {}
+
+    public static UserSignal of(EmailVerdict verdict) {
+        UserSignal s = new UserSignal();
+        s.emailVerdict = verdict;
+        return s;
+    }
 
     public static UserSignal of(AnonymousStitch stitch) {
         UserSignal s = new UserSignal();
@@ -43,12 +53,18 @@ public class UserSignal {
         if (deviceChange != null) {
             return deviceChange.userKey;
         }
-        return stitch != null ? stitch.userKey : feedback.userKey;
+        if (stitch != null) {
+            return stitch.userKey;
+        }
+        return emailVerdict != null ? emailVerdict.userKey : feedback.userKey;
     }
 
     @Override
     public String toString() {
-        Object signal = deviceChange != null ? deviceChange : stitch != null ? stitch : feedback;
+        Object signal =
+                deviceChange != null
+                        ? deviceChange
+                        : stitch != null ? stitch : emailVerdict != null ? emailVerdict : feedback;
         return "UserSignal{" + signal + '}';
     }
 }

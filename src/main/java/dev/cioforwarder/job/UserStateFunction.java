@@ -318,6 +318,12 @@ public class UserStateFunction
             emit(t, current, t.state(), ctx, out);
             return;
         }
+        if (signal.emailVerdict != null) {
+            UserState current = userState.value();
+            Transition t = machine.applyEmailVerdict(current, signal.emailVerdict);
+            emit(t, current, t.state(), ctx, out);
+            return;
+        }
         if (signal.stitch != null) {
             UserState current = userState.value();
             Transition t = machine.applyStitch(current, signal.stitch);

@@ -300,6 +300,30 @@ final class IdentityResolution {
             // Addressed by email, the email is the identifier itself and cannot change through it.
             return address.value();
         }
+        String email = emailByChangeRules(state, countKeptBack, t);
+        String sent = state.emailSent;
+        if (!settings.guardSharedEmails()
+                || email == null
+                || email.equalsIgnoreCase(sent == null ? "" : sent)) {
+            return email;
+        }
+        // An email the person does not have yet: sent by this id only once the email index
+        // answered that no other customer holds it. Else Customer.io could give that customer's
+        // person this id.
+        if (email.equalsIgnoreCase(nullToEmpty(state.emailOfAnotherCustomer))) {
+            if (countKeptBack) {
+                t.skip(SkipReason.EMAIL_OF_ANOTHER_CUSTOMER);
+            }
+            return sent;
+        }
+        return email.equalsIgnoreCase(nullToEmpty(state.emailConfirmed)) ? email : sent;
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    private String emailByChangeRules(UserState state, boolean countKeptBack, Transition t) {
         String newest = state.email;
         String sent = state.emailSent;
         if (newest == null || sent == null || sent.equalsIgnoreCase(newest)) {

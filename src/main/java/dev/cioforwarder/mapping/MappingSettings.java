@@ -20,6 +20,7 @@ public final class MappingSettings implements Serializable {
     private final long deviceRefreshIntervalMs;
     private final boolean anonymousEvents;
     private final boolean anonymousEventsInBatch;
+    private final boolean guardSharedEmails;
     private final boolean forwardCommerceEvents;
     private final CommerceEventNames commerceEventNames;
     private final String commerceEventPrefix;
@@ -40,6 +41,7 @@ public final class MappingSettings implements Serializable {
         this.deviceRefreshIntervalMs = b.deviceRefreshIntervalMs;
         this.anonymousEvents = b.anonymousEvents;
         this.anonymousEventsInBatch = b.anonymousEventsInBatch;
+        this.guardSharedEmails = b.guardSharedEmails;
         this.forwardCommerceEvents = b.forwardCommerceEvents;
         this.commerceEventNames = b.commerceEventNames;
         this.commerceEventPrefix = b.commerceEventPrefix;
@@ -71,6 +73,7 @@ public final class MappingSettings implements Serializable {
         b.deviceRefreshIntervalMs = deviceRefreshIntervalMs;
         b.anonymousEvents = anonymousEvents;
         b.anonymousEventsInBatch = anonymousEventsInBatch;
+        b.guardSharedEmails = guardSharedEmails;
         b.forwardCommerceEvents = forwardCommerceEvents;
         b.commerceEventNames = commerceEventNames;
         b.commerceEventPrefix = commerceEventPrefix;
@@ -162,6 +165,14 @@ public final class MappingSettings implements Serializable {
         return anonymousEventsInBatch;
     }
 
+    /**
+     * customerio.guard-shared-emails: an email another customer holds in Customer.io is left out of
+     * identifies by id ({@link EmailOwnership}).
+     */
+    public boolean guardSharedEmails() {
+        return guardSharedEmails;
+    }
+
     /** {@code customerio.forward-commerce-events}: purchases and other commerce events. */
     public boolean forwardCommerceEvents() {
         return forwardCommerceEvents;
@@ -239,6 +250,8 @@ public final class MappingSettings implements Serializable {
                 + anonymousEvents
                 + ", anonymous-events-in-batch="
                 + anonymousEventsInBatch
+                + ", guard-shared-emails="
+                + guardSharedEmails
                 + ", forward-commerce-events="
                 + forwardCommerceEvents
                 + ", commerce-event-names="
@@ -266,6 +279,7 @@ public final class MappingSettings implements Serializable {
         private long deviceRefreshIntervalMs = java.time.Duration.ofDays(1).toMillis();
         private boolean anonymousEvents = false;
         private boolean anonymousEventsInBatch = true;
+        private boolean guardSharedEmails = false;
         private boolean forwardCommerceEvents = true;
         private CommerceEventNames commerceEventNames = CommerceEventNames.MPARTICLE;
         private String commerceEventPrefix = "";
@@ -336,6 +350,11 @@ public final class MappingSettings implements Serializable {
 
         public Builder anonymousEventsInBatch(boolean value) {
             anonymousEventsInBatch = value;
+            return this;
+        }
+
+        public Builder guardSharedEmails(boolean value) {
+            guardSharedEmails = value;
             return this;
         }
 

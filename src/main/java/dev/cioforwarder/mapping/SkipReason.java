@@ -102,7 +102,12 @@ public enum SkipReason {
      * A batch of an mParticle environment {@code mparticle.environments} does not forward (e.g.
      * development data in the production job): nothing of it goes anywhere, and no state changes.
      */
-    ENVIRONMENT_NOT_FORWARDED("environment_not_forwarded");
+    ENVIRONMENT_NOT_FORWARDED("environment_not_forwarded"),
+    /**
+     * An email left out of an identify addressed by id because another customer holds it in
+     * Customer.io (see {@link EmailOwnership}): sent, it would give that person this user's id.
+     */
+    EMAIL_OF_ANOTHER_CUSTOMER("email_of_another_customer");
 
     private final String code;
 

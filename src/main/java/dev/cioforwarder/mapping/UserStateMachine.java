@@ -398,6 +398,71 @@ public final class UserStateMachine {
     }
 
     /**
+     * The email index's answer on the user's email ({@link EmailOwnership}), with {@code
+     * customerio.guard-shared-emails}: another customer holds it, so the user's identifies leave it
+     * out; or it is theirs, and a person addressed by id who does not have it yet gets it now (an
+     * identify carrying only {@code email}), or with their next identify while opted out.
+     *
+     * @param current the stored state, or null for a user not seen yet
+     */
+    public Transition applyEmailVerdict(UserState current, EmailVerdict verdict) {
+        Transition t = transition;
+        t.reset();
+        if (!settings.guardSharedEmails()) {
+            return t;
+        }
+        if (current != null
+                && current.erasedBeforeMs != UserState.NONE
+                && verdict.timeMs < current.erasedBeforeMs) {
+            t.skip(SkipReason.ERASED);
+            return t;
+        }
+        UserState state = current == null ? new UserState() : current.copy();
+        t.state = state;
+        if (verdict.ofAnotherCustomer) {
+            state.emailOfAnotherCustomer = verdict.email;
+            return t;
+        }
+        if (verdict.email.equalsIgnoreCase(nullToEmpty(state.emailOfAnotherCustomer))) {
+            state.emailOfAnotherCustomer = null;
+        }
+        state.emailConfirmed = verdict.email;
+        PersonIdentifier address = PushDevices.addressOf(state);
+        boolean changeAllowed = state.emailSent == null || settings.emailChangesById();
+        if (address != null
+                && address.kind() == PersonIdentifier.Kind.ID
+                && !state.optedOut
+                && changeAllowed
+                && verdict.email.equalsIgnoreCase(nullToEmpty(state.email))
+                && !verdict.email.equalsIgnoreCase(nullToEmpty(state.emailSent))) {
+            ProfileUpdate email = new ProfileUpdate();
+            email.attributes.add("email", ValueType.STRING, state.email);
+            email.timestampSeconds =
+                    Math.max(Math.floorDiv(verdict.timeMs, 1000), state.lastIdentifySeconds);
+            CustomerioOperation op =
+                    Operations.of(
+                            OperationKind.IDENTIFY,
+                            encoder.identify(address, email, 0, 1, true),
+                            verdict.userKey,
+                            verdict.mpid,
+                            verdict.timeMs,
+                            verdict.sourceTopic,
+                            verdict.sourcePartition,
+                            verdict.sourceOffset,
+                            t);
+            op.effects = OperationEffects.EMAIL;
+            t.operations.add(op);
+            t.identifySent++;
+            state.emailSent = state.email;
+        }
+        return t;
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+
+    /**
      * Anonymous MPIDs the device index gave the user ({@link AnonymousStitching}): merged into
      * their person, or held in the state until the person can be addressed ({@link
      * AnonymousMerges}). Nothing without {@code customerio.anonymous-events}.

@@ -15,6 +15,9 @@ import dev.cioforwarder.mapping.AnonymousStitch;
 import dev.cioforwarder.mapping.AnonymousStitching;
 import dev.cioforwarder.mapping.DeviceChange;
 import dev.cioforwarder.mapping.DeviceVisit;
+import dev.cioforwarder.mapping.EmailClaim;
+import dev.cioforwarder.mapping.EmailOwnership;
+import dev.cioforwarder.mapping.EmailVerdict;
 import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mapping.PushTokenSightings;
@@ -32,6 +35,7 @@ import dev.cioforwarder.privacy.ErasureRequestParser;
 import dev.cioforwarder.settings.ForwarderSettings;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.DeviceVisitors;
+import dev.cioforwarder.state.EmailOwner;
 import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
 import java.io.IOException;
@@ -77,6 +81,7 @@ public final class PreviewCommand {
     private final Map<String, TokenOwner> tokenOwners = new HashMap<>();
     private final Map<String, DeviceVisitors> deviceVisitors = new HashMap<>();
     private final Set<String> erasedMpids = new HashSet<>();
+    private final Map<String, EmailOwner> emailOwners = new HashMap<>();
     private final JsonGenerator out;
 
     PreviewCommand(MappingSettings settings, OutputStream output) throws IOException {
@@ -300,6 +305,27 @@ public final class PreviewCommand {
         }
         if (settings.anonymousEvents()) {
             deviceVisit(batch);
+        }
+        emailClaim(batch);
+    }
+
+    /**
+     * The batch's claim on its email through the email index (in memory here) and its answer
+     * through the user's state machine, as the job's email stage does after the batch.
+     */
+    private void emailClaim(MParticleBatch batch) throws IOException {
+        EmailClaim claim = EmailOwnership.claimOf(batch, settings);
+        if (claim == null) {
+            return;
+        }
+        List<EmailVerdict> verdicts = new ArrayList<>();
+        emailOwners.put(
+                claim.email, EmailOwnership.apply(emailOwners.get(claim.email), claim, verdicts));
+        for (EmailVerdict verdict : verdicts) {
+            report(
+                    verdict.userKey,
+                    verdict.mpid,
+                    machine.applyEmailVerdict(states.get(verdict.userKey), verdict));
         }
     }
 

@@ -159,6 +159,16 @@ public final class ForwarderOptions {
                                     + " identifiers.anonymous_id; false: one POST /api/v1/events"
                                     + " each (for a workspace that refuses anonymous_id in v2).");
 
+    public static final ConfigOption<Boolean> GUARD_SHARED_EMAILS =
+            ConfigOptions.key("customerio.guard-shared-emails")
+                    .booleanType()
+                    .defaultValue(false)
+                    .withDescription(
+                            "A person addressed by id gets an email only once the job's email"
+                                    + " index says no other customer (Customer ID, or MPID with"
+                                    + " user-id-type mpid) holds it: Customer.io would give that"
+                                    + " customer's person the new id.");
+
     public static final ConfigOption<Boolean> FORWARD_COMMERCE_EVENTS =
             ConfigOptions.key("customerio.forward-commerce-events")
                     .booleanType()
@@ -399,6 +409,7 @@ public final class ForwarderOptions {
                     ALLOW_MESSAGE_ROUTING_PROPERTIES,
                     FORWARD_DEVICES,
                     DEVICE_REFRESH_INTERVAL,
+                    GUARD_SHARED_EMAILS,
                     COMMERCE_EVENT_NAMES,
                     COMMERCE_EVENT_PREFIX,
                     ANONYMOUS_EVENTS,

@@ -163,6 +163,7 @@ public final class ForwarderSettings implements Serializable {
                         .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
                         .anonymousEventsInBatch(
                                 bool(config, ForwarderOptions.ANONYMOUS_EVENTS_IN_BATCH))
+                        .guardSharedEmails(bool(config, ForwarderOptions.GUARD_SHARED_EMAILS))
                         .forwardCommerceEvents(
                                 bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
                         .commerceEventNames(

@@ -174,6 +174,18 @@ public class UserState {
      */
     public List<String> pendingAnonymousMerges;
 
+    /**
+     * An email the email index says belongs to another customer in Customer.io (lower case): left
+     * out of this user's identifies while it is theirs; null when none.
+     */
+    public String emailOfAnotherCustomer;
+
+    /**
+     * The email the email index last answered is this user's (lower case), with {@code
+     * customerio.guard-shared-emails}: a person addressed by id is given no other; null when none.
+     */
+    public String emailConfirmed;
+
     public UserState() {}
 
     public UserState copy() {
@@ -208,6 +220,8 @@ public class UserState {
         c.identifierChangeSeq = identifierChangeSeq;
         c.identifierChangeFrom = identifierChangeFrom;
         c.identifierChangeTo = identifierChangeTo;
+        c.emailOfAnotherCustomer = emailOfAnotherCustomer;
+        c.emailConfirmed = emailConfirmed;
         c.pendingAnonymousMerges =
                 pendingAnonymousMerges == null ? null : new ArrayList<>(pendingAnonymousMerges);
         if (pushDevices != null) {
