@@ -39,7 +39,7 @@ public final class OperatorIds {
 
     public static final String FEEDBACK_SINK = "delivery-feedback-sink";
 
-    // Anonymous activity stitching (after state version 5).
+    // Anonymous activity stitching (state version 6).
 
     /** Chained to the parser: the device each batch came from, for the device index. */
     public static final String DEVICE_VISIT_SIGHTINGS = "device-visit-sightings";
@@ -52,7 +52,7 @@ public final class OperatorIds {
 
     public static final String ANONYMOUS_STITCH_SIGNALS = "anonymous-stitch-signals";
 
-    // Shared-email guard (after state version 5).
+    // Shared-email guard (state version 6).
 
     /** Chained to the parser: the claim each batch makes on its email. */
     public static final String EMAIL_CLAIMS = "email-claims";

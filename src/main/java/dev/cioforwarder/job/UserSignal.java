@@ -16,10 +16,10 @@ public class UserSignal {
 
     public DeliveryFeedback feedback;
 
-    /** Added after state version 5; absent from signals of older jobs (none are kept in state). */
+    /** Added in state version 6 (signals are never kept in state). */
     public AnonymousStitch stitch;
 
-    /** Added after state version 5, like {@link #stitch}. */
+    /** Added in state version 6, like {@link #stitch}. */
     public EmailVerdict emailVerdict;
 
     public UserSignal() {}

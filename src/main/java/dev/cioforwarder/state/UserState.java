@@ -165,8 +165,8 @@ public class UserState {
 
     public String identifierChangeTo;
 
-    // Added after state version 5 (anonymous activity stitching): users restored from an older
-    // savepoint start without.
+    // State version 6 (anonymous activity stitching, the shared-email guard): users restored from
+    // an older savepoint start without.
 
     /**
      * Anonymous MPIDs the device index gave this user, whose merge waits until the person exists in

@@ -108,6 +108,23 @@ class SavepointFixtureGenerator extends JobTestSupport {
                                     Duration.ofMinutes(1)))
                     .hasSize(erasures.size());
         }
+        if (stateVersion >= 6) {
+            // Nina's anonymous event, and Pia's email, which follows the email index's answer.
+            // (With anonymous events on, Nobody's event before his identity is anonymous too.)
+            Await.until(
+                    Duration.ofMinutes(1),
+                    () ->
+                            customerio.anonymousEvents().stream()
+                                            .anyMatch(e -> e.name().equals("Nina_Browsed"))
+                                    && customerio
+                                            .personById("cust-16016")
+                                            .map(
+                                                    p ->
+                                                            SavepointFixtures.PIAS_EMAIL.equals(
+                                                                    p.email()))
+                                            .orElse(false),
+                    () -> customerio.anonymousEvents() + " " + customerio.people());
+        }
         // Let the last identify land and a checkpoint complete, then stop with a savepoint.
         Thread.sleep(3_000);
         if (stateVersion >= 5) {

@@ -62,6 +62,13 @@ final class SavepointFixtures {
                             "customerio.in-slot-retry", "2s",
                             "customerio.request-timeout", "30s"));
         }
+        if (versionOf(version) >= 6) {
+            // The device index and the email index keep state (Nina, Pia).
+            s.addAll(
+                    List.of(
+                            "customerio.anonymous-events", "true",
+                            "customerio.guard-shared-emails", "true"));
+        }
         return s.toArray(new String[0]);
     }
 
@@ -110,6 +117,23 @@ final class SavepointFixtures {
     static final long MIA = 13013L;
 
     static final String MIA_ID = "cust-13013";
+
+    /** Added with state version 6: anonymous on {@link #NINAS_DEVICE}, in the device index. */
+    static final long NINA = 14014L;
+
+    /** Nina's device: {@code device_info.android_uuid}. */
+    static final String NINAS_DEVICE = "a1b2c3d4e5f60718";
+
+    /** Added with state version 6 (after the savepoint): logs in on Nina's device. */
+    static final long OTTO = 15015L;
+
+    /** Added with state version 6: holds {@link #PIAS_EMAIL} in the email index. */
+    static final long PIA = 16016L;
+
+    static final String PIAS_EMAIL = "pia@example.com";
+
+    /** Added with state version 6 (after the savepoint): another customer with Pia's email. */
+    static final long QUINN = 17017L;
 
     private SavepointFixtures() {}
 
@@ -195,6 +219,40 @@ final class SavepointFixtures {
                                     + "\"user_attributes\":{\"plan\":\"pro\"},"
                                     + "\"device_info\":{\"platform\":\"iOS\","
                                     + "\"push_token\":\"apns-ken\"},\"events\":[]}"));
+        }
+        if (versionOf(version) >= 6) {
+            // Nina browses anonymously on her Android device: the device index remembers her.
+            r.add(
+                    record(
+                            NINA,
+                            "{\"mpid\":14014,\"timestamp_unixtime_ms\":1764300000000,"
+                                    + "\"device_info\":{\"platform\":\"Android\","
+                                    + "\"android_uuid\":\""
+                                    + NINAS_DEVICE
+                                    + "\"},\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Nina Browsed",
+                                            1764299000000L,
+                                            "before-nina")
+                                    + "]}"));
+            // Pia signs up: the email index answers that her email is hers.
+            r.add(
+                    record(
+                            PIA,
+                            "{\"mpid\":16016,\"timestamp_unixtime_ms\":1764300000000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-16016\","
+                                    + "\"email\":\""
+                                    + PIAS_EMAIL
+                                    + "\"},\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Pia Joined",
+                                            1764299000000L,
+                                            "before-pia")
+                                    + "]}"));
         }
         return r;
     }
@@ -290,7 +348,9 @@ final class SavepointFixtures {
 
     /** Events the fixture job of {@code version} delivered before its savepoint (Leo's wait). */
     static int eventsBefore(String version) {
-        return EVENTS_BEFORE + (versionOf(version) >= 4 ? 1 : 0);
+        return EVENTS_BEFORE
+                + (versionOf(version) >= 4 ? 1 : 0)
+                + (versionOf(version) >= 6 ? 1 : 0);
     }
 
     /** What the fixture job forwarded before the savepoint: 5 users, 7 events. */
@@ -466,6 +526,43 @@ final class SavepointFixtures {
                                             "after-mia")
                                     + "]}"));
         }
+        if (versionOf(version) >= 6) {
+            // Otto logs in on Nina's device: the restored device index gives him Nina's MPID, so
+            // her anonymous activity joins his person.
+            r.add(
+                    record(
+                            OTTO,
+                            "{\"mpid\":15015,\"timestamp_unixtime_ms\":1764400000000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-15015\"},"
+                                    + "\"device_info\":{\"platform\":\"Android\","
+                                    + "\"android_uuid\":\""
+                                    + NINAS_DEVICE
+                                    + "\"},\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Otto Signed In",
+                                            1764399000000L,
+                                            "after-otto")
+                                    + "]}"));
+            // Quinn, another customer with Pia's email: the restored email index says it is
+            // Pia's, so Quinn's person is made without it.
+            r.add(
+                    record(
+                            QUINN,
+                            "{\"mpid\":17017,\"timestamp_unixtime_ms\":1764400000000,"
+                                    + "\"user_identities\":{\"customer_id\":\"cust-17017\","
+                                    + "\"email\":\""
+                                    + PIAS_EMAIL
+                                    + "\"},\"events\":["
+                                    + event(
+                                            "custom_event",
+                                            "event_name",
+                                            "Quinn Joined",
+                                            1764399000000L,
+                                            "after-quinn")
+                                    + "]}"));
+        }
         return r;
     }
 
@@ -565,6 +662,11 @@ final class SavepointFixtures {
         }
         events.addAll(leoEventsAfter(version));
         events.addAll(miaEventsAfter(version));
+        if (versionOf(version) >= 6) {
+            // Nina's anonymous event (seeded into the restored job's Customer.io, as the old job
+            // left it) merged into Otto's person.
+            events.addAll(List.of("Otto_Signed_In", "Quinn_Joined", "Nina_Browsed"));
+        }
         return events;
     }
 

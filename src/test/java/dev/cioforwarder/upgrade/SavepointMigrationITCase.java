@@ -8,11 +8,15 @@ import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.delivery.DeliveryFeedback;
 import dev.cioforwarder.delivery.DeliveryFeedbackCodec;
 import dev.cioforwarder.job.DeviceTokenFunction;
+import dev.cioforwarder.job.DeviceVisitorsFunction;
+import dev.cioforwarder.job.EmailOwnersFunction;
 import dev.cioforwarder.job.JobTestSupport;
 import dev.cioforwarder.job.OperatorIds;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.state.DeliveryLane;
+import dev.cioforwarder.state.DeviceVisitors;
+import dev.cioforwarder.state.EmailOwner;
 import dev.cioforwarder.state.PushDevice;
 import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
@@ -138,6 +142,10 @@ class SavepointMigrationITCase extends JobTestSupport {
             expectedUsers.add(Long.toString(SavepointFixtures.LEO));
             expectedUsers.add(Long.toString(SavepointFixtures.MIA));
         }
+        if (version >= 6) {
+            expectedUsers.add(Long.toString(SavepointFixtures.NINA));
+            expectedUsers.add(Long.toString(SavepointFixtures.PIA));
+        }
         assertThat(users.keySet()).containsExactlyInAnyOrderElementsOf(expectedUsers);
 
         // Every field compared, so that a field renamed or removed (which Flink's POJO
@@ -167,6 +175,16 @@ class SavepointMigrationITCase extends JobTestSupport {
         if (version >= 5) {
             // Her operations went straight to delivery and were delivered: nothing waits.
             expectedAda.nextOperationSeq = ADA_OPERATIONS;
+        }
+        if (version >= 6) {
+            // With customerio.guard-shared-emails her email went in an identify of its own, once
+            // the email index answered that it is hers.
+            expectedAda.nextOperationSeq = ADA_OPERATIONS + 1;
+            expectedAda.emailConfirmed = "ada@example.com";
+            // Her profile's last identify went before that answer, without the email.
+            expectedAda.profileNameHashes = nameHashes("first_name", "last_name", "plan");
+        }
+        if (version >= 5) {
             // When her last operation went: a time of the fixture job's run.
             assertThat(ada.lastEmittedMs).isPositive();
             expectedAda.lastEmittedMs = ada.lastEmittedMs;
@@ -250,6 +268,9 @@ class SavepointMigrationITCase extends JobTestSupport {
 
         if (version >= 5) {
             theWaitReadsBack(fixtureState, users);
+        }
+        if (version >= 6) {
+            theIndexesReadBack(savepoint, users);
         }
 
         UserState grace = users.get(Long.toString(SavepointFixtures.GRACE)).state;
@@ -427,6 +448,116 @@ class SavepointMigrationITCase extends JobTestSupport {
                         OperatorIds.USER_STATE);
     }
 
+    /**
+     * State version 6: the device index remembers Nina, anonymous on her device, and the email
+     * index gives Pia's email to her; Pia's state knows the index answered.
+     */
+    private static void theIndexesReadBack(
+            SavepointReader savepoint, Map<String, RestoredUser> users) throws Exception {
+        Map<String, DeviceVisitors> devices = new HashMap<>();
+        try (CloseableIterator<Map.Entry<String, DeviceVisitors>> it =
+                savepoint
+                        .readKeyedState(
+                                OperatorIdentifier.forUid(OperatorIds.DEVICE_VISITORS),
+                                new DeviceVisitorsReader())
+                        .executeAndCollect()) {
+            it.forEachRemaining(e -> devices.put(e.getKey(), e.getValue()));
+        }
+        // The sample batches' devices are in it too (Ada's iPhone, Alan's Android).
+        assertThat(devices).containsKey("android_uuid:" + SavepointFixtures.NINAS_DEVICE);
+        DeviceVisitors ninasDevice = devices.get("android_uuid:" + SavepointFixtures.NINAS_DEVICE);
+        assertThat(ninasDevice.known).isEmpty();
+        assertThat(ninasDevice.anonymous)
+                .singleElement()
+                .satisfies(
+                        a -> {
+                            assertThat(a.mpid).isEqualTo(Long.toString(SavepointFixtures.NINA));
+                            assertThat(a.firstSeenMs).isEqualTo(1764300000000L);
+                            assertThat(a.lastSeenMs).isEqualTo(1764300000000L);
+                            assertThat(a.stitchedTo).isNull();
+                        });
+
+        Map<String, EmailOwner> emails = new HashMap<>();
+        try (CloseableIterator<Map.Entry<String, EmailOwner>> it =
+                savepoint
+                        .readKeyedState(
+                                OperatorIdentifier.forUid(OperatorIds.EMAIL_OWNERS),
+                                new EmailOwnerReader())
+                        .executeAndCollect()) {
+            it.forEachRemaining(e -> emails.put(e.getKey(), e.getValue()));
+        }
+        // Every customer with an email claims it: Ada, Heidi and Pia (Grace is addressed by it).
+        assertThat(emails)
+                .containsOnlyKeys(
+                        "ada@example.com", "heidi@example.com", SavepointFixtures.PIAS_EMAIL);
+        assertThat(emails.get(SavepointFixtures.PIAS_EMAIL).ownerId).isEqualTo("cust-16016");
+        assertThat(emails.get(SavepointFixtures.PIAS_EMAIL).lastSeenMs).isEqualTo(1764300000000L);
+
+        UserState pia = users.get(Long.toString(SavepointFixtures.PIA)).state;
+        assertThat(pia.emailConfirmed).isEqualTo(SavepointFixtures.PIAS_EMAIL);
+        assertThat(pia.emailSent).isEqualTo(SavepointFixtures.PIAS_EMAIL);
+        assertThat(pia.emailOfAnotherCustomer).isNull();
+        UserState nina = users.get(Long.toString(SavepointFixtures.NINA)).state;
+        assertThat(nina.identifier).isNull();
+        assertThat(nina.pendingAnonymousMerges).isNull();
+    }
+
+    /** Reads the device index ({@code device-visitors}, keyed by device identifier). */
+    public static class DeviceVisitorsReader
+            extends KeyedStateReaderFunction<String, Map.Entry<String, DeviceVisitors>> {
+        private transient ValueState<DeviceVisitors> visitors;
+
+        @Override
+        public void open(OpenContext context) {
+            visitors =
+                    getRuntimeContext().getState(DeviceVisitorsFunction.deviceVisitorsDescriptor());
+        }
+
+        @Override
+        public void readKey(
+                String device, Context context, Collector<Map.Entry<String, DeviceVisitors>> out)
+                throws Exception {
+            out.collect(Map.entry(device, visitors.value()));
+        }
+    }
+
+    /** Reads the email index ({@code email-owners}, keyed by email). */
+    public static class EmailOwnerReader
+            extends KeyedStateReaderFunction<String, Map.Entry<String, EmailOwner>> {
+        private transient ValueState<EmailOwner> owner;
+
+        @Override
+        public void open(OpenContext context) {
+            owner = getRuntimeContext().getState(EmailOwnersFunction.emailOwnerDescriptor());
+        }
+
+        @Override
+        public void readKey(
+                String email, Context context, Collector<Map.Entry<String, EmailOwner>> out)
+                throws Exception {
+            out.collect(Map.entry(email, owner.value()));
+        }
+    }
+
+    /** Customer.io as the fixture job left Nina: her anonymous event, kept up to 30 days. */
+    private static void seedNinasAnonymousEvent() throws Exception {
+        String basic =
+                Base64.getEncoder()
+                        .encodeToString((SITE_ID + ":" + API_KEY).getBytes(StandardCharsets.UTF_8));
+        HttpRequest event =
+                HttpRequest.newBuilder(URI.create(customerio.baseUrl() + "/api/v1/events"))
+                        .header("Authorization", "Basic " + basic)
+                        .header("Content-Type", "application/json")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "{\"name\":\"Nina_Browsed\",\"anonymous_id\":\"14014\","
+                                                + "\"timestamp\":1764299000,\"data\":{}}"))
+                        .build();
+        HttpResponse<String> response =
+                HttpClient.newHttpClient().send(event, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+
     private static JsonNode body(CustomerioOperation op) {
         try {
             return MAPPER.readTree(op.body);
@@ -513,6 +644,9 @@ class SavepointMigrationITCase extends JobTestSupport {
         }
         if (SavepointFixtures.versionOf(fixture) >= 5) {
             fillTheFeedbackTopicAsTheOldJobLeftIt(savepoint);
+        }
+        if (SavepointFixtures.versionOf(fixture) >= 6) {
+            seedNinasAnonymousEvent();
         }
         JobClient job =
                 startJob(settings(SavepointFixtures.settings(fixture)), parallelism, savepoint);
@@ -633,6 +767,21 @@ class SavepointMigrationITCase extends JobTestSupport {
                     .filteredOn(f -> "restored".equals(f.reason))
                     .extracting(f -> f.kind + " " + f.operation.kind + " " + f.operation.seq)
                     .containsExactly("PARKED IDENTIFY 0", "PARKED EVENT 1");
+        }
+
+        if (SavepointFixtures.versionOf(fixture) >= 6) {
+            // Otto logged in on Nina's device: the restored device index gave him her MPID, and
+            // her anonymous event joined his person.
+            assertThat(customerio.events())
+                    .filteredOn(e -> e.name().equals("Nina_Browsed"))
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.personId()).isEqualTo("cust-15015"));
+            // Quinn has Pia's email: the restored email index kept it Pia's, so Quinn's person
+            // was made without it, and no person took his id.
+            assertThat(people.get("cust-17017").email()).isNull();
+            assertThat(customerio.people())
+                    .filteredOn(p -> SavepointFixtures.PIAS_EMAIL.equals(p.email()))
+                    .isEmpty();
         }
 
         assertThat(

@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.delivery.DeliveryRequest;
+import dev.cioforwarder.state.AnonymousVisitor;
 import dev.cioforwarder.state.DeliveryLane;
+import dev.cioforwarder.state.DeviceVisitors;
+import dev.cioforwarder.state.EmailOwner;
+import dev.cioforwarder.state.KnownVisitor;
+import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.MavenClasspath;
 import java.io.IOException;
@@ -51,7 +56,27 @@ class UserStateSchemaTest {
         r.put("delivery-lane-fields.txt", DeliveryLane.class);
         r.put("customerio-operation-fields.txt", CustomerioOperation.class);
         r.put("delivery-request-fields.txt", DeliveryRequest.class);
+        // From state version 6: the keyed indexes' state (the token index's from version 4 had
+        // none recorded before).
+        r.put("token-owner-fields.txt", TokenOwner.class);
+        r.put("device-visitors-fields.txt", DeviceVisitors.class);
+        r.put("anonymous-visitor-fields.txt", AnonymousVisitor.class);
+        r.put("known-visitor-fields.txt", KnownVisitor.class);
+        r.put("email-owner-fields.txt", EmailOwner.class);
         return r;
+    }
+
+    /** The state version from which a fixture records {@code file}. */
+    static int recordedSince(String file) {
+        return List.of(
+                                "token-owner-fields.txt",
+                                "device-visitors-fields.txt",
+                                "anonymous-visitor-fields.txt",
+                                "known-visitor-fields.txt",
+                                "email-owner-fields.txt")
+                        .contains(file)
+                ? 6
+                : 5;
     }
 
     /** {@code name type} of each instance field, sorted: the format of the recorded files. */
@@ -75,7 +100,12 @@ class UserStateSchemaTest {
                 UserState.class,
                 DeliveryLane.class,
                 CustomerioOperation.class,
-                DeliveryRequest.class
+                DeliveryRequest.class,
+                TokenOwner.class,
+                DeviceVisitors.class,
+                AnonymousVisitor.class,
+                KnownVisitor.class,
+                EmailOwner.class
             })
     void theStateTypeIsAPojoForFlinkNotAGenericType(Class<?> type) {
         TypeInformation<?> info = TypeInformation.of(type);
@@ -130,14 +160,20 @@ class UserStateSchemaTest {
         assertThat(checked).isGreaterThanOrEqualTo(fixtures.size());
     }
 
-    /** From state version 5 a fixture records the nested state types too. */
+    /**
+     * From state version 5 a fixture records the nested state types too, from version 6 the keyed
+     * indexes' state types.
+     */
     @Test
-    void fixturesFromStateVersion5RecordEveryStateType() throws IOException {
+    void fixturesRecordEveryStateTypeOfTheirVersion() throws IOException {
         try (Stream<Path> dirs = Files.list(FIXTURES)) {
             for (Path fixture : (Iterable<Path>) dirs::iterator) {
                 String name = fixture.getFileName().toString();
-                if (name.startsWith("state-v") && SavepointFixtures.versionOf(name) >= 5) {
-                    for (String file : RECORDED.keySet()) {
+                if (!name.startsWith("state-v")) {
+                    continue;
+                }
+                for (String file : RECORDED.keySet()) {
+                    if (SavepointFixtures.versionOf(name) >= recordedSince(file)) {
                         assertThat(fixture.resolve(file)).exists();
                     }
                 }
