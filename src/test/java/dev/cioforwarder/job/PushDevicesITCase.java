@@ -2,7 +2,9 @@ package dev.cioforwarder.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cioforwarder.simulator.CustomerioSimulator;
 import dev.cioforwarder.simulator.Person;
+import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
 import java.net.URI;
@@ -110,6 +112,72 @@ class PushDevicesITCase extends JobTestSupport {
                             .collect(Collectors.toList()));
         }
         return out;
+    }
+
+    /**
+     * Two MPIDs Customer.io knows as one person (both addressed by their shared email) pass a token
+     * back and forth, against a Customer.io that answers at once and applies later, shuffling each
+     * batch: the person ends with the device, because no deletion is sent for a token that moves
+     * within one person (whichever of the two users' operations were applied last, a deletion could
+     * have removed it).
+     */
+    @Test
+    void aTokenMovingBetweenTwoMpidsOfOnePersonStaysWithThePerson(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        String lee = "{\"email\":\"lee@example.com\"}";
+        String token = "fcm-lee";
+        try (CustomerioSimulator applyLater =
+                CustomerioSimulator.start(
+                        SimulatorConfig.builder()
+                                .port(0)
+                                .siteId(SITE_ID)
+                                .apiKey(API_KEY)
+                                .region("us")
+                                .applyLater(Duration.ofSeconds(1), 20261205L)
+                                .build())) {
+            JobClient job =
+                    startJob(
+                            settings(
+                                    "customerio.forward-devices",
+                                    "true",
+                                    "customerio.endpoint",
+                                    applyLater.baseUrl()));
+            try {
+                kafka.produce(
+                        topic,
+                        List.of(
+                                batch(6101, 0, lee, device("Android", token), event("Lee_Phone")),
+                                batch(
+                                        6102,
+                                        60_000,
+                                        lee,
+                                        device("Android", token),
+                                        event("Lee_Tab")),
+                                batch(
+                                        6101,
+                                        120_000,
+                                        lee,
+                                        device("Android", token),
+                                        event("Lee_Back"))));
+                Await.until(
+                        Duration.ofMinutes(2),
+                        () -> applyLater.events().size() == 3,
+                        () -> applyLater.events().toString());
+                applyLater.awaitApplied();
+                assertDeviceMetrics(cluster, job, 3, 0, 0);
+            } finally {
+                Jobs.cancelAndWait(job);
+            }
+            assertThat(applyLater.people())
+                    .singleElement()
+                    .satisfies(
+                            p -> {
+                                assertThat(p.email()).isEqualTo("lee@example.com");
+                                assertThat(p.devices())
+                                        .extracting(d -> d.get("token").asText())
+                                        .containsExactly(token);
+                            });
+        }
     }
 
     @Test
