@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -52,12 +51,7 @@ public class DeviceTokenFunction extends KeyedProcessFunction<String, TokenSight
         if (stateTtl != null) {
             // A token unseen for the TTL is forgotten, like its users; every newer sighting
             // writes the record, so a token in use never expires.
-            descriptor.enableTimeToLive(
-                    StateTtlConfig.newBuilder(stateTtl)
-                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                            .cleanupInRocksdbCompactFilter(1000)
-                            .build());
+            descriptor.enableTimeToLive(StateExpiry.of(stateTtl));
         }
         owner = getRuntimeContext().getState(descriptor);
         changes = new ArrayList<>(2);

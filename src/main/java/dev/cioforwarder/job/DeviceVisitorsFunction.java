@@ -14,7 +14,6 @@ import java.util.function.Predicate;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
@@ -71,12 +70,7 @@ public class DeviceVisitorsFunction
         ValueStateDescriptor<DeviceVisitors> descriptor = deviceVisitorsDescriptor();
         if (stateTtl != null) {
             // A device unseen for the TTL is forgotten, like its users.
-            descriptor.enableTimeToLive(
-                    StateTtlConfig.newBuilder(stateTtl)
-                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                            .cleanupInRocksdbCompactFilter(1000)
-                            .build());
+            descriptor.enableTimeToLive(StateExpiry.of(stateTtl));
         }
         return descriptor;
     }

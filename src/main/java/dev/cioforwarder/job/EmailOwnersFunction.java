@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -44,12 +43,7 @@ public class EmailOwnersFunction extends KeyedProcessFunction<String, EmailClaim
         ValueStateDescriptor<EmailOwner> descriptor = emailOwnerDescriptor();
         if (stateTtl != null) {
             // An email unseen for the TTL is forgotten, like its users.
-            descriptor.enableTimeToLive(
-                    StateTtlConfig.newBuilder(stateTtl)
-                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                            .cleanupInRocksdbCompactFilter(1000)
-                            .build());
+            descriptor.enableTimeToLive(StateExpiry.of(stateTtl));
         }
         owner = getRuntimeContext().getState(descriptor);
         verdicts = new ArrayList<>(1);

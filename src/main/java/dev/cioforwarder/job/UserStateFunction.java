@@ -190,14 +190,9 @@ public class UserStateFunction
         MapStateDescriptor<String, Long> devicesDescriptor = deviceFirstSeenDescriptor();
         MapStateDescriptor<Long, CustomerioOperation> waitingDescriptor =
                 waitingOperationsDescriptor();
-        if (stateTtl != null) {
-            // Users unseen for the TTL are forgotten; RocksDB drops them during compaction.
-            StateTtlConfig ttl =
-                    StateTtlConfig.newBuilder(stateTtl)
-                            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                            .cleanupInRocksdbCompactFilter(1000)
-                            .build();
+        StateTtlConfig ttl = StateExpiry.of(stateTtl);
+        if (ttl != null) {
+            // Users unseen for the TTL are forgotten.
             userDescriptor.enableTimeToLive(ttl);
             devicesDescriptor.enableTimeToLive(ttl);
             waitingDescriptor.enableTimeToLive(ttl);
