@@ -176,6 +176,47 @@ class AnonymousStitchingTest {
                 .isNull();
     }
 
+    private static MParticleBatch corpus(String file) throws java.io.IOException {
+        try (var in =
+                AnonymousStitchingTest.class.getResourceAsStream(
+                        "/mparticle/conformance/" + file)) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), true);
+        }
+    }
+
+    /**
+     * The conformance corpus's device batches, in mParticle's shapes: the anonymous MPID of an
+     * Android device is given to the other MPID that logs in on it; a web batch names its browser
+     * by mp_deviceid alone.
+     */
+    @Test
+    void theCorpusDeviceBatchesStitchAsTheyShould() throws Exception {
+        MParticleBatch anonymous = corpus("device-identifiers-anonymous-android.json");
+        MParticleBatch loggedIn = corpus("device-identifiers-logged-in-android.json");
+        assertThat(anonymous.deviceId).isEqualTo("android_uuid:8f3c2a71d0b94e65");
+        assertThat(loggedIn.deviceId).isEqualTo(anonymous.deviceId);
+        DeviceVisit first = AnonymousStitching.visitOf(anonymous, UserIdType.PREFER_CUSTOMER_ID);
+        DeviceVisit second = AnonymousStitching.visitOf(loggedIn, UserIdType.PREFER_CUSTOMER_ID);
+        assertThat(first.known).isFalse();
+        assertThat(second.known).isTrue();
+        List<AnonymousStitch> out = new ArrayList<>();
+        DeviceVisitors d = AnonymousStitching.apply(null, first, mpid -> false, out);
+        AnonymousStitching.apply(d, second, mpid -> false, out);
+        assertThat(out)
+                .singleElement()
+                .satisfies(
+                        s -> {
+                            assertThat(s.userKey).isEqualTo(loggedIn.userKey);
+                            assertThat(s.anonymousMpids).containsExactly("-3087761290457721349");
+                        });
+
+        assertThat(corpus("device-identifiers-web-mp-deviceid.json").deviceId)
+                .isEqualTo("mp_deviceid:f2d8b0c4-6a19-4e73-b5c2-0e9a7d3f1b86");
+        assertThat(corpus("user-attributes-user-tags.json").deviceId)
+                .as("the vendor id before mParticle's own")
+                .isEqualTo("ios_idfv:2b8b32b6-0de7-482c-9117-e473dd20b105");
+    }
+
     @Test
     void aVisitIsKnownWhenTheBatchHasTheIdentityTheUserIdTypeAddressesBy() {
         MParticleBatch emailOnly =
