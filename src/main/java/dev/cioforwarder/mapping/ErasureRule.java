@@ -50,6 +50,7 @@ final class ErasureRule {
                 current != null && current.erasedBeforeMs != UserState.NONE
                         ? Math.max(current.erasedBeforeMs, request.timeMs)
                         : request.timeMs;
+        OptOutRule.keepChangesAfterLateErasure(current, remains, request.timeMs);
         t.state = remains;
         devices.clear();
         t.erasuresRequested++;

@@ -144,6 +144,24 @@ final class OptOutRule {
     }
 
     /** Whether the user is opted out at {@code timeMs}, by everything recorded so far. */
+    /**
+     * An erasure request at {@code requestMs} that arrived after batches of the user newer than it:
+     * {@code erased} keeps {@code previous}'s opt-out changes. Those batches belong to whoever the
+     * MPID is after the erasure (in time order they would have come after it), and their opt-outs
+     * must hold; a change does not record its batch, so the older ones stay too. Holding back more
+     * than time order would is the safe side of a promise. An erasure in time keeps nothing.
+     */
+    static void keepChangesAfterLateErasure(UserState previous, UserState erased, long requestMs) {
+        if (previous == null
+                || previous.newestBatchTimeMs == UserState.NONE
+                || previous.newestBatchTimeMs < requestMs) {
+            return;
+        }
+        erased.optOutChanges = previous.optOutChanges;
+        erased.optedOutBeforeChanges = previous.optedOutBeforeChanges;
+        erased.optedOut = previous.optedOut;
+    }
+
     static boolean optedOutAt(UserState state, long timeMs) {
         if (state.optOutChanges == null) {
             return state.optedOut;

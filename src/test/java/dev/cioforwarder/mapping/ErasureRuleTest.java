@@ -212,4 +212,41 @@ class ErasureRuleTest {
                 .extracting(o -> o.outcome)
                 .containsExactly(ErasureOutcome.NOT_FOUND);
     }
+
+    /**
+     * Found by ArrivalOrderPropertyTest (seed 20261201, case 792): a batch newer than the request
+     * opted the user out, and arrived before the request. The erasure must not forget that promise:
+     * in time order the batch would have come after it, and the user's later events are held.
+     */
+    @Test
+    void aLateRequestKeepsTheOptOutOfABatchNewerThanIt() {
+        User user = new User(MappingSettings.defaults());
+        user.apply(
+                MappingTestSupport.Batch.customer()
+                        .at(T + 120_000)
+                        .events(Events.optOut(true, T + 110_000))
+                        .json());
+        user.erase(request("r-late", 7L, T + 60_000));
+        assertThat(user.state.optedOut).isTrue();
+
+        List<Op> later =
+                user.apply(
+                        MappingTestSupport.Batch.customer()
+                                .at(T + 180_000)
+                                .events(Events.custom("After", T + 170_000, "a1"))
+                                .json());
+        assertThat(later).noneMatch(op -> op.kind() == OperationKind.EVENT);
+        assertThat(user.last.skipped(SkipReason.OPTED_OUT)).isEqualTo(1);
+
+        // A request in time keeps nothing: the opt-out of an older batch went with the person.
+        User inTime = new User(MappingSettings.defaults());
+        inTime.apply(
+                MappingTestSupport.Batch.customer()
+                        .at(T)
+                        .events(Events.optOut(true, T - 1_000))
+                        .json());
+        inTime.erase(request("r-in-time", 7L, T + 60_000));
+        assertThat(inTime.state.optedOut).isFalse();
+        assertThat(inTime.state.optOutChanges).isNull();
+    }
 }
