@@ -156,10 +156,13 @@ public final class UserStateMachine {
             }
             // Only removals still true of the newest profile seen go out: the newer profile has
             // every attribute the user still has. Those held with a newer profile are newer than
-            // this batch, and wait for the next profile that goes out.
+            // this batch, and wait for the next profile that goes out: sent now, this older
+            // batch would carry out a removal an opt-out holds back.
             List<String> stillTrue = new ArrayList<>();
             for (String name : removals) {
-                if (!ProfileBuilder.holdsName(state.profileNameHashes, name)) {
+                if (!ProfileBuilder.holdsName(state.profileNameHashes, name)
+                        && (state.pendingDeletions == null
+                                || !state.pendingDeletions.contains(name))) {
                     stillTrue.add(name);
                 }
             }

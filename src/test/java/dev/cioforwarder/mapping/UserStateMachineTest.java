@@ -651,6 +651,34 @@ class UserStateMachineTest {
             assertThat(user.apply(at(3_000_000, "{\"plan\":\"new\"}", null))).isEmpty();
         }
 
+        /**
+         * Found by ArrivalOrderPropertyTest (seed 20261201, case 1786): a newer batch's removal
+         * waits while the user is opted out; a late batch from before the opt-out that removes the
+         * same attribute must not carry it out now.
+         */
+        @Test
+        void aLateBatchDoesNotCarryOutARemovalAnOptOutHolds() {
+            User user = new User();
+            user.apply(
+                    at(
+                            2_000_000,
+                            "{\"plan\":\"pro\"}",
+                            MappingTestSupport.Events.optOut(true, 1_500_000L)));
+            String removePlan =
+                    "{\"mpid\":7,\"timestamp_unixtime_ms\":%d,\"user_identities\":"
+                            + CUSTOMER
+                            + ",\"user_attributes\":{},\"deleted_user_attributes\":[\"plan\"],"
+                            + "\"events\":[]}";
+            assertThat(user.apply(String.format(removePlan, 3_000_000L)))
+                    .as("held: opted out")
+                    .isEmpty();
+            assertThat(user.state.pendingDeletions).containsExactly("plan");
+            assertThat(user.apply(String.format(removePlan, 1_000_000L)))
+                    .as("late, from before the opt-out")
+                    .isEmpty();
+            assertThat(user.state.pendingDeletions).containsExactly("plan");
+        }
+
         @Test
         void anOptOutInALateBatchStillUnsubscribesUnderTheNewestTimestamp() {
             User user = new User();
