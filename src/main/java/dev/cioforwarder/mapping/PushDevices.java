@@ -112,14 +112,20 @@ final class PushDevices {
 
     /**
      * Sends the devices held so far, after the identifies of a forwarded batch (the person exists
-     * in Customer.io by then).
+     * in Customer.io by then), but for those seen while the user was opted out.
      */
     void flush(UserState state, PersonIdentifier address, MParticleBatch batch, Transition t) {
-        if (state.pushDevices == null || state.optedOut) {
+        if (state.pushDevices == null) {
             return;
         }
         for (PushDevice device : state.pushDevices) {
-            if (!device.sent) {
+            // While the user is opted out, a device registered before the opt-out still goes
+            // out, as it would have had the person existed then; one seen since (its last_used,
+            // to the end of that second) waits for an opt-in.
+            if (!device.sent
+                    && (!state.optedOut
+                            || !OptOutRule.optedOutAt(
+                                    state, device.lastUsedSeconds * 1000 + 999))) {
                 CustomerioOperation op =
                         Operations.of(
                                 OperationKind.ADD_DEVICE,

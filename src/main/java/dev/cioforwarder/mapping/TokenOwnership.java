@@ -25,8 +25,10 @@ import java.util.List;
  *   <li>Unregistered (or the app uninstalled), by anyone: the owner loses it. The token stays known
  *       as unregistered.
  *   <li>In any arrival order: a sighting older (by batch time) than the newest one applied to the
- *       token changes nothing. A late batch from the token's previous user does not take it back,
- *       and an old registration does not undo a newer unregistration.
+ *       token changes no owner. A late batch from the token's previous user does not take it back,
+ *       and an old registration does not undo a newer unregistration. The owner's own older
+ *       registration still reaches the owner, whose state may have held the device because they
+ *       were opted out at the newer sighting, and not at this one.
  * </ul>
  */
 public final class TokenOwnership {
@@ -47,6 +49,15 @@ public final class TokenOwnership {
             long refreshIntervalMs,
             List<DeviceChange> changes) {
         if (current != null && s.timeMs < current.timeMs) {
+            if (s.register
+                    && current.registered
+                    && current.userKey.equals(s.userKey)
+                    && s.platform.equals(current.platform)) {
+                // The owner's own older registration, arriving late: it may be the one from
+                // before an opt-out, which sends a device the newer sighting held. The owner's
+                // state decides (PushDevices sends nothing it has sent).
+                changes.add(change(s.userKey, s.mpid, s, true));
+            }
             return current;
         }
         boolean owned = current != null && current.registered;

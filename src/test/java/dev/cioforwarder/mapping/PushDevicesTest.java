@@ -385,6 +385,43 @@ class PushDevicesTest {
                         "add_device:shared email:bo@x.io");
     }
 
+    /**
+     * Found by ArrivalOrderPropertyTest (seed 20261201, case 1822): a device registered while the
+     * user was anonymous and not yet opted out goes out when they are identified, also if they
+     * opted out in between, as it does when its batch arrives after the identification.
+     */
+    @Test
+    void aDeviceRegisteredBeforeAnOptOutGoesOutWhenTheUserIsIdentifiedAfterIt() {
+        World world = new World();
+        long t = MappingTestSupport.T;
+        assertThat(world.apply(batch().mpid("7").at(t).device("iOS", "apns-7"))).isEmpty();
+        world.apply(batch().mpid("7").at(t + 1_000).events(Events.optOut(true, t + 500)));
+        assertThat(labels(world.apply(batch().mpid("7").at(t + 2_000).email("kim@x.io"))))
+                .containsExactly("identify email:kim@x.io", "add_device:apns-7 email:kim@x.io");
+    }
+
+    /**
+     * Found by ArrivalOrderPropertyTest (seed 20261201, case 1452): the owner's newer sighting,
+     * after an opt-out, arrived first and held the device; the owner's older registration, from
+     * before the opt-out, arrives late and sends it, as it did in time order.
+     */
+    @Test
+    void anOwnersLateRegistrationFromBeforeAnOptOutSendsTheDeviceANewerSightingHeld() {
+        World world = new World();
+        long t = MappingTestSupport.T;
+        List<Op> first =
+                world.apply(
+                        ada().at(t + 10_000)
+                                .device("iOS", "apns-1")
+                                .events(Events.optOut(true, t + 5_000)));
+        assertThat(labels(first)).doesNotContain("add_device:apns-1 id:ada");
+        List<Op> late = world.apply(ada().at(t).device("iOS", "apns-1"));
+        assertThat(labels(late)).containsExactly("add_device:apns-1 id:ada");
+        // The newest time the device was seen, not the late batch's.
+        assertThat(late.get(0).body.get("device").get("last_used").asLong())
+                .isEqualTo((t + 10_000) / 1000);
+    }
+
     @Test
     void unregisteringAndUninstallingDeleteTheDevice() {
         World world = new World();

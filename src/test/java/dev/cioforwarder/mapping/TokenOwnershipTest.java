@@ -93,8 +93,12 @@ class TokenOwnershipTest {
         assertThat(owner.addedTimeMs).isEqualTo(t + DAY);
         assertThat(register("A", "ios", t + DAY + DAY / 2)).isEmpty();
         assertThat(register("A", "ios", t + 3 * DAY)).containsExactly("refresh A ios");
-        // A late sighting refreshes nothing.
-        assertThat(register("A", "ios", t + 2 * DAY)).isEmpty();
+        // A late sighting refreshes nothing: it reaches the owner as a plain addition (their
+        // state sends nothing it has sent), and the record keeps its newest sighting.
+        assertThat(register("A", "ios", t + 2 * DAY)).containsExactly("add A ios");
+        assertThat(changes.get(0).refresh).isFalse();
+        assertThat(owner.addedTimeMs).isEqualTo(t + 3 * DAY);
+        assertThat(owner.timeMs).isEqualTo(t + 3 * DAY);
     }
 
     /** The device's attributes changed (an app or OS update): sent again at once. */
