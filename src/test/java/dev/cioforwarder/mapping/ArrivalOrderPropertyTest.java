@@ -12,13 +12,16 @@ import dev.cioforwarder.delivery.BatchBody;
 import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.delivery.RequestBatcher;
 import dev.cioforwarder.mparticle.BatchParser;
+import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.privacy.ErasureRequest;
 import dev.cioforwarder.simulator.CustomerioSimulator;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.RunningSimulator;
 import dev.cioforwarder.simulator.SimulatorConfig;
 import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.state.DeviceFirstSeen;
+import dev.cioforwarder.state.TokenOwner;
 import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.OperationChecks;
 import java.net.URI;
@@ -42,10 +45,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Arrival order does not change what Customer.io ends up with. For generated histories of one user
- * (opt-outs and opt-ins, identities appearing and changing, attributes set and deleted, events),
- * the batches are delivered once in time order and once in a random order, each through the state
- * machine into the Customer.io simulator over real HTTP; the simulator's final state (people with
- * their identifiers, attributes and {@code unsubscribed}, and which events exist) must be the same.
+ * (opt-outs and opt-ins, identities appearing and changing, attributes set and deleted, events,
+ * push tokens registered and unregistered, an erasure request), with another user who may take the
+ * same push tokens, the batches and the request are delivered once in time order and once in a
+ * random order, each through the state machine and the token index into the Customer.io simulator
+ * over real HTTP; the simulator's final state (people with their identifiers, attributes, {@code
+ * unsubscribed} and push devices, and which events exist) must be the same.
  *
  * <p>The batches are what mParticle sends: {@code user_attributes} and {@code user_identities} are
  * the user's full sets at the batch time (mParticle enriches every outgoing batch from the
@@ -62,6 +67,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *   <li>{@link Unavoidable#OPT_IN_LEARNED_LATE}: events newer than an opt-in were held back because
  *       the (older) opt-in had not arrived; held events are not kept to be sent later. The random
  *       order must then have a subset of the events; attributes are not compared.
+ *   <li>{@link Unavoidable#ERASURE_LEARNED_LATE}: a batch newer than the erasure request arrived
+ *       before it, and went to the person the request then deleted. Nothing is compared but that no
+ *       event older than the request survives, in either order.
+ *   <li>{@link Unavoidable#TOKEN_MOVE_LEARNED_LATE}: a user's sighting of a push token arrived
+ *       after another user's newer one. The token index keeps only the newest sighting, so the
+ *       token's owner is the same in both orders, but the move and move back it missed (and so
+ *       whether the device was deleted and then held while its owner was opted out) are not: push
+ *       devices are not compared.
  *   <li>{@link Unavoidable#LATE_RESUBSCRIBE}: with {@code resubscribe-on-opt-in}, {@code
  *       unsubscribed: false} goes out under the opt-in's own time, never a newer one (so an older
  *       opt-in cannot undo a newer unsubscribe from an email link); Customer.io ignores an update
@@ -93,7 +106,9 @@ class ArrivalOrderPropertyTest {
     enum Unavoidable {
         OPT_OUT_LEARNED_LATE,
         OPT_IN_LEARNED_LATE,
-        LATE_RESUBSCRIBE
+        LATE_RESUBSCRIBE,
+        ERASURE_LEARNED_LATE,
+        TOKEN_MOVE_LEARNED_LATE
     }
 
     @RegisterExtension static final RunningSimulator strict = new RunningSimulator(SITE, KEY);
@@ -111,9 +126,19 @@ class ArrivalOrderPropertyTest {
     private static final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    /** One generated batch and what it holds, for deciding the exceptions. */
+    /**
+     * One generated batch and what it holds, for deciding the exceptions; or, with {@code erasure}
+     * set, the erasure request of the case's user (then {@code json} is null).
+     */
     record Batch(
-            int index, long timeMs, String json, List<long[]> optChanges, List<Long> eventTimes) {}
+            int index,
+            long timeMs,
+            String json,
+            List<long[]> optChanges,
+            List<Long> eventTimes,
+            boolean mainUser,
+            ErasureRequest erasure,
+            String token) {}
 
     /** A generated case: settings and the user's batches in time order. */
     record Case(
@@ -121,7 +146,8 @@ class ArrivalOrderPropertyTest {
             MappingSettings settings,
             List<Batch> batches,
             long customerIdSinceMs,
-            List<long[]> optChanges) {
+            List<long[]> optChanges,
+            long erasedAtMs) {
 
         /** Whether the user is opted out at {@code timeMs}, by the whole history. */
         boolean optedOutAt(long timeMs) {
@@ -176,6 +202,17 @@ class ArrivalOrderPropertyTest {
         Outcome inTimeOrder = deliver(simulator, c.settings(), c.batches());
         Outcome inRandomOrder = deliver(simulator, c.settings(), shuffled);
 
+        if (exceptions.contains(Unavoidable.ERASURE_LEARNED_LATE)) {
+            // A late request deletes more (what newer batches sent to the person before it came),
+            // never less: nothing survives that the time order deleted (unless an opt-out learnt
+            // late let events out that the time order held).
+            // Events by id: the person they are on may lack what the deletion took (an id
+            // attached by a batch that came before the request).
+            if (!exceptions.contains(Unavoidable.OPT_OUT_LEARNED_LATE)) {
+                assertThat(eventIds(inTimeOrder)).as("events").containsAll(eventIds(inRandomOrder));
+            }
+            return;
+        }
         assertThat(inRandomOrder.identities())
                 .as("people (id and email)")
                 .isEqualTo(inTimeOrder.identities());
@@ -191,6 +228,11 @@ class ArrivalOrderPropertyTest {
                     .as("attributes")
                     .isEqualTo(inTimeOrder.attributes());
             assertThat(inRandomOrder.events()).as("events").isEqualTo(inTimeOrder.events());
+            if (!exceptions.contains(Unavoidable.TOKEN_MOVE_LEARNED_LATE)) {
+                assertThat(inRandomOrder.devices())
+                        .as("push devices (token platform)")
+                        .isEqualTo(inTimeOrder.devices());
+            }
         } else if (!optInLate) {
             // Events went out before the opt-out was known; none is missing.
             assertThat(inRandomOrder.events()).as("events").containsAll(inTimeOrder.events());
@@ -200,17 +242,48 @@ class ArrivalOrderPropertyTest {
         }
     }
 
+    private static Set<String> eventIds(Outcome o) {
+        Set<String> ids = new TreeSet<>();
+        for (String e : o.events()) {
+            String[] parts = e.split(" ");
+            ids.add(parts[parts.length - 2] + " " + parts[parts.length - 1]);
+        }
+        return ids;
+    }
+
     /** Which exceptions the delivery order makes unavoidable. */
     private static Set<Unavoidable> exceptions(Case c, List<Batch> order) {
         Set<Unavoidable> out = new TreeSet<>();
         for (int j = 0; j < order.size(); j++) {
             Batch later = order.get(j);
+            if (later.token() != null) {
+                for (int i = 0; i < j; i++) {
+                    Batch earlier = order.get(i);
+                    if (later.token().equals(earlier.token())
+                            && earlier.mainUser() != later.mainUser()
+                            && earlier.timeMs() > later.timeMs()) {
+                        out.add(Unavoidable.TOKEN_MOVE_LEARNED_LATE);
+                    }
+                }
+            }
+            if (later.erasure() != null) {
+                for (int i = 0; i < j; i++) {
+                    Batch earlier = order.get(i);
+                    if (earlier.mainUser()
+                            && earlier.erasure() == null
+                            && earlier.timeMs() >= later.timeMs()) {
+                        out.add(Unavoidable.ERASURE_LEARNED_LATE);
+                    }
+                }
+            }
             for (long[] change : later.optChanges()) {
                 long time = change[0];
                 boolean optedOut = change[1] == 1;
                 for (int i = 0; i < j; i++) {
                     Batch earlier = order.get(i);
-                    if (earlier.timeMs() > time) {
+                    if (earlier.mainUser()
+                            && earlier.erasure() == null
+                            && earlier.timeMs() > time) {
                         if (optedOut) {
                             out.add(Unavoidable.OPT_OUT_LEARNED_LATE);
                         } else {
@@ -231,52 +304,83 @@ class ArrivalOrderPropertyTest {
             Set<String> identities,
             Map<String, String> attributes,
             Map<String, Boolean> unsubscribed,
-            Set<String> events) {}
+            Set<String> events,
+            Map<String, Set<String>> devices) {}
 
     private Outcome deliver(
             CustomerioSimulator simulator, MappingSettings settings, List<Batch> order)
             throws Exception {
         simulator.reset();
         UserStateMachine machine = new UserStateMachine(settings);
-        UserState state = null;
-        Map<String, Long> devices = new HashMap<>();
+        Map<String, UserState> states = new HashMap<>();
+        Map<String, Map<String, Long>> devices = new HashMap<>();
+        Map<String, TokenOwner> tokens = new HashMap<>();
+        PushTokenSightings sightings = new PushTokenSightings();
         BatchParser parser = new BatchParser();
         for (Batch batch : order) {
-            ParseResult parsed =
-                    parser.parse(batch.json().getBytes(StandardCharsets.UTF_8), batch.timeMs());
-            assertThat(parsed.isRejected()).as("parsed batch %d", batch.index()).isFalse();
-            assertThat(parsed.eventRejections()).isEmpty();
+            MParticleBatch parsed;
+            if (batch.erasure() != null) {
+                parsed = MParticleBatch.ofErasure(batch.erasure(), "erasures", 0, 0);
+                parsed.userKey = Long.toString(batch.erasure().mpid);
+            } else {
+                ParseResult result =
+                        parser.parse(batch.json().getBytes(StandardCharsets.UTF_8), batch.timeMs());
+                assertThat(result.isRejected()).as("parsed batch %d", batch.index()).isFalse();
+                assertThat(result.eventRejections()).isEmpty();
+                parsed = result.batch();
+            }
+            String userKey = parsed.userKey;
+            Map<String, Long> userDevices = devices.computeIfAbsent(userKey, k -> new HashMap<>());
             Transition t =
                     machine.apply(
-                            state,
+                            states.get(userKey),
                             new DeviceFirstSeen() {
                                 @Override
                                 public Long get(String deviceType) {
-                                    return devices.get(deviceType);
+                                    return userDevices.get(deviceType);
                                 }
 
                                 @Override
                                 public void put(String deviceType, long firstSeenMs) {
-                                    devices.put(deviceType, firstSeenMs);
+                                    userDevices.put(deviceType, firstSeenMs);
+                                }
+
+                                @Override
+                                public void clear() {
+                                    userDevices.clear();
                                 }
                             },
-                            parsed.batch());
-            assertThat(t.rejections()).as("dead letters of batch %d", batch.index()).isEmpty();
-            if (t.state() != null) {
-                state = t.state();
+                            parsed);
+            take(simulator, settings, states, userKey, t, batch);
+            if (settings.forwardDevices() && batch.erasure() == null) {
+                // The token index's changes, after the batch (the usual arrival order).
+                List<DeviceChange> changes = new ArrayList<>();
+                for (TokenSighting sighting : sightings.read(parsed).sightings()) {
+                    tokens.put(
+                            sighting.token,
+                            TokenOwnership.apply(
+                                    tokens.get(sighting.token),
+                                    sighting,
+                                    settings.deviceRefreshIntervalMs(),
+                                    changes));
+                }
+                for (DeviceChange change : changes) {
+                    take(
+                            simulator,
+                            settings,
+                            states,
+                            change.userKey,
+                            machine.applyDeviceChange(states.get(change.userKey), change),
+                            batch);
+                }
             }
-            for (CustomerioOperation op : t.operations()) {
-                assertThat(OperationChecks.violations(op, settings.apiMode(), false))
-                        .as("operation %s", new String(op.body, StandardCharsets.UTF_8))
-                        .isEmpty();
-            }
-            send(simulator, settings.apiMode(), t.operations());
         }
         assertThat(simulator.summary().rejectedOperations()).as("refused operations").isZero();
 
         Set<String> identities = new TreeSet<>();
         Map<String, String> attributes = new HashMap<>();
         Map<String, Boolean> unsubscribed = new HashMap<>();
+        Map<String, Set<String>> personDevices = new HashMap<>();
         Map<String, String> keyByCioId = new HashMap<>();
         for (Person p : simulator.people()) {
             identities.add("id=" + p.id() + " email=" + lower(p.email()));
@@ -284,12 +388,42 @@ class ArrivalOrderPropertyTest {
             keyByCioId.put(p.cioId(), key);
             attributes.put(key, MAPPER.writeValueAsString(new java.util.TreeMap<>(p.attributes())));
             unsubscribed.put(key, p.unsubscribed());
+            Set<String> tokensOfPerson = new TreeSet<>();
+            p.devices()
+                    .forEach(
+                            d ->
+                                    tokensOfPerson.add(
+                                            d.get("token").asText()
+                                                    + " "
+                                                    + d.get("platform").asText()));
+            personDevices.put(key, tokensOfPerson);
         }
         Set<String> events = new TreeSet<>();
         for (StoredEvent e : simulator.events()) {
             events.add(keyByCioId.get(e.cioId()) + " " + e.id() + " " + e.name());
         }
-        return new Outcome(identities, attributes, unsubscribed, events);
+        return new Outcome(identities, attributes, unsubscribed, events, personDevices);
+    }
+
+    /** Checks and sends what a transition emitted, and keeps the user's new state. */
+    private static void take(
+            CustomerioSimulator simulator,
+            MappingSettings settings,
+            Map<String, UserState> states,
+            String userKey,
+            Transition t,
+            Batch cause)
+            throws Exception {
+        assertThat(t.rejections()).as("dead letters of batch %d", cause.index()).isEmpty();
+        if (t.state() != null) {
+            states.put(userKey, t.state());
+        }
+        for (CustomerioOperation op : t.operations()) {
+            assertThat(OperationChecks.violations(op, settings.apiMode(), false))
+                    .as("operation %s", new String(op.body, StandardCharsets.UTF_8))
+                    .isEmpty();
+        }
+        send(simulator, settings.apiMode(), t.operations());
     }
 
     private static String lower(String email) {
@@ -349,13 +483,18 @@ class ArrivalOrderPropertyTest {
                 r.nextInt(4) == 0
                         ? (r.nextBoolean() ? UserIdType.EMAIL : UserIdType.CUSTOMER_ID)
                         : UserIdType.PREFER_CUSTOMER_ID;
+        boolean withDevices = r.nextBoolean();
         MappingSettings settings =
                 MappingSettings.builder()
                         .userIdType(idType)
                         .apiMode(r.nextInt(5) == 0 ? ApiMode.V1 : ApiMode.V2_BATCH)
                         .resubscribeOnOptIn(r.nextInt(3) == 0)
                         .updateEmailById(updateEmailById)
+                        .forwardDevices(withDevices)
                         .build();
+        // Two push tokens, each of one platform, that the user and another may register.
+        List<String> tokens = List.of("tok-" + number + "-ios", "tok-" + number + "-android");
+        List<String> platforms = List.of("iOS", "Android");
         long mpid = 1_000_000L + number;
         Map<String, Object> attributes = new LinkedHashMap<>();
         String customerId = r.nextInt(3) == 0 ? "c-" + number : null;
@@ -421,7 +560,35 @@ class ArrivalOrderPropertyTest {
                     eventTimes.add(time);
                 }
             }
+            int registered = -1;
+            int unregistered = -1;
+            if (withDevices && r.nextInt(3) == 0) {
+                int k = r.nextInt(2);
+                if (r.nextInt(4) == 0) {
+                    // Unregistered (push_registration register:false), or the app uninstalled.
+                    if (r.nextBoolean()) {
+                        ObjectNode data = MAPPER.createObjectNode();
+                        data.put("register", false);
+                        data.put("registration_token", tokens.get(k));
+                        data.put("timestamp_unixtime_ms", time);
+                        events.add(event("push_registration", data));
+                        unregistered = k;
+                    } else {
+                        ObjectNode data = MAPPER.createObjectNode();
+                        data.put("timestamp_unixtime_ms", time);
+                        events.add(event("uninstall", data));
+                        registered = k;
+                    }
+                } else {
+                    registered = k;
+                }
+            }
             time += 1_000 + r.nextInt(60_000);
+            if (registered >= 0) {
+                batch.putObject("device_info")
+                        .put("platform", platforms.get(registered))
+                        .put("push_token", tokens.get(registered));
+            }
             batch.put("mpid", mpid);
             batch.put("timestamp_unixtime_ms", time);
             batch.put("batch_id", "b-" + number + "-" + b);
@@ -440,9 +607,66 @@ class ArrivalOrderPropertyTest {
             ArrayNode deletedNode = batch.putArray("deleted_user_attributes");
             deleted.forEach(deletedNode::add);
             batch.set("events", events);
-            out.add(new Batch(b, time, batch.toString(), optChanges, eventTimes));
+            String sighted =
+                    registered >= 0
+                            ? tokens.get(registered)
+                            : unregistered >= 0 ? tokens.get(unregistered) : null;
+            out.add(
+                    new Batch(
+                            b,
+                            time,
+                            batch.toString(),
+                            optChanges,
+                            eventTimes,
+                            true,
+                            null,
+                            sighted));
         }
-        return new Case(number, settings, out, customerIdSince, allOptChanges);
+        long start = T0 + number * 10_000_000L;
+        if (withDevices) {
+            // Another user takes one of the tokens, once or twice, at some time of the history.
+            int takes = 1 + r.nextInt(2);
+            for (int i = 0; i < takes; i++) {
+                int k = r.nextInt(2);
+                long at = start + 1 + (long) r.nextInt((int) Math.max(1, time - start));
+                ObjectNode other = MAPPER.createObjectNode();
+                other.put("mpid", mpid + 777_777L);
+                other.put("timestamp_unixtime_ms", at);
+                other.put("batch_id", "o-" + number + "-" + i);
+                other.putArray("user_identities")
+                        .addObject()
+                        .put("identity_type", "customer_id")
+                        .put("identity", "o-" + number);
+                other.putObject("device_info")
+                        .put("platform", platforms.get(k))
+                        .put("push_token", tokens.get(k));
+                other.putArray("events");
+                out.add(
+                        new Batch(
+                                out.size(),
+                                at,
+                                other.toString(),
+                                List.of(),
+                                List.of(),
+                                false,
+                                null,
+                                tokens.get(k)));
+            }
+        }
+        long erasedAt = Long.MIN_VALUE;
+        if (r.nextInt(5) == 0) {
+            erasedAt = start + 1 + (long) r.nextInt((int) Math.max(1, time - start));
+            ErasureRequest request = new ErasureRequest();
+            request.requestId = "erase-" + number;
+            request.hasMpid = true;
+            request.mpid = mpid;
+            request.timeMs = erasedAt;
+            out.add(
+                    new Batch(
+                            out.size(), erasedAt, null, List.of(), List.of(), true, request, null));
+        }
+        out.sort(java.util.Comparator.comparingLong(Batch::timeMs));
+        return new Case(number, settings, out, customerIdSince, allOptChanges, erasedAt);
     }
 
     private static Object randomValue(Random r) {
@@ -487,7 +711,10 @@ class ArrivalOrderPropertyTest {
                 .append(c.settings())
                 .append("\nbatches in time order:");
         for (Batch b : c.batches()) {
-            sb.append("\n  #").append(b.index()).append(' ').append(b.json());
+            sb.append("\n  #")
+                    .append(b.index())
+                    .append(' ')
+                    .append(b.erasure() != null ? "erasure at " + b.timeMs() : b.json());
         }
         sb.append("\nrandom order: ");
         shuffled.forEach(b -> sb.append('#').append(b.index()).append(' '));
