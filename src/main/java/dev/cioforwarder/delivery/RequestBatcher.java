@@ -8,64 +8,122 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Packs operations into {@code /api/v2/batch} requests under a byte budget, keeping their order.
- * The Flink operator around it adds the linger timer and the flush before each checkpoint barrier.
+ * Packs operations into {@code /api/v2/batch} requests under a byte budget, keeping each user's
+ * order. The Flink operator around it adds the linger timer and the flush before each checkpoint
+ * barrier.
+ *
+ * <p>Users are spread over lanes (a fixed hash of the user key), each with its own buffer, so two
+ * requests of different lanes never hold the same user. Delivery sends a request only after every
+ * earlier request holding one of its users was answered ({@link PerUserSequencer}); with one
+ * buffer, a request of a few hundred users almost always shares one with the request before it (an
+ * active user is in most of them), and the requests in flight then wait for each other like a
+ * chain, each a full round trip behind the last. With as many lanes as requests in flight, the
+ * lanes' requests go side by side, and a slow Customer.io costs latency, not throughput.
  */
 public final class RequestBatcher {
 
     private final int maxRequestBytes;
-    private List<CustomerioOperation> buffer = new ArrayList<>();
-    private long bufferedBytes;
-    private final Set<String> bufferedUsers = new HashSet<>();
+    private final Lane[] lanes;
+    private int bufferedOperations;
+
+    private static final class Lane {
+        List<CustomerioOperation> buffer = new ArrayList<>();
+        long bufferedBytes;
+        final Set<String> users = new HashSet<>();
+    }
+
+    /** One lane: every request may share users with the one before it. */
+    public RequestBatcher(int maxRequestBytes) {
+        this(maxRequestBytes, 1);
+    }
 
     /**
      * @param maxRequestBytes the budget for a whole request body, under Customer.io's 500 KB
+     * @param lanes how many buffers users are spread over (at least 1)
      */
-    public RequestBatcher(int maxRequestBytes) {
+    public RequestBatcher(int maxRequestBytes, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
+        }
         this.maxRequestBytes = maxRequestBytes;
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new Lane();
+        }
+    }
+
+    /** The lane of {@code userKey}: a fixed spread of its hash, the same in every run. */
+    public int laneOf(String userKey) {
+        if (lanes.length == 1) {
+            return 0;
+        }
+        // Flink assigns key groups by a murmur hash of hashCode(); a different mix keeps the
+        // users of one subtask spread over every lane.
+        int h = userKey.hashCode() * 0x9E3779B9;
+        return Math.floorMod(h ^ (h >>> 16), lanes.length);
     }
 
     /**
-     * Adds an operation, handing every request it completes to {@code emit}: the buffer when the
-     * operation does not fit (it then starts the next request), and the request an operation marked
-     * {@link CustomerioOperation#lastInRequest} ends.
+     * Adds an operation, handing every request it completes to {@code emit}: its lane's buffer when
+     * the operation does not fit (it then starts the lane's next request), and the request an
+     * operation marked {@link CustomerioOperation#lastInRequest} ends.
      */
     public void add(CustomerioOperation op, Consumer<DeliveryRequest> emit) {
-        if (!buffer.isEmpty()
-                && BatchBody.size(buffer.size() + 1, bufferedBytes + op.body.length)
+        Lane lane = lanes[laneOf(op.userKey)];
+        if (!lane.buffer.isEmpty()
+                && BatchBody.size(lane.buffer.size() + 1, lane.bufferedBytes + op.body.length)
                         > maxRequestBytes) {
-            emit.accept(flush());
+            emit(lane, emit);
         }
-        buffer.add(op);
-        bufferedUsers.add(op.userKey);
-        bufferedBytes += op.body.length;
+        lane.buffer.add(op);
+        lane.users.add(op.userKey);
+        lane.bufferedBytes += op.body.length;
+        bufferedOperations++;
         if (op.lastInRequest) {
-            emit.accept(flush());
+            emit(lane, emit);
         }
     }
 
-    /** The buffered operations as one request, or null when there are none. */
-    public DeliveryRequest flush() {
-        if (buffer.isEmpty()) {
-            return null;
+    /** Hands every buffered operation on, one request per lane that holds any. */
+    public void flush(Consumer<DeliveryRequest> emit) {
+        for (Lane lane : lanes) {
+            emit(lane, emit);
         }
-        DeliveryRequest request = new DeliveryRequest(buffer);
-        buffer = new ArrayList<>();
-        bufferedUsers.clear();
-        bufferedBytes = 0;
-        return request;
     }
 
-    /** Whether an operation of {@code userKey} waits in the buffer. */
+    /**
+     * Hands on the request of {@code userKey}'s lane when it holds an operation of that user, so an
+     * operation sent on its own after it keeps the user's order.
+     */
+    public void flushUser(String userKey, Consumer<DeliveryRequest> emit) {
+        Lane lane = lanes[laneOf(userKey)];
+        if (lane.users.contains(userKey)) {
+            emit(lane, emit);
+        }
+    }
+
+    private void emit(Lane lane, Consumer<DeliveryRequest> emit) {
+        if (lane.buffer.isEmpty()) {
+            return;
+        }
+        DeliveryRequest request = new DeliveryRequest(lane.buffer);
+        bufferedOperations -= lane.buffer.size();
+        lane.buffer = new ArrayList<>();
+        lane.users.clear();
+        lane.bufferedBytes = 0;
+        emit.accept(request);
+    }
+
+    /** Whether an operation of {@code userKey} waits in a buffer. */
     public boolean holdsUser(String userKey) {
-        return bufferedUsers.contains(userKey);
+        return lanes[laneOf(userKey)].users.contains(userKey);
     }
 
     public boolean isEmpty() {
-        return buffer.isEmpty();
+        return bufferedOperations == 0;
     }
 
     public int bufferedOperations() {
-        return buffer.size();
+        return bufferedOperations;
     }
 }

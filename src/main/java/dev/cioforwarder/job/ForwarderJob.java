@@ -225,7 +225,8 @@ public final class ForwarderJob {
                                         settings.apiMode(),
                                         settings.batchMaxBytes(),
                                         settings.batchLinger().toMillis(),
-                                        checkpointGuardMs))
+                                        checkpointGuardMs,
+                                        settings.maxInFlight()))
                         .uid(OperatorIds.BATCHER);
 
         // Unordered: a request completes when its answer comes, whatever came before it; per-user

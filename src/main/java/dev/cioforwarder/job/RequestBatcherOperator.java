@@ -34,6 +34,7 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     private final int maxRequestBytes;
     private final long lingerMs;
     private final long checkpointGuardLimitMs;
+    private final int lanes;
 
     private transient RequestBatcher batcher;
     private transient long checkpointEpoch;
@@ -43,19 +44,26 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     private transient Histogram operationsPerRequest;
 
     public RequestBatcherOperator(ApiMode mode, int maxRequestBytes, long lingerMs) {
-        this(mode, maxRequestBytes, lingerMs, 0);
+        this(mode, maxRequestBytes, lingerMs, 0, 1);
     }
 
     /**
      * @param checkpointGuardLimitMs fail the job when no checkpoint completed this long ({@link
      *     CheckpointProgressGuard}); 0: never
+     * @param lanes how many request buffers users are spread over ({@link RequestBatcher}): the
+     *     requests delivery may have in flight
      */
     public RequestBatcherOperator(
-            ApiMode mode, int maxRequestBytes, long lingerMs, long checkpointGuardLimitMs) {
+            ApiMode mode,
+            int maxRequestBytes,
+            long lingerMs,
+            long checkpointGuardLimitMs,
+            int lanes) {
         this.mode = mode;
         this.maxRequestBytes = maxRequestBytes;
         this.lingerMs = lingerMs;
         this.checkpointGuardLimitMs = checkpointGuardLimitMs;
+        this.lanes = lanes;
     }
 
     @Override
@@ -69,7 +77,7 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     @Override
     public void open() throws Exception {
         super.open();
-        batcher = new RequestBatcher(maxRequestBytes);
+        batcher = new RequestBatcher(maxRequestBytes, lanes);
         MetricGroup group = Metrics.group(getMetricGroup());
         requests = group.counter(Metrics.REQUESTS_BUILT);
         operationsPerRequest =
@@ -102,8 +110,8 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
         // v1 mode sends every operation alone; v2-batch mode those that name their own endpoint,
         // after the buffer when it holds an earlier operation of the same user.
         if (mode == ApiMode.V1 || op.needsOwnRequest()) {
-            if (mode != ApiMode.V1 && batcher.holdsUser(op.userKey)) {
-                flush();
+            if (mode != ApiMode.V1) {
+                batcher.flushUser(op.userKey, this::emit);
             }
             List<CustomerioOperation> single = new ArrayList<>(1);
             single.add(op);
@@ -140,10 +148,7 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     }
 
     private void flush() {
-        DeliveryRequest request = batcher.flush();
-        if (request != null) {
-            emit(request);
-        }
+        batcher.flush(this::emit);
     }
 
     private void emit(DeliveryRequest request) {

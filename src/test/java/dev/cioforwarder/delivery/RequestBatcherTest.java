@@ -27,7 +27,7 @@ class RequestBatcherTest {
         for (int i = 0; i < 100; i++) {
             batcher.add(op(1_000, i), requests::add);
         }
-        requests.add(batcher.flush());
+        batcher.flush(requests::add);
 
         int next = 0;
         ObjectMapper mapper = new ObjectMapper();
@@ -43,7 +43,9 @@ class RequestBatcherTest {
         // Nine 1000-byte operations fit in 10,000 bytes with the wrapper; ten do not.
         assertThat(requests.get(0).size()).isEqualTo(9);
         assertThat(batcher.isEmpty()).isTrue();
-        assertThat(batcher.flush()).isNull();
+        List<DeliveryRequest> none = new ArrayList<>();
+        batcher.flush(none::add);
+        assertThat(none).isEmpty();
     }
 
     @Test
@@ -57,10 +59,96 @@ class RequestBatcherTest {
         // Does not fit: the first two go, and the attaching identify goes alone right after.
         batcher.add(attach, requests::add);
         batcher.add(op(500, 3), requests::add);
-        requests.add(batcher.flush());
+        batcher.flush(requests::add);
 
         assertThat(requests).extracting(DeliveryRequest::size).containsExactly(2, 1, 1);
         assertThat(requests.get(1).operations).containsExactly(attach);
+    }
+
+    private static CustomerioOperation op(String user, int n) {
+        CustomerioOperation op = op(200, n);
+        op.userKey = user;
+        return op;
+    }
+
+    @Test
+    void requestsOfDifferentLanesNeverShareAUserAndEachUserKeepsTheirOrder() {
+        RequestBatcher batcher = new RequestBatcher(3_000, 8);
+        List<DeliveryRequest> requests = new ArrayList<>();
+        java.util.Random random = new java.util.Random(7);
+        List<CustomerioOperation> sent = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            CustomerioOperation op = op("user-" + random.nextInt(50), i);
+            sent.add(op);
+            batcher.add(op, requests::add);
+        }
+        batcher.flush(requests::add);
+
+        java.util.Map<String, Integer> laneOfUser = new java.util.HashMap<>();
+        java.util.Map<String, List<CustomerioOperation>> received = new java.util.HashMap<>();
+        for (int r = 0; r < requests.size(); r++) {
+            for (CustomerioOperation op : requests.get(r).operations) {
+                int lane = batcher.laneOf(op.userKey);
+                laneOfUser.merge(
+                        op.userKey,
+                        lane,
+                        (a, b) -> {
+                            assertThat(a).isEqualTo(b);
+                            return a;
+                        });
+                received.computeIfAbsent(op.userKey, u -> new ArrayList<>()).add(op);
+            }
+            // A request holds the users of one lane only.
+            assertThat(
+                            requests.get(r).operations.stream()
+                                    .map(op -> batcher.laneOf(op.userKey))
+                                    .distinct())
+                    .hasSize(1);
+        }
+        for (String user : received.keySet()) {
+            assertThat(received.get(user))
+                    .containsExactlyElementsOf(
+                            sent.stream().filter(op -> op.userKey.equals(user)).toList());
+        }
+        // 50 users over 8 lanes: every lane is used.
+        assertThat(new java.util.HashSet<>(laneOfUser.values())).hasSize(8);
+        assertThat(requests.stream().mapToInt(DeliveryRequest::size).sum()).isEqualTo(2_000);
+    }
+
+    @Test
+    void flushingAUserHandsOnOnlyTheirLane() {
+        RequestBatcher batcher = new RequestBatcher(480_000, 4);
+        List<DeliveryRequest> requests = new ArrayList<>();
+        String alice = "alice";
+        String other = "bob";
+        for (int i = 0; batcher.laneOf(other) == batcher.laneOf(alice); i++) {
+            other = "bob-" + i;
+        }
+        batcher.add(op(alice, 1), requests::add);
+        batcher.add(op(other, 2), requests::add);
+
+        batcher.flushUser(alice, requests::add);
+
+        assertThat(requests).hasSize(1);
+        assertThat(requests.get(0).operations).extracting(op -> op.userKey).containsExactly(alice);
+        assertThat(batcher.holdsUser(other)).isTrue();
+        assertThat(batcher.bufferedOperations()).isEqualTo(1);
+        // A user with nothing buffered flushes nothing.
+        batcher.flushUser(alice, requests::add);
+        assertThat(requests).hasSize(1);
+    }
+
+    @Test
+    void usersSpreadEvenlyOverTheLanes() {
+        RequestBatcher batcher = new RequestBatcher(480_000, 8);
+        int[] perLane = new int[8];
+        for (int i = 0; i < 80_000; i++) {
+            perLane[batcher.laneOf(Long.toString(1_000_000_000_000L + i * 7919L))]++;
+        }
+        // 10,000 expected per lane; a spread this even keeps the lanes' requests full alike.
+        for (int count : perLane) {
+            assertThat(count).isBetween(9_500, 10_500);
+        }
     }
 
     @Test

@@ -445,10 +445,7 @@ class ArrivalOrderPropertyTest {
         for (CustomerioOperation op : operations) {
             batcher.add(op, requests::add);
         }
-        DeliveryRequest rest = batcher.flush();
-        if (rest != null) {
-            requests.add(rest);
-        }
+        batcher.flush(requests::add);
         for (DeliveryRequest request : requests) {
             post(simulator, "POST", "/api/v2/batch", BatchBody.of(request.operations));
         }
