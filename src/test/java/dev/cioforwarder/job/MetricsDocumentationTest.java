@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The metrics page ({@code docs/metrics.md}) names every metric the job reports, and every label
- * value; the README names every dead-letter reason.
+ * value; the dead letters section of {@code docs/operations.md} names every dead-letter reason.
  */
 class MetricsDocumentationTest {
 
@@ -27,6 +27,15 @@ class MetricsDocumentationTest {
         String page = Files.readString(MavenClasspath.projectDir().resolve("docs/metrics.md"));
         assertThat(page).as("docs/metrics.md is the Metrics page").startsWith("# Metrics\n");
         return page;
+    }
+
+    /** The {@code ## Dead letters} section of docs/operations.md, up to the next section. */
+    private static String deadLettersSection() throws Exception {
+        String page = Files.readString(MavenClasspath.projectDir().resolve("docs/operations.md"));
+        int start = page.indexOf("\n## Dead letters\n");
+        assertThat(start).as("docs/operations.md has a Dead letters section").isPositive();
+        int end = page.indexOf("\n## ", start + 1);
+        return page.substring(start, end < 0 ? page.length() : end);
     }
 
     @Test
@@ -57,7 +66,7 @@ class MetricsDocumentationTest {
                     .as("adjusted reason %s", adjustment)
                     .contains("`" + adjustment.code() + "`");
         }
-        String deadLetters = Files.readString(MavenClasspath.projectDir().resolve("README.md"));
+        String deadLetters = deadLettersSection();
         for (DeadLetterReason reason : DeadLetterReason.values()) {
             assertThat(deadLetters)
                     .as("dead-letter reason %s", reason)
