@@ -3,7 +3,8 @@ package dev.cioforwarder.customerio;
 /**
  * One Customer.io operation for one user, encoded once by the per-user state machine and carried
  * unchanged to delivery. A Flink POJO: it sits inside the AsyncIO operator's checkpointed queue, so
- * adding a field is fine but renaming or removing one breaks restore (see the README on upgrades).
+ * adding a field is fine but renaming or removing one breaks restore (see docs/operations.md on
+ * upgrades).
  */
 public class CustomerioOperation {
 

@@ -37,7 +37,7 @@ public enum DeadLetterReason {
     DELIVERY_TIMEOUT("delivery_timeout", Stage.DELIVERY),
     /**
      * A changed Customer ID or email already belongs to another person in Customer.io: not merged
-     * silently (the payload holds both identifiers; see the README on merging).
+     * silently (the payload holds both identifiers; see docs/mapping.md on merging).
      */
     IDENTIFIER_CONFLICT("identifier_conflict", Stage.DELIVERY),
     /**

@@ -17,7 +17,7 @@ final class Metrics {
 
     static final String GROUP = "forwarder";
 
-    // Every metric the job reports, named here once; the README's metrics table lists each one
+    // Every metric the job reports, named here once; docs/metrics.md lists each one
     // (MetricsDocumentationTest checks it).
 
     // Parsing.

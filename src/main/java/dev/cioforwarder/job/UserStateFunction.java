@@ -67,8 +67,8 @@ public class UserStateFunction
     private static final long serialVersionUID = 2L;
 
     /**
-     * State names are part of every savepoint: never rename them. See the README on upgrades and
-     * {@code src/test/resources/savepoints}.
+     * State names are part of every savepoint: never rename them. See docs/operations.md on
+     * upgrades and {@code src/test/resources/savepoints}.
      */
     public static final String USER_STATE_NAME = "user-state";
 

@@ -2,7 +2,7 @@ package dev.cioforwarder.ops;
 
 /**
  * An operation that ends unsuccessfully, with the exit status that says what state it left behind
- * (README, Operations): {@link #NOTHING_CHANGED} or {@link #NOT_RUNNING}. A rollback that worked is
+ * (docs/operations.md): {@link #NOTHING_CHANGED} or {@link #NOT_RUNNING}. A rollback that worked is
  * not a failure of this kind: it ends with {@link #ROLLED_BACK} and the id of the job that runs.
  */
 public final class OpsFailure extends RuntimeException {

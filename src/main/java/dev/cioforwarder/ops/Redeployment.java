@@ -11,7 +11,7 @@ import java.util.List;
  * jar, new settings or another parallelism) from it, and wait until that job runs all its tasks and
  * has completed a checkpoint of its own. If it does not get there (Flink refuses it, it fails,
  * restarts, or time runs out), it is cancelled and the old jar starts again from the same savepoint
- * with its old settings and parallelism: the rollback rule of the README.
+ * with its old settings and parallelism: the rollback rule of docs/operations.md.
  *
  * <p>Until its first checkpoint the new job has committed nothing (offsets and dead letters commit
  * on checkpoints), so the old version resumes exactly where it stopped. Outcomes, as exit status: 0

@@ -14,8 +14,8 @@ import org.apache.flink.configuration.ConfigOptions;
 
 /**
  * Every setting of the job as a Flink {@link ConfigOption}: key, type, default and description, in
- * one place. {@link ForwarderSettings} reads and validates them; the README's settings table lists
- * each one with its default ({@code SettingsDocumentationTest} checks it).
+ * one place. {@link ForwarderSettings} reads and validates them; the table of docs/settings.md
+ * lists each one with its default ({@code SettingsDocumentationTest} checks it).
  */
 public final class ForwarderOptions {
 
@@ -391,7 +391,7 @@ public final class ForwarderOptions {
                     .defaultValue(720)
                     .withDescription("Key groups: fixed for the life of the job's state.");
 
-    /** Every option, in the README's order. */
+    /** Every option, in the order of docs/settings.md. */
     public static final List<ConfigOption<?>> ALL =
             List.of(
                     SITE_ID,

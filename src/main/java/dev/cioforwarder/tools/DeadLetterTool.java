@@ -45,7 +45,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Customer.io drops repeated event ids and identify is idempotent.
  *
  * <p>{@code --mpid} and {@code --contains} find what the dead letters hold about one person (for an
- * erasure: Kafka cannot delete single records, see the README's Erasure section).
+ * erasure: Kafka cannot delete single records, see the Erasure section of docs/mapping.md).
  */
 public final class DeadLetterTool {
 

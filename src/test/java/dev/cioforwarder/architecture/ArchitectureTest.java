@@ -10,8 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layout the README promises, as rules that fail the build when broken: a plain-Java core with
- * a thin Flink shell, one place that talks HTTP to Customer.io, and packages without cycles.
+ * The layout docs/CONTRIBUTING.md promises, as rules that fail the build when broken: a plain-Java
+ * core with a thin Flink shell, one place that talks HTTP to Customer.io, and packages without
+ * cycles.
  */
 class ArchitectureTest {
 

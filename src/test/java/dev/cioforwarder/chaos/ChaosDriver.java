@@ -46,7 +46,7 @@ final class ChaosDriver implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChaosDriver.class);
 
-    /** The job's settings that matter for the faults (README: Settings). */
+    /** The job's settings that matter for the faults (docs/settings.md). */
     static final String REQUEST_TIMEOUT = "2s";
 
     static final String AUTH_RETRY_INTERVAL = "5s";
@@ -735,7 +735,7 @@ final class ChaosDriver implements AutoCloseable {
                 break;
             default:
                 // Customer.io misbehaving and failing checkpoints are backpressure and lag,
-                // never a restart (README: Delivery guarantees; flink-conf/config.yaml).
+                // never a restart (docs/reliability.md: Guarantees; flink-conf/config.yaml).
                 result.check(
                         result.jobRestarts == 0,
                         "the job restarted "

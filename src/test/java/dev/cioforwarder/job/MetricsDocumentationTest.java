@@ -14,22 +14,32 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The README's Metrics section names every metric the job reports, and every label value. */
+/**
+ * The metrics page ({@code docs/metrics.md}) names every metric the job reports, and every label
+ * value; the dead letters section of {@code docs/operations.md} names every dead-letter reason.
+ */
 class MetricsDocumentationTest {
 
     private static final Set<String> NOT_METRICS =
             Set.of("GROUP", "REASON", "EVENT_TYPE", "STATUS_CLASS");
 
     private static String metricsSection() throws Exception {
-        String readme = Files.readString(MavenClasspath.projectDir().resolve("README.md"));
-        int start = readme.indexOf("\n## Metrics");
-        assertThat(start).as("README has a Metrics section").isPositive();
-        int end = readme.indexOf("\n## ", start + 1);
-        return readme.substring(start, end < 0 ? readme.length() : end);
+        String page = Files.readString(MavenClasspath.projectDir().resolve("docs/metrics.md"));
+        assertThat(page).as("docs/metrics.md is the Metrics page").startsWith("# Metrics\n");
+        return page;
+    }
+
+    /** The {@code ## Dead letters} section of docs/operations.md, up to the next section. */
+    private static String deadLettersSection() throws Exception {
+        String page = Files.readString(MavenClasspath.projectDir().resolve("docs/operations.md"));
+        int start = page.indexOf("\n## Dead letters\n");
+        assertThat(start).as("docs/operations.md has a Dead letters section").isPositive();
+        int end = page.indexOf("\n## ", start + 1);
+        return page.substring(start, end < 0 ? page.length() : end);
     }
 
     @Test
-    void everyMetricIsInTheReadme() throws Exception {
+    void everyMetricIsDocumented() throws Exception {
         String section = metricsSection();
         List<String> metrics = new ArrayList<>();
         for (Field f : Metrics.class.getDeclaredFields()) {
@@ -41,12 +51,12 @@ class MetricsDocumentationTest {
         }
         assertThat(metrics).hasSizeGreaterThan(20);
         for (String metric : metrics) {
-            assertThat(section).as("README Metrics names %s", metric).contains("`" + metric);
+            assertThat(section).as("docs/metrics.md names %s", metric).contains("`" + metric);
         }
     }
 
     @Test
-    void everyReasonIsInTheReadme() throws Exception {
+    void everyReasonIsDocumented() throws Exception {
         String section = metricsSection();
         for (SkipReason reason : SkipReason.values()) {
             assertThat(section).as("skipped reason %s", reason).contains("`" + reason.code() + "`");
@@ -56,9 +66,9 @@ class MetricsDocumentationTest {
                     .as("adjusted reason %s", adjustment)
                     .contains("`" + adjustment.code() + "`");
         }
-        String readme = Files.readString(MavenClasspath.projectDir().resolve("README.md"));
+        String deadLetters = deadLettersSection();
         for (DeadLetterReason reason : DeadLetterReason.values()) {
-            assertThat(readme)
+            assertThat(deadLetters)
                     .as("dead-letter reason %s", reason)
                     .contains("`" + reason.code() + "`");
         }

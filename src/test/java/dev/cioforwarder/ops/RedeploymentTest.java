@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The upgrade and its rollback rule (README, Operations) against a fake Flink REST API, one test
+ * The upgrade and its rollback rule (docs/operations.md) against a fake Flink REST API, one test
  * per way it can end: upgraded (0); a refused jar or savepoint, nothing changed (1); a new job
  * Flink refuses, one that fails after it started, one that completes no checkpoint in time, all
  * rolled back (2); the JobManager gone after the stop, or a rollback that fails too (3).

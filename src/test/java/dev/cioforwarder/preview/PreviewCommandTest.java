@@ -252,23 +252,23 @@ class PreviewCommandTest {
                 .isEqualTo("{\"mp_recipient\":\"other@x.io\"}");
     }
 
-    /** The README's push devices example: {@code scripts/samples/push-devices.jsonl}. */
+    /** The push devices example of docs/mapping.md: {@code scripts/samples/push-devices.jsonl}. */
     @Test
-    void previewsPushDevicesAsTheReadmeShowsThem() throws IOException {
+    void previewsPushDevicesAsTheDocumentationShowsThem() throws IOException {
         Path samples = MavenClasspath.projectDir().resolve("scripts/samples/push-devices.jsonl");
         List<String> lines = new ArrayList<>();
         for (JsonNode line :
                 run("", "--set", "customerio.forward-devices=true", samples.toString())) {
             lines.add(line.toString());
         }
-        assertThat(lines).containsExactly(README_EXAMPLE);
+        assertThat(lines).containsExactly(DOCUMENTED_EXAMPLE);
 
         // Without the setting the same batches send no device.
         assertThat(run("", samples.toString()))
                 .allSatisfy(l -> assertThat(l.toString()).doesNotContain("_device"));
     }
 
-    private static final String[] README_EXAMPLE = {
+    private static final String[] DOCUMENTED_EXAMPLE = {
         "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"id\":\"cust-1001\"},\"action\":\"identify\",\"timestamp\":1764320400,\"attributes\":{\"first_name\":\"Ada\"}}}",
         "{\"kind\":\"request\",\"method\":\"POST\",\"path\":\"/api/v2/entity\",\"body\":{\"type\":\"person\",\"identifiers\":{\"id\":\"cust-1001\"},\"action\":\"add_device\",\"device\":{\"token\":\"apns-5f2e8a91\",\"platform\":\"ios\",\"last_used\":1764320400}}}",
         "{\"kind\":\"skipped\",\"reason\":\"no_identity\",\"mpid\":\"2002\"}",

@@ -17,26 +17,59 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every README session with {@code $ scripts/preview.sh} shows what the preview prints today: the
- * files its {@code $ cat} lines show are written, the command runs in-process, and its output must
- * be the lines under it, byte for byte (event ids included, which Customer.io deduplicates by).
+ * Every session with {@code $ scripts/preview.sh} in the README and in {@code docs/*.md} shows what
+ * the preview prints today: the files its {@code $ cat} lines show are written, the command runs
+ * in-process, and its output must be the lines under it, byte for byte (event ids included, which
+ * Customer.io deduplicates by).
  */
-class ReadmePreviewExamplesTest {
+class PreviewExamplesDocumentationTest {
 
-    private static final Path README = MavenClasspath.projectDir().resolve("README.md");
     private static final String PROMPT = "$ scripts/preview.sh ";
 
     /** One session: the files it shows, the command's arguments and input, what it prints. */
     record Example(
-            int line, List<String[]> files, String arguments, String stdin, List<String> output) {
+            String document,
+            int line,
+            List<String[]> files,
+            String arguments,
+            String stdin,
+            List<String> output) {
         @Override
         public String toString() {
-            return "README.md:" + line + " " + arguments;
+            return document + ":" + line + " " + arguments;
         }
     }
 
+    /** The README, then every page of the manual, in name order. */
+    static List<Path> documents() throws Exception {
+        Path project = MavenClasspath.projectDir();
+        List<Path> documents = new ArrayList<>();
+        documents.add(project.resolve("README.md"));
+        try (Stream<Path> docs = Files.list(project.resolve("docs"))) {
+            docs.filter(p -> p.getFileName().toString().endsWith(".md"))
+                    .sorted()
+                    .forEach(documents::add);
+        }
+        return documents;
+    }
+
     static Stream<Example> examples() throws Exception {
-        List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
+        Path project = MavenClasspath.projectDir();
+        List<Example> examples = new ArrayList<>();
+        for (Path document : documents()) {
+            examples.addAll(
+                    examples(
+                            project.relativize(document).toString(),
+                            Files.readAllLines(document, StandardCharsets.UTF_8)));
+        }
+        // The sessions the documentation has today (identifier change, shared email, anonymous
+        // activity twice, erasure, commerce, environments): a parser that finds none would pass
+        // vacuously, and one that misses a page would lose its sessions.
+        assertThat(examples).hasSizeGreaterThanOrEqualTo(7);
+        return examples.stream();
+    }
+
+    private static List<Example> examples(String document, List<String> lines) {
         List<Example> examples = new ArrayList<>();
         List<String[]> files = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -70,23 +103,20 @@ class ReadmePreviewExamplesTest {
                     output.add(lines.get(++i));
                 }
                 for (String printed : output) {
-                    // A fence left open swallows the README's next sections into the block.
+                    // A fence left open swallows the document's next sections into the block.
                     assertThat(printed)
-                            .as("README.md:%d: the session's block is closed by ```", at)
+                            .as("%s:%d: the session's block is closed by ```", document, at)
                             .startsWith("{");
                 }
-                examples.add(new Example(at, List.copyOf(files), command, stdin, output));
+                examples.add(new Example(document, at, List.copyOf(files), command, stdin, output));
             }
         }
-        // The sessions the README has today (identifier change, anonymous activity, erasure,
-        // commerce): a parser that finds none would pass vacuously.
-        assertThat(examples).hasSizeGreaterThanOrEqualTo(4);
-        return examples.stream();
+        return examples;
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
-    void printsWhatTheReadmeShows(Example example, @TempDir Path dir) throws Exception {
+    void printsWhatTheDocumentationShows(Example example, @TempDir Path dir) throws Exception {
         List<String> args = new ArrayList<>();
         for (String arg : example.arguments().trim().split("\\s+")) {
             args.add(arg);
