@@ -58,11 +58,24 @@ public final class ForwarderJob {
         env.execute(settings.jobName());
     }
 
+    /** Where the built requests go. */
+    public enum Delivery {
+        /** To Customer.io: the job. */
+        CUSTOMERIO,
+        /** Nowhere: {@link DiscardingBenchmarkJob}, the benchmark's measure of delivery's cost. */
+        DISCARD
+    }
+
     /**
      * Adds the forwarder's topology to {@code env}, creating the job's feedback topic when it is
      * missing.
      */
     public static void build(StreamExecutionEnvironment env, ForwarderSettings settings)
+            throws Exception {
+        build(env, settings, Delivery.CUSTOMERIO);
+    }
+
+    static void build(StreamExecutionEnvironment env, ForwarderSettings settings, Delivery delivery)
             throws Exception {
         LOG.info("Building the forwarder with settings: {}", settings);
         FeedbackTopic.ensureExists(settings);
@@ -234,14 +247,20 @@ public final class ForwarderJob {
         // checkpoint are parked and put back in order by their users' state, so the queue's
         // order after a restore does not matter.
         SingleOutputStreamOperator<DeliveryOutcome> deliveryOutcomes =
-                AsyncDataStream.unorderedWait(
-                                requests,
-                                new CustomerioDeliveryFunction(settings.deliverySettings()),
-                                asyncTimeoutMs(settings),
-                                TimeUnit.MILLISECONDS,
-                                settings.maxInFlight())
-                        .uid(OperatorIds.DELIVERY)
-                        .name("Deliver to Customer.io");
+                delivery == Delivery.DISCARD
+                        ? requests.process(
+                                        new DiscardingDelivery(),
+                                        TypeInformation.of(DeliveryOutcome.class))
+                                .uid(OperatorIds.DELIVERY)
+                                .name("Discard requests (benchmark)")
+                        : AsyncDataStream.unorderedWait(
+                                        requests,
+                                        new CustomerioDeliveryFunction(settings.deliverySettings()),
+                                        asyncTimeoutMs(settings),
+                                        TimeUnit.MILLISECONDS,
+                                        settings.maxInFlight())
+                                .uid(OperatorIds.DELIVERY)
+                                .name("Deliver to Customer.io");
 
         DataStream<DeadLetter> deliveryDeadLetters =
                 deliveryOutcomes

@@ -44,6 +44,9 @@ final class Metrics {
 
     // Batching.
     static final String REQUESTS_BUILT = "requests_built";
+    // The benchmark's discarding delivery (DiscardingBenchmarkJob) only.
+    static final String OPERATIONS_DISCARDED = "operations_discarded";
+    static final String EVENTS_DISCARDED = "events_discarded";
     static final String OPERATIONS_PER_REQUEST = "operations_per_request";
     static final String CHECKPOINT_AGE_MS = "checkpoint_age_ms";
 

@@ -289,6 +289,17 @@ public final class JobControl {
             Integer parallelism,
             String savepoint,
             boolean allowNonRestoredState) {
+        return start(jarId, ENTRY_CLASS, settings, parallelism, savepoint, allowNonRestoredState);
+    }
+
+    /** {@link #start} with another entry class of the job jar (the benchmark's). */
+    public String start(
+            String jarId,
+            String entryClass,
+            JobSettings settings,
+            Integer parallelism,
+            String savepoint,
+            boolean allowNonRestoredState) {
         console.info(
                 "Starting the job"
                         + (parallelism != null ? " with parallelism " + parallelism : "")
@@ -299,7 +310,7 @@ public final class JobControl {
                     flink.runJar(
                             jarId,
                             new RunRequest(
-                                    ENTRY_CLASS,
+                                    entryClass,
                                     settings.programArgs(),
                                     parallelism,
                                     savepoint,
