@@ -9,6 +9,14 @@
 #   scripts/bench.sh --mode sweep [--rates 5000,10000,...,0] [--seconds-per-point 60]
 #   scripts/bench.sh --mode compare-api-modes [--cio-rps 100] [--v2-events N] [--v1-events N]
 #   scripts/bench.sh --mode soak [--duration 600] [--rate R] [--users U]
+#   scripts/bench.sh --compare-with REF [--rounds 2] [single-run options]
+#
+# Single-run options also: --cio-latency-ms N (the simulator answers after N ms), --sink discard
+# (the same job, requests built and dropped instead of sent), --anonymous-share F and
+# --push-share F (traffic mixes: the share of users that stay anonymous, with anonymous events
+# on; the share of batches carrying a push token, with devices on).
+# --compare-with builds the job jar of another commit (in a git worktree under target/bench) and
+# runs it and this tree's alternately on the same stack, simulator and data.
 #
 # --rate 0 means as fast as possible. Results: target/bench/result.json (single run),
 # sweep.json + saturation.png, compare-api-modes.json, soak.json + soak.png.
@@ -31,6 +39,29 @@ export SIMULATOR_ARGS="${SIMULATOR_ARGS:---max-stored-events 100000}"
 scripts/stack.sh start all >&2
 scripts/stack.sh create-topics >/dev/null 2>&1 || true
 
+# --compare-with REF: the other commit's job jar, built in a worktree of its own.
+args=()
+compare=()
+while [[ $# -gt 0 ]]; do
+  if [[ "$1" == "--compare-with" && $# -ge 2 ]]; then
+    ref="$2"
+    shift 2
+    sha="$(git rev-parse --verify "$ref^{commit}")"
+    tree="$repo/target/bench/compare-$sha"
+    if [[ ! -d "$tree" ]]; then
+      git worktree add --detach "$tree" "$sha" >&2
+    fi
+    echo "bench: building the job jar of $ref ($sha) ..." >&2
+    (cd "$tree" && mvn -B -q -DskipTests -Dspotless.check.skip=true package)
+    # shellcheck disable=SC2010,SC2012 # our own jar names, no odd characters
+    other="$(ls -t "$tree"/target/mparticle-customerio-flink-*.jar | grep -v -e '-sources\.jar$' -e '-tests\.jar$' -e '-javadoc\.jar$' | head -n 1)"
+    compare=(--compare-jar "$other" --compare-ref "$ref")
+  else
+    args+=("$1")
+    shift
+  fi
+done
+
 exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.cioforwarder.bench.BenchRunner \
   --jar "$jar" \
@@ -38,4 +69,6 @@ exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/clas
   --simulator "http://127.0.0.1:${SIMULATOR_PORT:-8090}" \
   --kafka "127.0.0.1:${KAFKA_PORT:-9092}" \
   --out target/bench \
-  "$@"
+  --stack-dir "${CIO_STATE_DIR:-$repo/.local-stack}" \
+  "${compare[@]}" \
+  "${args[@]}"

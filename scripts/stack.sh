@@ -52,6 +52,8 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms512m}"
 SIMULATOR_JAVA_OPTS="${SIMULATOR_JAVA_OPTS:--Xmx1g}"
 # Extra arguments for SimulatorMain (space-separated).
 SIMULATOR_ARGS="${SIMULATOR_ARGS:-}"
+# Extra JVM options for the TaskManagers (space-separated), e.g. a flight recording from the start.
+TASKMANAGER_JAVA_OPTS="${TASKMANAGER_JAVA_OPTS:-}"
 if [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then
     JAVA="${JAVA:-$JAVA_HOME/bin/java}"
 else
@@ -129,6 +131,8 @@ Environment (defaults in brackets):
   FLINK_PROMETHEUS [false]  true: start the Prometheus reporter (ports 9249-9260, ALL interfaces)
   FLINK_PROPERTIES []  extra Flink settings "key=value key=value" for every Flink process
   KAFKA_HEAP_OPTS [-Xmx512m -Xms512m]  SIMULATOR_JAVA_OPTS [-Xmx1g]  SIMULATOR_ARGS []
+  TASKMANAGER_JAVA_OPTS []  extra JVM options for the TaskManagers (e.g. -XX:StartFlightRecording;
+                            a recording started later, with jcmd, deoptimizes the running code)
   JAVA [\$JAVA_HOME/bin/java or java]  MVN [mvn]
 EOF
 }
@@ -604,9 +608,10 @@ launch_taskmanager() {
     local cp
     cp="$(flink_classpath)"
     ensure_api_key
-    local -a dyn marker
+    local -a dyn marker extra_opts
     mapfile -t dyn < <(flink_dynamic_properties)
     dyn+=("-Dtaskmanager.resource-id=$resource_id")
+    read -ra extra_opts <<<"$TASKMANAGER_JAVA_OPTS"
     mapfile -t marker < <(marker_args "$name")
     flink_resource_params GET_TM_RESOURCE_PARAMS "$cp" "${dyn[@]}"
     info "Starting Flink TaskManager $resource_id (log: $log_file)"
@@ -617,7 +622,7 @@ launch_taskmanager() {
         CUSTOMERIO_API_KEY="$(cat "$API_KEY_FILE")"
         export CUSTOMERIO_API_KEY
         launch "$name" "$out_file" "$JAVA" "${BJU_JVM_ARGS[@]}" "${FLINK_JVM_MODULE_OPTS[@]}" \
-            "${marker[@]}" -Dlog.file="$log_file" \
+            "${extra_opts[@]}" "${marker[@]}" -Dlog.file="$log_file" \
             -Dlog4j.configurationFile="$FLINK_CONF_DIR/log4j.properties" \
             -cp "$cp" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
             --configDir "$FLINK_CONF_DIR" "${dyn[@]}" "${BJU_DYNAMIC_ARGS[@]}"

@@ -34,6 +34,12 @@ final class BenchData {
     private final String runId;
     private long messageSeq;
 
+    /** The share of users that stay anonymous; negative: the default mix (5%, no device ids). */
+    private double anonymousShare = -1;
+
+    /** The share of batches carrying the device's push token; negative: none. */
+    private double pushShare = -1;
+
     /** Counts of what was generated. */
     long batches;
 
@@ -45,6 +51,30 @@ final class BenchData {
         this.random = new Random(seed);
         this.users = users;
         this.runId = runId;
+    }
+
+    /**
+     * The anonymous-heavy mix: {@code share} of the users never identify themselves, every batch
+     * names its device ({@code ios_idfv}, {@code android_uuid} or {@code mp_deviceid}), and with
+     * anonymous events on, the anonymous users' events are forwardable too.
+     */
+    BenchData anonymousShare(double share) {
+        this.anonymousShare = share;
+        return this;
+    }
+
+    /**
+     * The push-heavy mix: {@code share} of the batches carry the device's push token; the users are
+     * on iOS and Android only (Customer.io's push platforms).
+     */
+    BenchData pushShare(double share) {
+        this.pushShare = share;
+        return this;
+    }
+
+    /** A fixed fraction in [0, 1) per user index, independent of the user's other traits. */
+    private static double fractionOf(int user) {
+        return ((user * 0x9E3779B97F4A7C15L) >>> 11) / (double) (1L << 53);
     }
 
     /** A user index skewed towards low numbers: roughly, 20% of users make 80% of batches. */
@@ -62,10 +92,20 @@ final class BenchData {
     byte[] next(long nowMs, StringBuilder json, int maxEvents) {
         int user = nextUser();
         long mpid = mpid(user);
-        int identity = user % 20; // 0: anonymous, 1: email only, else Customer ID and email
+        // 0: anonymous, 1: email only, else Customer ID and email.
+        int identity = user % 20;
+        if (anonymousShare >= 0) {
+            identity = fractionOf(user) < anonymousShare ? 0 : (identity == 1 ? 1 : 2);
+        }
+        // Anonymous users' events are forwarded only in the anonymous mix (anonymous events on).
+        boolean forwardable = identity != 0 || anonymousShare >= 0;
         json.setLength(0);
         json.append("{\"schema_version\":2,\"environment\":\"production\",\"mpid\":")
                 .append(mpid)
+                .append(
+                        anonymousShare >= 0 && user % 3 == 2
+                                ? ",\"mp_deviceid\":\"web-" + user + "\""
+                                : "")
                 .append(",\"batch_id\":\"")
                 .append(runId)
                 .append('-')
@@ -99,10 +139,17 @@ final class BenchData {
         if (random.nextInt(10) == 0) {
             json.append(",\"last_campaign\":\"c-").append(random.nextInt(1000)).append('"');
         }
-        String platform = PLATFORMS[user % PLATFORMS.length];
-        json.append("},\"device_info\":{\"platform\":\"")
-                .append(platform)
-                .append("\",\"os_version\":\"17.")
+        String platform = pushShare >= 0 ? PLATFORMS[user % 2] : PLATFORMS[user % PLATFORMS.length];
+        json.append("},\"device_info\":{\"platform\":\"").append(platform).append('"');
+        if (anonymousShare >= 0 && platform.equals("iOS")) {
+            json.append(",\"ios_idfv\":\"idfv-").append(user).append('"');
+        } else if (anonymousShare >= 0 && platform.equals("Android")) {
+            json.append(",\"android_uuid\":\"uuid-").append(user).append('"');
+        }
+        if (pushShare >= 0 && random.nextDouble() < pushShare) {
+            json.append(",\"push_token\":\"token-").append(user).append('"');
+        }
+        json.append(",\"os_version\":\"17.")
                 .append(user % 5)
                 .append(
                         "\"},\"application_info\":{\"application_name\":\"Shop\",\"application_version\":\"4.2.")
@@ -125,7 +172,7 @@ final class BenchData {
                         eventTime,
                         smid,
                         nowMs);
-                if (identity != 0) {
+                if (forwardable) {
                     forwardableEvents++;
                 }
             } else if (kind < 85) {
@@ -137,7 +184,7 @@ final class BenchData {
                         eventTime,
                         smid,
                         nowMs);
-                if (identity != 0) {
+                if (forwardable) {
                     forwardableEvents++;
                 }
             } else {

@@ -82,6 +82,7 @@ public final class BenchRunner {
         o.put("rate", "0");
         o.put("api-mode", "v2-batch");
         o.put("cio-rps", "0");
+        o.put("cio-latency-ms", "0");
         o.put("parallelism", "2");
         o.put("warmup-events", "300000");
         o.put("max-events-per-batch", "20");
@@ -100,6 +101,10 @@ public final class BenchRunner {
         Files.createDirectories(runner.out);
         runner.jarId = runner.jobs.upload(Path.of(o.get("jar")));
         String mode = o.getOrDefault("mode", "single");
+        if (o.containsKey("compare-jar")) {
+            runner.writeResult("compare.json", runner.compare(Path.of(o.get("compare-jar"))));
+            return;
+        }
         switch (mode) {
             case "single":
                 runner.writeResult("result.json", runner.run(runner.runSettings(o)));
@@ -135,17 +140,19 @@ public final class BenchRunner {
         long warmup = Long.parseLong(s.get("warmup-events"));
         double rate = Double.parseDouble(s.get("rate"));
         int cioRps = Integer.parseInt(s.get("cio-rps"));
+        long latencyMs = Long.parseLong(s.get("cio-latency-ms"));
         String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = runId;
         log(
                 "run %s: %s events, users %s, rate %s, api mode %s, simulator limit %s rps,"
-                        + " parallelism %s",
+                        + " simulator latency %s ms, parallelism %s",
                 runId,
                 events,
                 s.get("users"),
                 rate > 0 ? rate + "/s" : "as fast as possible",
                 s.get("api-mode"),
                 cioRps > 0 ? cioRps : "none",
+                latencyMs,
                 s.get("parallelism"));
 
         int maxEvents = Integer.parseInt(s.get("max-events-per-batch"));
@@ -158,36 +165,50 @@ public final class BenchRunner {
             warmUpUnthrottled(s, runId, warmup, maxEvents);
         }
         createTopics(topic, 4);
-        resetSimulator(cioRps);
+        resetSimulator(cioRps, latencyMs);
         String jobId = submit(topic, s);
-        BenchData data = new BenchData(42, Integer.parseInt(s.get("users")), runId);
+        long discardedBefore = 0;
+        BenchData data = mix(new BenchData(42, Integer.parseInt(s.get("users")), runId), s);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             awaitRunning(jobId);
             if (warmup > 0 && !throttled) {
                 log("warm-up: %d events", warmup);
                 produce(producer, topic, data, warmup, 0, maxEvents, null);
-                awaitDelivered(data.forwardableEvents, Duration.ofMinutes(10));
-                resetSimulator(cioRps);
+                awaitDelivered(jobId, s, data.forwardableEvents, Duration.ofMinutes(10));
+                resetSimulator(cioRps, latencyMs);
+                discardedBefore = discarded(jobId, s);
                 data.forwardableEvents = 0;
                 data.events = 0;
                 data.batches = 0;
                 data.bytes = 0;
             }
+            long discardedAtStart = discardedBefore;
             Sampler sampler = new Sampler();
             Thread samplerThread = new Thread(sampler, "bench-sampler");
             samplerThread.setDaemon(true);
             samplerThread.start();
+            log("measuring: %d events", events);
+            Map<String, Double> cpuBefore = ProcessCpu.snapshot(stackDir());
             long start = System.nanoTime();
             produce(producer, topic, data, events, rate, maxEvents, null);
             double produceSeconds = (System.nanoTime() - start) / 1e9;
-            long delivered = awaitDelivered(data.forwardableEvents, Duration.ofMinutes(30));
+            long delivered =
+                    awaitDelivered(
+                                    jobId,
+                                    s,
+                                    discardedAtStart + data.forwardableEvents,
+                                    Duration.ofMinutes(30))
+                            - discardedAtStart;
             double seconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> cpuUsed =
+                    ProcessCpu.since(cpuBefore, ProcessCpu.snapshot(stackDir()));
             Thread.sleep(3_000); // anything arriving now is a duplicate or an extra
             sampler.stop.set(true);
             samplerThread.join();
 
             JsonNode summary = getJson(simulator + "/__simulator/summary");
-            long stored = summary.get("events").asLong();
+            long stored =
+                    discards(s) ? discarded(jobId, s) - discardedAtStart : eventsStored(summary);
             long requests = countTrackRequests(summary);
             long operations = summary.get("operations").asLong();
             ObjectNode r = MAPPER.createObjectNode();
@@ -217,6 +238,9 @@ public final class BenchRunner {
             r.put("taskmanager_cpu_percent_mean", round(sampler.cpuMean() * 100));
             r.put("taskmanager_heap_mb_max", Math.round(sampler.heapMax / 1e6));
             r.put("input_mb", round(data.bytes / 1e6));
+            ObjectNode cpu = r.putObject("cpu_seconds_by_process");
+            cpuUsed.forEach(cpu::put);
+            cpu.put("all", round(cpuUsed.values().stream().mapToDouble(d -> d).sum()));
             ObjectNode settings = r.putObject("settings");
             s.forEach(settings::put);
             r.put("exactly_once", stored == data.forwardableEvents && delivered == stored);
@@ -247,13 +271,13 @@ public final class BenchRunner {
                     + " run's own limits (api mode %s, simulator limit %s rps) never throttle it",
                 events, s.get("api-mode"), s.get("cio-rps"));
         createTopics(topic, 4);
-        resetSimulator(0);
+        resetSimulator(0, 0);
         String jobId = submit(topic, runSettings(s, "api-mode", "v2-batch", "cio-rps", "0"));
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             awaitRunning(jobId);
-            BenchData data = new BenchData(43, Integer.parseInt(s.get("users")), topic);
+            BenchData data = mix(new BenchData(43, Integer.parseInt(s.get("users")), topic), s);
             produce(producer, topic, data, events, 0, maxEvents, null);
-            awaitDelivered(data.forwardableEvents, Duration.ofMinutes(10));
+            awaitDelivered(jobId, s, data.forwardableEvents, Duration.ofMinutes(10));
         } finally {
             cancel(jobId);
         }
@@ -308,12 +332,32 @@ public final class BenchRunner {
         return json.substring(start, end);
     }
 
-    private long awaitDelivered(long expected, Duration timeout) throws Exception {
+    /**
+     * Events the discarding job dropped so far (its metric, which Flink's REST API refreshes every
+     * {@code metrics.fetcher.update-interval}); 0 for a job that delivers.
+     */
+    private long discarded(String jobId, Map<String, String> s) {
+        if (!discards(s)) {
+            return 0;
+        }
+        return Math.round(
+                jobs.flink().forwarderMetrics(jobId).getOrDefault("events_discarded", 0.0));
+    }
+
+    /**
+     * Waits until {@code expected} events reached the simulator, or, with {@code --sink discard},
+     * the job's discarding step.
+     */
+    private long awaitDelivered(
+            String jobId, Map<String, String> s, long expected, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long last = -1;
         long lastChange = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            long stored = getJson(simulator + "/__simulator/summary").get("events").asLong();
+            long stored =
+                    discards(s)
+                            ? discarded(jobId, s)
+                            : eventsStored(getJson(simulator + "/__simulator/summary"));
             if (stored >= expected) {
                 return stored;
             }
@@ -370,6 +414,58 @@ public final class BenchRunner {
         log("wrote %s and %s", out.resolve("sweep.json"), out.resolve("saturation.png"));
     }
 
+    /**
+     * Runs the same single run with another build's job jar and with this one, alternately, {@code
+     * --rounds} times each (the other first), on the same stack, simulator and data: on two shared
+     * cores only runs made side by side can be compared. Reports each run and the ratio of the mean
+     * throughputs.
+     */
+    private ObjectNode compare(Path otherJar) throws Exception {
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
+        String thisJarId = jarId;
+        String otherJarId = jobs.upload(otherJar);
+        ArrayNode other = MAPPER.createArrayNode();
+        ArrayNode mine = MAPPER.createArrayNode();
+        for (int round = 1; round <= rounds; round++) {
+            log("compare: round %d of %d, %s (the other build)", round, rounds, otherJar);
+            jarId = otherJarId;
+            other.add(run(runSettings(options)));
+            log("compare: round %d of %d, this build", round, rounds);
+            jarId = thisJarId;
+            mine.add(run(runSettings(options)));
+        }
+        ObjectNode r = MAPPER.createObjectNode();
+        r.put("other_jar", otherJar.toString());
+        r.put("other_ref", options.getOrDefault("compare-ref", ""));
+        r.set("other_runs", other);
+        r.set("this_runs", mine);
+        double otherMean = mean(other, "events_per_second");
+        double thisMean = mean(mine, "events_per_second");
+        r.put("other_events_per_second_mean", Math.round(otherMean));
+        r.put("this_events_per_second_mean", Math.round(thisMean));
+        r.put("this_over_other", round(thisMean / otherMean));
+        log(
+                "compare: events/s other %s, this %s: this/other %.2f",
+                values(other, "events_per_second"),
+                values(mine, "events_per_second"),
+                thisMean / otherMean);
+        return r;
+    }
+
+    private static double mean(ArrayNode runs, String field) {
+        double sum = 0;
+        for (JsonNode run : runs) {
+            sum += run.get(field).asDouble();
+        }
+        return sum / runs.size();
+    }
+
+    private static List<Long> values(ArrayNode runs, String field) {
+        List<Long> values = new ArrayList<>();
+        runs.forEach(run -> values.add(run.get(field).asLong()));
+        return values;
+    }
+
     private void compareApiModes() throws Exception {
         String limit =
                 options.getOrDefault("cio-rps", "100").equals("0") ? "100" : options.get("cio-rps");
@@ -413,9 +509,10 @@ public final class BenchRunner {
                 Double.parseDouble(options.get("rate").equals("0") ? "10000" : options.get("rate"));
         String runId = "soak-" + UUID.randomUUID().toString().substring(0, 8);
         createTopics(runId, 4);
-        resetSimulator(0);
+        resetSimulator(0, Long.parseLong(options.get("cio-latency-ms")));
         String jobId = submit(runId, options);
-        BenchData data = new BenchData(7, Integer.parseInt(options.get("users")), runId);
+        BenchData data =
+                mix(new BenchData(7, Integer.parseInt(options.get("users")), runId), options);
         ArrayNode samples = MAPPER.createArrayNode();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             awaitRunning(jobId);
@@ -455,7 +552,7 @@ public final class BenchRunner {
                 sample.put("forwardable_events_produced", data.forwardableEvents);
                 sample.put(
                         "events_delivered",
-                        getJson(simulator + "/__simulator/summary").get("events").asLong());
+                        eventsStored(getJson(simulator + "/__simulator/summary")));
                 sample.put("heap_floor_mb", Math.round(heapMin / 1e6));
                 sample.put("heap_max_mb", Math.round(heapMax / 1e6));
                 CheckpointStats checkpoints = jobs.flink().checkpoints(jobId);
@@ -468,7 +565,7 @@ public final class BenchRunner {
             }
             stop.set(true);
             producing.join();
-            awaitDelivered(data.forwardableEvents, Duration.ofMinutes(10));
+            awaitDelivered(jobId, options, data.forwardableEvents, Duration.ofMinutes(10));
         } finally {
             cancel(jobId);
         }
@@ -502,7 +599,42 @@ public final class BenchRunner {
                                 "customerio.rate-limit",
                                 cioRps > 0 ? Integer.toString(cioRps) : "100000")
                         .set("job.name", topic);
-        return jobs.start(jarId, settings, Integer.parseInt(s.get("parallelism")), null, false);
+        if (s.containsKey("anonymous-share")) {
+            settings.set("customerio.anonymous-events", "true");
+        }
+        if (s.containsKey("push-share")) {
+            settings.set("customerio.forward-devices", "true");
+        }
+        String entryClass =
+                discards(s)
+                        ? "dev.cioforwarder.job.DiscardingBenchmarkJob"
+                        : JobControl.ENTRY_CLASS;
+        return jobs.start(
+                jarId, entryClass, settings, Integer.parseInt(s.get("parallelism")), null, false);
+    }
+
+    /** The traffic mix of {@code --anonymous-share} and {@code --push-share}. */
+    private static BenchData mix(BenchData data, Map<String, String> s) {
+        if (s.containsKey("anonymous-share")) {
+            data.anonymousShare(Double.parseDouble(s.get("anonymous-share")));
+        }
+        if (s.containsKey("push-share")) {
+            data.pushShare(Double.parseDouble(s.get("push-share")));
+        }
+        return data;
+    }
+
+    /**
+     * Forwarded events the simulator holds: those of people, and the anonymous ones no person has
+     * taken yet (they move to a person, and its count, when one does).
+     */
+    private static long eventsStored(JsonNode summary) {
+        return summary.get("events").asLong() + summary.path("anonymous_events").asLong();
+    }
+
+    /** {@code --sink discard}: the job builds every request and drops it. */
+    private static boolean discards(Map<String, String> s) {
+        return s.getOrDefault("sink", "customerio").equals("discard");
     }
 
     private void awaitRunning(String jobId) {
@@ -514,6 +646,11 @@ public final class BenchRunner {
         if (!jobs.cancelAndAwait(jobId)) {
             log("job %s did not end after the cancel", jobId);
         }
+    }
+
+    private Path stackDir() {
+        String dir = options.get("stack-dir");
+        return dir == null ? null : Path.of(dir);
     }
 
     private void createTopics(String topic, int partitions) throws Exception {
@@ -539,10 +676,12 @@ public final class BenchRunner {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private void resetSimulator(int rateLimit) throws Exception {
+    private void resetSimulator(int rateLimit, long latencyMs) throws Exception {
         postJson(simulator + "/__simulator/reset", "{}");
-        if (rateLimit > 0) {
-            postJson(simulator + "/__simulator/faults", "{\"rate_limit_rps\":" + rateLimit + "}");
+        if (rateLimit > 0 || latencyMs > 0) {
+            postJson(
+                    simulator + "/__simulator/faults",
+                    "{\"rate_limit_rps\":" + rateLimit + ",\"latency_ms\":" + latencyMs + "}");
         }
     }
 
@@ -606,7 +745,11 @@ public final class BenchRunner {
     }
 
     private static void log(String format, Object... args) {
-        System.out.println("[bench] " + String.format(Locale.ROOT, format, args));
+        System.out.println(
+                "[bench "
+                        + java.time.LocalTime.now().withNano(0)
+                        + "] "
+                        + String.format(Locale.ROOT, format, args));
         System.out.flush();
     }
 }

@@ -271,7 +271,8 @@ public final class CustomerioSimulator implements AutoCloseable {
                 store.staleUpdates.get(),
                 statuses,
                 store.probe(),
-                store.peopleCreatedByDevices.get());
+                store.peopleCreatedByDevices.get(),
+                store.anonymousEventCount());
     }
 
     public List<Person> people() {

@@ -15,7 +15,8 @@ public record Summary(
         @JsonProperty("stale_updates_ignored") long staleUpdatesIgnored,
         @JsonProperty("responses_by_status") Map<Integer, Long> responsesByStatus,
         @JsonProperty("latency_probe") LatencyProbe latencyProbe,
-        @JsonProperty("people_created_by_devices") long peopleCreatedByDevices) {
+        @JsonProperty("people_created_by_devices") long peopleCreatedByDevices,
+        @JsonProperty("anonymous_events") long anonymousEvents) {
 
     /** Event-time-to-arrival of events carrying a numeric {@code _probe_sent_ms} attribute. */
     public record LatencyProbe(
