@@ -10,7 +10,10 @@
 #   scripts/bench.sh --mode compare-api-modes [--cio-rps 100] [--v2-events N] [--v1-events N]
 #   scripts/bench.sh --mode soak [--duration 600] [--rate R] [--users U]
 #   scripts/bench.sh --compare-with REF [--rounds 2] [single-run options]
+#   scripts/bench.sh --mode latency-curve [--latencies 0,50,150,300] [--offered-rate 60000]
+#                    [--seconds-per-point 60] [--events N]
 #
+# BENCH_BUILD=false reuses the jar and harness built by the previous call (several runs in a row).
 # Single-run options also: --cio-latency-ms N (the simulator answers after N ms), --sink discard
 # (the same job, requests built and dropped instead of sent), --anonymous-share F and
 # --push-share F (traffic mixes: the share of users that stay anonymous, with anonymous events
@@ -19,20 +22,25 @@
 # runs it and this tree's alternately on the same stack, simulator and data.
 #
 # --rate 0 means as fast as possible. Results: target/bench/result.json (single run),
-# sweep.json + saturation.png, compare-api-modes.json, soak.json + soak.png.
+# sweep.json + saturation.png, compare-api-modes.json, soak.json + soak.png, compare.json,
+# latency-curve.json + latency-curve.png.
 # The stack is started if needed (scripts/stack.sh) and left running; stop it with
 # scripts/stack.sh stop. Ports follow scripts/stack.sh (KAFKA_PORT, FLINK_REST_PORT, SIMULATOR_PORT).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-echo "bench: building the job jar and the harness ..." >&2
-mvn -B -q -DskipTests package
+if [[ "${BENCH_BUILD:-true}" == "true" || ! -f target/bench/classpath.txt ]]; then
+  echo "bench: building the job jar and the harness ..." >&2
+  mvn -B -q -DskipTests package
+fi
 # The newest jar: target/ may hold several versions (an upgrade test builds one next to another).
 # shellcheck disable=SC2010,SC2012 # our own jar names, no odd characters
 jar="$(ls -t target/mparticle-customerio-flink-*.jar | grep -v -e '-sources\.jar$' -e '-tests\.jar$' -e '-javadoc\.jar$' | head -n 1)"
 mkdir -p target/bench
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
+if [[ "${BENCH_BUILD:-true}" == "true" || ! -f target/bench/classpath.txt ]]; then
+  mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
+fi
 
 # The simulator keeps full details of only the first 100k events (the dedup set stays complete).
 export SIMULATOR_ARGS="${SIMULATOR_ARGS:---max-stored-events 100000}"

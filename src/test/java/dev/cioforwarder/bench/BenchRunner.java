@@ -112,6 +112,9 @@ public final class BenchRunner {
             case "sweep":
                 runner.sweep();
                 break;
+            case "latency-curve":
+                runner.latencyCurve();
+                break;
             case "compare-api-modes":
                 runner.compareApiModes();
                 break;
@@ -336,13 +339,44 @@ public final class BenchRunner {
      * Events the discarding job dropped so far (its metric, which Flink's REST API refreshes every
      * {@code metrics.fetcher.update-interval}); 0 for a job that delivers.
      */
-    private long discarded(String jobId, Map<String, String> s) {
+    private long discarded(String jobId, Map<String, String> s) throws Exception {
         if (!discards(s)) {
             return 0;
         }
-        return Math.round(
-                jobs.flink().forwarderMetrics(jobId).getOrDefault("events_discarded", 0.0));
+        // One REST call per poll, to the one vertex that counts (asking every vertex for every
+        // metric, five times a second, cost the JobManager a tenth of a core).
+        if (discardMetricUrl == null || !discardMetricUrl.contains(jobId)) {
+            discardMetricUrl = null;
+            for (var vertex : jobs.flink().job(jobId).vertices()) {
+                if (vertex.name().contains("Discard requests")) {
+                    String base =
+                            flink
+                                    + "/jobs/"
+                                    + jobId
+                                    + "/vertices/"
+                                    + vertex.id()
+                                    + "/subtasks/metrics";
+                    for (JsonNode metric : getJson(base)) {
+                        String id = metric.path("id").asText();
+                        if (id.endsWith(".forwarder.events_discarded")) {
+                            discardMetricUrl =
+                                    base
+                                            + "?agg=sum&get="
+                                            + java.net.URLEncoder.encode(
+                                                    id, StandardCharsets.UTF_8);
+                        }
+                    }
+                }
+            }
+            if (discardMetricUrl == null) {
+                return 0; // not registered yet
+            }
+        }
+        JsonNode values = getJson(discardMetricUrl);
+        return values.size() == 0 ? 0 : Math.round(values.get(0).path("sum").asDouble());
     }
+
+    private String discardMetricUrl;
 
     /**
      * Waits until {@code expected} events reached the simulator, or, with {@code --sink discard},
@@ -412,6 +446,50 @@ public final class BenchRunner {
         Files.writeString(out.resolve("sweep.json"), array.toPrettyString());
         SaturationPlot.write(points, out.resolve("saturation.png"));
         log("wrote %s and %s", out.resolve("sweep.json"), out.resolve("saturation.png"));
+    }
+
+    /**
+     * Throughput (as fast as possible, {@code --events}) and p99 latency (at {@code --offered-rate}
+     * for {@code --seconds-per-point}) for each simulated Customer.io answer time of {@code
+     * --latencies}: what a slow Customer.io costs.
+     */
+    private void latencyCurve() throws Exception {
+        String[] latencies = options.getOrDefault("latencies", "0,50,150,300").split(",");
+        double offered = Double.parseDouble(options.getOrDefault("offered-rate", "60000"));
+        long secondsPerPoint = Long.parseLong(options.getOrDefault("seconds-per-point", "60"));
+        ArrayNode points = MAPPER.createArrayNode();
+        List<ObjectNode> plotted = new ArrayList<>();
+        for (String latencyText : latencies) {
+            String latency = latencyText.trim();
+            ObjectNode fast = run(runSettings(options, "cio-latency-ms", latency, "rate", "0"));
+            ObjectNode paced =
+                    run(
+                            runSettings(
+                                    options,
+                                    "cio-latency-ms",
+                                    latency,
+                                    "rate",
+                                    Double.toString(offered),
+                                    "events",
+                                    Long.toString((long) (offered * secondsPerPoint)),
+                                    "warmup-events",
+                                    "50000"));
+            ObjectNode point = points.addObject();
+            point.put("cio_latency_ms", Long.parseLong(latency));
+            point.put("events_per_second", fast.get("events_per_second").asLong());
+            point.put("p99_latency_ms_at_offered_rate", paced.get("p99_latency_ms").asLong());
+            point.put("p50_latency_ms_at_offered_rate", paced.get("p50_latency_ms").asLong());
+            point.put("events_per_second_at_offered_rate", paced.get("events_per_second").asLong());
+            point.set("as_fast_as_possible", fast);
+            point.set("at_offered_rate", paced);
+            plotted.add(point);
+        }
+        ObjectNode r = MAPPER.createObjectNode();
+        r.put("offered_rate", offered);
+        r.set("points", points);
+        writeResult("latency-curve.json", r);
+        SaturationPlot.writeLatencyCurve(plotted, offered, out.resolve("latency-curve.png"));
+        log("wrote %s", out.resolve("latency-curve.png"));
     }
 
     /**

@@ -36,6 +36,13 @@ final class SaturationPlot {
             mapper.readTree(dir.resolve("sweep.json").toFile()).forEach(points::add);
             write(points, dir.resolve("saturation.png"));
         }
+        if (java.nio.file.Files.exists(dir.resolve("latency-curve.json"))) {
+            JsonNode curve = mapper.readTree(dir.resolve("latency-curve.json").toFile());
+            List<JsonNode> points = new ArrayList<>();
+            curve.get("points").forEach(points::add);
+            writeLatencyCurve(
+                    points, curve.get("offered_rate").asDouble(), dir.resolve("latency-curve.png"));
+        }
         if (java.nio.file.Files.exists(dir.resolve("soak.json"))) {
             writeSoak(
                     mapper.readTree(dir.resolve("soak.json").toFile()).get("samples"),
@@ -67,6 +74,34 @@ final class SaturationPlot {
                 throughput,
                 latency,
                 unlimitedX * 1.05);
+    }
+
+    /**
+     * Throughput as fast as possible, and p99 latency at a fixed offered rate, against the
+     * simulated Customer.io round trip.
+     */
+    static void writeLatencyCurve(List<? extends JsonNode> points, double offeredRate, Path file)
+            throws IOException {
+        List<double[]> throughput = new ArrayList<>();
+        List<double[]> latency = new ArrayList<>();
+        double maxX = 0;
+        for (JsonNode p : points) {
+            double x = p.get("cio_latency_ms").asDouble();
+            maxX = Math.max(maxX, x);
+            throughput.add(new double[] {x, p.get("events_per_second").asDouble()});
+            latency.add(new double[] {x, p.get("p99_latency_ms_at_offered_rate").asDouble()});
+        }
+        draw(
+                file,
+                "Forwarder on 2 cores: throughput and p99 latency against Customer.io's answer"
+                        + " time",
+                "simulated Customer.io answer time (ms)",
+                "events/s end to end (as fast as possible)",
+                String.format(
+                        Locale.ROOT, "p99 latency (ms) at %,.0f events/s offered", offeredRate),
+                throughput,
+                latency,
+                Math.max(1, maxX) * 1.1);
     }
 
     /** Heap and checkpointed state over a long run. */
