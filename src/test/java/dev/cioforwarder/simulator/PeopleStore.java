@@ -67,7 +67,16 @@ final class PeopleStore {
     private final List<StoredEvent> events = new ArrayList<>();
 
     /** Anonymous events not (yet) associated with a person, oldest first. */
-    private final List<StoredEvent> anonymousEvents = new ArrayList<>();
+    private final java.util.Set<StoredEvent> anonymousEvents = new java.util.LinkedHashSet<>();
+
+    /**
+     * The same events by anonymous id, and the people by the anonymous id they took: a benchmark
+     * holds hundreds of thousands of each, and scanning them for every event and identify made the
+     * simulator, not the job, the bottleneck of anonymous-heavy runs.
+     */
+    private final Map<String, List<StoredEvent>> anonymousEventsById = new HashMap<>();
+
+    private final Map<String, List<Record>> byAnonymousId = new HashMap<>();
 
     /** How far back identify associates anonymous events (Customer.io's event merging). */
     static final long MERGE_WINDOW_MS = 30L * 24 * 60 * 60 * 1000;
@@ -109,6 +118,8 @@ final class PeopleStore {
         seenEventIds.clear();
         events.clear();
         anonymousEvents.clear();
+        anonymousEventsById.clear();
+        byAnonymousId.clear();
         nextCioId = 1;
         eventCount = 0;
         duplicateEvents.set(0);
@@ -290,8 +301,15 @@ final class PeopleStore {
                 case "anonymous_id":
                     // Event merging: the person takes the anonymous events of the last 30 days
                     // with this id, and those arriving in the next five minutes.
+                    if (r.anonymousId != null) {
+                        List<Record> holders = byAnonymousId.get(r.anonymousId);
+                        if (holders != null) {
+                            holders.remove(r);
+                        }
+                    }
                     r.anonymousId = v.asText();
                     r.anonymousIdSetAtMs = System.currentTimeMillis();
+                    byAnonymousId.computeIfAbsent(r.anonymousId, k -> new ArrayList<>()).add(r);
                     mergeAnonymousEvents(r);
                     break;
                 default:
@@ -354,27 +372,50 @@ final class PeopleStore {
             return false;
         }
         long now = System.currentTimeMillis();
-        for (Record r : byCioId.values()) {
-            if (anonymousId.equals(r.anonymousId) && now - r.anonymousIdSetAtMs <= LATE_MERGE_MS) {
-                eventCount++;
-                events.add(
-                        new StoredEvent(
-                                r.cioId, r.id, r.email, name, type, id, timestamp, data, api, now));
-                return true;
+        // The earliest-created person holding this anonymous id who took it in the last five
+        // minutes.
+        Record taker = null;
+        for (Record r : byAnonymousId.getOrDefault(anonymousId, List.of())) {
+            if (byCioId.containsKey(r.cioId)
+                    && now - r.anonymousIdSetAtMs <= LATE_MERGE_MS
+                    && (taker == null || Long.parseLong(r.cioId) < Long.parseLong(taker.cioId))) {
+                taker = r;
             }
         }
-        anonymousEvents.add(
-                new StoredEvent(
-                        null, anonymousId, null, name, type, id, timestamp, data, api, now));
+        if (taker != null) {
+            eventCount++;
+            events.add(
+                    new StoredEvent(
+                            taker.cioId,
+                            taker.id,
+                            taker.email,
+                            name,
+                            type,
+                            id,
+                            timestamp,
+                            data,
+                            api,
+                            now));
+            return true;
+        }
+        StoredEvent event =
+                new StoredEvent(null, anonymousId, null, name, type, id, timestamp, data, api, now);
+        anonymousEvents.add(event);
+        anonymousEventsById.computeIfAbsent(anonymousId, k -> new ArrayList<>()).add(event);
         return true;
     }
 
     private void mergeAnonymousEvents(Record r) {
         long now = System.currentTimeMillis();
-        for (var it = anonymousEvents.iterator(); it.hasNext(); ) {
+        List<StoredEvent> held = anonymousEventsById.get(r.anonymousId);
+        if (held == null) {
+            return;
+        }
+        for (var it = held.iterator(); it.hasNext(); ) {
             StoredEvent e = it.next();
-            if (e.personId().equals(r.anonymousId) && now - e.receivedAtMs() <= MERGE_WINDOW_MS) {
+            if (now - e.receivedAtMs() <= MERGE_WINDOW_MS) {
                 it.remove();
+                anonymousEvents.remove(e);
                 eventCount++;
                 events.add(
                         new StoredEvent(
