@@ -233,7 +233,9 @@ public final class ForwarderJob {
                 operations
                         .transform(
                                 "Batch requests",
-                                TypeInformation.of(DeliveryRequest.class),
+                                // Not copied again by AsyncIO: the batcher never touches a request
+                                // it emitted, and delivery never changes one.
+                                HandedOverTypeInfo.of(DeliveryRequest.class),
                                 new RequestBatcherOperator(
                                         settings.apiMode(),
                                         settings.batchMaxBytes(),
