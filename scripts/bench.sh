@@ -17,7 +17,8 @@
 # Single-run options also: --cio-latency-ms N (the simulator answers after N ms), --sink discard
 # (the same job, requests built and dropped instead of sent), --anonymous-share F and
 # --push-share F (traffic mixes: the share of users that stay anonymous, with anonymous events
-# on; the share of batches carrying a push token, with devices on).
+# on; the share of batches carrying a push token, with devices on), --max-in-flight N (the job's
+# customerio.max-in-flight, also its number of request lanes).
 # --compare-with builds the job jar of another commit (in a git worktree under target/bench) and
 # runs it and this tree's alternately on the same stack, simulator and data.
 #

@@ -683,6 +683,9 @@ public final class BenchRunner {
         if (s.containsKey("push-share")) {
             settings.set("customerio.forward-devices", "true");
         }
+        if (s.containsKey("max-in-flight")) {
+            settings.set("customerio.max-in-flight", s.get("max-in-flight"));
+        }
         String entryClass =
                 discards(s)
                         ? "dev.cioforwarder.job.DiscardingBenchmarkJob"

@@ -384,6 +384,9 @@ final class PeopleStore {
         }
         if (taker != null) {
             eventCount++;
+            if (events.size() >= maxStoredEvents) {
+                return true;
+            }
             events.add(
                     new StoredEvent(
                             taker.cioId,
@@ -398,8 +401,11 @@ final class PeopleStore {
                             now));
             return true;
         }
+        // Past the stored-events limit an anonymous event is kept without its data: it must stay
+        // to be merged, but a benchmark's million anonymous events would not fit in the heap.
+        JsonNode kept = events.size() + anonymousEvents.size() < maxStoredEvents ? data : null;
         StoredEvent event =
-                new StoredEvent(null, anonymousId, null, name, type, id, timestamp, data, api, now);
+                new StoredEvent(null, anonymousId, null, name, type, id, timestamp, kept, api, now);
         anonymousEvents.add(event);
         anonymousEventsById.computeIfAbsent(anonymousId, k -> new ArrayList<>()).add(event);
         return true;
@@ -417,6 +423,9 @@ final class PeopleStore {
                 it.remove();
                 anonymousEvents.remove(e);
                 eventCount++;
+                if (events.size() >= maxStoredEvents) {
+                    continue;
+                }
                 events.add(
                         new StoredEvent(
                                 r.cioId,
