@@ -45,6 +45,9 @@ fi
 
 # The simulator keeps full details of only the first 100k events (the dedup set stays complete).
 export SIMULATOR_ARGS="${SIMULATOR_ARGS:---max-stored-events 100000}"
+# Its duplicate check keeps every event id: a 10-minute soak sends about ten million, more than
+# the stack's default 1 GB heap holds.
+export SIMULATOR_JAVA_OPTS="${SIMULATOR_JAVA_OPTS:--Xmx3g}"
 scripts/stack.sh start all >&2
 scripts/stack.sh create-topics >/dev/null 2>&1 || true
 
