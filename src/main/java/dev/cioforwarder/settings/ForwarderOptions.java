@@ -242,7 +242,8 @@ public final class ForwarderOptions {
                     .intType()
                     .defaultValue(8)
                     .withDescription(
-                            "Requests in flight per parallel instance (the AsyncIO capacity).");
+                            "Requests in flight per parallel instance (the AsyncIO capacity), and"
+                                    + " the number of request lanes users are spread over.");
 
     public static final ConfigOption<Duration> REQUEST_TIMEOUT =
             ConfigOptions.key("customerio.request-timeout")

@@ -442,12 +442,12 @@ final class PeopleStore {
         }
     }
 
-    /** Anonymous events no person has taken yet (personId holds their anonymous_id). */
     /** Anonymous events no person has taken yet (they are counted in events once taken). */
     synchronized long anonymousEventCount() {
         return anonymousEvents.size();
     }
 
+    /** Anonymous events no person has taken yet (personId holds their anonymous_id). */
     synchronized List<StoredEvent> anonymousEvents() {
         return new ArrayList<>(anonymousEvents);
     }
