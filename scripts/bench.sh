@@ -35,9 +35,9 @@ if [[ "${BENCH_BUILD:-true}" == "true" || ! -f target/bench/classpath.txt ]]; th
   echo "bench: building the job jar and the harness ..." >&2
   mvn -B -q -DskipTests package
 fi
-# The newest jar: target/ may hold several versions (an upgrade test builds one next to another).
-# shellcheck disable=SC2010,SC2012 # our own jar names, no odd characters
-jar="$(ls -t target/mparticle-customerio-flink-*.jar | grep -v -e '-sources\.jar$' -e '-tests\.jar$' -e '-javadoc\.jar$' | head -n 1)"
+# shellcheck source=ops/jars.sh
+source "$repo/scripts/ops/jars.sh"
+jar="$(project_jar job)"
 mkdir -p target/bench
 if [[ "${BENCH_BUILD:-true}" == "true" || ! -f target/bench/classpath.txt ]]; then
   mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
@@ -65,8 +65,7 @@ while [[ $# -gt 0 ]]; do
     fi
     echo "bench: building the job jar of $ref ($sha) ..." >&2
     (cd "$tree" && mvn -B -q -DskipTests -Dspotless.check.skip=true package)
-    # shellcheck disable=SC2010,SC2012 # our own jar names, no odd characters
-    other="$(ls -t "$tree"/target/mparticle-customerio-flink-*.jar | grep -v -e '-sources\.jar$' -e '-tests\.jar$' -e '-javadoc\.jar$' | head -n 1)"
+    other="$(project_jar job "$tree")"
     compare=(--compare-jar "$other" --compare-ref "$ref")
   else
     args+=("$1")

@@ -76,11 +76,12 @@ cd "$REPO_DIR"
 log_dir="$REPO_DIR/target/chaos"
 mkdir -p "$log_dir"
 # The job jar and the suite's classes (test code, like the simulator), built when missing or stale.
-# shellcheck disable=SC2012 # the jar names are ours: no odd characters
-if ! compgen -G "target/mparticle-customerio-flink-*.jar" >/dev/null ||
+# shellcheck source=ops/jars.sh
+source "$REPO_DIR/scripts/ops/jars.sh"
+if ! job_jar="$(project_jar job)" ||
     [[ ! -f target/test-classes/dev/cioforwarder/chaos/ChaosMain.class ]] ||
     [[ -n "$(find src pom.xml -newer target/test-classes/dev/cioforwarder/chaos/ChaosMain.class -print -quit)" ]] ||
-    [[ -n "$(find src/main pom.xml -newer "$(ls -t target/mparticle-customerio-flink-*.jar | head -n 1)" -print -quit)" ]]; then
+    [[ -n "$(find src/main pom.xml -newer "$job_jar" -print -quit)" ]]; then
     printf '==> Building the job jar and the test classes: mvn -B -q -DskipTests package (log: %s)\n' "$log_dir/maven-build.log" >&2
     "$MVN" -B -q -Dstyle.color=never -DskipTests package >"$log_dir/maven-build.log" 2>&1 ||
         { tail -n 30 "$log_dir/maven-build.log" >&2; die "the build failed; read $log_dir/maven-build.log"; }

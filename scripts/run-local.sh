@@ -78,12 +78,12 @@ source "$REPO_DIR/scripts/ops/java-tool.sh"
 
 build_job() {
     step "Building the job jar"
-    if JOB_JAR="$(ops_find_job_jar)" &&
+    if JOB_JAR="$(project_jar job)" &&
         [[ -z "$(find "$REPO_DIR/src/main" "$REPO_DIR/pom.xml" -newer "$JOB_JAR" -print -quit 2>/dev/null)" ]]; then
         say "up to date: ${JOB_JAR#"$REPO_DIR"/}"
         return
     fi
-    JOB_JAR="$(ops_job_jar)" || die "the job jar could not be built (above)"
+    JOB_JAR="$(fresh_project_jar job)" || die "the job jar could not be built (above)"
     say "built ${JOB_JAR#"$REPO_DIR"/}"
 }
 

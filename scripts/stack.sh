@@ -771,13 +771,13 @@ status() {
         printf 'Kafka: 127.0.0.1:%s\n' "$KAFKA_PORT"
     fi
     if is_running jobmanager; then
-        # What Flink reports, from the operations tool in the job jar as it is: a status never
+        # What Flink reports, from the operations tool in the tools jar as it is: a status never
         # starts a build.
-        if ops_find_job_jar >/dev/null; then
-            OPS_JAR_AS_IS=true ops_tool status --cluster-only --flink "http://127.0.0.1:$FLINK_REST_PORT" 2>/dev/null ||
+        if project_jar tools >/dev/null && project_jar job >/dev/null; then
+            JARS_AS_IS=true ops_tool status --cluster-only --flink "http://127.0.0.1:$FLINK_REST_PORT" 2>/dev/null ||
                 printf 'Flink: http://127.0.0.1:%s does not answer\n' "$FLINK_REST_PORT"
         else
-            printf 'Flink: http://127.0.0.1:%s (build the job jar for its details)\n' "$FLINK_REST_PORT"
+            printf 'Flink: http://127.0.0.1:%s (build the jars for its details)\n' "$FLINK_REST_PORT"
         fi
     fi
     if is_running simulator; then

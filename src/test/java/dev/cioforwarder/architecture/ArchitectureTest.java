@@ -74,6 +74,27 @@ class ArchitectureTest {
     }
 
     @Test
+    void theJobNeverCallsTheCommandLineTools() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(
+                        "dev.cioforwarder.ops..",
+                        "dev.cioforwarder.preview..",
+                        "dev.cioforwarder.tools..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.cioforwarder.ops..",
+                        "dev.cioforwarder.preview..",
+                        "dev.cioforwarder.tools..",
+                        "picocli..")
+                .because(
+                        "the job jar leaves these packages and picocli out (they ship in the tools"
+                                + " jar): a call into them would fail on the cluster at run time")
+                .check(production);
+    }
+
+    @Test
     void packagesHaveNoCycles() {
         slices().matching("dev.cioforwarder.(*)..").should().beFreeOfCycles().check(production);
     }

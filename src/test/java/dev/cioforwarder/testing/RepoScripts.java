@@ -129,7 +129,10 @@ public final class RepoScripts {
         return result;
     }
 
-    /** The shaded job jar the build produced last (package runs before the ITCases). */
+    /**
+     * The shaded job jar the build produced last (package runs before the ITCases): the names
+     * scripts/ops/jars.sh reads, without the tools jar beside it.
+     */
     public static Path jobJar(Path repo) throws IOException {
         try (Stream<Path> files = Files.list(repo.resolve("target"))) {
             return files.filter(
@@ -138,7 +141,9 @@ public final class RepoScripts {
                                 return name.startsWith("mparticle-customerio-flink-")
                                         && name.endsWith(".jar")
                                         && !name.endsWith("-sources.jar")
-                                        && !name.endsWith("-tests.jar");
+                                        && !name.endsWith("-tests.jar")
+                                        && !name.endsWith("-javadoc.jar")
+                                        && !name.endsWith("-tools.jar");
                             })
                     .max(Comparator.comparingLong(p -> p.toFile().lastModified()))
                     .orElseThrow(
