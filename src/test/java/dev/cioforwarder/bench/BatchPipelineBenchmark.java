@@ -1,4 +1,4 @@
-package dev.cioforwarder.benchmark;
+package dev.cioforwarder.bench;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.delivery.BatchBody;

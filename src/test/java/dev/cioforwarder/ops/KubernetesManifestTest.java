@@ -1,4 +1,4 @@
-package dev.cioforwarder.operations;
+package dev.cioforwarder.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
