@@ -20,7 +20,8 @@ public final class DiscardingBenchmarkJob {
         ForwarderSettings settings = ForwarderSettings.fromArgs(args);
         LOG.warn("Benchmark job: requests are built and discarded, nothing is sent to Customer.io");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        ForwarderJob.build(env, settings, ForwarderJob.Delivery.DISCARD);
+        ForwarderJob.build(
+                env, settings, ForwarderEnds.kafka(settings), ForwarderJob.Delivery.DISCARD);
         env.execute(settings.jobName() + " (benchmark: requests discarded)");
     }
 }

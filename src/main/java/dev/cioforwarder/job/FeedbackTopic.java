@@ -26,7 +26,7 @@ final class FeedbackTopic {
     private FeedbackTopic() {}
 
     static void ensureExists(ForwarderSettings settings) throws Exception {
-        Properties properties = ForwarderJob.sourceProperties(settings);
+        Properties properties = ForwarderEnds.sourceProperties(settings);
         properties.setProperty(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         String topic = settings.feedbackTopic();

@@ -13,16 +13,11 @@ import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.settings.ForwarderSettings;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -30,7 +25,6 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * parse → keyBy push token → token index (RocksDB) → keyBy user → the per-user state's second
  * input.
  *
- * <p>{@link #build} wires the production topology from settings; {@code main} and the integration
- * tests both use it, so the tests run this topology, not a copy.
+ * <p>{@link #build} wires the production topology from settings between the ends it is given
+ * ({@link ForwarderEnds}: Kafka for the job); {@code main} and the integration tests both use it,
+ * so the tests run this topology, not a copy.
  */
 public final class ForwarderJob {
     private static final Logger LOG = LoggerFactory.getLogger(ForwarderJob.class);
@@ -54,7 +49,7 @@ public final class ForwarderJob {
     public static void main(String[] args) throws Exception {
         ForwarderSettings settings = ForwarderSettings.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        build(env, settings);
+        build(env, settings, ForwarderEnds.kafka(settings));
         env.execute(settings.jobName());
     }
 
@@ -67,25 +62,36 @@ public final class ForwarderJob {
     }
 
     /**
-     * Adds the forwarder's topology to {@code env}, creating the job's feedback topic when it is
-     * missing.
+     * Adds the forwarder's topology to {@code env} on its Kafka ends ({@link ForwarderEnds#kafka}),
+     * creating the job's feedback topic when it is missing.
      */
     public static void build(StreamExecutionEnvironment env, ForwarderSettings settings)
             throws Exception {
-        build(env, settings, Delivery.CUSTOMERIO);
+        build(env, settings, ForwarderEnds.kafka(settings));
     }
 
-    static void build(StreamExecutionEnvironment env, ForwarderSettings settings, Delivery delivery)
+    /** Adds the forwarder's topology to {@code env}, reading and writing at {@code ends}. */
+    public static void build(
+            StreamExecutionEnvironment env, ForwarderSettings settings, ForwarderEnds ends)
+            throws Exception {
+        build(env, settings, ends, Delivery.CUSTOMERIO);
+    }
+
+    static void build(
+            StreamExecutionEnvironment env,
+            ForwarderSettings settings,
+            ForwarderEnds ends,
+            Delivery delivery)
             throws Exception {
         LOG.info("Building the forwarder with settings: {}", settings);
-        FeedbackTopic.ensureExists(settings);
+        ends.prepare();
         configure(env, settings);
 
         DataStream<SourceRecord> records =
                 env.fromSource(
-                                source(settings),
+                                ends.batches(),
                                 WatermarkStrategy.noWatermarks(),
-                                "mParticle batches (Kafka)")
+                                ends.sourceName("mParticle batches"))
                         .uid(OperatorIds.SOURCE);
 
         SingleOutputStreamOperator<MParticleBatch> batches =
@@ -102,12 +108,12 @@ public final class ForwarderJob {
         // state in order with the user's batches.
         SingleOutputStreamOperator<MParticleBatch> erasureRequests = null;
         DataStream<MParticleBatch> userInput = batches;
-        if (settings.erasureTopic() != null) {
+        if (ends.hasErasures()) {
             erasureRequests =
                     env.fromSource(
-                                    erasureSource(settings),
+                                    ends.erasureRequests(),
                                     WatermarkStrategy.noWatermarks(),
-                                    "Erasure requests (Kafka)")
+                                    ends.sourceName("Erasure requests"))
                             .uid(OperatorIds.ERASURE_SOURCE)
                             .process(new ErasureParseFunction())
                             .uid(OperatorIds.ERASURE_PARSER)
@@ -189,9 +195,9 @@ public final class ForwarderJob {
         // reaches its user's state exactly once.
         SingleOutputStreamOperator<UserSignal> feedback =
                 env.fromSource(
-                                feedbackSource(settings),
+                                ends.feedback(),
                                 WatermarkStrategy.noWatermarks(),
-                                "Delivery feedback (Kafka)")
+                                ends.sourceName("Delivery feedback"))
                         .uid(OperatorIds.FEEDBACK_SOURCE)
                         .process(new FeedbackParseFunction())
                         .uid(OperatorIds.FEEDBACK_PARSER)
@@ -216,12 +222,12 @@ public final class ForwarderJob {
 
         long checkpointGuardMs =
                 CheckpointProgressGuard.limitFor(
-                        transactionTimeoutMs(settings),
+                        ForwarderEnds.transactionTimeoutMs(settings),
                         env.getCheckpointConfig().getCheckpointTimeout());
         if (checkpointGuardMs <= 0) {
             throw new IllegalArgumentException(
                     "transaction.timeout.ms ("
-                            + transactionTimeoutMs(settings)
+                            + ForwarderEnds.transactionTimeoutMs(settings)
                             + " ms) must leave room beyond execution.checkpointing.timeout ("
                             + env.getCheckpointConfig().getCheckpointTimeout()
                             + " ms): a sink's Kafka transaction stays open for up to a checkpoint"
@@ -286,9 +292,9 @@ public final class ForwarderJob {
                         TypeInformation.of(DeliveryFeedback.class))
                 .uid(OperatorIds.DELIVERY_FEEDBACK)
                 .name("Delivery feedback")
-                .sinkTo(feedbackSink(settings))
+                .sinkTo(ends.feedbackSink())
                 .uid(OperatorIds.FEEDBACK_SINK)
-                .name("Delivery feedback (Kafka, exactly-once)");
+                .name(ends.sinkName("Delivery feedback"));
 
         DataStream<DeadLetter> deadLetters =
                 batches.getSideOutput(DeadLetterOutput.TAG)
@@ -309,14 +315,14 @@ public final class ForwarderJob {
                     .uid(OperatorIds.DELIVERY_ERASURE_OUTCOMES)
                     .name("Erasure outcomes of deliveries")
                     .union(operations.getSideOutput(ErasureOutput.TAG))
-                    .sinkTo(erasureOutcomeSink(settings))
+                    .sinkTo(ends.erasureOutcomeSink())
                     .uid(OperatorIds.ERASURE_OUTCOME_SINK)
-                    .name("Erasure outcomes (Kafka, exactly-once)");
+                    .name(ends.sinkName("Erasure outcomes"));
         }
         deadLetters
-                .sinkTo(deadLetterSink(settings))
+                .sinkTo(ends.deadLetterSink())
                 .uid(OperatorIds.DEAD_LETTER_SINK)
-                .name("Dead letters (Kafka, exactly-once)");
+                .name(ends.sinkName("Dead letters"));
     }
 
     private static void configure(StreamExecutionEnvironment env, ForwarderSettings settings) {
@@ -359,128 +365,5 @@ public final class ForwarderJob {
                 + 2 * settings.requestTimeout().toMillis()
                 + settings.appApiLagGrace().toMillis()
                 + Duration.ofMinutes(2).toMillis();
-    }
-
-    static KafkaSource<SourceRecord> source(ForwarderSettings settings) {
-        return KafkaSource.<SourceRecord>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setTopics(settings.topics())
-                .setGroupId(settings.groupId())
-                .setStartingOffsets(startingOffsets(settings.startingOffsets()))
-                .setDeserializer(new SourceRecordDeserializer())
-                .setProperties(sourceProperties(settings))
-                .build();
-    }
-
-    /**
-     * The erasure topic's source. It starts from the committed offsets, else the earliest, whatever
-     * {@code kafka.starting-offsets} says: an erasure request must never be skipped.
-     */
-    static KafkaSource<SourceRecord> erasureSource(ForwarderSettings settings) {
-        return KafkaSource.<SourceRecord>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setTopics(settings.erasureTopic())
-                .setGroupId(settings.groupId())
-                .setStartingOffsets(
-                        startingOffsets(ForwarderSettings.StartingOffsets.COMMITTED_OR_EARLIEST))
-                .setDeserializer(new SourceRecordDeserializer())
-                .setProperties(sourceProperties(settings))
-                .build();
-    }
-
-    /**
-     * The Kafka consumer properties the source is built with: {@code kafka.properties-file} and
-     * {@code kafka.property.*} (security settings among them). The builder adds what it owns
-     * (bootstrap servers, group id, deserializers).
-     */
-    static Properties sourceProperties(ForwarderSettings settings) {
-        Properties properties = new Properties();
-        properties.putAll(settings.kafkaProperties());
-        return properties;
-    }
-
-    private static OffsetsInitializer startingOffsets(ForwarderSettings.StartingOffsets offsets) {
-        switch (offsets) {
-            case EARLIEST:
-                return OffsetsInitializer.earliest();
-            case LATEST:
-                return OffsetsInitializer.latest();
-            case COMMITTED_OR_LATEST:
-                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.LATEST);
-            case COMMITTED_OR_EARLIEST:
-            default:
-                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        }
-    }
-
-    /**
-     * The feedback topic's source: committed offsets, else the earliest, whatever {@code
-     * kafka.starting-offsets} says (a parked operation must never be skipped); read_committed, so
-     * only what a completed checkpoint's transaction holds is read.
-     */
-    static KafkaSource<SourceRecord> feedbackSource(ForwarderSettings settings) {
-        Properties properties = sourceProperties(settings);
-        properties.setProperty("isolation.level", "read_committed");
-        return KafkaSource.<SourceRecord>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setTopics(settings.feedbackTopic())
-                .setGroupId(settings.groupId())
-                .setStartingOffsets(
-                        startingOffsets(ForwarderSettings.StartingOffsets.COMMITTED_OR_EARLIEST))
-                .setDeserializer(new SourceRecordDeserializer())
-                .setProperties(properties)
-                .build();
-    }
-
-    static KafkaSink<DeliveryFeedback> feedbackSink(ForwarderSettings settings) {
-        return KafkaSink.<DeliveryFeedback>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(deadLetterSinkProperties(settings))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                // Its own prefix: two sinks sharing one would abort each other's transactions.
-                .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix() + "-feedback")
-                .setRecordSerializer(new FeedbackSerializationSchema(settings.feedbackTopic()))
-                .build();
-    }
-
-    /** The sinks' transaction.timeout.ms: the job's default unless the Kafka properties set one. */
-    static long transactionTimeoutMs(ForwarderSettings settings) {
-        return Long.parseLong(
-                deadLetterSinkProperties(settings).getProperty("transaction.timeout.ms"));
-    }
-
-    static KafkaSink<DeadLetter> deadLetterSink(ForwarderSettings settings) {
-        return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(deadLetterSinkProperties(settings))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix())
-                .setRecordSerializer(new DeadLetterSerializationSchema(settings.deadLetterTopic()))
-                .build();
-    }
-
-    static KafkaSink<ErasureOutcome> erasureOutcomeSink(ForwarderSettings settings) {
-        return KafkaSink.<ErasureOutcome>builder()
-                .setBootstrapServers(settings.bootstrapServers())
-                .setKafkaProducerConfig(deadLetterSinkProperties(settings))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                // Its own prefix: two sinks sharing one would abort each other's transactions.
-                .setTransactionalIdPrefix(settings.deadLetterTransactionalIdPrefix() + "-erasure")
-                .setRecordSerializer(
-                        new ErasureOutcomeSerializationSchema(settings.erasureOutcomeTopic()))
-                .build();
-    }
-
-    /**
-     * The Kafka producer properties the dead-letter sink is built with: the same client properties
-     * as the source (so a SASL_SSL cluster is reached the same way), after the job's transaction
-     * timeout.
-     */
-    static Properties deadLetterSinkProperties(ForwarderSettings settings) {
-        Properties properties = new Properties();
-        // Longer than any checkpoint may take, within the broker's default 15 minute maximum.
-        properties.setProperty("transaction.timeout.ms", "900000");
-        properties.putAll(settings.kafkaProperties());
-        return properties;
     }
 }

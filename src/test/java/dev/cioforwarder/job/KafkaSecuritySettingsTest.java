@@ -59,13 +59,13 @@ class KafkaSecuritySettingsTest {
 
     @Test
     void theSourceGetsEverySecuritySettingOfThePropertiesFile() throws Exception {
-        Properties source = ForwarderJob.sourceProperties(settings);
+        Properties source = ForwarderEnds.sourceProperties(settings);
         assertThat(source).containsAllEntriesOf(SECURITY);
         assertThat(source).containsEntry("client.dns.lookup", "use_all_dns_ips");
 
         // And the built connector holds them (KafkaSource keeps its client properties in a private
         // field and has no public getter).
-        Properties built = (Properties) field(ForwarderJob.source(settings), "props");
+        Properties built = (Properties) field(ForwarderEnds.source(settings), "props");
         assertThat(built).containsAllEntriesOf(SECURITY);
         assertThat(built)
                 .containsEntry("bootstrap.servers", "broker-1.example:9093")
@@ -74,14 +74,14 @@ class KafkaSecuritySettingsTest {
 
     @Test
     void theDeadLetterSinkGetsEverySecuritySettingOfThePropertiesFile() throws Exception {
-        Properties sink = ForwarderJob.deadLetterSinkProperties(settings);
+        Properties sink = ForwarderEnds.deadLetterSinkProperties(settings);
         assertThat(sink).containsAllEntriesOf(SECURITY);
         assertThat(sink)
                 .containsEntry("client.dns.lookup", "use_all_dns_ips")
                 .containsEntry("transaction.timeout.ms", "900000");
 
         Properties built =
-                (Properties) field(ForwarderJob.deadLetterSink(settings), "kafkaProducerConfig");
+                (Properties) field(ForwarderEnds.deadLetterSink(settings), "kafkaProducerConfig");
         assertThat(built).containsAllEntriesOf(SECURITY);
         assertThat(built).containsEntry("bootstrap.servers", "broker-1.example:9093");
     }
