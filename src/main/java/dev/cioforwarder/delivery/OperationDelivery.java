@@ -12,9 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +55,7 @@ public final class OperationDelivery {
     private static final String BATCH_PATH = "/api/v2/batch";
 
     /** Why throttled operations wait. */
-    public static final String THROTTLED = "throttled";
+    public static final String THROTTLED = RetryLoop.THROTTLED;
 
     /**
      * Why a person's operations answered with an unexpected status wait, when other people share
@@ -69,7 +67,7 @@ public final class OperationDelivery {
     private final ApiMode mode;
     private final RateLimiter limiter;
     private final RetryPolicy policy;
-    private final ScheduledExecutorService timer;
+    private final RetryLoop loop;
     private final Clock clock;
     private final DeliveryListener listener;
     private final DeliveryHealth health;
@@ -111,7 +109,7 @@ public final class OperationDelivery {
         this.mode = mode;
         this.limiter = limiter;
         this.policy = policy;
-        this.timer = timer;
+        this.loop = new RetryLoop(policy, timer, clock, listener);
         this.clock = clock;
         this.listener = listener;
         this.health = health;
@@ -201,15 +199,17 @@ public final class OperationDelivery {
     }
 
     /** Part of a request, with its retry history. */
-    private static final class Attempt {
+    private final class Attempt extends RetryLoop.Attempt {
         final RequestProgress progress;
         final int[] indices;
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        int failures;
         boolean retriedUnexpected;
-        boolean retriedWithNewKey;
+
+        /** When the request was sent, for its latency. */
+        long sentMs;
 
         Attempt(RequestProgress progress, int[] indices) {
+            super(progress.startMs);
             this.progress = progress;
             this.indices = indices;
         }
@@ -234,6 +234,92 @@ public final class OperationDelivery {
             }
             return ops;
         }
+
+        @Override
+        boolean cancelled() {
+            return progress.cancelled();
+        }
+
+        @Override
+        void abandon() {
+            done.complete(null);
+        }
+
+        @Override
+        void start() {
+            OperationDelivery.this.start(this);
+        }
+
+        @Override
+        void received(HttpResult r) {
+            listener.responseReceived(r, clock.nowMs() - sentMs);
+        }
+
+        @Override
+        void answered() {
+            health.answered();
+        }
+
+        @Override
+        void succeeded(HttpResult r) {
+            delivered(this);
+        }
+
+        @Override
+        void partial(HttpResult r) {
+            OperationDelivery.this.partial(this, r);
+        }
+
+        @Override
+        void rejected(HttpResult r) {
+            OperationDelivery.this.rejected(this, r);
+        }
+
+        @Override
+        void unexpected(HttpResult r, long nowMs) {
+            OperationDelivery.this.unexpected(this, r, nowMs);
+        }
+
+        @Override
+        void transientFailure(long nowMs) {
+            health.transientFailure(nowMs);
+        }
+
+        @Override
+        RateLimiter limiter() {
+            return limiter;
+        }
+
+        @Override
+        Authorization authorization() {
+            return client.authorization();
+        }
+
+        @Override
+        void unauthorized(HttpResult r, long nowMs) {
+            health.unauthorized(nowMs);
+            listener.authenticationFailed(r);
+        }
+
+        @Override
+        String unauthorizedReason() {
+            return DeliveryHealth.UNAUTHORIZED;
+        }
+
+        @Override
+        Attempt retriedTooLong(HttpResult r, long nowMs) {
+            return deadIfRetriedTooLong(this, r, nowMs);
+        }
+
+        @Override
+        void park(String reason) {
+            OperationDelivery.this.park(this, reason);
+        }
+
+        @Override
+        void failed(Throwable t) {
+            OperationDelivery.this.failed(this, t);
+        }
     }
 
     /** Sends an attempt, or parks it at once while Customer.io is known to be away. */
@@ -250,14 +336,14 @@ public final class OperationDelivery {
         // so the others are not held up by their retries.
         List<int[]> parts = unexpectedStatuses.isEmpty() ? null : carveOut(a);
         if (parts == null) {
-            schedule(() -> send(a), limiter.reserveDelayMs(), a);
+            loop.schedule(() -> send(a), limiter.reserveDelayMs(), a);
             return;
         }
         List<CompletableFuture<Void>> children = new ArrayList<>(parts.size());
         for (int[] part : parts) {
             Attempt child = a.part(part);
             children.add(child.done);
-            schedule(() -> send(child), limiter.reserveDelayMs(), child);
+            loop.schedule(() -> send(child), limiter.reserveDelayMs(), child);
         }
         CompletableFuture.allOf(children.toArray(new CompletableFuture[0]))
                 .whenComplete((v, e) -> a.done.complete(null));
@@ -289,24 +375,8 @@ public final class OperationDelivery {
             body = BatchBody.of(ops);
         }
         listener.requestSent(ops.size(), body.length);
-        client.send(method, path, body)
-                .whenComplete(
-                        (response, error) -> {
-                            try {
-                                HttpResult r =
-                                        error != null
-                                                ? HttpResult.networkError(error.toString())
-                                                : response;
-                                if (a.progress.cancelled()) {
-                                    a.done.complete(null);
-                                    return;
-                                }
-                                listener.responseReceived(r, clock.nowMs() - now);
-                                handle(a, r);
-                            } catch (RuntimeException e) {
-                                failed(a, e);
-                            }
-                        });
+        a.sentMs = now;
+        loop.await(a, client.send(method, path, body));
     }
 
     /**
@@ -316,33 +386,6 @@ public final class OperationDelivery {
      */
     private boolean sentAlone(List<CustomerioOperation> operations) {
         return mode == ApiMode.V1 || (operations.size() == 1 && operations.get(0).path != null);
-    }
-
-    private void handle(Attempt a, HttpResult r) {
-        switch (ResponseClass.of(r)) {
-            case SUCCESS:
-                health.answered();
-                delivered(a);
-                return;
-            case PARTIAL:
-                health.answered();
-                partial(a, r);
-                return;
-            case REJECTED:
-                health.answered();
-                rejected(a, r);
-                return;
-            case AUTH:
-                unauthorized(a, r);
-                return;
-            case UNEXPECTED:
-                health.answered();
-                unexpected(a, r);
-                return;
-            case TRANSIENT:
-            default:
-                transientFailure(a, r);
-        }
     }
 
     private void delivered(Attempt a) {
@@ -425,48 +468,6 @@ public final class OperationDelivery {
                 });
     }
 
-    private void unauthorized(Attempt a, HttpResult r) {
-        health.unauthorized(clock.nowMs());
-        listener.authenticationFailed(r);
-        // The key may have been rotated in its file: read it again, off the I/O thread.
-        schedule(
-                () -> {
-                    boolean changed = client.authorization().reloadAfterRefusal(clock.nowMs());
-                    if (changed && !a.retriedWithNewKey) {
-                        a.retriedWithNewKey = true;
-                        health.answered();
-                        start(a);
-                    } else {
-                        park(a, DeliveryHealth.UNAUTHORIZED);
-                    }
-                },
-                0,
-                a);
-    }
-
-    private void transientFailure(Attempt a, HttpResult r) {
-        long now = clock.nowMs();
-        boolean throttled = r.status() == 429;
-        if (throttled) {
-            limiter.onThrottled(r.retryAfterMs());
-            listener.throttled(r);
-        } else {
-            health.transientFailure(now);
-        }
-        Attempt rest = deadIfRetriedTooLong(a, r, now);
-        if (rest == null) {
-            return;
-        }
-        long delay = policy.backoffMs(rest.failures, r);
-        rest.failures++;
-        if (now + delay - rest.progress.startMs > policy.inSlotMs()) {
-            park(rest, throttled ? THROTTLED : DeliveryHealth.UNAVAILABLE);
-            return;
-        }
-        listener.retryScheduled(r, rest.failures, delay);
-        schedule(() -> start(rest), delay, rest);
-    }
-
     /**
      * Dead-letters the operations past customerio.max-retry-duration; the rest, or null when none
      * is left (then {@code a} is done).
@@ -509,16 +510,13 @@ public final class OperationDelivery {
     }
 
     /** 3xx, 404, 405, 409, 410, ...: isolate the person it concerns, then a bounded budget. */
-    private void unexpected(Attempt a, HttpResult r) {
+    private void unexpected(Attempt a, HttpResult r, long now) {
         List<int[]> byUser = byUser(a);
-        long now = clock.nowMs();
         if (byUser.size() > 1) {
             if (!a.retriedUnexpected) {
                 // Once more as it is: a proxy blip should not cost a split.
                 a.retriedUnexpected = true;
-                long delay = policy.backoffMs(a.failures++, r);
-                listener.retryScheduled(r, a.failures, delay);
-                schedule(() -> start(a), delay, a);
+                loop.retry(a, r);
                 return;
             }
             // Different people, concurrently: their order is their own.
@@ -556,12 +554,12 @@ public final class OperationDelivery {
         if (rest == null) {
             return;
         }
-        long delay =
+        loop.retryAfter(
+                rest,
+                r,
                 Math.min(
-                        policy.backoffMs(rest.failures++, r),
-                        Math.max(0, since + policy.unexpectedStatusMs() - now));
-        listener.retryScheduled(r, rest.failures, delay);
-        schedule(() -> start(rest), delay, rest);
+                        policy.backoffMs(rest.failures, r),
+                        Math.max(0, since + policy.unexpectedStatusMs() - now)));
     }
 
     /** Whether the attempt's request holds operations of anybody but {@code user}. */
@@ -667,25 +665,5 @@ public final class OperationDelivery {
             all[i] = i;
         }
         return all;
-    }
-
-    private void schedule(Runnable task, long delayMs, Attempt a) {
-        try {
-            // Even "now" goes through the timer thread: completions never run sends recursively
-            // on the thread that completed the previous request.
-            timer.schedule(
-                    () -> {
-                        try {
-                            task.run();
-                        } catch (RuntimeException e) {
-                            failed(a, e);
-                        }
-                    },
-                    Math.max(0, delayMs),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // The function is closing (job cancelled or failing over): the request stays in the
-            // AsyncIO operator's checkpointed queue and is delivered after the restore.
-        }
     }
 }
