@@ -1,16 +1,12 @@
 package dev.cioforwarder.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
-import dev.cioforwarder.json.Json;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -334,7 +330,10 @@ public final class OperationDelivery {
         }
         // People whose operations were answered with an unexpected status a moment ago go apart,
         // so the others are not held up by their retries.
-        List<int[]> parts = unexpectedStatuses.isEmpty() ? null : carveOut(a);
+        List<int[]> parts =
+                unexpectedStatuses.isEmpty()
+                        ? null
+                        : unexpectedStatuses.apart(a.progress.operations, a.indices, clock.nowMs());
         if (parts == null) {
             loop.schedule(() -> send(a), limiter.reserveDelayMs(), a);
             return;
@@ -404,17 +403,9 @@ public final class OperationDelivery {
             delivered(a);
             return;
         }
-        boolean[] refused = new boolean[ops.size()];
-        String[] reasons = new String[ops.size()];
+        String[] reasons;
         try {
-            JsonNode errors = Json.mapper().readTree(r.body()).path("errors");
-            for (JsonNode error : errors) {
-                int index = error.path("batch_index").asInt(-1);
-                if (index >= 0 && index < ops.size()) {
-                    refused[index] = true;
-                    reasons[index] = error.toString();
-                }
-            }
+            reasons = BatchBody.refusals(r.body(), ops.size());
         } catch (Exception e) {
             // Without a readable list we cannot tell good from bad: keep them all for a person.
             dead(a, DeadLetterReason.REJECTED_BY_CUSTOMERIO, "unreadable 207 answer", r);
@@ -422,14 +413,14 @@ public final class OperationDelivery {
         }
         List<CustomerioOperation> delivered = new ArrayList<>(ops.size());
         for (int k = 0; k < ops.size(); k++) {
-            if (!refused[k]) {
+            if (reasons[k] == null) {
                 delivered.add(ops.get(k));
             }
         }
         listener.delivered(delivered);
         long now = clock.nowMs();
         for (int k = 0; k < ops.size(); k++) {
-            if (refused[k]) {
+            if (reasons[k] != null) {
                 a.progress.dead(
                         a.indices[k],
                         DeadLetters.forOperation(
@@ -511,7 +502,7 @@ public final class OperationDelivery {
 
     /** 3xx, 404, 405, 409, 410, ...: isolate the person it concerns, then a bounded budget. */
     private void unexpected(Attempt a, HttpResult r, long now) {
-        List<int[]> byUser = byUser(a);
+        List<int[]> byUser = UserGroups.byUser(a.progress.operations, a.indices);
         if (byUser.size() > 1) {
             if (!a.retriedUnexpected) {
                 // Once more as it is: a proxy blip should not cost a split.
@@ -521,8 +512,8 @@ public final class OperationDelivery {
             }
             // Different people, concurrently: their order is their own.
             int middle = byUser.size() / 2;
-            Attempt first = a.part(concat(byUser.subList(0, middle)));
-            Attempt second = a.part(concat(byUser.subList(middle, byUser.size())));
+            Attempt first = a.part(UserGroups.concat(byUser.subList(0, middle)));
+            Attempt second = a.part(UserGroups.concat(byUser.subList(middle, byUser.size())));
             start(first);
             start(second);
             CompletableFuture.allOf(first.done, second.done)
@@ -543,7 +534,7 @@ public final class OperationDelivery {
                     r);
             return;
         }
-        if (sharesRequest(a, user)) {
+        if (UserGroups.sharedWithOthers(a.progress.operations, user)) {
             // Retried here, the request would hold everybody else in it, and through the per-user
             // order their later requests too, for the person's whole budget: the person's
             // operations wait in their state instead and come back, and are retried, from there.
@@ -560,67 +551,6 @@ public final class OperationDelivery {
                 Math.min(
                         policy.backoffMs(rest.failures, r),
                         Math.max(0, since + policy.unexpectedStatusMs() - now)));
-    }
-
-    /** Whether the attempt's request holds operations of anybody but {@code user}. */
-    private static boolean sharesRequest(Attempt a, String user) {
-        for (CustomerioOperation op : a.progress.operations) {
-            if (!java.util.Objects.equals(user, op.userKey)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The attempt's operations grouped by user, each group in its order, users by first seen. */
-    private static List<int[]> byUser(Attempt a) {
-        Map<String, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i : a.indices) {
-            groups.computeIfAbsent(a.progress.operations.get(i).userKey, u -> new ArrayList<>())
-                    .add(i);
-        }
-        List<int[]> out = new ArrayList<>(groups.size());
-        for (List<Integer> g : groups.values()) {
-            out.add(g.stream().mapToInt(Integer::intValue).toArray());
-        }
-        return out;
-    }
-
-    /** The attempt split into the people recently answered unexpectedly and the rest; or null. */
-    private List<int[]> carveOut(Attempt a) {
-        long now = clock.nowMs();
-        List<int[]> groups = byUser(a);
-        if (groups.size() < 2) {
-            return null;
-        }
-        List<int[]> apart = new ArrayList<>();
-        List<int[]> rest = new ArrayList<>();
-        for (int[] g : groups) {
-            String user = a.progress.operations.get(g[0]).userKey;
-            (unexpectedStatuses.isRecent(user, now) ? apart : rest).add(g);
-        }
-        if (apart.isEmpty()) {
-            return null;
-        }
-        if (!rest.isEmpty()) {
-            apart.add(concat(rest));
-        }
-        return apart;
-    }
-
-    private static int[] concat(List<int[]> parts) {
-        int n = 0;
-        for (int[] p : parts) {
-            n += p.length;
-        }
-        int[] out = new int[n];
-        int k = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, k, p.length);
-            k += p.length;
-        }
-        java.util.Arrays.sort(out);
-        return out;
     }
 
     private void park(Attempt a, String reason) {
