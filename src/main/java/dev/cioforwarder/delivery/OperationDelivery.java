@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one {@link DeliveryRequest} to Customer.io: every decision about an answer is made here,
- * top to bottom, from the design's table. Each operation ends delivered, dead-lettered or parked
- * ({@link DeliveryResult}); nothing holds its AsyncIO slot for long.
+ * Delivers one {@link DeliveryRequest} to Customer.io, deciding each answer from the design's table
+ * through {@link RetryLoop} (which this class shares with identifier changes). Each operation ends
+ * delivered, dead-lettered or parked ({@link DeliveryResult}); nothing holds its slot long.
  *
  * <ul>
  *   <li>2xx: delivered. 207: the listed {@code batch_index} operations are dead-lettered with
