@@ -1,32 +1,35 @@
 package dev.cioforwarder.delivery;
 
-import static org.asynchttpclient.Dsl.asyncHttpClient;
-import static org.asynchttpclient.Dsl.config;
-
 import dev.cioforwarder.customerio.PathSegment;
 import dev.cioforwarder.customerio.PersonIdentifier;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.Response;
 
 /**
  * The Customer.io App API, for the one thing the forwarder needs from it: finding a person's {@code
  * cio_id} by an identifier ({@code GET /v1/customers/{identifier}/attributes?id_type=...}). A
- * different host and a different key from the Track API (Bearer auth); the key lives only in the
- * precomputed header value and is never logged.
+ * different host and a different key from the Track API (Bearer auth), over the same transport
+ * ({@link CustomerioClient}); the key lives only in the precomputed header value and is never
+ * logged.
  */
 public final class AppApiClient implements AutoCloseable {
 
-    private final AsyncHttpClient http;
-    private final String baseUrl;
-    private final Authorization authorization;
+    /**
+     * Requests in flight at once: the App API allows 10 a second per workspace, and look-ups are
+     * rare.
+     */
+    private static final int MAX_IN_FLIGHT = 1;
+
+    private final CustomerioClient http;
 
     public AppApiClient(
             String baseUrl, String appApiKey, Duration requestTimeout, String threadName) {
-        this(baseUrl, Authorization.fixed("Bearer " + appApiKey), requestTimeout, threadName);
+        this(
+                baseUrl,
+                Authorization.fixed(CustomerioClient.bearer(appApiKey)),
+                requestTimeout,
+                threadName);
     }
 
     public AppApiClient(
@@ -34,53 +37,32 @@ public final class AppApiClient implements AutoCloseable {
             Authorization authorization,
             Duration requestTimeout,
             String threadName) {
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.authorization = authorization;
         this.http =
-                asyncHttpClient(
-                        config().setConnectTimeout(Duration.ofSeconds(10))
-                                .setRequestTimeout(requestTimeout)
-                                .setReadTimeout(requestTimeout)
-                                .setMaxConnectionsPerHost(4)
-                                .setConnectionTtl(CustomerioClient.CONNECTION_TTL)
-                                .setKeepAlive(true)
-                                .setMaxRequestRetry(0)
-                                .setFollowRedirect(false)
-                                .setIoThreadsCount(1)
-                                .setThreadPoolName(threadName)
-                                .setUserAgent("mparticle-customerio-flink")
-                                .build());
+                new CustomerioClient(
+                        baseUrl,
+                        authorization,
+                        requestTimeout,
+                        MAX_IN_FLIGHT,
+                        threadName,
+                        error ->
+                                "App API request failed ("
+                                        + error.getClass().getSimpleName()
+                                        + ")");
     }
 
     /** The person's attributes and identifiers; 404 when nobody has {@code identifier}. */
     public CompletableFuture<HttpResult> person(PersonIdentifier identifier) {
-        String url =
-                baseUrl
-                        + "/v1/customers/"
+        return http.send(
+                "GET",
+                "/v1/customers/"
                         + PathSegment.encode(identifier.value())
                         + "/attributes?id_type="
-                        + identifier.kind().code();
-        return http.prepareGet(url)
-                .setHeader("Authorization", authorization.header())
-                .setHeader("Accept", "application/json")
-                .execute()
-                .toCompletableFuture()
-                .handle(AppApiClient::toResult);
+                        + identifier.kind().code(),
+                null);
     }
 
     public Authorization authorization() {
-        return authorization;
-    }
-
-    private static HttpResult toResult(Response response, Throwable error) {
-        if (error != null) {
-            return HttpResult.networkError(
-                    "App API request failed (" + error.getClass().getSimpleName() + ")");
-        }
-        return HttpResult.response(
-                response.getStatusCode(),
-                response.getResponseBody(StandardCharsets.UTF_8),
-                HttpResult.parseRetryAfterMs(response.getHeader("Retry-After")));
+        return http.authorization();
     }
 
     @Override
@@ -90,6 +72,6 @@ public final class AppApiClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "AppApiClient{" + baseUrl + "}";
+        return "AppApiClient{" + http.baseUrl() + "}";
     }
 }

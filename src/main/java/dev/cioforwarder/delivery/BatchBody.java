@@ -1,6 +1,9 @@
 package dev.cioforwarder.delivery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.json.Json;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -41,5 +44,23 @@ public final class BatchBody {
         }
         System.arraycopy(SUFFIX, 0, out, pos, SUFFIX.length);
         return out;
+    }
+
+    /**
+     * What a 207 answer to a batch of {@code size} operations says: for each operation Customer.io
+     * refused (listed by its {@code batch_index} under {@code errors}), its error as JSON; null for
+     * the others.
+     *
+     * @throws IOException the answer is not JSON
+     */
+    static String[] refusals(String answer, int size) throws IOException {
+        String[] reasons = new String[size];
+        for (JsonNode error : Json.mapper().readTree(answer).path("errors")) {
+            int index = error.path("batch_index").asInt(-1);
+            if (index >= 0 && index < size) {
+                reasons[index] = error.toString();
+            }
+        }
+        return reasons;
     }
 }

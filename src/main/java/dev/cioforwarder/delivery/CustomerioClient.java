@@ -11,24 +11,32 @@ import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.BoundRequestBuilder;
 import org.asynchttpclient.Response;
 
 /**
- * The Customer.io Track API transport: one non-blocking async-http-client (Netty) with a pooled
- * keep-alive connection set, Basic auth, and every outcome turned into an {@link HttpResult}
- * (network failures included), so callers decide retries in one place.
+ * The one HTTP transport to Customer.io, for the Track API (Basic auth: Site ID and API key) and
+ * the App API (Bearer auth: an App API key, see {@link AppApiClient}): one non-blocking
+ * async-http-client (Netty) with a pooled keep-alive connection set, and every outcome turned into
+ * an {@link HttpResult} (network failures included), so callers decide retries in one place ({@link
+ * RetryLoop}).
  *
- * <p>The API key lives only in the precomputed {@code Authorization} header value; it is never
- * logged, and {@link #toString()} does not show it.
+ * <p>A key lives only in the precomputed {@code Authorization} header value ({@link
+ * Authorization}); it is never logged, never part of a network error's description, and {@link
+ * #toString()} does not show it.
  */
 public final class CustomerioClient implements AutoCloseable {
 
     private final AsyncHttpClient http;
     private final String baseUrl;
     private final Authorization authorization;
+    private final Function<Throwable, String> networkError;
 
     /**
+     * A Track API client.
+     *
      * @param baseUrl {@code https://track.customer.io}, {@code https://track-eu.customer.io}, or an
      *     override (a simulator, a proxy)
      */
@@ -57,6 +65,26 @@ public final class CustomerioClient implements AutoCloseable {
             Duration requestTimeout,
             int maxInFlight,
             String threadName) {
+        this(
+                baseUrl,
+                authorization,
+                requestTimeout,
+                maxInFlight,
+                threadName,
+                CustomerioClient::describe);
+    }
+
+    /**
+     * @param networkError how a failure without an answer is described (never with the key)
+     */
+    CustomerioClient(
+            String baseUrl,
+            Authorization authorization,
+            Duration requestTimeout,
+            int maxInFlight,
+            String threadName,
+            Function<Throwable, String> networkError) {
+        this.networkError = networkError;
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.authorization = authorization;
         int maxConnections = 2 * maxInFlight + 2;
@@ -93,6 +121,11 @@ public final class CustomerioClient implements AutoCloseable {
                         .encodeToString((siteId + ":" + apiKey).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The App API's Bearer authorization: the App API key. */
+    public static String bearer(String appApiKey) {
+        return "Bearer " + appApiKey;
+    }
+
     public Authorization authorization() {
         return authorization;
     }
@@ -101,31 +134,29 @@ public final class CustomerioClient implements AutoCloseable {
         return baseUrl;
     }
 
-    /** Sends one request; the future always completes normally. */
+    /**
+     * Sends one request with a JSON body, or without a body when {@code body} is null (a {@code
+     * GET}); the future always completes normally.
+     */
     public CompletableFuture<HttpResult> send(String method, String path, byte[] body) {
-        return http.prepare(method, baseUrl + path)
-                .setHeader("Authorization", authorization.header())
-                .setHeader("Content-Type", "application/json")
-                .setHeader("Accept", "application/json")
-                .setBody(body)
-                .execute()
-                .toCompletableFuture()
-                .handle(CustomerioClient::toResult);
+        BoundRequestBuilder request =
+                http.prepare(method, baseUrl + path)
+                        .setHeader("Authorization", authorization.header())
+                        .setHeader("Accept", "application/json");
+        if (body != null) {
+            request.setHeader("Content-Type", "application/json").setBody(body);
+        }
+        return request.execute().toCompletableFuture().handle(this::toResult);
     }
 
     /** {@code GET /api/v1/accounts/region}: checks the credentials and tells the account region. */
     public CompletableFuture<HttpResult> region() {
-        return http.prepareGet(baseUrl + "/api/v1/accounts/region")
-                .setHeader("Authorization", authorization.header())
-                .setHeader("Accept", "application/json")
-                .execute()
-                .toCompletableFuture()
-                .handle(CustomerioClient::toResult);
+        return send("GET", "/api/v1/accounts/region", null);
     }
 
-    private static HttpResult toResult(Response response, Throwable error) {
+    private HttpResult toResult(Response response, Throwable error) {
         if (error != null) {
-            return HttpResult.networkError(describe(error));
+            return HttpResult.networkError(networkError.apply(error));
         }
         return HttpResult.response(
                 response.getStatusCode(),
@@ -133,7 +164,7 @@ public final class CustomerioClient implements AutoCloseable {
                 HttpResult.parseRetryAfterMs(response.getHeader("Retry-After")));
     }
 
-    private static String describe(Throwable error) {
+    static String describe(Throwable error) {
         Throwable cause = error;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();

@@ -11,9 +11,7 @@ import dev.cioforwarder.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -29,10 +27,10 @@ import java.util.function.Supplier;
  *   <li>{@code PUT /api/v1/customers/cio_<cio_id>} with the new {@code id} or {@code email}.
  * </ol>
  *
- * Each call is retried like any delivery: transient failures within the AsyncIO slot budget, then
- * the change waits in its user's state (so does a refused App API key: only this user's operations
- * wait for it); unexpected statuses for a bounded time; dead-lettered after {@code
- * customerio.max-retry-duration}. Nothing blocks.
+ * Each call is retried like any delivery ({@link RetryLoop}): transient failures within the AsyncIO
+ * slot budget, then the change waits in its user's state (so does a refused App API key: only this
+ * user's operations wait for it); unexpected statuses for a bounded time; dead-lettered after
+ * {@code customerio.max-retry-duration}. Nothing blocks.
  *
  * <p>The App API lags the Track API: a person identified moments ago may not be found yet. So a 404
  * for the person's current identifier is looked up again for {@code appApiLagGraceMs} from the
@@ -55,8 +53,7 @@ public final class IdentifierChangeDelivery {
     private final CustomerioClient track;
     private final RateLimiter appApiLimiter;
     private final RateLimiter trackLimiter;
-    private final RetryPolicy policy;
-    private final ScheduledExecutorService timer;
+    private final RetryLoop loop;
     private final Clock clock;
     private final DeliveryListener listener;
     private final long appApiLagGraceMs;
@@ -82,8 +79,7 @@ public final class IdentifierChangeDelivery {
         this.track = track;
         this.appApiLimiter = appApiLimiter;
         this.trackLimiter = trackLimiter;
-        this.policy = policy;
-        this.timer = timer;
+        this.loop = new RetryLoop(policy, timer, clock, listener);
         this.clock = clock;
         this.listener = listener;
         this.appApiLagGraceMs = appApiLagGraceMs;
@@ -213,24 +209,55 @@ public final class IdentifierChangeDelivery {
         }
     }
 
-    /** The change on its way. */
-    private final class Step {
+    /** Why an identifier change waits while the App API refuses its key. */
+    public static final String APP_API_UNAUTHORIZED = "app_api_unauthorized";
+
+    /**
+     * Sends until the answer is final: completes with it (2xx, and 404 for a look-up), or with null
+     * once the step was decided otherwise (parked, dead-lettered).
+     */
+    private CompletableFuture<HttpResult> call(
+            Step step,
+            Supplier<CompletableFuture<HttpResult>> request,
+            RateLimiter limiter,
+            boolean lookup) {
+        // One call at a time: the next starts once this one's answer is final.
+        step.request = request;
+        step.limiter = limiter;
+        step.lookup = lookup;
+        step.answer = new CompletableFuture<>();
+        CompletableFuture<HttpResult> answer = step.answer;
+        step.start();
+        return answer;
+    }
+
+    /** The change on its way, and the call it is making. */
+    private final class Step extends RetryLoop.Attempt {
         final CustomerioOperation op;
         final RequestProgress progress;
         final int index;
-        final long startMs;
-        int failures;
         long unexpectedSinceMs;
-        boolean retriedWithNewKey;
 
         /** Looking up the person's current identifier: a 404 may be the App API's lag. */
         boolean lagGrace;
 
+        Supplier<CompletableFuture<HttpResult>> request;
+        RateLimiter limiter;
+
+        /** An App API look-up (else a Track API request). */
+        boolean lookup;
+
+        /** Completes with the call's final answer, or null once the step is decided otherwise. */
+        CompletableFuture<HttpResult> answer;
+
+        /** The last answer was a look-up's 2xx without the person's cio_id. */
+        boolean withoutCioId;
+
         Step(CustomerioOperation op, RequestProgress progress, int index, long startMs) {
+            super(startMs);
             this.op = op;
             this.progress = progress;
             this.index = index;
-            this.startMs = startMs;
         }
 
         void delivered() {
@@ -250,206 +277,152 @@ public final class IdentifierChangeDelivery {
                             clock.nowMs()));
         }
 
-        void parked(String reason) {
-            progress.parked(index, reason);
+        @Override
+        boolean cancelled() {
+            return progress.cancelled();
         }
 
-        void failed(Throwable t) {
-            dead(DeadLetterReason.DELIVERY_ERROR, "failed in the forwarder: " + t, null);
-        }
-    }
-
-    /** Why an identifier change waits while the App API refuses its key. */
-    public static final String APP_API_UNAUTHORIZED = "app_api_unauthorized";
-
-    /**
-     * Sends until the answer is final: completes with it (2xx, and 404 for a look-up), or with null
-     * once the step was decided otherwise (parked, dead-lettered).
-     */
-    private CompletableFuture<HttpResult> call(
-            Step step,
-            Supplier<CompletableFuture<HttpResult>> request,
-            RateLimiter limiter,
-            boolean lookup) {
-        CompletableFuture<HttpResult> answer = new CompletableFuture<>();
-        attempt(step, request, limiter, lookup, answer);
-        return answer;
-    }
-
-    private void attempt(
-            Step step,
-            Supplier<CompletableFuture<HttpResult>> request,
-            RateLimiter limiter,
-            boolean lookup,
-            CompletableFuture<HttpResult> answer) {
-        schedule(
-                () -> {
-                    if (step.progress.cancelled()) {
-                        answer.complete(null);
-                        return;
-                    }
-                    request.get()
-                            .whenComplete(
-                                    (r, error) -> {
-                                        try {
-                                            decide(
-                                                    step,
-                                                    request,
-                                                    limiter,
-                                                    lookup,
-                                                    answer,
-                                                    error != null
-                                                            ? HttpResult.networkError(
-                                                                    error.toString())
-                                                            : r);
-                                        } catch (RuntimeException e) {
-                                            step.failed(e);
-                                            answer.complete(null);
-                                        }
-                                    });
-                },
-                limiter.reserveDelayMs(),
-                answer);
-    }
-
-    private void decide(
-            Step step,
-            Supplier<CompletableFuture<HttpResult>> request,
-            RateLimiter limiter,
-            boolean lookup,
-            CompletableFuture<HttpResult> answer,
-            HttpResult result) {
-        if (step.progress.cancelled()) {
+        @Override
+        void abandon() {
             answer.complete(null);
-            return;
         }
-        long now = clock.nowMs();
-        if (lookup && result.status() == 404) {
-            long lagged = now - step.op.firstAttemptMs;
-            if (step.lagGrace && lagged < appApiLagGraceMs) {
-                // Perhaps identified moments ago: the App API has not caught up yet.
-                long delay =
-                        Math.max(
-                                1,
-                                Math.min(
-                                        policy.backoffMs(step.failures, -1),
-                                        appApiLagGraceMs - lagged));
-                step.failures++;
-                listener.retryScheduled(result, step.failures, delay);
-                schedule(() -> attempt(step, request, limiter, lookup, answer), delay, answer);
-                return;
+
+        @Override
+        void start() {
+            loop.schedule(
+                    () -> {
+                        if (cancelled()) {
+                            abandon();
+                            return;
+                        }
+                        loop.await(this, request.get());
+                    },
+                    limiter.reserveDelayMs(),
+                    this);
+        }
+
+        @Override
+        ResponseClass classify(HttpResult r) {
+            withoutCioId = false;
+            if (lookup && r.status() == 404) {
+                long lagged = clock.nowMs() - op.firstAttemptMs;
+                if (lagGrace && lagged < appApiLagGraceMs) {
+                    // Perhaps identified moments ago: the App API has not caught up yet.
+                    loop.retryAfter(
+                            this,
+                            r,
+                            Math.max(
+                                    1,
+                                    Math.min(
+                                            loop.policy().backoffMs(failures, -1),
+                                            appApiLagGraceMs - lagged)));
+                    return null;
+                }
+                return ResponseClass.SUCCESS;
             }
-            answer.complete(result);
-            return;
+            ResponseClass responseClass = ResponseClass.of(r);
+            if (lookup && responseClass == ResponseClass.SUCCESS && cioId(r).isEmpty()) {
+                // Not "nobody has it", never "the same person": an answer to be asked again.
+                withoutCioId = true;
+                return ResponseClass.UNEXPECTED;
+            }
+            return responseClass;
         }
-        ResponseClass responseClass = ResponseClass.of(result);
-        boolean withoutCioId =
-                lookup && responseClass == ResponseClass.SUCCESS && cioId(result).isEmpty();
-        if (withoutCioId) {
-            // Not "nobody has it", never "the same person": an answer to be asked again.
-            responseClass = ResponseClass.UNEXPECTED;
+
+        @Override
+        void succeeded(HttpResult r) {
+            answer.complete(r);
         }
-        switch (responseClass) {
-            case SUCCESS:
-            case PARTIAL:
-                answer.complete(result);
-                return;
-            case REJECTED:
-                step.dead(
-                        DeadLetterReason.REJECTED_BY_CUSTOMERIO,
-                        "Customer.io refused a step of the identifier change ("
-                                + result.describe()
-                                + ")"
-                                + (lookup && result.status() == 400
-                                        ? "; an App API look-up by email is refused in an ID-only"
-                                                + " workspace: see customerio.workspace-identifiers"
-                                        : ""),
-                        result);
+
+        @Override
+        void rejected(HttpResult r) {
+            dead(
+                    DeadLetterReason.REJECTED_BY_CUSTOMERIO,
+                    "Customer.io refused a step of the identifier change ("
+                            + r.describe()
+                            + ")"
+                            + (lookup && r.status() == 400
+                                    ? "; an App API look-up by email is refused in an ID-only"
+                                            + " workspace: see customerio.workspace-identifiers"
+                                    : ""),
+                    r);
+            answer.complete(null);
+        }
+
+        @Override
+        void unexpected(HttpResult r, long now) {
+            if (unexpectedSinceMs == 0) {
+                unexpectedSinceMs = now;
+            }
+            if (now - unexpectedSinceMs >= loop.policy().unexpectedStatusMs()) {
+                dead(
+                        DeadLetterReason.UNEXPECTED_STATUS,
+                        "a step of the identifier change was answered "
+                                + r.describe()
+                                + (withoutCioId ? " without the person's cio_id" : "")
+                                + " for "
+                                + (now - unexpectedSinceMs)
+                                + " ms",
+                        r);
                 answer.complete(null);
                 return;
-            case AUTH:
-                Authorization auth = lookup ? appApi.authorization() : track.authorization();
-                if (lookup) {
-                    listener.appApiAuthenticationFailed(result);
-                } else {
-                    listener.authenticationFailed(result);
-                }
-                schedule(
-                        () -> {
-                            if (auth.reloadAfterRefusal(clock.nowMs()) && !step.retriedWithNewKey) {
-                                step.retriedWithNewKey = true;
-                                attempt(step, request, limiter, lookup, answer);
-                            } else {
-                                step.parked(
-                                        lookup
-                                                ? APP_API_UNAUTHORIZED
-                                                : DeliveryHealth.UNAUTHORIZED);
-                                answer.complete(null);
-                            }
-                        },
-                        0,
-                        answer);
-                return;
-            case UNEXPECTED:
-                if (step.unexpectedSinceMs == 0) {
-                    step.unexpectedSinceMs = now;
-                }
-                if (now - step.unexpectedSinceMs >= policy.unexpectedStatusMs()) {
-                    step.dead(
-                            DeadLetterReason.UNEXPECTED_STATUS,
-                            "a step of the identifier change was answered "
-                                    + result.describe()
-                                    + (withoutCioId ? " without the person's cio_id" : "")
-                                    + " for "
-                                    + (now - step.unexpectedSinceMs)
-                                    + " ms",
-                            result);
-                    answer.complete(null);
-                    return;
-                }
-                retryLater(step, request, limiter, lookup, answer, result);
-                return;
-            case TRANSIENT:
-            default:
-                if (result.status() == 429) {
-                    limiter.onThrottled(result.retryAfterMs());
-                    listener.throttled(result);
-                }
-                if (policy.givesUp(step.op.firstAttemptMs, now)) {
-                    step.dead(
-                            DeadLetterReason.RETRY_DURATION_EXCEEDED,
-                            "identifier change still failing after "
-                                    + (now - step.op.firstAttemptMs)
-                                    + " ms of retries; last: "
-                                    + result.describe(),
-                            result);
-                    answer.complete(null);
-                    return;
-                }
-                long delay = policy.backoffMs(step.failures, result);
-                if (now + delay - step.startMs > policy.inSlotMs()) {
-                    step.parked(
-                            result.status() == 429
-                                    ? OperationDelivery.THROTTLED
-                                    : DeliveryHealth.UNAVAILABLE);
-                    answer.complete(null);
-                    return;
-                }
-                retryLater(step, request, limiter, lookup, answer, result);
+            }
+            loop.retry(this, r);
         }
-    }
 
-    private void retryLater(
-            Step step,
-            Supplier<CompletableFuture<HttpResult>> request,
-            RateLimiter limiter,
-            boolean lookup,
-            CompletableFuture<HttpResult> answer,
-            HttpResult result) {
-        long delay = policy.backoffMs(step.failures, result);
-        step.failures++;
-        listener.retryScheduled(result, step.failures, delay);
-        schedule(() -> attempt(step, request, limiter, lookup, answer), delay, answer);
+        @Override
+        RateLimiter limiter() {
+            return limiter;
+        }
+
+        @Override
+        Authorization authorization() {
+            return lookup ? appApi.authorization() : track.authorization();
+        }
+
+        @Override
+        void unauthorized(HttpResult r, long nowMs) {
+            if (lookup) {
+                listener.appApiAuthenticationFailed(r);
+            } else {
+                listener.authenticationFailed(r);
+            }
+        }
+
+        @Override
+        String unauthorizedReason() {
+            return lookup ? APP_API_UNAUTHORIZED : DeliveryHealth.UNAUTHORIZED;
+        }
+
+        @Override
+        Step retriedTooLong(HttpResult r, long now) {
+            if (!loop.policy().givesUp(op.firstAttemptMs, now)) {
+                return this;
+            }
+            dead(
+                    DeadLetterReason.RETRY_DURATION_EXCEEDED,
+                    "identifier change still failing after "
+                            + (now - op.firstAttemptMs)
+                            + " ms of retries; last: "
+                            + r.describe(),
+                    r);
+            answer.complete(null);
+            return null;
+        }
+
+        @Override
+        void park(String reason) {
+            progress.parked(index, reason);
+            answer.complete(null);
+        }
+
+        @Override
+        void failed(Throwable t) {
+            dead(DeadLetterReason.DELIVERY_ERROR, "failed in the forwarder: " + t, null);
+            if (answer != null) {
+                answer.complete(null);
+            }
+        }
     }
 
     private static byte[] setBody(PersonIdentifier set) {
@@ -480,22 +453,5 @@ public final class IdentifierChangeDelivery {
     /** A cio_id value: a string (or a whole number), trimmed; empty for anything else. */
     private static String cioIdText(JsonNode value) {
         return value.isTextual() || value.isIntegralNumber() ? value.asText().trim() : "";
-    }
-
-    private void schedule(Runnable task, long delayMs, CompletableFuture<HttpResult> answer) {
-        try {
-            timer.schedule(
-                    () -> {
-                        try {
-                            task.run();
-                        } catch (RuntimeException e) {
-                            answer.completeExceptionally(e);
-                        }
-                    },
-                    delayMs,
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // Closing: the operation stays in the AsyncIO queue and is delivered after a restore.
-        }
     }
 }

@@ -1,27 +1,21 @@
 package dev.cioforwarder.delivery;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
-import dev.cioforwarder.json.Json;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one {@link DeliveryRequest} to Customer.io: every decision about an answer is made here,
- * top to bottom, from the design's table. Each operation ends delivered, dead-lettered or parked
- * ({@link DeliveryResult}); nothing holds its AsyncIO slot for long.
+ * Delivers one {@link DeliveryRequest} to Customer.io, deciding each answer from the design's table
+ * through {@link RetryLoop} (which this class shares with identifier changes). Each operation ends
+ * delivered, dead-lettered or parked ({@link DeliveryResult}); nothing holds its slot long.
  *
  * <ul>
  *   <li>2xx: delivered. 207: the listed {@code batch_index} operations are dead-lettered with
@@ -57,7 +51,7 @@ public final class OperationDelivery {
     private static final String BATCH_PATH = "/api/v2/batch";
 
     /** Why throttled operations wait. */
-    public static final String THROTTLED = "throttled";
+    public static final String THROTTLED = RetryLoop.THROTTLED;
 
     /**
      * Why a person's operations answered with an unexpected status wait, when other people share
@@ -69,7 +63,7 @@ public final class OperationDelivery {
     private final ApiMode mode;
     private final RateLimiter limiter;
     private final RetryPolicy policy;
-    private final ScheduledExecutorService timer;
+    private final RetryLoop loop;
     private final Clock clock;
     private final DeliveryListener listener;
     private final DeliveryHealth health;
@@ -111,7 +105,7 @@ public final class OperationDelivery {
         this.mode = mode;
         this.limiter = limiter;
         this.policy = policy;
-        this.timer = timer;
+        this.loop = new RetryLoop(policy, timer, clock, listener);
         this.clock = clock;
         this.listener = listener;
         this.health = health;
@@ -201,15 +195,17 @@ public final class OperationDelivery {
     }
 
     /** Part of a request, with its retry history. */
-    private static final class Attempt {
+    private final class Attempt extends RetryLoop.Attempt {
         final RequestProgress progress;
         final int[] indices;
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        int failures;
         boolean retriedUnexpected;
-        boolean retriedWithNewKey;
+
+        /** When the request was sent, for its latency. */
+        long sentMs;
 
         Attempt(RequestProgress progress, int[] indices) {
+            super(progress.startMs);
             this.progress = progress;
             this.indices = indices;
         }
@@ -234,6 +230,92 @@ public final class OperationDelivery {
             }
             return ops;
         }
+
+        @Override
+        boolean cancelled() {
+            return progress.cancelled();
+        }
+
+        @Override
+        void abandon() {
+            done.complete(null);
+        }
+
+        @Override
+        void start() {
+            OperationDelivery.this.start(this);
+        }
+
+        @Override
+        void received(HttpResult r) {
+            listener.responseReceived(r, clock.nowMs() - sentMs);
+        }
+
+        @Override
+        void answered() {
+            health.answered();
+        }
+
+        @Override
+        void succeeded(HttpResult r) {
+            delivered(this);
+        }
+
+        @Override
+        void partial(HttpResult r) {
+            OperationDelivery.this.partial(this, r);
+        }
+
+        @Override
+        void rejected(HttpResult r) {
+            OperationDelivery.this.rejected(this, r);
+        }
+
+        @Override
+        void unexpected(HttpResult r, long nowMs) {
+            OperationDelivery.this.unexpected(this, r, nowMs);
+        }
+
+        @Override
+        void transientFailure(long nowMs) {
+            health.transientFailure(nowMs);
+        }
+
+        @Override
+        RateLimiter limiter() {
+            return limiter;
+        }
+
+        @Override
+        Authorization authorization() {
+            return client.authorization();
+        }
+
+        @Override
+        void unauthorized(HttpResult r, long nowMs) {
+            health.unauthorized(nowMs);
+            listener.authenticationFailed(r);
+        }
+
+        @Override
+        String unauthorizedReason() {
+            return DeliveryHealth.UNAUTHORIZED;
+        }
+
+        @Override
+        Attempt retriedTooLong(HttpResult r, long nowMs) {
+            return deadIfRetriedTooLong(this, r, nowMs);
+        }
+
+        @Override
+        void park(String reason) {
+            OperationDelivery.this.park(this, reason);
+        }
+
+        @Override
+        void failed(Throwable t) {
+            OperationDelivery.this.failed(this, t);
+        }
     }
 
     /** Sends an attempt, or parks it at once while Customer.io is known to be away. */
@@ -248,16 +330,19 @@ public final class OperationDelivery {
         }
         // People whose operations were answered with an unexpected status a moment ago go apart,
         // so the others are not held up by their retries.
-        List<int[]> parts = unexpectedStatuses.isEmpty() ? null : carveOut(a);
+        List<int[]> parts =
+                unexpectedStatuses.isEmpty()
+                        ? null
+                        : unexpectedStatuses.apart(a.progress.operations, a.indices, clock.nowMs());
         if (parts == null) {
-            schedule(() -> send(a), limiter.reserveDelayMs(), a);
+            loop.schedule(() -> send(a), limiter.reserveDelayMs(), a);
             return;
         }
         List<CompletableFuture<Void>> children = new ArrayList<>(parts.size());
         for (int[] part : parts) {
             Attempt child = a.part(part);
             children.add(child.done);
-            schedule(() -> send(child), limiter.reserveDelayMs(), child);
+            loop.schedule(() -> send(child), limiter.reserveDelayMs(), child);
         }
         CompletableFuture.allOf(children.toArray(new CompletableFuture[0]))
                 .whenComplete((v, e) -> a.done.complete(null));
@@ -289,24 +374,8 @@ public final class OperationDelivery {
             body = BatchBody.of(ops);
         }
         listener.requestSent(ops.size(), body.length);
-        client.send(method, path, body)
-                .whenComplete(
-                        (response, error) -> {
-                            try {
-                                HttpResult r =
-                                        error != null
-                                                ? HttpResult.networkError(error.toString())
-                                                : response;
-                                if (a.progress.cancelled()) {
-                                    a.done.complete(null);
-                                    return;
-                                }
-                                listener.responseReceived(r, clock.nowMs() - now);
-                                handle(a, r);
-                            } catch (RuntimeException e) {
-                                failed(a, e);
-                            }
-                        });
+        a.sentMs = now;
+        loop.await(a, client.send(method, path, body));
     }
 
     /**
@@ -316,33 +385,6 @@ public final class OperationDelivery {
      */
     private boolean sentAlone(List<CustomerioOperation> operations) {
         return mode == ApiMode.V1 || (operations.size() == 1 && operations.get(0).path != null);
-    }
-
-    private void handle(Attempt a, HttpResult r) {
-        switch (ResponseClass.of(r)) {
-            case SUCCESS:
-                health.answered();
-                delivered(a);
-                return;
-            case PARTIAL:
-                health.answered();
-                partial(a, r);
-                return;
-            case REJECTED:
-                health.answered();
-                rejected(a, r);
-                return;
-            case AUTH:
-                unauthorized(a, r);
-                return;
-            case UNEXPECTED:
-                health.answered();
-                unexpected(a, r);
-                return;
-            case TRANSIENT:
-            default:
-                transientFailure(a, r);
-        }
     }
 
     private void delivered(Attempt a) {
@@ -361,17 +403,9 @@ public final class OperationDelivery {
             delivered(a);
             return;
         }
-        boolean[] refused = new boolean[ops.size()];
-        String[] reasons = new String[ops.size()];
+        String[] reasons;
         try {
-            JsonNode errors = Json.mapper().readTree(r.body()).path("errors");
-            for (JsonNode error : errors) {
-                int index = error.path("batch_index").asInt(-1);
-                if (index >= 0 && index < ops.size()) {
-                    refused[index] = true;
-                    reasons[index] = error.toString();
-                }
-            }
+            reasons = BatchBody.refusals(r.body(), ops.size());
         } catch (Exception e) {
             // Without a readable list we cannot tell good from bad: keep them all for a person.
             dead(a, DeadLetterReason.REJECTED_BY_CUSTOMERIO, "unreadable 207 answer", r);
@@ -379,14 +413,14 @@ public final class OperationDelivery {
         }
         List<CustomerioOperation> delivered = new ArrayList<>(ops.size());
         for (int k = 0; k < ops.size(); k++) {
-            if (!refused[k]) {
+            if (reasons[k] == null) {
                 delivered.add(ops.get(k));
             }
         }
         listener.delivered(delivered);
         long now = clock.nowMs();
         for (int k = 0; k < ops.size(); k++) {
-            if (refused[k]) {
+            if (reasons[k] != null) {
                 a.progress.dead(
                         a.indices[k],
                         DeadLetters.forOperation(
@@ -423,48 +457,6 @@ public final class OperationDelivery {
                     start(second);
                     second.done.whenComplete((v2, e2) -> a.done.complete(null));
                 });
-    }
-
-    private void unauthorized(Attempt a, HttpResult r) {
-        health.unauthorized(clock.nowMs());
-        listener.authenticationFailed(r);
-        // The key may have been rotated in its file: read it again, off the I/O thread.
-        schedule(
-                () -> {
-                    boolean changed = client.authorization().reloadAfterRefusal(clock.nowMs());
-                    if (changed && !a.retriedWithNewKey) {
-                        a.retriedWithNewKey = true;
-                        health.answered();
-                        start(a);
-                    } else {
-                        park(a, DeliveryHealth.UNAUTHORIZED);
-                    }
-                },
-                0,
-                a);
-    }
-
-    private void transientFailure(Attempt a, HttpResult r) {
-        long now = clock.nowMs();
-        boolean throttled = r.status() == 429;
-        if (throttled) {
-            limiter.onThrottled(r.retryAfterMs());
-            listener.throttled(r);
-        } else {
-            health.transientFailure(now);
-        }
-        Attempt rest = deadIfRetriedTooLong(a, r, now);
-        if (rest == null) {
-            return;
-        }
-        long delay = policy.backoffMs(rest.failures, r);
-        rest.failures++;
-        if (now + delay - rest.progress.startMs > policy.inSlotMs()) {
-            park(rest, throttled ? THROTTLED : DeliveryHealth.UNAVAILABLE);
-            return;
-        }
-        listener.retryScheduled(r, rest.failures, delay);
-        schedule(() -> start(rest), delay, rest);
     }
 
     /**
@@ -509,22 +501,19 @@ public final class OperationDelivery {
     }
 
     /** 3xx, 404, 405, 409, 410, ...: isolate the person it concerns, then a bounded budget. */
-    private void unexpected(Attempt a, HttpResult r) {
-        List<int[]> byUser = byUser(a);
-        long now = clock.nowMs();
+    private void unexpected(Attempt a, HttpResult r, long now) {
+        List<int[]> byUser = UserGroups.byUser(a.progress.operations, a.indices);
         if (byUser.size() > 1) {
             if (!a.retriedUnexpected) {
                 // Once more as it is: a proxy blip should not cost a split.
                 a.retriedUnexpected = true;
-                long delay = policy.backoffMs(a.failures++, r);
-                listener.retryScheduled(r, a.failures, delay);
-                schedule(() -> start(a), delay, a);
+                loop.retry(a, r);
                 return;
             }
             // Different people, concurrently: their order is their own.
             int middle = byUser.size() / 2;
-            Attempt first = a.part(concat(byUser.subList(0, middle)));
-            Attempt second = a.part(concat(byUser.subList(middle, byUser.size())));
+            Attempt first = a.part(UserGroups.concat(byUser.subList(0, middle)));
+            Attempt second = a.part(UserGroups.concat(byUser.subList(middle, byUser.size())));
             start(first);
             start(second);
             CompletableFuture.allOf(first.done, second.done)
@@ -545,7 +534,7 @@ public final class OperationDelivery {
                     r);
             return;
         }
-        if (sharesRequest(a, user)) {
+        if (UserGroups.sharedWithOthers(a.progress.operations, user)) {
             // Retried here, the request would hold everybody else in it, and through the per-user
             // order their later requests too, for the person's whole budget: the person's
             // operations wait in their state instead and come back, and are retried, from there.
@@ -556,73 +545,12 @@ public final class OperationDelivery {
         if (rest == null) {
             return;
         }
-        long delay =
+        loop.retryAfter(
+                rest,
+                r,
                 Math.min(
-                        policy.backoffMs(rest.failures++, r),
-                        Math.max(0, since + policy.unexpectedStatusMs() - now));
-        listener.retryScheduled(r, rest.failures, delay);
-        schedule(() -> start(rest), delay, rest);
-    }
-
-    /** Whether the attempt's request holds operations of anybody but {@code user}. */
-    private static boolean sharesRequest(Attempt a, String user) {
-        for (CustomerioOperation op : a.progress.operations) {
-            if (!java.util.Objects.equals(user, op.userKey)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The attempt's operations grouped by user, each group in its order, users by first seen. */
-    private static List<int[]> byUser(Attempt a) {
-        Map<String, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i : a.indices) {
-            groups.computeIfAbsent(a.progress.operations.get(i).userKey, u -> new ArrayList<>())
-                    .add(i);
-        }
-        List<int[]> out = new ArrayList<>(groups.size());
-        for (List<Integer> g : groups.values()) {
-            out.add(g.stream().mapToInt(Integer::intValue).toArray());
-        }
-        return out;
-    }
-
-    /** The attempt split into the people recently answered unexpectedly and the rest; or null. */
-    private List<int[]> carveOut(Attempt a) {
-        long now = clock.nowMs();
-        List<int[]> groups = byUser(a);
-        if (groups.size() < 2) {
-            return null;
-        }
-        List<int[]> apart = new ArrayList<>();
-        List<int[]> rest = new ArrayList<>();
-        for (int[] g : groups) {
-            String user = a.progress.operations.get(g[0]).userKey;
-            (unexpectedStatuses.isRecent(user, now) ? apart : rest).add(g);
-        }
-        if (apart.isEmpty()) {
-            return null;
-        }
-        if (!rest.isEmpty()) {
-            apart.add(concat(rest));
-        }
-        return apart;
-    }
-
-    private static int[] concat(List<int[]> parts) {
-        int n = 0;
-        for (int[] p : parts) {
-            n += p.length;
-        }
-        int[] out = new int[n];
-        int k = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, k, p.length);
-            k += p.length;
-        }
-        java.util.Arrays.sort(out);
-        return out;
+                        policy.backoffMs(rest.failures, r),
+                        Math.max(0, since + policy.unexpectedStatusMs() - now)));
     }
 
     private void park(Attempt a, String reason) {
@@ -667,25 +595,5 @@ public final class OperationDelivery {
             all[i] = i;
         }
         return all;
-    }
-
-    private void schedule(Runnable task, long delayMs, Attempt a) {
-        try {
-            // Even "now" goes through the timer thread: completions never run sends recursively
-            // on the thread that completed the previous request.
-            timer.schedule(
-                    () -> {
-                        try {
-                            task.run();
-                        } catch (RuntimeException e) {
-                            failed(a, e);
-                        }
-                    },
-                    Math.max(0, delayMs),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // The function is closing (job cancelled or failing over): the request stays in the
-            // AsyncIO operator's checkpointed queue and is delivered after the restore.
-        }
     }
 }

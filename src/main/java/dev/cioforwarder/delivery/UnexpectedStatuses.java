@@ -1,5 +1,8 @@
 package dev.cioforwarder.delivery;
 
+import dev.cioforwarder.customerio.CustomerioOperation;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -50,5 +53,29 @@ final class UnexpectedStatuses {
 
     boolean isEmpty() {
         return byUser.isEmpty();
+    }
+
+    /**
+     * The operations at {@code indices} split into one part per person recently answered so, then
+     * one with everybody else; null when there is nobody such, or only one person.
+     */
+    List<int[]> apart(List<CustomerioOperation> operations, int[] indices, long nowMs) {
+        List<int[]> groups = UserGroups.byUser(operations, indices);
+        if (groups.size() < 2) {
+            return null;
+        }
+        List<int[]> apart = new ArrayList<>();
+        List<int[]> rest = new ArrayList<>();
+        for (int[] g : groups) {
+            String user = operations.get(g[0]).userKey;
+            (isRecent(user, nowMs) ? apart : rest).add(g);
+        }
+        if (apart.isEmpty()) {
+            return null;
+        }
+        if (!rest.isEmpty()) {
+            apart.add(UserGroups.concat(rest));
+        }
+        return apart;
     }
 }
