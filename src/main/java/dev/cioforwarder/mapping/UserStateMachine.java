@@ -19,10 +19,10 @@ import java.util.List;
 /**
  * Applies one batch to one user: the rules of each concern in their own class ({@link
  * IdentityResolution}, {@link OptOutRule}, {@link ProfileBuilder}, {@link CreatedAtRule}, {@link
- * EventMapping}, {@link PushDevices}), put together here in the order Customer.io needs: identifies
- * first (an unsubscribe or attached id before anything addressed by it), then held push devices,
- * then the batch's events. No Flink types: the job, the preview command and the tests run the same
- * code.
+ * EventMapping}, {@link PushDevices}, {@link IdentifyOperations}), put together here in the order
+ * Customer.io needs: identifies first (an unsubscribe or attached id before anything addressed by
+ * it), then held push devices, then the batch's events. No Flink types: the job, the preview
+ * command and the tests run the same code.
  *
  * <p>Batches may arrive in any order (a device uploading late, a replay, a second input topic). A
  * batch older than the newest one seen for the user is <em>late</em>: it never writes its older
@@ -34,7 +34,6 @@ import java.util.List;
 public final class UserStateMachine {
 
     private final MappingSettings settings;
-    private final OperationEncoder encoder;
     private final Transition transition = new Transition();
     private final IdentityResolution identity;
     private final OptOutRule optOut;
@@ -49,7 +48,7 @@ public final class UserStateMachine {
 
     public UserStateMachine(MappingSettings settings) {
         this.settings = settings;
-        this.encoder =
+        OperationEncoder encoder =
                 OperationEncoder.forMode(settings.apiMode(), settings.anonymousEventsInBatch());
         this.identity = new IdentityResolution(settings);
         this.optOut = new OptOutRule(settings);
