@@ -3,11 +3,8 @@ package dev.cioforwarder.job;
 import dev.cioforwarder.deadletter.DeadLetterReason;
 import dev.cioforwarder.deadletter.DeadLetters;
 import dev.cioforwarder.mapping.Environments;
-import dev.cioforwarder.mapping.SkipReason;
-import dev.cioforwarder.mparticle.BatchParser;
-import dev.cioforwarder.mparticle.EventKind;
+import dev.cioforwarder.mapping.RecordIntake;
 import dev.cioforwarder.mparticle.MParticleBatch;
-import dev.cioforwarder.mparticle.ParseResult;
 import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
@@ -16,7 +13,8 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Parses each Kafka record into an {@link MParticleBatch}. A record that is not a usable batch, and
+ * Parses each Kafka record into an {@link MParticleBatch} through {@link RecordIntake} (which the
+ * preview runs too), and counts and routes what it says. A record that is not a usable batch, and
  * each malformed event of a usable one, goes to the dead-letter side output with its reason: bad
  * input never fails the job.
  */
@@ -50,7 +48,7 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
     private final boolean forwardCommerceEvents;
     private final Environments environments;
     private final boolean readDeviceIds;
-    private transient BatchParser parser;
+    private transient RecordIntake intake;
     private transient Counter recordsIn;
     private transient Counter batchesParsed;
     private transient Counter eventsRejected;
@@ -92,7 +90,9 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
 
     @Override
     public void open(OpenContext openContext) {
-        parser = new BatchParser(maxRecordBytes, readDeviceIds);
+        intake =
+                new RecordIntake(
+                        maxRecordBytes, forwardCommerceEvents, environments, readDeviceIds);
         MetricGroup group = Metrics.group(getRuntimeContext().getMetricGroup());
         recordsIn = group.counter(Metrics.RECORDS_IN);
         batchesParsed = group.counter(Metrics.BATCHES_PARSED);
@@ -106,40 +106,31 @@ public class ParseFunction extends ProcessFunction<SourceRecord, MParticleBatch>
     @Override
     public void processElement(SourceRecord record, Context ctx, Collector<MParticleBatch> out) {
         recordsIn.inc();
-        ParseResult result = parser.parse(record.value, record.timestamp);
+        RecordIntake.Intake in = intake.read(record.value, record.timestamp);
         long now = ctx.timerService().currentProcessingTime();
-        if (result.isRejected()) {
-            deadLetter(record, result.rejection(), result.rejectionDetail(), null, ctx, now);
+        if (in.rejection() != null) {
+            deadLetter(record, in.rejection(), in.rejectionDetail(), null, ctx, now);
             return;
         }
-        MParticleBatch batch = result.batch();
-        if (result.eventRejectionCount() > 0) {
-            eventsRejected.inc(result.eventRejectionCount());
+        if (in.eventRejectionCount() > 0) {
+            eventsRejected.inc(in.eventRejectionCount());
             deadLetter(
                     record,
                     DeadLetterReason.EVENT_INVALID,
-                    result.eventRejectionSummary(),
-                    batch.mpidText(),
+                    in.eventRejectionSummary(),
+                    in.mpid(),
                     ctx,
                     now);
         }
-        if (!environments.forwards(batch.developmentEnvironment)) {
-            skipped.inc(SkipReason.ENVIRONMENT_NOT_FORWARDED.code());
-            return;
-        }
-        for (String type : result.notForwardedEventTypes()) {
+        for (String type : in.notForwardedEventTypes()) {
             notForwarded.inc(KNOWN_EVENT_TYPES.contains(type) ? type : "other");
         }
-        if (!forwardCommerceEvents) {
-            int before = batch.events.size();
-            batch.events.removeIf(e -> e.kind == EventKind.COMMERCE_EVENT);
-            notForwarded.inc("commerce_event", before - batch.events.size());
-        }
-        if (batch.userKey == null) {
-            // Neither an MPID nor any identity: nobody to forward to, and no key to hold state.
-            skipped.inc(SkipReason.NO_IDENTITY.code());
+        notForwarded.inc("commerce_event", in.commerceEventsNotForwarded());
+        if (in.skipped() != null) {
+            skipped.inc(in.skipped().code());
             return;
         }
+        MParticleBatch batch = in.batch();
         batch.sourceTopic = record.topic;
         batch.sourcePartition = record.partition;
         batch.sourceOffset = record.offset;

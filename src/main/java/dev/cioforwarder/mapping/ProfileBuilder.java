@@ -3,6 +3,7 @@ package dev.cioforwarder.mapping;
 import dev.cioforwarder.json.Attributes;
 import dev.cioforwarder.json.ValueType;
 import dev.cioforwarder.mparticle.MParticleBatch;
+import dev.cioforwarder.state.UserState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -176,5 +177,47 @@ final class ProfileBuilder {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Keeps removals of a held profile for the next profile that goes out: at most {@link
+     * ProfileBuilder#MAX_DELETIONS}, the earliest held first; each one past them is counted.
+     */
+    static void holdRemovals(
+            UserState state, List<String> removals, Attributes profile, Transition t) {
+        if (state.pendingDeletions == null && removals.isEmpty()) {
+            return;
+        }
+        // Sets, not List.contains: quadratic in the number of names otherwise.
+        Set<String> pending =
+                state.pendingDeletions == null
+                        ? new LinkedHashSet<>()
+                        : new LinkedHashSet<>(state.pendingDeletions);
+        if (profile != null && !pending.isEmpty()) {
+            // An attribute the held profile sets again is no longer removed.
+            Set<String> setAgain = new HashSet<>(profile.names);
+            pending.removeIf(setAgain::contains);
+        }
+        pending.addAll(removals);
+        List<String> kept = new ArrayList<>(Math.min(pending.size(), MAX_DELETIONS));
+        for (String name : pending) {
+            if (kept.size() < MAX_DELETIONS) {
+                kept.add(name);
+            } else {
+                t.skip(SkipReason.DELETED_ATTRIBUTES_LIMIT);
+            }
+        }
+        // Still a java.util.ArrayList: the state field's type (List<String>) never changes.
+        state.pendingDeletions = kept.isEmpty() ? null : kept;
+    }
+
+    /** The removals held in the state, then the batch's. */
+    static List<String> pendingWith(UserState state, List<String> removals) {
+        if (state.pendingDeletions == null) {
+            return removals;
+        }
+        Set<String> all = new LinkedHashSet<>(state.pendingDeletions);
+        all.addAll(removals);
+        return new ArrayList<>(all);
     }
 }

@@ -1,11 +1,9 @@
 package dev.cioforwarder.mapping;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
-import dev.cioforwarder.customerio.EncodedOperation;
 import dev.cioforwarder.customerio.IdentifierChange;
 import dev.cioforwarder.customerio.OperationEffects;
 import dev.cioforwarder.customerio.OperationEncoder;
-import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.customerio.PersonIdentifier;
 import dev.cioforwarder.customerio.ProfileUpdate;
 import dev.cioforwarder.customerio.Ulid;
@@ -16,18 +14,15 @@ import dev.cioforwarder.mparticle.MParticleEvent;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Applies one batch to one user: the rules of each concern in their own class ({@link
  * IdentityResolution}, {@link OptOutRule}, {@link ProfileBuilder}, {@link CreatedAtRule}, {@link
- * EventMapping}, {@link PushDevices}), put together here in the order Customer.io needs: identifies
- * first (an unsubscribe or attached id before anything addressed by it), then held push devices,
- * then the batch's events. No Flink types: the job, the preview command and the tests run the same
- * code.
+ * EventMapping}, {@link PushDevices}, {@link IdentifyOperations}), put together here in the order
+ * Customer.io needs: identifies first (an unsubscribe or attached id before anything addressed by
+ * it), then held push devices, then the batch's events. No Flink types: the job, the preview
+ * command and the tests run the same code.
  *
  * <p>Batches may arrive in any order (a device uploading late, a replay, a second input topic). A
  * batch older than the newest one seen for the user is <em>late</em>: it never writes its older
@@ -39,7 +34,6 @@ import java.util.Set;
 public final class UserStateMachine {
 
     private final MappingSettings settings;
-    private final OperationEncoder encoder;
     private final Transition transition = new Transition();
     private final IdentityResolution identity;
     private final OptOutRule optOut;
@@ -49,10 +43,12 @@ public final class UserStateMachine {
     private final ErasureRule erasure;
     private final PushDevices pushDevices;
     private final AnonymousMerges anonymousMerges;
+    private final IdentifyOperations identifies;
+    private final EmailVerdictRule emailVerdicts;
 
     public UserStateMachine(MappingSettings settings) {
         this.settings = settings;
-        this.encoder =
+        OperationEncoder encoder =
                 OperationEncoder.forMode(settings.apiMode(), settings.anonymousEventsInBatch());
         this.identity = new IdentityResolution(settings);
         this.optOut = new OptOutRule(settings);
@@ -62,6 +58,8 @@ public final class UserStateMachine {
         this.erasure = new ErasureRule(encoder);
         this.pushDevices = new PushDevices(encoder, settings.userIdType());
         this.anonymousMerges = new AnonymousMerges(encoder);
+        this.identifies = new IdentifyOperations(encoder);
+        this.emailVerdicts = new EmailVerdictRule(settings, encoder);
     }
 
     public MappingSettings settings() {
@@ -85,226 +83,353 @@ public final class UserStateMachine {
             t.skip(SkipReason.ERASED);
             return t;
         }
+        Applying s = observe(current, devices, batch, t);
+        if (s.a == null) {
+            return withoutIdentity(current, s);
+        }
+        buildProfile(s, devices);
+        if (s.profileHeld) {
+            holdProfile(s);
+        } else if (s.late && !s.a.newPerson) {
+            lateProfile(s);
+        } else {
+            currentProfile(s);
+        }
+        sendIdentifierChange(s);
+        sendOptIn(s);
+        timeIdentifies(s);
+        sendAttach(s);
+        sendUnsubscribe(s);
+        sendAttributes(s);
+        countIdentify(s);
+        afterAttach(s);
+        sendHeldAndEvents(s);
+        t.state = s.state;
+        return t;
+    }
+
+    /** What one {@link #apply} works with, from one step to the next. */
+    private static final class Applying {
+        MParticleBatch batch;
+        Transition t;
+        UserState state;
+        long batchSeconds;
+
+        /** Older than the newest batch seen (or than the batch that identified the user). */
+        boolean late;
+
+        IdentityResolution.Addressing a;
+        ProfileUpdate update;
+        long fingerprint;
+        boolean profileChanged;
+        List<String> removals;
+        boolean profileHeld;
+        Long createdAtSeconds;
+        Boolean unsubscribe;
+        String attachId;
+        boolean sendProfile;
+        boolean identifiersOnly;
+
+        long identifySeconds;
+        String anonymousId;
+        PersonIdentifier profileAddress;
+        boolean identifySent;
+    }
+
+    /**
+     * The user's state with what the batch says of them: its time, devices' first sightings,
+     * identities and opt-out changes; and how the user is addressed (null: they cannot be).
+     */
+    private Applying observe(
+            UserState current, DeviceFirstSeen devices, MParticleBatch batch, Transition t) {
+        Applying s = new Applying();
+        s.batch = batch;
+        s.t = t;
         UserState state = current == null ? new UserState() : current.copy();
+        s.state = state;
         upgradeOlderState(state);
-        long batchSeconds = batch.timestampSeconds();
-        boolean late = isLate(state, batch);
-        if (!late) {
+        s.batchSeconds = batch.timestampSeconds();
+        s.late = isLate(state, batch);
+        if (!s.late) {
             state.newestBatchTimeMs = batch.timestampMs;
         }
-
         if (settings.sendCreatedAt()) {
             createdAt.track(state, devices, batch, t);
         }
         identity.observe(state, batch, t);
         optOut.record(state, batch, t);
-        IdentityResolution.Addressing a = identity.resolve(state, batch, t);
-        if (a == null) {
-            if (settings.anonymousEvents() && batch.hasMpid) {
-                // Sent by anonymous id; the identify that makes the user known carries it, and
-                // Customer.io associates these events with the person then.
-                emitEvents(null, anonymousId(state, batch), batch, t);
-            }
-            t.skip(SkipReason.NO_IDENTITY);
-            // Nothing goes out, but what Customer.io must hear once the user is known is kept.
-            holdRemovals(state, profiles.deletions(batch, t), null, t);
-            t.state = worthStoring(current, state) ? state : null;
-            return t;
+        s.a = identity.resolve(state, batch, t);
+        return s;
+    }
+
+    /** A user who cannot be addressed: anonymous events at most, and what must wait is kept. */
+    private Transition withoutIdentity(UserState current, Applying s) {
+        MParticleBatch batch = s.batch;
+        Transition t = s.t;
+        if (settings.anonymousEvents() && batch.hasMpid) {
+            // Sent by anonymous id; the identify that makes the user known carries it, and
+            // Customer.io associates these events with the person then.
+            emitEvents(null, anonymousId(s.state, batch), batch, t);
         }
+        t.skip(SkipReason.NO_IDENTITY);
+        // Nothing goes out, but what Customer.io must hear once the user is known is kept.
+        ProfileBuilder.holdRemovals(s.state, profiles.deletions(batch, t), null, t);
+        t.state = worthStoring(current, s.state) ? s.state : null;
+        return t;
+    }
 
-        ProfileUpdate update = new ProfileUpdate();
-        profiles.build(update.attributes, a.email, batch, t);
-        long fingerprint = ProfileFingerprint.of(update.attributes);
-        boolean profileChanged = fingerprint != state.profileFingerprint;
-        List<String> removals = profiles.deletions(batch, t);
-        boolean profileHeld = optOut.holdsProfile(state, batch);
-        Long createdAtSeconds = settings.sendCreatedAt() ? createdAt.toSend(state, devices) : null;
-        Boolean unsubscribe = optOut.unsubscribedToSend(state);
-        String attachId = a.attachId;
-
-        if (a.beforeIdentified) {
+    /** The batch's profile, removals, created_at and unsubscribe, before deciding what goes. */
+    private void buildProfile(Applying s, DeviceFirstSeen devices) {
+        UserState state = s.state;
+        MParticleBatch batch = s.batch;
+        s.update = new ProfileUpdate();
+        profiles.build(s.update.attributes, s.a.email, batch, s.t);
+        s.fingerprint = ProfileFingerprint.of(s.update.attributes);
+        s.profileChanged = s.fingerprint != state.profileFingerprint;
+        s.removals = profiles.deletions(batch, s.t);
+        s.profileHeld = optOut.holdsProfile(state, batch);
+        s.createdAtSeconds = settings.sendCreatedAt() ? createdAt.toSend(state, devices) : null;
+        s.unsubscribe = optOut.unsubscribedToSend(state);
+        s.attachId = s.a.attachId;
+        if (s.a.beforeIdentified) {
             // In time order its events would have gone nowhere (or, with anonymous events, by
             // anonymous id and merged into the person when identified); it is older than the
             // batch that identified the user, so it is late as well.
             if (!settings.anonymousEvents()) {
-                t.skip(SkipReason.NO_IDENTITY);
+                s.t.skip(SkipReason.NO_IDENTITY);
             }
-            late = true;
+            s.late = true;
         }
-        boolean sendProfile;
-        boolean identifiersOnly = false;
-        if (profileHeld) {
-            if (profileChanged || createdAtSeconds != null || !removals.isEmpty()) {
-                t.skip(SkipReason.PROFILE_OPTED_OUT);
-            }
-            holdRemovals(state, removals, update.attributes, t);
-            if (!late) {
-                state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
-            }
-            // created_at stays as it was until the user is forwarded again. Identifiers do not
-            // wait: the unsubscribe must hold for every address Customer.io could reach the
-            // person by, whatever order their batches arrive in.
-            createdAtSeconds = null;
-            update.attributes.names.clear();
-            update.attributes.values.clear();
-            addChangedEmail(update.attributes, a, state);
-            sendProfile = update.attributes.size() > 0;
-            identifiersOnly = true;
-        } else if (late && !a.newPerson) {
-            if (profileChanged && !a.beforeIdentified) {
-                t.skip(SkipReason.PROFILE_LATE);
-            }
-            // Only removals still true of the newest profile seen go out: the newer profile has
-            // every attribute the user still has. Those held with a newer profile are newer than
-            // this batch, and wait for the next profile that goes out: sent now, this older
-            // batch would carry out a removal an opt-out holds back.
-            List<String> stillTrue = new ArrayList<>();
-            for (String name : removals) {
-                if (!ProfileBuilder.holdsName(state.profileNameHashes, name)
-                        && (state.pendingDeletions == null
-                                || !state.pendingDeletions.contains(name))) {
-                    stillTrue.add(name);
-                }
-            }
-            update.attributes.names.clear();
-            update.attributes.values.clear();
-            // The email in the state is the newest known, whatever this batch's age.
-            addChangedEmail(update.attributes, a, state);
-            identifiersOnly = update.attributes.size() > 0;
-            ProfileBuilder.addRemovals(update.attributes, stillTrue);
-            sendProfile = update.attributes.size() > 0;
-        } else {
-            state.profileNameHashes = ProfileBuilder.nameHashes(update.attributes);
-            // A late first profile is older than the removals held since: they wait for the next.
-            List<String> allRemovals = late ? removals : pendingWith(state, removals);
-            int before = update.attributes.size();
-            ProfileBuilder.addRemovals(update.attributes, allRemovals);
-            if (!late) {
-                state.pendingDeletions = null;
-            }
-            sendProfile = a.newPerson || profileChanged || update.attributes.size() > before;
-        }
+    }
 
-        if (a.change != null) {
+    /**
+     * An opted-out user's profile waits, removals included; only identifiers go, so that the
+     * unsubscribe holds for every address Customer.io could reach the person by.
+     */
+    private void holdProfile(Applying s) {
+        UserState state = s.state;
+        Attributes attributes = s.update.attributes;
+        if (s.profileChanged || s.createdAtSeconds != null || !s.removals.isEmpty()) {
+            s.t.skip(SkipReason.PROFILE_OPTED_OUT);
+        }
+        ProfileBuilder.holdRemovals(state, s.removals, attributes, s.t);
+        if (!s.late) {
+            state.profileNameHashes = ProfileBuilder.nameHashes(attributes);
+        }
+        // created_at stays as it was until the user is forwarded again. Identifiers do not
+        // wait: the unsubscribe must hold for every address Customer.io could reach the
+        // person by, whatever order their batches arrive in.
+        s.createdAtSeconds = null;
+        attributes.names.clear();
+        attributes.values.clear();
+        addChangedEmail(attributes, s.a, state);
+        s.sendProfile = attributes.size() > 0;
+        s.identifiersOnly = true;
+    }
+
+    /** A late batch of a known person: its older profile never goes over the newer one. */
+    private void lateProfile(Applying s) {
+        UserState state = s.state;
+        Attributes attributes = s.update.attributes;
+        if (s.profileChanged && !s.a.beforeIdentified) {
+            s.t.skip(SkipReason.PROFILE_LATE);
+        }
+        // Only removals still true of the newest profile seen go out: the newer profile has
+        // every attribute the user still has. Those held with a newer profile are newer than
+        // this batch, and wait for the next profile that goes out: sent now, this older
+        // batch would carry out a removal an opt-out holds back.
+        List<String> stillTrue = new ArrayList<>();
+        for (String name : s.removals) {
+            if (!ProfileBuilder.holdsName(state.profileNameHashes, name)
+                    && (state.pendingDeletions == null || !state.pendingDeletions.contains(name))) {
+                stillTrue.add(name);
+            }
+        }
+        attributes.names.clear();
+        attributes.values.clear();
+        // The email in the state is the newest known, whatever this batch's age.
+        addChangedEmail(attributes, s.a, state);
+        s.identifiersOnly = attributes.size() > 0;
+        ProfileBuilder.addRemovals(attributes, stillTrue);
+        s.sendProfile = attributes.size() > 0;
+    }
+
+    /** The profile goes when it is new or changed, with every removal held until now. */
+    private void currentProfile(Applying s) {
+        UserState state = s.state;
+        Attributes attributes = s.update.attributes;
+        state.profileNameHashes = ProfileBuilder.nameHashes(attributes);
+        // A late first profile is older than the removals held since: they wait for the next.
+        List<String> allRemovals =
+                s.late ? s.removals : ProfileBuilder.pendingWith(state, s.removals);
+        int before = attributes.size();
+        ProfileBuilder.addRemovals(attributes, allRemovals);
+        if (!s.late) {
+            state.pendingDeletions = null;
+        }
+        s.sendProfile = s.a.newPerson || s.profileChanged || attributes.size() > before;
+    }
+
+    private void sendIdentifierChange(Applying s) {
+        IdentifierChange change = s.a.change;
+        if (change != null) {
             // First, and alone in its request: everything after it is addressed by the new
             // identifier, or (an email) must not be undone by an identify carrying the old one.
-            emitIdentifierChange(a.change, batch, t);
-            if (a.change.set().kind() == PersonIdentifier.Kind.EMAIL) {
-                state.emailSent = a.change.set().value();
+            identifies.identifierChange(change, s.batch, s.t);
+            if (change.set().kind() == PersonIdentifier.Kind.EMAIL) {
+                s.state.emailSent = change.set().value();
             }
         }
+    }
 
-        // An opt-in's unsubscribed:false goes under the opt-in's own time, never a newer one.
-        long newestSeconds =
-                state.lastIdentifySeconds == UserState.NONE
-                        ? batchSeconds
-                        : Math.max(batchSeconds, state.lastIdentifySeconds);
-        if (Boolean.FALSE.equals(unsubscribe)) {
+    /** An opt-in's unsubscribed:false goes under the opt-in's own time, never a newer one. */
+    private void sendOptIn(Applying s) {
+        if (Boolean.FALSE.equals(s.unsubscribe)) {
             ProfileUpdate optIn = new ProfileUpdate();
             optIn.unsubscribed = Boolean.FALSE;
-            optIn.timestampSeconds = OptOutRule.newestChangeSeconds(state, batch.timestampMs);
-            emitIdentify(a.address, optIn, batch, t, OperationEffects.RESUBSCRIBE, true);
-            state.unsubscribedSent = Boolean.FALSE;
-            unsubscribe = null;
+            optIn.timestampSeconds = OptOutRule.newestChangeSeconds(s.state, s.batch.timestampMs);
+            identifies.identify(
+                    s.a.address, optIn, s.batch, s.t, OperationEffects.RESUBSCRIBE, true);
+            s.state.unsubscribedSent = Boolean.FALSE;
+            s.unsubscribe = null;
         }
+    }
 
-        long identifySeconds = late ? newestSeconds : batchSeconds;
-        String anonymousId =
-                a.newPerson && settings.anonymousEvents() && batch.hasMpid
-                        ? anonymousId(state, batch)
+    /**
+     * The time and address of the batch's identifies: a late batch's go under the newest identify
+     * time known, so that they never look older than what Customer.io has.
+     */
+    private void timeIdentifies(Applying s) {
+        UserState state = s.state;
+        long newestSeconds =
+                state.lastIdentifySeconds == UserState.NONE
+                        ? s.batchSeconds
+                        : Math.max(s.batchSeconds, state.lastIdentifySeconds);
+        s.identifySeconds = s.late ? newestSeconds : s.batchSeconds;
+        s.anonymousId =
+                s.a.newPerson && settings.anonymousEvents() && s.batch.hasMpid
+                        ? anonymousId(state, s.batch)
                         : null;
-        PersonIdentifier profileAddress = a.address;
-        boolean identifySent = false;
-        if (attachId != null) {
+        s.profileAddress = s.a.address;
+    }
+
+    private void sendAttach(Applying s) {
+        if (s.attachId != null) {
             // Alone, and confirmed before anything addressed by the id goes out: nothing
             // documents that Customer.io applies a batch's operations in order, and a refused
             // attach must leave the person addressed as Customer.io knows them.
-            emitAttach(a.address, attachId, identifySeconds, batch, t);
-            profileAddress = PersonIdentifier.id(attachId);
-            identifySent = true;
+            identifies.attach(s.a.address, s.attachId, s.identifySeconds, s.batch, s.t);
+            s.profileAddress = PersonIdentifier.id(s.attachId);
+            s.identifySent = true;
         }
-        boolean sendAttributes = sendProfile || createdAtSeconds != null;
-        if (unsubscribe != null) {
-            // Alone: no attribute Customer.io refuses can take the unsubscribe down with it.
+    }
+
+    /** Alone: no attribute Customer.io refuses can take the unsubscribe down with it. */
+    private void sendUnsubscribe(Applying s) {
+        if (s.unsubscribe != null) {
             ProfileUpdate u = new ProfileUpdate();
-            u.unsubscribed = unsubscribe;
-            u.timestampSeconds = identifySeconds;
-            if (!sendAttributes) {
-                u.anonymousId = anonymousId;
+            u.unsubscribed = s.unsubscribe;
+            u.timestampSeconds = s.identifySeconds;
+            if (!sendsAttributes(s)) {
+                u.anonymousId = s.anonymousId;
             }
-            emitIdentify(profileAddress, u, batch, t, OperationEffects.UNSUBSCRIBE, false);
-            state.unsubscribedSent = unsubscribe;
-            identifySent = true;
+            identifies.identify(
+                    s.profileAddress, u, s.batch, s.t, OperationEffects.UNSUBSCRIBE, false);
+            s.state.unsubscribedSent = s.unsubscribe;
+            s.identifySent = true;
         }
-        if (sendAttributes) {
-            ProfileUpdate identify = sendProfile ? update : new ProfileUpdate();
-            identify.timestampSeconds = identifySeconds;
-            identify.createdAtSeconds = createdAtSeconds;
-            identify.anonymousId = anonymousId;
-            int effects = 0;
-            if (sendProfile && identifiersOnly) {
-                state.emailSent = a.email;
-                effects |= OperationEffects.EMAIL;
-            } else if (sendProfile && !late) {
-                state.profileFingerprint = fingerprint;
-                state.emailSent = a.email;
-                effects |= OperationEffects.PROFILE | OperationEffects.EMAIL;
-            }
-            if (createdAtSeconds != null) {
-                state.createdAtSentSeconds = createdAtSeconds;
-                effects |= OperationEffects.CREATED_AT;
-            }
-            emitIdentify(profileAddress, identify, batch, t, effects, false);
-            identifySent = true;
+    }
+
+    private static boolean sendsAttributes(Applying s) {
+        return s.sendProfile || s.createdAtSeconds != null;
+    }
+
+    /** The profile (or only its identifiers) and created_at, in one identify. */
+    private void sendAttributes(Applying s) {
+        if (!sendsAttributes(s)) {
+            return;
         }
-        if (identifySent) {
-            t.identifySent++;
+        UserState state = s.state;
+        ProfileUpdate identify = s.sendProfile ? s.update : new ProfileUpdate();
+        identify.timestampSeconds = s.identifySeconds;
+        identify.createdAtSeconds = s.createdAtSeconds;
+        identify.anonymousId = s.anonymousId;
+        int effects = 0;
+        if (s.sendProfile && s.identifiersOnly) {
+            state.emailSent = s.a.email;
+            effects |= OperationEffects.EMAIL;
+        } else if (s.sendProfile && !s.late) {
+            state.profileFingerprint = s.fingerprint;
+            state.emailSent = s.a.email;
+            effects |= OperationEffects.PROFILE | OperationEffects.EMAIL;
+        }
+        if (s.createdAtSeconds != null) {
+            state.createdAtSentSeconds = s.createdAtSeconds;
+            effects |= OperationEffects.CREATED_AT;
+        }
+        identifies.identify(s.profileAddress, identify, s.batch, s.t, effects, false);
+        s.identifySent = true;
+    }
+
+    private static void countIdentify(Applying s) {
+        UserState state = s.state;
+        if (s.identifySent) {
+            s.t.identifySent++;
             state.lastIdentifySeconds =
                     state.lastIdentifySeconds == UserState.NONE
-                            ? identifySeconds
-                            : Math.max(state.lastIdentifySeconds, identifySeconds);
-        } else if (!profileHeld) {
-            t.identifyUnchanged++;
+                            ? s.identifySeconds
+                            : Math.max(state.lastIdentifySeconds, s.identifySeconds);
+        } else if (!s.profileHeld) {
+            s.t.identifyUnchanged++;
         }
-        if (attachId != null) {
-            IdentityResolution.attached(state, a);
-            state.emailSent = a.email;
-            if (state.email != null && !state.email.equalsIgnoreCase(a.email)) {
-                // The person's email changed too; only now, addressed by id, can it be sent.
-                if (settings.emailChangesById()) {
-                    ProfileUpdate email = new ProfileUpdate();
-                    email.attributes.add("email", ValueType.STRING, state.email);
-                    email.timestampSeconds = state.lastIdentifySeconds;
-                    emitIdentify(a.eventAddress(), email, batch, t, OperationEffects.EMAIL, true);
-                    state.emailSent = state.email;
-                } else if (settings.applyIdentifierChanges()) {
-                    emitIdentifierChange(
-                            new IdentifierChange(
-                                    a.eventAddress(), PersonIdentifier.email(state.email)),
-                            batch,
-                            t);
-                    state.emailSent = state.email;
-                } else {
-                    t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
-                }
+    }
+
+    /** Once an id is attached, the person is addressed by it; a changed email follows. */
+    private void afterAttach(Applying s) {
+        if (s.attachId == null) {
+            return;
+        }
+        UserState state = s.state;
+        IdentityResolution.Addressing a = s.a;
+        IdentityResolution.attached(state, a);
+        state.emailSent = a.email;
+        if (state.email != null && !state.email.equalsIgnoreCase(a.email)) {
+            // The person's email changed too; only now, addressed by id, can it be sent.
+            if (settings.emailChangesById()) {
+                ProfileUpdate email = new ProfileUpdate();
+                email.attributes.add("email", ValueType.STRING, state.email);
+                email.timestampSeconds = state.lastIdentifySeconds;
+                identifies.identify(
+                        a.eventAddress(), email, s.batch, s.t, OperationEffects.EMAIL, true);
+                state.emailSent = state.email;
+            } else if (settings.applyIdentifierChanges()) {
+                identifies.identifierChange(
+                        new IdentifierChange(a.eventAddress(), PersonIdentifier.email(state.email)),
+                        s.batch,
+                        s.t);
+                state.emailSent = state.email;
+            } else {
+                s.t.skip(SkipReason.EMAIL_CHANGE_NOT_APPLIED);
             }
         }
+    }
 
-        PersonIdentifier eventAddress = attachId != null ? a.eventAddress() : a.address;
+    /** After the identifies: held devices, held anonymous merges, then the batch's events. */
+    private void sendHeldAndEvents(Applying s) {
+        IdentityResolution.Addressing a = s.a;
+        PersonIdentifier eventAddress = s.attachId != null ? a.eventAddress() : a.address;
         if (settings.forwardDevices()) {
             // Devices held until the person existed, or until an opt-in: after the identifies.
-            pushDevices.flush(state, eventAddress, batch, t);
+            pushDevices.flush(s.state, eventAddress, s.batch, s.t);
         }
         // Anonymous MPIDs of the user's device held until the person existed: after the
         // identifies, like devices.
-        anonymousMerges.flush(state, eventAddress, batch, t);
+        anonymousMerges.flush(s.state, eventAddress, s.batch, s.t);
         if (!a.beforeIdentified || settings.anonymousEvents()) {
             // An anonymous batch arriving after the identify went out belongs to the person:
             // sent to them directly, as merging would have done had it arrived in time.
-            emitEvents(eventAddress, null, batch, t);
+            emitEvents(eventAddress, null, s.batch, s.t);
         }
-        t.state = state;
-        return t;
     }
 
     /**
@@ -336,40 +461,6 @@ public final class UserStateMachine {
                 events.emitAnonymous(anonymousId, event, batch, t);
             }
         }
-    }
-
-    private void emitIdentifierChange(IdentifierChange change, MParticleBatch batch, Transition t) {
-        CustomerioOperation op =
-                Operations.of(
-                        OperationKind.IDENTIFIER_CHANGE,
-                        new EncodedOperation(null, null, change.encode(), 0),
-                        null,
-                        batch.timestampMs,
-                        batch,
-                        t);
-        // What follows is addressed by the new identifier: it waits until Customer.io has it.
-        op.confirmRequired = true;
-        op.effects = OperationEffects.IDENTIFIER_CHANGE;
-        t.operations.add(op);
-    }
-
-    /** The identify that gives an email-addressed person their Customer ID, alone. */
-    private void emitAttach(
-            PersonIdentifier emailAddress,
-            String attachId,
-            long timestampSeconds,
-            MParticleBatch batch,
-            Transition t) {
-        ProfileUpdate attach = new ProfileUpdate();
-        attach.attachId = attachId;
-        attach.timestampSeconds = timestampSeconds;
-        EncodedOperation encoded = encoder.identify(emailAddress, attach, 0, 0, true);
-        var op = Operations.of(OperationKind.IDENTIFY, encoded, null, batch.timestampMs, batch, t);
-        op.lastInRequest = true;
-        op.confirmRequired = true;
-        op.effects = OperationEffects.ATTACH;
-        op.effectDetail = emailAddress.value();
-        t.operations.add(op);
     }
 
     /**
@@ -422,47 +513,8 @@ public final class UserStateMachine {
         }
         UserState state = current == null ? new UserState() : current.copy();
         t.state = state;
-        if (verdict.ofAnotherCustomer) {
-            state.emailOfAnotherCustomer = verdict.email;
-            return t;
-        }
-        if (verdict.email.equalsIgnoreCase(nullToEmpty(state.emailOfAnotherCustomer))) {
-            state.emailOfAnotherCustomer = null;
-        }
-        state.emailConfirmed = verdict.email;
-        PersonIdentifier address = PushDevices.addressOf(state);
-        boolean changeAllowed = state.emailSent == null || settings.emailChangesById();
-        if (address != null
-                && address.kind() == PersonIdentifier.Kind.ID
-                && !state.optedOut
-                && changeAllowed
-                && verdict.email.equalsIgnoreCase(nullToEmpty(state.email))
-                && !verdict.email.equalsIgnoreCase(nullToEmpty(state.emailSent))) {
-            ProfileUpdate email = new ProfileUpdate();
-            email.attributes.add("email", ValueType.STRING, state.email);
-            email.timestampSeconds =
-                    Math.max(Math.floorDiv(verdict.timeMs, 1000), state.lastIdentifySeconds);
-            CustomerioOperation op =
-                    Operations.of(
-                            OperationKind.IDENTIFY,
-                            encoder.identify(address, email, 0, 1, true),
-                            verdict.userKey,
-                            verdict.mpid,
-                            verdict.timeMs,
-                            verdict.sourceTopic,
-                            verdict.sourcePartition,
-                            verdict.sourceOffset,
-                            t);
-            op.effects = OperationEffects.EMAIL;
-            t.operations.add(op);
-            t.identifySent++;
-            state.emailSent = state.email;
-        }
+        emailVerdicts.apply(state, verdict, t);
         return t;
-    }
-
-    private static String nullToEmpty(String value) {
-        return value == null ? "" : value;
     }
 
     /**
@@ -509,56 +561,7 @@ public final class UserStateMachine {
         if (state == null || op.effects == 0) {
             return t;
         }
-        int e = op.effects;
-        if (OperationEffects.has(e, OperationEffects.PROFILE)) {
-            state.profileFingerprint = 0;
-        }
-        if (OperationEffects.has(e, OperationEffects.EMAIL)) {
-            state.emailSent = null;
-        }
-        if (OperationEffects.has(e, OperationEffects.CREATED_AT)) {
-            state.createdAtSentSeconds = UserState.NONE;
-        }
-        if (OperationEffects.has(e, OperationEffects.UNSUBSCRIBE)
-                && Boolean.TRUE.equals(state.unsubscribedSent)) {
-            // Not null: upgradeOlderState would read an opted-out user without it as a state
-            // from before version 3, which sent its unsubscribes, and never send this one again.
-            // False reads the same everywhere else: not told it is unsubscribed.
-            state.unsubscribedSent = Boolean.FALSE;
-        }
-        if (OperationEffects.has(e, OperationEffects.RESUBSCRIBE)
-                && Boolean.FALSE.equals(state.unsubscribedSent)) {
-            state.unsubscribedSent = Boolean.TRUE;
-        }
-        if (OperationEffects.has(e, OperationEffects.DEVICE_ADD) && state.pushDevices != null) {
-            for (var device : state.pushDevices) {
-                if (device.token.equals(op.effectDetail)) {
-                    device.sent = false;
-                }
-            }
-        }
-        if (OperationEffects.has(e, OperationEffects.ATTACH)
-                && PersonIdentifier.Kind.ID.code().equals(state.identifierKind)
-                && op.effectDetail != null) {
-            t.readdressFrom = PersonIdentifier.id(state.identifier);
-            t.readdressTo = PersonIdentifier.email(op.effectDetail);
-            state.identifierKind = PersonIdentifier.Kind.EMAIL.code();
-            state.identifier = op.effectDetail;
-        }
-        if (OperationEffects.has(e, OperationEffects.IDENTIFIER_CHANGE)) {
-            IdentifierChange change = IdentifierChange.decode(op.body);
-            state.refusedIdentifier = change.set().kind().code() + ":" + change.set().value();
-            if (change.set().kind().code().equals(state.identifierKind)
-                    && change.set().value().equals(state.identifier)) {
-                t.readdressFrom = change.set();
-                t.readdressTo = change.person();
-                state.identifierKind = change.person().kind().code();
-                state.identifier = change.person().value();
-            }
-            if (change.set().kind() == PersonIdentifier.Kind.EMAIL) {
-                state.emailSent = null;
-            }
-        }
+        RefusalRule.forget(state, op, t);
         t.state = state;
         return t;
     }
@@ -596,112 +599,11 @@ public final class UserStateMachine {
         }
     }
 
-    /**
-     * Keeps removals of a held profile for the next profile that goes out: at most {@link
-     * ProfileBuilder#MAX_DELETIONS}, the earliest held first; each one past them is counted.
-     */
-    private static void holdRemovals(
-            UserState state, List<String> removals, Attributes profile, Transition t) {
-        if (state.pendingDeletions == null && removals.isEmpty()) {
-            return;
-        }
-        // Sets, not List.contains: quadratic in the number of names otherwise.
-        Set<String> pending =
-                state.pendingDeletions == null
-                        ? new LinkedHashSet<>()
-                        : new LinkedHashSet<>(state.pendingDeletions);
-        if (profile != null && !pending.isEmpty()) {
-            // An attribute the held profile sets again is no longer removed.
-            Set<String> setAgain = new HashSet<>(profile.names);
-            pending.removeIf(setAgain::contains);
-        }
-        pending.addAll(removals);
-        List<String> kept = new ArrayList<>(Math.min(pending.size(), ProfileBuilder.MAX_DELETIONS));
-        for (String name : pending) {
-            if (kept.size() < ProfileBuilder.MAX_DELETIONS) {
-                kept.add(name);
-            } else {
-                t.skip(SkipReason.DELETED_ATTRIBUTES_LIMIT);
-            }
-        }
-        // Still a java.util.ArrayList: the state field's type (List<String>) never changes.
-        state.pendingDeletions = kept.isEmpty() ? null : kept;
-    }
-
-    private static List<String> pendingWith(UserState state, List<String> removals) {
-        if (state.pendingDeletions == null) {
-            return removals;
-        }
-        Set<String> all = new LinkedHashSet<>(state.pendingDeletions);
-        all.addAll(removals);
-        return new ArrayList<>(all);
-    }
-
     /** An unknown user is stored only when there is something to remember about them. */
     private boolean worthStoring(UserState current, UserState state) {
         return current != null
                 || settings.sendCreatedAt()
                 || state.optOutChanges != null
                 || state.pendingDeletions != null;
-    }
-
-    /**
-     * Emits the identify as one operation, or several when it holds more than 300 fields (a full
-     * profile and removals) or would exceed 32 KB. The first carries the control fields and, when
-     * it attaches an id, closes its request: nothing documents that Customer.io applies a batch's
-     * operations in order, so what is addressed by the new id waits until the attaching identify is
-     * acknowledged.
-     */
-    private void emitIdentify(
-            PersonIdentifier address,
-            ProfileUpdate update,
-            MParticleBatch batch,
-            Transition t,
-            int effects,
-            boolean count) {
-        Attributes attributes = update.attributes;
-        int first = t.operations.size();
-        int firstEnd =
-                Math.min(
-                        attributes.size(),
-                        CustomerioLimits.MAX_ATTRIBUTES_PER_PERSON - update.controlFieldCount());
-        emitIdentifyRange(address, update, 0, firstEnd, true, batch, t);
-        PersonIdentifier rest =
-                update.attachId != null ? PersonIdentifier.id(update.attachId) : address;
-        for (int from = firstEnd; from < attributes.size(); ) {
-            int to = Math.min(attributes.size(), from + CustomerioLimits.MAX_ATTRIBUTES_PER_PERSON);
-            emitIdentifyRange(rest, update, from, to, false, batch, t);
-            from = to;
-        }
-        for (int i = first; i < t.operations.size(); i++) {
-            t.operations.get(i).effects = effects;
-        }
-        if (count) {
-            t.identifySent++;
-        }
-    }
-
-    private void emitIdentifyRange(
-            PersonIdentifier address,
-            ProfileUpdate update,
-            int from,
-            int to,
-            boolean withControlFields,
-            MParticleBatch batch,
-            Transition t) {
-        EncodedOperation encoded = encoder.identify(address, update, from, to, withControlFields);
-        if (encoded.body.length > CustomerioLimits.MAX_OPERATION_BYTES && to - from > 1) {
-            // Attributes are at most ~7 KB each once escaped, so halving always ends in a fit.
-            int middle = (from + to) >>> 1;
-            emitIdentifyRange(address, update, from, middle, withControlFields, batch, t);
-            PersonIdentifier rest =
-                    withControlFields && update.attachId != null
-                            ? PersonIdentifier.id(update.attachId)
-                            : address;
-            emitIdentifyRange(rest, update, middle, to, false, batch, t);
-            return;
-        }
-        var op = Operations.of(OperationKind.IDENTIFY, encoded, null, batch.timestampMs, batch, t);
-        t.operations.add(op);
     }
 }

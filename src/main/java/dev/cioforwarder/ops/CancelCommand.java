@@ -42,8 +42,9 @@ final class CancelCommand extends OpsSubcommand {
             console.info("No running job named \"" + env.jobName(name) + "\"");
             return 0;
         }
+        JobEnd ending = new JobEnd(control);
         for (String id : jobs) {
-            if (!control.cancelAndAwait(id)) {
+            if (!ending.cancelAndAwait(id)) {
                 throw OpsFailure.nothingChanged(
                         "job " + id + " did not end within 120 s of the cancel");
             }

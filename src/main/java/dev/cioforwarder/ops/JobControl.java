@@ -5,35 +5,23 @@ import dev.cioforwarder.ops.FlinkRestClient.ClusterConfig;
 import dev.cioforwarder.ops.FlinkRestClient.JobDetails;
 import dev.cioforwarder.ops.FlinkRestClient.JobFailure;
 import dev.cioforwarder.ops.FlinkRestClient.JobSummary;
-import dev.cioforwarder.ops.FlinkRestClient.RunRequest;
-import dev.cioforwarder.ops.FlinkRestClient.SavepointStatus;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The steps every operation is made of, on one cluster: find the job, start one and wait until it
- * runs and has completed a checkpoint, take a savepoint, cancel. Polls retry a cluster that does
- * not answer (a JobManager restarting, a lost connection) until their deadline instead of giving up
- * at the first miss; calls that change something are made once.
+ * One cluster and its jobs: find the job, check the cluster and its slots, read a job's state and
+ * whether it is failing; and the polling every wait is made of. Polls retry a cluster that does not
+ * answer (a JobManager restarting, a lost connection) until their deadline instead of giving up at
+ * the first miss; calls that change something are made once. Starting a job is {@link JobStart}'s,
+ * savepoints and cancels {@link JobEnd}'s.
  */
 public final class JobControl {
 
-    /** The forwarder's entry point in the job jar. */
-    public static final String ENTRY_CLASS = "dev.cioforwarder.job.ForwarderJob";
-
     private static final Set<String> FAILING_STATES =
             Set.of("FAILING", "RESTARTING", "CANCELLING", "SUSPENDED");
-    private static final Duration CANCEL_TIMEOUT = Duration.ofMinutes(2);
 
     /** Flink adds a failure to the exception history a moment after the state changes. */
     private static final Duration FAILURE_REPORT_WAIT = Duration.ofSeconds(15);
@@ -222,266 +210,6 @@ public final class JobControl {
         }
     }
 
-    // -------------------------------------------------------------------------------------
-    // Starting a job
-
-    /** Uploads a jar; a failure leaves everything as it was. */
-    public String upload(Path jar) {
-        if (!Files.isRegularFile(jar) || !Files.isReadable(jar)) {
-            throw OpsFailure.nothingChanged("jar " + jar + " does not exist or cannot be read");
-        }
-        long mb = jar.toFile().length() / 1024 / 1024;
-        console.info("Uploading " + jar.getFileName() + " (" + mb + " MB) to " + flink.baseUrl());
-        try {
-            String jarId = flink.uploadJar(jar);
-            console.info("Uploaded as " + jarId);
-            return jarId;
-        } catch (FlinkRestException e) {
-            String hint =
-                    e.status() == 404 || e.status() == 405
-                            ? "\n(is jar upload enabled on the cluster? web.submit.enable: true)"
-                            : "";
-            throw OpsFailure.nothingChanged(
-                    "uploading "
-                            + jar
-                            + " to "
-                            + flink.baseUrl()
-                            + "/jars/upload failed: "
-                            + FlinkErrors.summary(e.errors(), 4)
-                            + hint);
-        }
-    }
-
-    /**
-     * The cluster's id of a recorded job's jar: the one it was started from if the cluster still
-     * has it, else the recorded copy uploaded again.
-     */
-    public String recordedJar(JobRecords.JobRecord record) {
-        if (record.jarId() != null && flink.jarIds().contains(record.jarId())) {
-            console.info(
-                    "The cluster still has the jar of job "
-                            + record.jobId()
-                            + " ("
-                            + record.jarId()
-                            + ")");
-            return record.jarId();
-        }
-        if (record.jar() == null || !Files.isRegularFile(record.jar())) {
-            throw OpsFailure.nothingChanged(
-                    "the jar of job "
-                            + record.jobId()
-                            + " is neither on the cluster ("
-                            + record.jarId()
-                            + ") nor at "
-                            + record.jar());
-        }
-        return upload(record.jar());
-    }
-
-    /**
-     * Starts the job (POST /jars/&lt;id&gt;/run) once. Throws {@link JobDidNotStart} with Flink's
-     * reason when it refuses; a cluster that does not answer is not retried, since the job may have
-     * started all the same.
-     */
-    public String start(
-            String jarId,
-            JobSettings settings,
-            Integer parallelism,
-            String savepoint,
-            boolean allowNonRestoredState) {
-        return start(jarId, ENTRY_CLASS, settings, parallelism, savepoint, allowNonRestoredState);
-    }
-
-    /** {@link #start} with another entry class of the job jar (the benchmark's). */
-    public String start(
-            String jarId,
-            String entryClass,
-            JobSettings settings,
-            Integer parallelism,
-            String savepoint,
-            boolean allowNonRestoredState) {
-        console.info(
-                "Starting the job"
-                        + (parallelism != null ? " with parallelism " + parallelism : "")
-                        + (savepoint != null ? " from " + savepoint : "")
-                        + (allowNonRestoredState ? " (allowing non-restored state)" : ""));
-        try {
-            String jobId =
-                    flink.runJar(
-                            jarId,
-                            new RunRequest(
-                                    entryClass,
-                                    settings.programArgs(),
-                                    parallelism,
-                                    savepoint,
-                                    allowNonRestoredState));
-            console.info("Submitted job " + jobId);
-            return jobId;
-        } catch (FlinkRestException e) {
-            Path answer = keepAnswer("run-refused", e);
-            throw new JobDidNotStart(
-                    null,
-                    "Flink refused to run the job: "
-                            + e.innermostCause()
-                            + "\n(Flink's whole answer: "
-                            + answer
-                            + ")");
-        }
-    }
-
-    /** Keeps Flink's whole error answer under the ops dir, for the details a summary leaves out. */
-    private Path keepAnswer(String what, FlinkRestException e) {
-        Path file =
-                records.opsDir()
-                        .resolve("logs")
-                        .resolve(
-                                DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                                                .withZone(ZoneOffset.UTC)
-                                                .format(Instant.now())
-                                        + "-"
-                                        + what
-                                        + ".txt");
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(
-                    file,
-                    "HTTP " + e.status() + "\n" + String.join("\n", e.errors()) + "\n",
-                    StandardCharsets.UTF_8);
-        } catch (IOException io) {
-            console.warn("could not keep Flink's answer in " + file + ": " + io.getMessage());
-        }
-        return file;
-    }
-
-    /**
-     * Waits until every task of the job runs. Throws {@link JobDidNotStart} when the job ends,
-     * fails or restarts first, or after {@code timeout}.
-     */
-    public void awaitRunning(String jobId, Duration timeout) {
-        Deadline deadline = new Deadline(timeout);
-        String last = "";
-        Transient unanswered = new Transient();
-        while (true) {
-            try {
-                JobSummary job =
-                        flink.jobs().stream()
-                                .filter(j -> j.id().equals(jobId))
-                                .findFirst()
-                                .orElse(null);
-                unanswered.clear();
-                String state = job == null ? "not listed yet" : job.state();
-                if (job != null && job.allTasksRunning()) {
-                    console.info(
-                            "Job " + jobId + " is RUNNING: all " + job.totalTasks() + " tasks");
-                    return;
-                }
-                String failure = failedEarly(jobId, job == null ? "" : job.state(), 0);
-                if (failure != null) {
-                    throw new JobDidNotStart(jobId, failure);
-                }
-                String now =
-                        state
-                                + ", "
-                                + (job == null ? 0 : job.runningTasks())
-                                + "/"
-                                + (job == null ? "?" : job.totalTasks())
-                                + " tasks running";
-                if (!now.equals(last)) {
-                    console.info("Job " + jobId + " is " + now);
-                    last = now;
-                }
-                if (deadline.expired()) {
-                    throw new JobDidNotStart(
-                            jobId,
-                            "job "
-                                    + jobId
-                                    + " was not running after "
-                                    + timeout.toSeconds()
-                                    + "s (it is "
-                                    + now
-                                    + "; are there enough free slots? GET "
-                                    + flink.baseUrl()
-                                    + "/overview)");
-                }
-            } catch (FlinkUnreachableException | FlinkRestException e) {
-                unanswered.seen(e, deadline);
-                if (deadline.expired()) {
-                    throw new JobDidNotStart(
-                            jobId,
-                            "job "
-                                    + jobId
-                                    + " was not seen running within "
-                                    + timeout.toSeconds()
-                                    + "s: "
-                                    + e.getMessage());
-                }
-            }
-            sleep();
-        }
-    }
-
-    /**
-     * Waits until the job has completed a checkpoint of its own (counts.completed counts this job's
-     * checkpoints, not the savepoint it was restored from). A job can be RUNNING and still fail on
-     * its first records or its first barrier; a completed checkpoint means every operator restored
-     * its state and acknowledged, and the dead-letter sink can write transactions.
-     */
-    public CheckpointStats awaitFirstCheckpoint(String jobId, Duration timeout) {
-        Deadline deadline = new Deadline(timeout);
-        console.info("Waiting for job " + jobId + " to complete its first checkpoint");
-        Transient unanswered = new Transient();
-        while (true) {
-            try {
-                CheckpointStats stats = flink.checkpoints(jobId);
-                if (stats.hasCompleted()) {
-                    console.info(
-                            "Job "
-                                    + jobId
-                                    + " completed checkpoint "
-                                    + stats.latestCompletedId()
-                                    + (stats.restoredPath() != null
-                                            ? " (restored from " + stats.restoredPath() + ")"
-                                            : ""));
-                    return stats;
-                }
-                String state = flink.job(jobId).state();
-                unanswered.clear();
-                String failure = failedEarly(jobId, state, 0);
-                if (failure != null) {
-                    throw new JobDidNotStart(jobId, failure);
-                }
-                if (deadline.expired()) {
-                    throw new JobDidNotStart(
-                            jobId,
-                            "job "
-                                    + jobId
-                                    + " completed no checkpoint within "
-                                    + timeout.toSeconds()
-                                    + "s (it is "
-                                    + state
-                                    + "; GET "
-                                    + flink.baseUrl()
-                                    + "/jobs/"
-                                    + jobId
-                                    + "/checkpoints)");
-                }
-            } catch (FlinkUnreachableException | FlinkRestException e) {
-                unanswered.seen(e, deadline);
-                if (deadline.expired()) {
-                    throw new JobDidNotStart(
-                            jobId,
-                            "job "
-                                    + jobId
-                                    + " was not seen completing a checkpoint within "
-                                    + timeout.toSeconds()
-                                    + "s: "
-                                    + e.getMessage());
-                }
-            }
-            sleep();
-        }
-    }
-
     /**
      * Why the job is not going to work, or null: it has ended, is failing or restarting, or has a
      * failure in its exception history since {@code sinceMs}. Before its first checkpoint any of
@@ -525,147 +253,6 @@ public final class JobControl {
         return String.join("\n", FlinkErrors.exceptionLines(failure.trace(), 10));
     }
 
-    // -------------------------------------------------------------------------------------
-    // Ending a job
-
-    /** Cancels a job and waits until it has ended; false when that could not be seen. */
-    public boolean cancelAndAwait(String jobId) {
-        console.info("Cancelling job " + jobId);
-        try {
-            flink.cancel(jobId);
-        } catch (FlinkRestException e) {
-            if (e.status() != 404) {
-                console.warn("cancelling job " + jobId + ": " + e.getMessage());
-            }
-        } catch (FlinkUnreachableException e) {
-            console.warn("cancelling job " + jobId + ": " + e.getMessage());
-        }
-        Deadline deadline = new Deadline(CANCEL_TIMEOUT);
-        while (true) {
-            try {
-                String state = flink.job(jobId).state();
-                if (FlinkRestClient.TERMINAL_STATES.contains(state)) {
-                    console.info("Job " + jobId + " is " + state);
-                    return true;
-                }
-                if (deadline.expired()) {
-                    console.warn("job " + jobId + " is still " + state + " 120 s after the cancel");
-                    return false;
-                }
-            } catch (FlinkRestException e) {
-                if (e.status() == 404) {
-                    console.info("Job " + jobId + " is gone");
-                    return true;
-                }
-                if (deadline.expired()) {
-                    return false;
-                }
-            } catch (FlinkUnreachableException e) {
-                if (deadline.expired()) {
-                    console.warn("job " + jobId + " could not be seen ending: " + e.getMessage());
-                    return false;
-                }
-            }
-            sleep();
-        }
-    }
-
-    /**
-     * Triggers a savepoint (or stop-with-savepoint) and waits until it completes; returns its path,
-     * recorded in the job's record. Throws {@link OpsFailure} (nothing changed) when it fails:
-     * Flink keeps the job running after a failed savepoint, even with stop.
-     */
-    public String takeSavepoint(String jobId, boolean stop, String directory) {
-        String where = directory != null ? " in " + directory : "";
-        console.info(
-                (stop
-                                ? "Stopping job " + jobId + " with a savepoint"
-                                : "Triggering a savepoint of job " + jobId)
-                        + where);
-        String trigger;
-        try {
-            trigger = flink.triggerSavepoint(jobId, stop, directory);
-        } catch (FlinkRestException e) {
-            throw savepointFailed(
-                    jobId, "Flink refused the savepoint: " + FlinkErrors.summary(e.errors(), 6));
-        }
-        Deadline deadline = new Deadline(savepointTimeout);
-        Deadline nextNote = new Deadline(Duration.ofSeconds(15));
-        long started = System.nanoTime();
-        Transient unanswered = new Transient();
-        SavepointStatus status;
-        while (true) {
-            try {
-                status = flink.savepointStatus(jobId, trigger);
-                unanswered.clear();
-                if (status.done()) {
-                    break;
-                }
-            } catch (FlinkRestException | FlinkUnreachableException e) {
-                unanswered.seen(e, deadline);
-            }
-            if (deadline.expired()) {
-                throw savepointFailed(
-                        jobId,
-                        "the savepoint did not complete within "
-                                + savepointTimeout.toSeconds()
-                                + "s (trigger "
-                                + trigger
-                                + "; SAVEPOINT_TIMEOUT)");
-            }
-            if (nextNote.expired()) {
-                console.info(
-                        "savepoint still in progress ("
-                                + Duration.ofNanos(System.nanoTime() - started).toSeconds()
-                                + "s)");
-                nextNote = new Deadline(Duration.ofSeconds(15));
-            }
-            sleep();
-        }
-        if (status.location() == null) {
-            String trace = status.failureTrace() == null ? "" : status.failureTrace();
-            throw savepointFailed(
-                    jobId,
-                    "the savepoint failed: "
-                            + FlinkErrors.innermostCause(trace)
-                            + "\n"
-                            + String.join("\n", FlinkErrors.exceptionLines(trace, 8)));
-        }
-        String path = status.location();
-        records.addSavepoint(jobId, path);
-        if (stop) {
-            String state = awaitEnded(jobId);
-            console.info("Job " + jobId + " is " + state + "; savepoint: " + path);
-        } else {
-            console.info("Savepoint of job " + jobId + ": " + path);
-        }
-        return path;
-    }
-
-    private OpsFailure savepointFailed(String jobId, String reason) {
-        console.detail(reason);
-        return OpsFailure.nothingChanged(
-                "the savepoint of job "
-                        + jobId
-                        + " failed (reason above); the job is "
-                        + stateOf(jobId));
-    }
-
-    /** After a stop-with-savepoint: the job's end, or its state when it does not end in time. */
-    private String awaitEnded(String jobId) {
-        Deadline deadline = new Deadline(CANCEL_TIMEOUT);
-        String state = "UNKNOWN";
-        while (!deadline.expired()) {
-            state = stateOf(jobId);
-            if (FlinkRestClient.TERMINAL_STATES.contains(state)) {
-                return state;
-            }
-            sleep();
-        }
-        console.warn("the savepoint is complete but job " + jobId + " is still " + state);
-        return state;
-    }
-
     public JobDetails details(String jobId) {
         return flink.job(jobId);
     }
@@ -690,6 +277,10 @@ public final class JobControl {
 
     Duration pollInterval() {
         return poll;
+    }
+
+    Duration savepointTimeout() {
+        return savepointTimeout;
     }
 
     /** A point in time a wait ends at. */

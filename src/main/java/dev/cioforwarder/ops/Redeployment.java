@@ -25,11 +25,15 @@ public final class Redeployment {
     private final String what;
 
     private final JobControl control;
+    private final JobStart starting;
+    private final JobEnd ending;
     private final String flinkUrl;
 
     public Redeployment(String what, JobControl control) {
         this.what = what;
         this.control = control;
+        this.starting = new JobStart(control);
+        this.ending = new JobEnd(control);
         this.flinkUrl = control.flink().baseUrl();
     }
 
@@ -65,15 +69,15 @@ public final class Redeployment {
         String newJarId;
         if (target.newJar() != null) {
             newCopy = records.keepJarCopy(target.newJar());
-            newJarId = uploadOrNothingChanged(() -> control.upload(target.newJar()), oldJob);
+            newJarId = uploadOrNothingChanged(() -> starting.upload(target.newJar()), oldJob);
         } else {
             newCopy = oldRecord.jar();
-            newJarId = uploadOrNothingChanged(() -> control.recordedJar(oldRecord), oldJob);
+            newJarId = uploadOrNothingChanged(() -> starting.recordedJar(oldRecord), oldJob);
         }
 
         String savepoint;
         try {
-            savepoint = control.takeSavepoint(oldJob, true, target.savepointDirectory());
+            savepoint = ending.takeSavepoint(oldJob, true, target.savepointDirectory());
         } catch (OpsFailure e) {
             throw OpsFailure.nothingChanged(
                     "stopping job "
@@ -126,7 +130,7 @@ public final class Redeployment {
         String failure;
         try {
             newJob =
-                    control.start(
+                    starting.start(
                             newJarId,
                             target.settings(),
                             parallelism,
@@ -146,8 +150,8 @@ public final class Redeployment {
                             what + " of job " + oldJob,
                             null),
                     target.settings());
-            control.awaitRunning(newJob, target.timeout());
-            CheckpointStats checkpoint = control.awaitFirstCheckpoint(newJob, target.timeout());
+            starting.awaitRunning(newJob, target.timeout());
+            CheckpointStats checkpoint = starting.awaitFirstCheckpoint(newJob, target.timeout());
             console.info(
                     capitalized(what)
                             + " done: job "
@@ -168,7 +172,7 @@ public final class Redeployment {
         }
         console.error("the " + what + " failed:");
         console.detail(failure);
-        if (newJob != null && !control.cancelAndAwait(newJob)) {
+        if (newJob != null && !ending.cancelAndAwait(newJob)) {
             // Two forwarders would share the consumer group and the dead-letter transactional
             // ids: the old one is not started while the new one may still run.
             throw new OpsFailure(
@@ -216,9 +220,9 @@ public final class Redeployment {
         JobSettings oldSettings = records.settings(oldJob);
         String job = null;
         try {
-            String jarId = control.recordedJar(oldRecord);
+            String jarId = starting.recordedJar(oldRecord);
             // Never with --allow-non-restored-state: the old jar has every operator of its state.
-            job = control.start(jarId, oldSettings, oldParallelism, savepoint, false);
+            job = starting.start(jarId, oldSettings, oldParallelism, savepoint, false);
             records.write(
                     new JobRecord(
                             job,
@@ -233,8 +237,8 @@ public final class Redeployment {
                             "rollback after a failed " + what + " of job " + oldJob,
                             null),
                     oldSettings);
-            control.awaitRunning(job, timeout);
-            control.awaitFirstCheckpoint(job, timeout);
+            starting.awaitRunning(job, timeout);
+            starting.awaitFirstCheckpoint(job, timeout);
         } catch (JobDidNotStart | OpsFailure e) {
             console.detail(e.getMessage());
             throw rollbackFailed(

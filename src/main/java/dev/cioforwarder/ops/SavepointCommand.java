@@ -61,7 +61,7 @@ final class SavepointCommand extends OpsSubcommand {
             throw OpsFailure.nothingChanged(
                     "job " + jobId + " is " + state + ": only a RUNNING job can take a savepoint");
         }
-        console.result(control.takeSavepoint(jobId, stop, dir));
+        console.result(new JobEnd(control).takeSavepoint(jobId, stop, dir));
         return 0;
     }
 }

@@ -46,10 +46,11 @@ final class Submission {
         }
         JobRecords records = control.records();
         Path copy = records.keepJarCopy(jar);
-        String jarId = control.upload(jar);
+        JobStart starting = new JobStart(control);
+        String jarId = starting.upload(jar);
         String jobId;
         try {
-            jobId = control.start(jarId, settings, parallelism, savepoint, allowNonRestoredState);
+            jobId = starting.start(jarId, settings, parallelism, savepoint, allowNonRestoredState);
         } catch (JobDidNotStart e) {
             throw OpsFailure.nothingChanged(e.getMessage());
         }
@@ -68,11 +69,11 @@ final class Submission {
                         null);
         records.write(record, settings);
         try {
-            control.awaitRunning(jobId, timeout);
+            starting.awaitRunning(jobId, timeout);
         } catch (JobDidNotStart e) {
             control.console().detail(e.getMessage());
             // Left alone it would restart for ever and block the next submit of this name.
-            control.cancelAndAwait(jobId);
+            new JobEnd(control).cancelAndAwait(jobId);
             throw OpsFailure.nothingChanged(
                     "job "
                             + jobId

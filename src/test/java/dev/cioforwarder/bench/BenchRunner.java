@@ -8,8 +8,10 @@ import dev.cioforwarder.ops.Console;
 import dev.cioforwarder.ops.FlinkRestClient;
 import dev.cioforwarder.ops.FlinkRestClient.CheckpointStats;
 import dev.cioforwarder.ops.JobControl;
+import dev.cioforwarder.ops.JobEnd;
 import dev.cioforwarder.ops.JobRecords;
 import dev.cioforwarder.ops.JobSettings;
+import dev.cioforwarder.ops.JobStart;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,6 +59,9 @@ public final class BenchRunner {
     /** Flink's REST operations: the operations tool's, the one implementation of them. */
     private final JobControl jobs;
 
+    private final JobStart starting;
+    private final JobEnd ending;
+
     private String jarId;
 
     private BenchRunner(Map<String, String> options) {
@@ -73,6 +78,8 @@ public final class BenchRunner {
                         Duration.ofMillis(500),
                         Duration.ofMinutes(15),
                         true);
+        this.starting = new JobStart(jobs);
+        this.ending = new JobEnd(jobs);
     }
 
     public static void main(String[] args) throws Exception {
@@ -99,7 +106,7 @@ public final class BenchRunner {
         }
         BenchRunner runner = new BenchRunner(o);
         Files.createDirectories(runner.out);
-        runner.jarId = runner.jobs.upload(Path.of(o.get("jar")));
+        runner.jarId = runner.starting.upload(Path.of(o.get("jar")));
         String mode = o.getOrDefault("mode", "single");
         if (o.containsKey("compare-jar")) {
             runner.writeResult("compare.json", runner.compare(Path.of(o.get("compare-jar"))));
@@ -501,7 +508,7 @@ public final class BenchRunner {
     private ObjectNode compare(Path otherJar) throws Exception {
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
         String thisJarId = jarId;
-        String otherJarId = jobs.upload(otherJar);
+        String otherJarId = starting.upload(otherJar);
         ArrayNode other = MAPPER.createArrayNode();
         ArrayNode mine = MAPPER.createArrayNode();
         for (int round = 1; round <= rounds; round++) {
@@ -687,10 +694,8 @@ public final class BenchRunner {
             settings.set("customerio.max-in-flight", s.get("max-in-flight"));
         }
         String entryClass =
-                discards(s)
-                        ? "dev.cioforwarder.job.DiscardingBenchmarkJob"
-                        : JobControl.ENTRY_CLASS;
-        return jobs.start(
+                discards(s) ? "dev.cioforwarder.job.DiscardingBenchmarkJob" : JobStart.ENTRY_CLASS;
+        return starting.start(
                 jarId, entryClass, settings, Integer.parseInt(s.get("parallelism")), null, false);
     }
 
@@ -719,12 +724,12 @@ public final class BenchRunner {
     }
 
     private void awaitRunning(String jobId) {
-        jobs.awaitRunning(jobId, Duration.ofMinutes(2));
+        starting.awaitRunning(jobId, Duration.ofMinutes(2));
     }
 
     /** Cancels the job and waits until it has ended, so the next run has the slots. */
     private void cancel(String jobId) {
-        if (!jobs.cancelAndAwait(jobId)) {
+        if (!ending.cancelAndAwait(jobId)) {
             log("job %s did not end after the cancel", jobId);
         }
     }

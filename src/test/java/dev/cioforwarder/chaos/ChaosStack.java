@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.ops.Console;
 import dev.cioforwarder.ops.FlinkRestClient;
 import dev.cioforwarder.ops.JobControl;
+import dev.cioforwarder.ops.JobEnd;
 import dev.cioforwarder.ops.JobRecords;
 import dev.cioforwarder.simulator.Person;
 import dev.cioforwarder.simulator.StoredEvent;
@@ -346,13 +347,14 @@ final class ChaosStack {
 
     /** Cancels the job through the operations tool, and waits until it has ended. */
     void cancel(String jobId) {
-        new JobControl(
-                        new FlinkRestClient(flinkUrl(), Duration.ofSeconds(60)),
-                        new Console(System.out, System.err),
-                        new JobRecords(stateDir.resolve("ops")),
-                        Duration.ofSeconds(1),
-                        Duration.ofMinutes(15),
-                        true)
+        new JobEnd(
+                        new JobControl(
+                                new FlinkRestClient(flinkUrl(), Duration.ofSeconds(60)),
+                                new Console(System.out, System.err),
+                                new JobRecords(stateDir.resolve("ops")),
+                                Duration.ofSeconds(1),
+                                Duration.ofMinutes(15),
+                                true))
                 .cancelAndAwait(jobId);
     }
 

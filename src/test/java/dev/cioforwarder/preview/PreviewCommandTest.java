@@ -223,6 +223,79 @@ class PreviewCommandTest {
     }
 
     @Test
+    void appliesSettingsFilesAndSingleSettingsInTheOrderGiven() throws IOException {
+        Path file = dir.resolve("preview.properties");
+        Files.writeString(file, "customerio.api-mode=v1\n");
+        String batch = "{\"mpid\":1,\"user_identities\":{\"customer_id\":\"a\"},\"events\":[]}";
+
+        assertThat(run(batch, "--settings", file.toString()).get(0).get("method").asText())
+                .isEqualTo("PUT");
+        assertThat(
+                        run(
+                                        batch,
+                                        "--settings",
+                                        file.toString(),
+                                        "--set",
+                                        "customerio.api-mode=v2-batch")
+                                .get(0)
+                                .get("path")
+                                .asText())
+                .isEqualTo("/api/v2/entity");
+        assertThat(
+                        run(
+                                        batch,
+                                        "--set",
+                                        "customerio.api-mode=v2-batch",
+                                        "--settings",
+                                        file.toString())
+                                .get(0)
+                                .get("method")
+                                .asText())
+                .isEqualTo("PUT");
+    }
+
+    @Test
+    void aSettingWithoutAValueIsAUsageError() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(
+                            PreviewCommand.run(
+                                    new String[] {"--set", "customerio.api-mode"},
+                                    new ByteArrayInputStream(new byte[0]),
+                                    new PrintStream(out, true, StandardCharsets.UTF_8)))
+                    .isEqualTo(2);
+            assertThat(
+                            PreviewCommand.run(
+                                    new String[] {"--settings"},
+                                    new ByteArrayInputStream(new byte[0]),
+                                    new PrintStream(out, true, StandardCharsets.UTF_8)))
+                    .isEqualTo(2);
+        } finally {
+            System.setErr(originalErr);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("preview: --set takes key=value, got customerio.api-mode")
+                .contains("--settings");
+        assertThat(out.size()).isZero();
+    }
+
+    @Test
+    void helpPrintsTheUsage() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code =
+                PreviewCommand.run(
+                        new String[] {"--help"},
+                        new ByteArrayInputStream(new byte[0]),
+                        new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("scripts/preview.sh [--settings FILE] [--set key=value ...] [FILE ...]");
+    }
+
+    @Test
     void showsTheAttachBarrierAndWhatWasAdjusted() throws IOException {
         List<JsonNode> lines =
                 run(
