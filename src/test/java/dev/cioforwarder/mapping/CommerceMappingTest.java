@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** customerio.forward-commerce-events: purchases and other commerce events (CommerceMapping). */
-class CommerceEventsTest {
+class CommerceMappingTest {
 
     private static final long EVENT_TIME = T - 5_500;
 
@@ -450,7 +450,7 @@ class CommerceEventsTest {
 
         /** A realistic basket: products of 150 to 400 bytes, seeded and printed. */
         private String basket(int count, long seed) {
-            System.out.println("CommerceEventsTest basket seed " + seed);
+            System.out.println("CommerceMappingTest basket seed " + seed);
             Random random = new Random(seed);
             StringBuilder json = new StringBuilder("[");
             for (int i = 0; i < count; i++) {
