@@ -1,5 +1,7 @@
 package dev.cioforwarder.settings;
 
+import dev.cioforwarder.codes.Coded;
+import dev.cioforwarder.codes.Codes;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
 import dev.cioforwarder.delivery.ApiKeySource;
@@ -16,15 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -66,7 +65,7 @@ public final class ForwarderSettings implements Serializable {
         this.kafkaProperties = kafkaProperties;
         required(ForwarderOptions.SITE_ID);
         required(ForwarderOptions.BOOTSTRAP_SERVERS);
-        read(config, ForwarderOptions.REGION, Region.accepted());
+        read(config, ForwarderOptions.REGION, Codes.accepted(Region.class));
         this.mapping = mappingSettings(config);
         double rate = read(config, ForwarderOptions.RATE_LIMIT, "a positive number");
         if (!(rate > 0)) {
@@ -102,7 +101,7 @@ public final class ForwarderSettings implements Serializable {
         positiveInt(ForwarderOptions.MAX_RECORD_BYTES);
         duration(ForwarderOptions.STATE_TTL);
         positiveInt(ForwarderOptions.MAX_PARALLELISM);
-        read(config, ForwarderOptions.STARTING_OFFSETS, StartingOffsets.accepted());
+        read(config, ForwarderOptions.STARTING_OFFSETS, Codes.accepted(StartingOffsets.class));
         if (topics().isEmpty()) {
             throw invalid(
                     ForwarderOptions.TOPIC,
@@ -143,7 +142,10 @@ public final class ForwarderSettings implements Serializable {
         MappingSettings mapping =
                 MappingSettings.builder()
                         .userIdType(
-                                read(config, ForwarderOptions.USER_ID_TYPE, UserIdType.accepted()))
+                                read(
+                                        config,
+                                        ForwarderOptions.USER_ID_TYPE,
+                                        Codes.accepted(UserIdType.class)))
                         .includeUserAttributes(
                                 bool(config, ForwarderOptions.INCLUDE_USER_ATTRIBUTES))
                         .sendCreatedAt(bool(config, ForwarderOptions.SEND_CREATED_AT))
@@ -151,7 +153,8 @@ public final class ForwarderSettings implements Serializable {
                                 read(
                                         config,
                                         ForwarderOptions.CREATED_AT_POLICY,
-                                        dev.cioforwarder.mapping.CreatedAtPolicy.accepted()))
+                                        Codes.accepted(
+                                                dev.cioforwarder.mapping.CreatedAtPolicy.class)))
                         .resubscribeOnOptIn(bool(config, ForwarderOptions.RESUBSCRIBE_ON_OPT_IN))
                         .updateEmailById(bool(config, ForwarderOptions.UPDATE_EMAIL_BY_ID))
                         .allowMessageRoutingProperties(
@@ -170,7 +173,8 @@ public final class ForwarderSettings implements Serializable {
                                 read(
                                         config,
                                         ForwarderOptions.COMMERCE_EVENT_NAMES,
-                                        dev.cioforwarder.mapping.CommerceEventNames.accepted()))
+                                        Codes.accepted(
+                                                dev.cioforwarder.mapping.CommerceEventNames.class)))
                         .commerceEventPrefix(commerceEventPrefix(config))
                         .applyIdentifierChanges(
                                 config.get(ForwarderOptions.APP_API_KEY_ENV) != null
@@ -179,8 +183,14 @@ public final class ForwarderSettings implements Serializable {
                                 read(
                                         config,
                                         ForwarderOptions.WORKSPACE_IDENTIFIERS,
-                                        dev.cioforwarder.mapping.WorkspaceIdentifiers.accepted()))
-                        .apiMode(read(config, ForwarderOptions.API_MODE, ApiMode.accepted()))
+                                        Codes.accepted(
+                                                dev.cioforwarder.mapping.WorkspaceIdentifiers
+                                                        .class)))
+                        .apiMode(
+                                read(
+                                        config,
+                                        ForwarderOptions.API_MODE,
+                                        Codes.accepted(ApiMode.class)))
                         .build();
         refuseEmailAddressingWithoutEmailIdentifier(mapping);
         return mapping;
@@ -617,7 +627,7 @@ public final class ForwarderSettings implements Serializable {
     }
 
     /** Where the Kafka source starts when the group has no committed offset. */
-    public enum StartingOffsets {
+    public enum StartingOffsets implements Coded {
         COMMITTED_OR_EARLIEST("committed-or-earliest"),
         COMMITTED_OR_LATEST("committed-or-latest"),
         EARLIEST("earliest"),
@@ -629,6 +639,7 @@ public final class ForwarderSettings implements Serializable {
             this.code = code;
         }
 
+        @Override
         public String code() {
             return code;
         }
@@ -637,29 +648,6 @@ public final class ForwarderSettings implements Serializable {
         @Override
         public String toString() {
             return code;
-        }
-
-        public static String accepted() {
-            return Arrays.stream(values())
-                    .map(StartingOffsets::code)
-                    .collect(Collectors.joining(", "));
-        }
-
-        public static StartingOffsets fromCode(String value) {
-            for (StartingOffsets s : values()) {
-                if (s.code.equals(value.trim().toLowerCase(Locale.ROOT))) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException(
-                    '"'
-                            + value
-                            + "\" is not one of "
-                            + String.join(
-                                    ", ",
-                                    Arrays.stream(values())
-                                            .map(StartingOffsets::code)
-                                            .toArray(String[]::new)));
         }
     }
 }
