@@ -384,8 +384,8 @@ public final class ForwarderSettings implements Serializable {
 
     public RetryPolicy retryPolicy() {
         return new RetryPolicy(
-                Duration.ofMillis(200),
-                Duration.ofSeconds(30),
+                RetryPolicy.DEFAULT_INITIAL_BACKOFF,
+                RetryPolicy.DEFAULT_MAX_BACKOFF,
                 config.get(ForwarderOptions.AUTH_RETRY_INTERVAL),
                 maxRetryDuration(),
                 config.get(ForwarderOptions.IN_SLOT_RETRY),
