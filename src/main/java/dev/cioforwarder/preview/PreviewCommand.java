@@ -33,6 +33,7 @@ import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.privacy.ErasureRequest;
 import dev.cioforwarder.privacy.ErasureRequestParser;
 import dev.cioforwarder.settings.ForwarderSettings;
+import dev.cioforwarder.settings.PropertiesFile;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.DeviceVisitors;
 import dev.cioforwarder.state.EmailOwner;
@@ -42,7 +43,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -159,15 +158,7 @@ public final class PreviewCommand {
     }
 
     private static Map<String, String> readSettings(Path file) throws IOException {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String name : properties.stringPropertyNames()) {
-            map.put(name, properties.getProperty(name));
-        }
-        return map;
+        return PropertiesFile.read(file);
     }
 
     /**

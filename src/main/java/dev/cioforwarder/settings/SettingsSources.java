@@ -1,13 +1,9 @@
 package dev.cioforwarder.settings;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 
@@ -113,17 +109,11 @@ final class SettingsSources {
     }
 
     private static Map<String, String> readProperties(Path file, String setting) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
+        try {
+            return PropertiesFile.read(file);
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "setting " + setting + ": cannot read " + file + " (" + e.getMessage() + ")");
         }
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String name : properties.stringPropertyNames()) {
-            map.put(name, properties.getProperty(name));
-        }
-        return map;
     }
 }
