@@ -1,11 +1,9 @@
 package dev.cioforwarder.customerio;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.cioforwarder.codes.Coded;
 
 /** How operations travel to Customer.io. */
-public enum ApiMode {
+public enum ApiMode implements Coded {
     /** Operations packed into {@code POST /api/v2/batch} requests: the fast default. */
     V2_BATCH("v2-batch"),
     /** One v1 request per operation, as mParticle's own integration does. */
@@ -17,6 +15,7 @@ public enum ApiMode {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
     }
@@ -25,19 +24,5 @@ public enum ApiMode {
     @Override
     public String toString() {
         return code;
-    }
-
-    public static ApiMode fromCode(String value) {
-        String normalized = value.trim().toLowerCase(Locale.ROOT);
-        for (ApiMode mode : values()) {
-            if (mode.code.equals(normalized)) {
-                return mode;
-            }
-        }
-        throw new IllegalArgumentException('"' + value + "\" is not one of " + accepted());
-    }
-
-    public static String accepted() {
-        return Arrays.stream(values()).map(ApiMode::code).collect(Collectors.joining(", "));
     }
 }

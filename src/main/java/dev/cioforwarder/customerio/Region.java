@@ -1,11 +1,9 @@
 package dev.cioforwarder.customerio;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.cioforwarder.codes.Coded;
 
 /** Customer.io data centers and their Track API and App API hosts (same paths on both). */
-public enum Region {
+public enum Region implements Coded {
     US("us", "https://track.customer.io", "https://api.customer.io"),
     EU("eu", "https://track-eu.customer.io", "https://api-eu.customer.io");
 
@@ -24,6 +22,7 @@ public enum Region {
         return appApiUrl;
     }
 
+    @Override
     public String code() {
         return code;
     }
@@ -36,20 +35,5 @@ public enum Region {
 
     public String trackUrl() {
         return trackUrl;
-    }
-
-    /** Parses a setting value; the message names the accepted values. */
-    public static Region fromCode(String value) {
-        String normalized = value.trim().toLowerCase(Locale.ROOT);
-        for (Region region : values()) {
-            if (region.code.equals(normalized)) {
-                return region;
-            }
-        }
-        throw new IllegalArgumentException('"' + value + "\" is not one of " + accepted());
-    }
-
-    public static String accepted() {
-        return Arrays.stream(values()).map(Region::code).collect(Collectors.joining(", "));
     }
 }

@@ -1,6 +1,7 @@
 package dev.cioforwarder.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cioforwarder.codes.Codes;
 import dev.cioforwarder.customerio.Region;
 import dev.cioforwarder.json.Json;
 
@@ -81,7 +82,7 @@ public final class CredentialsCheck {
         if (accountRegion != null && !accountRegion.equals(configured.code())) {
             String advice;
             try {
-                advice = " (" + Region.fromCode(accountRegion).trackUrl() + ")";
+                advice = " (" + Codes.fromCode(Region.class, accountRegion).trackUrl() + ")";
             } catch (IllegalArgumentException e) {
                 advice = "";
             }

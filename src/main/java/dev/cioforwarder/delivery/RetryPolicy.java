@@ -15,6 +15,15 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RetryPolicy implements Serializable {
     private static final long serialVersionUID = 2L;
 
+    /** The bound of the first wait after a failure: it doubles with each attempt. */
+    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+
+    /** The most the exponential wait grows to. */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+
+    /** The wait between attempts while Customer.io refuses the credentials, by default. */
+    public static final Duration DEFAULT_AUTH_RETRY_INTERVAL = Duration.ofSeconds(60);
+
     /** How long a request retries transient failures in its AsyncIO slot, by default. */
     public static final Duration DEFAULT_IN_SLOT = Duration.ofSeconds(30);
 
@@ -69,7 +78,7 @@ public final class RetryPolicy implements Serializable {
 
     public static RetryPolicy defaults() {
         return new RetryPolicy(
-                Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(60), null);
+                DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_AUTH_RETRY_INTERVAL, null);
     }
 
     /**

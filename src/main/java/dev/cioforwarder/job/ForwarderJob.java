@@ -243,7 +243,6 @@ public final class ForwarderJob {
                                 // it emitted, and delivery never changes one.
                                 HandedOverTypeInfo.of(DeliveryRequest.class),
                                 new RequestBatcherOperator(
-                                        settings.apiMode(),
                                         settings.batchMaxBytes(),
                                         settings.batchLinger().toMillis(),
                                         checkpointGuardMs,

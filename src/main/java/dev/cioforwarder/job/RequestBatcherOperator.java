@@ -1,6 +1,5 @@
 package dev.cioforwarder.job;
 
-import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.delivery.RequestBatcher;
@@ -17,10 +16,12 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Packs operations into requests: by byte budget and linger time in v2-batch mode, one per request
- * in v1 mode. It holds no state: whatever it buffers is emitted in {@link
- * #prepareSnapshotPreBarrier}, before the barrier, so it lands in the AsyncIO operator's
- * checkpointed queue and no operation is only in a buffer when a checkpoint completes.
+ * Packs operations into requests by byte budget and linger time; an operation that names its own
+ * endpoint goes in a request of its own (in v1 mode, where the encoder gives each one its path,
+ * every operation does: the API mode is decided by the encoder, not read here). It holds no state:
+ * whatever it buffers is emitted in {@link #prepareSnapshotPreBarrier}, before the barrier, so it
+ * lands in the AsyncIO operator's checkpointed queue and no operation is only in a buffer when a
+ * checkpoint completes.
  */
 public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryRequest>
         implements OneInputStreamOperator<CustomerioOperation, DeliveryRequest>,
@@ -30,7 +31,6 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     /** How often the checkpoint guard looks. */
     static final long GUARD_CHECK_INTERVAL_MS = 5_000;
 
-    private final ApiMode mode;
     private final int maxRequestBytes;
     private final long lingerMs;
     private final long checkpointGuardLimitMs;
@@ -43,8 +43,8 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     private transient Counter requests;
     private transient Histogram operationsPerRequest;
 
-    public RequestBatcherOperator(ApiMode mode, int maxRequestBytes, long lingerMs) {
-        this(mode, maxRequestBytes, lingerMs, 0, 1);
+    public RequestBatcherOperator(int maxRequestBytes, long lingerMs) {
+        this(maxRequestBytes, lingerMs, 0, 1);
     }
 
     /**
@@ -54,12 +54,7 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
      *     requests delivery may have in flight
      */
     public RequestBatcherOperator(
-            ApiMode mode,
-            int maxRequestBytes,
-            long lingerMs,
-            long checkpointGuardLimitMs,
-            int lanes) {
-        this.mode = mode;
+            int maxRequestBytes, long lingerMs, long checkpointGuardLimitMs, int lanes) {
         this.maxRequestBytes = maxRequestBytes;
         this.lingerMs = lingerMs;
         this.checkpointGuardLimitMs = checkpointGuardLimitMs;
@@ -107,12 +102,11 @@ public class RequestBatcherOperator extends AbstractStreamOperator<DeliveryReque
     @Override
     public void processElement(StreamRecord<CustomerioOperation> element) {
         CustomerioOperation op = element.getValue();
-        // v1 mode sends every operation alone; v2-batch mode those that name their own endpoint,
-        // after the buffer when it holds an earlier operation of the same user.
-        if (mode == ApiMode.V1 || op.needsOwnRequest()) {
-            if (mode != ApiMode.V1) {
-                batcher.flushUser(op.userKey, this::emit);
-            }
+        // An operation that names its own endpoint goes alone (in v1 mode every one does: the
+        // encoder gave each its path, so nothing is ever buffered there), after the buffer when it
+        // holds an earlier operation of the same user.
+        if (op.needsOwnRequest()) {
+            batcher.flushUser(op.userKey, this::emit);
             List<CustomerioOperation> single = new ArrayList<>(1);
             single.add(op);
             emit(new DeliveryRequest(single));

@@ -18,6 +18,7 @@ import dev.cioforwarder.mapping.Transition;
 import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.privacy.ErasureOutcome;
+import dev.cioforwarder.settings.ForwarderOptions;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import java.time.Duration;
@@ -124,7 +125,12 @@ public class UserStateFunction
     private transient long restoredAtMs;
 
     public UserStateFunction(MappingSettings settings, Duration stateTtl) {
-        this(settings, stateTtl, RetryPolicy.defaults(), 10_000_000L, 5 * 60_000L);
+        this(
+                settings,
+                stateTtl,
+                RetryPolicy.defaults(),
+                ForwarderOptions.WAITING_CAPACITY.defaultValue(),
+                5 * 60_000L);
     }
 
     /**

@@ -1,9 +1,7 @@
 package dev.cioforwarder.mapping;
 
-import java.util.Arrays;
-import java.util.Locale;
+import dev.cioforwarder.codes.Coded;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * How commerce events are named ({@code customerio.commerce-event-names}): after mParticle's action
@@ -12,7 +10,7 @@ import java.util.stream.Collectors;
  * passes through and its e-commerce guides use ({@code Order Completed}, {@code Product Added}...):
  * names an app's own custom events rarely use, so turning commerce on cannot collide with them.
  */
-public enum CommerceEventNames {
+public enum CommerceEventNames implements Coded {
     MPARTICLE("mparticle"),
     SEMANTIC("semantic");
 
@@ -59,6 +57,7 @@ public enum CommerceEventNames {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
     }
@@ -71,21 +70,5 @@ public enum CommerceEventNames {
     /** The event's name in this style for mParticle's (normalized) action name. */
     String name(String action) {
         return this == SEMANTIC ? SEMANTIC_NAMES.get(action) : action;
-    }
-
-    public static CommerceEventNames fromCode(String value) {
-        String normalized = value.trim().toLowerCase(Locale.ROOT);
-        for (CommerceEventNames n : values()) {
-            if (n.code.equals(normalized)) {
-                return n;
-            }
-        }
-        throw new IllegalArgumentException('"' + value + "\" is not one of " + accepted());
-    }
-
-    public static String accepted() {
-        return Arrays.stream(values())
-                .map(CommerceEventNames::code)
-                .collect(Collectors.joining(", "));
     }
 }

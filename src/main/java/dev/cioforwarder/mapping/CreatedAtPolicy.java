@@ -1,11 +1,9 @@
 package dev.cioforwarder.mapping;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.cioforwarder.codes.Coded;
 
 /** Which first-seen time of a device type may become the person's {@code created_at}. */
-public enum CreatedAtPolicy {
+public enum CreatedAtPolicy implements Coded {
     /**
      * The earliest moment the device type was seen: a first-run signal, else the earliest event
      * time. For users who existed before the forwarder saw them this is a guess, not a sign-up.
@@ -23,6 +21,7 @@ public enum CreatedAtPolicy {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
     }
@@ -31,19 +30,5 @@ public enum CreatedAtPolicy {
     @Override
     public String toString() {
         return code;
-    }
-
-    public static CreatedAtPolicy fromCode(String value) {
-        String normalized = value.trim().toLowerCase(Locale.ROOT);
-        for (CreatedAtPolicy policy : values()) {
-            if (policy.code.equals(normalized)) {
-                return policy;
-            }
-        }
-        throw new IllegalArgumentException('"' + value + "\" is not one of " + accepted());
-    }
-
-    public static String accepted() {
-        return Arrays.stream(values()).map(CreatedAtPolicy::code).collect(Collectors.joining(", "));
     }
 }

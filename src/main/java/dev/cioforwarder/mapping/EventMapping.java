@@ -1,7 +1,6 @@
 package dev.cioforwarder.mapping;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.EncodedOperation;
 import dev.cioforwarder.customerio.OperationEncoder;
 import dev.cioforwarder.customerio.OperationKind;
@@ -238,9 +237,13 @@ final class EventMapping {
                 : encoder.anonymousEvent(kind, name, id, seconds, data, anonymousId);
     }
 
-    /** The operation travels as a v2 operation, which must be at most 32 KB. */
+    /**
+     * The operation travels as a v2 operation, which must be at most 32 KB: a {@code /api/v2/batch}
+     * operation (the only encoding without a path of its own: every v1 operation has one) or one
+     * the v1 encoder sends to {@code /api/v2/entity}.
+     */
     private boolean sentAsV2Operation(EncodedOperation encoded) {
-        return (settings.apiMode() == ApiMode.V2_BATCH && encoded.path == null) || encoded.sentAsV2;
+        return encoded.path == null || encoded.sentAsV2;
     }
 
     /** How many bytes the operation is over the limits that apply to it; 0 or less when within. */

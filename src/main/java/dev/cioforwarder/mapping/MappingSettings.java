@@ -264,7 +264,10 @@ public final class MappingSettings implements Serializable {
                 + apiMode.code();
     }
 
-    /** Starts from the documented defaults. */
+    /**
+     * Starts from the documented defaults. They are written here and nowhere else: the job's
+     * settings ({@code ForwarderOptions}) take these as the defaults of their options.
+     */
     public static final class Builder {
         private UserIdType userIdType = UserIdType.PREFER_CUSTOMER_ID;
         private boolean includeUserAttributes = true;

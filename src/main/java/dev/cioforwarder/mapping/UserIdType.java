@@ -1,11 +1,9 @@
 package dev.cioforwarder.mapping;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.cioforwarder.codes.Coded;
 
 /** The "User ID Type" setting: which identity a user needs to be forwarded, and is addressed by. */
-public enum UserIdType {
+public enum UserIdType implements Coded {
     /** Customer ID when the user has one, else email (mParticle's default). */
     PREFER_CUSTOMER_ID("prefer_customer_id"),
     CUSTOMER_ID("customer_id"),
@@ -19,6 +17,7 @@ public enum UserIdType {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
     }
@@ -27,19 +26,5 @@ public enum UserIdType {
     @Override
     public String toString() {
         return code;
-    }
-
-    public static UserIdType fromCode(String value) {
-        String normalized = value.trim().toLowerCase(Locale.ROOT);
-        for (UserIdType type : values()) {
-            if (type.code.equals(normalized)) {
-                return type;
-            }
-        }
-        throw new IllegalArgumentException('"' + value + "\" is not one of " + accepted());
-    }
-
-    public static String accepted() {
-        return Arrays.stream(values()).map(UserIdType::code).collect(Collectors.joining(", "));
     }
 }

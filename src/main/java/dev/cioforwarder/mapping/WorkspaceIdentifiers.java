@@ -1,8 +1,6 @@
 package dev.cioforwarder.mapping;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import dev.cioforwarder.codes.Coded;
 
 /**
  * Which identifiers the Customer.io workspace has ({@code customerio.workspace-identifiers}).
@@ -10,7 +8,7 @@ import java.util.stream.Collectors;
  * only": there {@code email} is an ordinary attribute (two people may share one, and changing it is
  * a plain identify by id), and the App API answers 400 to a look-up by {@code id_type=email}.
  */
-public enum WorkspaceIdentifiers {
+public enum WorkspaceIdentifiers implements Coded {
     /** Email and id are both identifiers (the default of workspaces since June 2021). */
     EMAIL_AND_ID("email_and_id"),
     /** Only id is an identifier; email is an attribute. */
@@ -22,6 +20,7 @@ public enum WorkspaceIdentifiers {
         this.code = code;
     }
 
+    @Override
     public String code() {
         return code;
     }
@@ -35,21 +34,5 @@ public enum WorkspaceIdentifiers {
     @Override
     public String toString() {
         return code;
-    }
-
-    public static WorkspaceIdentifiers fromCode(String value) {
-        String normalized = value.trim().toLowerCase(Locale.ROOT);
-        for (WorkspaceIdentifiers w : values()) {
-            if (w.code.equals(normalized)) {
-                return w;
-            }
-        }
-        throw new IllegalArgumentException('"' + value + "\" is not one of " + accepted());
-    }
-
-    public static String accepted() {
-        return Arrays.stream(values())
-                .map(WorkspaceIdentifiers::code)
-                .collect(Collectors.joining(", "));
     }
 }

@@ -1,8 +1,8 @@
 package dev.cioforwarder.ops;
 
+import dev.cioforwarder.settings.PropertiesFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
@@ -136,22 +135,22 @@ public final class JobRecords {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
-        Properties p = load(file);
-        String jar = p.getProperty("jar", "");
-        String parallelism = p.getProperty("parallelism", "").trim();
+        Map<String, String> p = load(file);
+        String jar = p.getOrDefault("jar", "");
+        String parallelism = p.getOrDefault("parallelism", "").trim();
         return Optional.of(
                 new JobRecord(
-                        p.getProperty("job-id", jobId),
-                        p.getProperty("job-name", JobSettings.DEFAULT_JOB_NAME),
-                        p.getProperty("flink-url", ""),
+                        p.getOrDefault("job-id", jobId),
+                        p.getOrDefault("job-name", JobSettings.DEFAULT_JOB_NAME),
+                        p.getOrDefault("flink-url", ""),
                         jar.isEmpty() ? null : Path.of(jar),
-                        emptyToNull(p.getProperty("jar-id")),
+                        emptyToNull(p.get("jar-id")),
                         parallelism.matches("\\d+") ? Integer.valueOf(parallelism) : null,
-                        emptyToNull(p.getProperty("restored-from")),
-                        Boolean.parseBoolean(p.getProperty("allow-non-restored-state", "false")),
-                        emptyToNull(p.getProperty("previous-job")),
-                        p.getProperty("note", ""),
-                        p.getProperty("submitted-at", "")));
+                        emptyToNull(p.get("restored-from")),
+                        Boolean.parseBoolean(p.getOrDefault("allow-non-restored-state", "false")),
+                        emptyToNull(p.get("previous-job")),
+                        p.getOrDefault("note", ""),
+                        p.getOrDefault("submitted-at", "")));
     }
 
     /** The settings a recorded job was started with. */
@@ -266,14 +265,12 @@ public final class JobRecords {
         }
     }
 
-    private static Properties load(Path file) {
-        Properties p = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(reader);
+    private static Map<String, String> load(Path file) {
+        try {
+            return PropertiesFile.read(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
-        return p;
     }
 
     private static void writeAtomically(Path file, String text) {

@@ -1,9 +1,8 @@
 package dev.cioforwarder.ops;
 
+import dev.cioforwarder.settings.PropertiesFile;
 import dev.cioforwarder.settings.SecretSettings;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,26 +65,16 @@ public final class JobSettings {
             throw new IllegalArgumentException(
                     "settings file " + file + " does not exist or cannot be read");
         }
-        List<String[]> entries = new ArrayList<>();
-        Properties inOrder =
-                new Properties() {
-                    private static final long serialVersionUID = 1L;
-
-                    @Override
-                    public synchronized Object put(Object key, Object value) {
-                        entries.add(new String[] {(String) key, (String) value});
-                        return super.put(key, value);
-                    }
-                };
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            inOrder.load(reader);
+        List<Map.Entry<String, String>> entries;
+        try {
+            entries = PropertiesFile.entries(file);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "settings file " + file + " cannot be read: " + e.getMessage());
         }
-        for (String[] entry : entries) {
+        for (Map.Entry<String, String> entry : entries) {
             try {
-                set(entry[0], entry[1]);
+                set(entry.getKey(), entry.getValue());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ": " + e.getMessage());
             }

@@ -2,10 +2,10 @@ package dev.cioforwarder.preview;
 
 import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.settings.ForwarderSettings;
+import dev.cioforwarder.settings.PropertiesFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -128,14 +127,6 @@ public final class PreviewCommand {
     }
 
     private static Map<String, String> readSettings(Path file) throws IOException {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String name : properties.stringPropertyNames()) {
-            map.put(name, properties.getProperty(name));
-        }
-        return map;
+        return PropertiesFile.read(file);
     }
 }

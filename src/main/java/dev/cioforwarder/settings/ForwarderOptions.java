@@ -2,8 +2,10 @@ package dev.cioforwarder.settings;
 
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
+import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.mapping.CommerceEventNames;
 import dev.cioforwarder.mapping.CreatedAtPolicy;
+import dev.cioforwarder.mapping.MappingSettings;
 import dev.cioforwarder.mapping.UserIdType;
 import dev.cioforwarder.mapping.WorkspaceIdentifiers;
 import dev.cioforwarder.mparticle.BatchParser;
@@ -20,6 +22,12 @@ import org.apache.flink.configuration.ConfigOptions;
 public final class ForwarderOptions {
 
     private ForwarderOptions() {}
+
+    /**
+     * The mapping rules' defaults, written once in {@link MappingSettings.Builder}: the options of
+     * those settings take their defaults from here ({@code ForwarderOptionsDefaultsTest}).
+     */
+    private static final MappingSettings MAPPING = MappingSettings.defaults();
 
     public static final ConfigOption<String> SITE_ID =
             ConfigOptions.key("customerio.site-id")
@@ -57,39 +65,39 @@ public final class ForwarderOptions {
     public static final ConfigOption<UserIdType> USER_ID_TYPE =
             ConfigOptions.key("customerio.user-id-type")
                     .enumType(UserIdType.class)
-                    .defaultValue(UserIdType.PREFER_CUSTOMER_ID)
+                    .defaultValue(MAPPING.userIdType())
                     .withDescription("prefer_customer_id, customer_id, email or mpid.");
 
     public static final ConfigOption<Boolean> INCLUDE_USER_ATTRIBUTES =
             ConfigOptions.key("customerio.include-user-attributes")
                     .booleanType()
-                    .defaultValue(true)
+                    .defaultValue(MAPPING.includeUserAttributes())
                     .withDescription(
                             "Forward all user attributes (else first/last name and email).");
 
     public static final ConfigOption<Boolean> SEND_CREATED_AT =
             ConfigOptions.key("customerio.send-created-at")
                     .booleanType()
-                    .defaultValue(false)
+                    .defaultValue(MAPPING.sendCreatedAt())
                     .withDescription("Forward created_at.");
 
     public static final ConfigOption<CreatedAtPolicy> CREATED_AT_POLICY =
             ConfigOptions.key("customerio.created-at-policy")
                     .enumType(CreatedAtPolicy.class)
-                    .defaultValue(CreatedAtPolicy.FIRST_SEEN)
+                    .defaultValue(MAPPING.createdAtPolicy())
                     .withDescription("first-seen or first-run-only.");
 
     public static final ConfigOption<Boolean> RESUBSCRIBE_ON_OPT_IN =
             ConfigOptions.key("customerio.resubscribe-on-opt-in")
                     .booleanType()
-                    .defaultValue(false)
+                    .defaultValue(MAPPING.resubscribeOnOptIn())
                     .withDescription(
                             "An opt-in sends unsubscribed: false (under the opt-in's own time).");
 
     public static final ConfigOption<Boolean> UPDATE_EMAIL_BY_ID =
             ConfigOptions.key("customerio.update-email-by-id")
                     .booleanType()
-                    .defaultValue(false)
+                    .defaultValue(MAPPING.updateEmailById())
                     .withDescription(
                             "The workspace has \"Allow updates to email using ID\": a changed"
                                     + " email is sent to a person addressed by id.");
@@ -97,7 +105,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<WorkspaceIdentifiers> WORKSPACE_IDENTIFIERS =
             ConfigOptions.key("customerio.workspace-identifiers")
                     .enumType(WorkspaceIdentifiers.class)
-                    .defaultValue(WorkspaceIdentifiers.EMAIL_AND_ID)
+                    .defaultValue(MAPPING.workspaceIdentifiers())
                     .withDescription(
                             "email_and_id, or id_only for a workspace (created before June 2021)"
                                     + " where email is an ordinary attribute: a changed email is"
@@ -107,7 +115,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Boolean> ALLOW_MESSAGE_ROUTING_PROPERTIES =
             ConfigOptions.key("customerio.allow-message-routing-properties")
                     .booleanType()
-                    .defaultValue(false)
+                    .defaultValue(MAPPING.allowMessageRoutingProperties())
                     .withDescription(
                             "Forward event properties recipient, from_address and reply_to"
                                     + " unchanged (else renamed mp_...).");
@@ -115,7 +123,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Boolean> FORWARD_DEVICES =
             ConfigOptions.key("customerio.forward-devices")
                     .booleanType()
-                    .defaultValue(false)
+                    .defaultValue(MAPPING.forwardDevices())
                     .withDescription(
                             "Push tokens (push_registration, device_info.push_token, uninstall)"
                                     + " become the person's Customer.io devices.");
@@ -123,7 +131,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Duration> DEVICE_REFRESH_INTERVAL =
             ConfigOptions.key("customerio.device-refresh-interval")
                     .durationType()
-                    .defaultValue(Duration.ofDays(1))
+                    .defaultValue(Duration.ofMillis(MAPPING.deviceRefreshIntervalMs()))
                     .withDescription(
                             "A device seen again this much later than it was last sent goes again"
                                     + " (add_device with the newer last_used); 0 s: never.");
@@ -131,7 +139,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<CommerceEventNames> COMMERCE_EVENT_NAMES =
             ConfigOptions.key("customerio.commerce-event-names")
                     .enumType(CommerceEventNames.class)
-                    .defaultValue(CommerceEventNames.MPARTICLE)
+                    .defaultValue(MAPPING.commerceEventNames())
                     .withDescription(
                             "mparticle (purchase, add_to_cart...) or semantic (Order Completed,"
                                     + " Product Added...).");
@@ -145,7 +153,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Boolean> ANONYMOUS_EVENTS =
             ConfigOptions.key("customerio.anonymous-events")
                     .booleanType()
-                    .defaultValue(false)
+                    .defaultValue(MAPPING.anonymousEvents())
                     .withDescription(
                             "Events of users without identity are sent with anonymous_id = MPID,"
                                     + " and merged into the person when they are identified.");
@@ -153,7 +161,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Boolean> ANONYMOUS_EVENTS_IN_BATCH =
             ConfigOptions.key("customerio.anonymous-events-in-batch")
                     .booleanType()
-                    .defaultValue(true)
+                    .defaultValue(MAPPING.anonymousEventsInBatch())
                     .withDescription(
                             "In v2-batch mode, anonymous events go into /api/v2/batch by"
                                     + " identifiers.anonymous_id; false: one POST /api/v1/events"
@@ -162,7 +170,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Boolean> GUARD_SHARED_EMAILS =
             ConfigOptions.key("customerio.guard-shared-emails")
                     .booleanType()
-                    .defaultValue(false)
+                    .defaultValue(MAPPING.guardSharedEmails())
                     .withDescription(
                             "A person addressed by id gets an email only once the job's email"
                                     + " index says no other customer (Customer ID, or MPID with"
@@ -172,7 +180,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Boolean> FORWARD_COMMERCE_EVENTS =
             ConfigOptions.key("customerio.forward-commerce-events")
                     .booleanType()
-                    .defaultValue(true)
+                    .defaultValue(MAPPING.forwardCommerceEvents())
                     .withDescription(
                             "commerce_event becomes an event named after its action (purchase,"
                                     + " add_to_cart...).");
@@ -226,7 +234,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<ApiMode> API_MODE =
             ConfigOptions.key("customerio.api-mode")
                     .enumType(ApiMode.class)
-                    .defaultValue(ApiMode.V2_BATCH)
+                    .defaultValue(MAPPING.apiMode())
                     .withDescription("v2-batch or v1.");
 
     public static final ConfigOption<Double> RATE_LIMIT =
@@ -262,7 +270,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Duration> IN_SLOT_RETRY =
             ConfigOptions.key("customerio.in-slot-retry")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(30))
+                    .defaultValue(RetryPolicy.DEFAULT_IN_SLOT)
                     .withDescription(
                             "How long a request retries 408/429/5xx/network errors in its AsyncIO"
                                     + " slot; then its operations wait, in order, in their users'"
@@ -271,7 +279,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Duration> UNEXPECTED_STATUS_RETRY =
             ConfigOptions.key("customerio.unexpected-status-retry")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(10))
+                    .defaultValue(RetryPolicy.DEFAULT_UNEXPECTED_STATUS)
                     .withDescription(
                             "How long a status that is neither success, refusal, credentials nor"
                                     + " transient (3xx, 404, 409, ...) is retried for a person"
@@ -280,7 +288,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Duration> AUTH_RETRY_INTERVAL =
             ConfigOptions.key("customerio.auth-retry-interval")
                     .durationType()
-                    .defaultValue(Duration.ofSeconds(60))
+                    .defaultValue(RetryPolicy.DEFAULT_AUTH_RETRY_INTERVAL)
                     .withDescription("Wait between attempts while Customer.io refuses the key.");
 
     public static final ConfigOption<Integer> BATCH_MAX_BYTES =
@@ -362,7 +370,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<String> ENVIRONMENTS =
             ConfigOptions.key("mparticle.environments")
                     .stringType()
-                    .defaultValue("production,development")
+                    .defaultValue(MAPPING.environments().toString())
                     .withDescription(
                             "The mParticle environments forwarded: production, development or"
                                     + " both, comma-separated.");

@@ -1,36 +1,26 @@
 package dev.cioforwarder.settings;
 
+import dev.cioforwarder.codes.Coded;
 import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
 import dev.cioforwarder.delivery.ApiKeySource;
 import dev.cioforwarder.delivery.DeliverySettings;
 import dev.cioforwarder.delivery.RetryPolicy;
-import dev.cioforwarder.mapping.CustomerioLimits;
 import dev.cioforwarder.mapping.MappingSettings;
-import dev.cioforwarder.mapping.UserIdType;
-import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
 /**
- * Every setting of the job ({@link ForwarderOptions}), read from its sources and validated once at
- * start-up. A bad value fails with a message naming the setting and the accepted values.
+ * Every setting of the job ({@link ForwarderOptions}), read from its sources ({@link
+ * SettingsSources}) and validated once at start-up ({@link SettingsValidation}). A bad value fails
+ * with a message naming the setting and the accepted values.
  *
  * <p>Settings come from program arguments ({@code --key value}) and an optional properties file
  * ({@code --settings FILE}, read where the job is built); arguments win. Secrets never come from
@@ -54,9 +44,6 @@ public final class ForwarderSettings implements Serializable {
     /** Prefix for Kafka client properties passed through to the source and the dead-letter sink. */
     public static final String KAFKA_PROPERTY_PREFIX = "kafka.property.";
 
-    private static final String DURATION =
-            "a duration with its unit, such as 500ms, 10s, 5m, 2h or 30d";
-
     private final Configuration config;
     private final Map<String, String> kafkaProperties;
     private final MappingSettings mapping;
@@ -64,64 +51,18 @@ public final class ForwarderSettings implements Serializable {
     private ForwarderSettings(Configuration config, Map<String, String> kafkaProperties) {
         this.config = config;
         this.kafkaProperties = kafkaProperties;
-        required(ForwarderOptions.SITE_ID);
-        required(ForwarderOptions.BOOTSTRAP_SERVERS);
-        read(config, ForwarderOptions.REGION, Region.accepted());
-        this.mapping = mappingSettings(config);
-        double rate = read(config, ForwarderOptions.RATE_LIMIT, "a positive number");
-        if (!(rate > 0)) {
-            throw invalid(ForwarderOptions.RATE_LIMIT, text(rate), "a positive number");
-        }
-        positiveInt(ForwarderOptions.MAX_IN_FLIGHT);
-        duration(ForwarderOptions.REQUEST_TIMEOUT);
-        duration(ForwarderOptions.MAX_RETRY_DURATION);
-        int maxBytes = positiveInt(ForwarderOptions.BATCH_MAX_BYTES);
-        if (maxBytes > CustomerioLimits.MAX_BATCH_REQUEST_BYTES
-                || maxBytes < CustomerioLimits.MAX_OPERATION_BYTES + 16) {
-            throw invalid(
-                    ForwarderOptions.BATCH_MAX_BYTES,
-                    Integer.toString(maxBytes),
-                    "a byte count between "
-                            + (CustomerioLimits.MAX_OPERATION_BYTES + 16)
-                            + " and "
-                            + CustomerioLimits.MAX_BATCH_REQUEST_BYTES
-                            + " (Customer.io's /batch limit)");
-        }
-        duration(ForwarderOptions.BATCH_LINGER);
-        duration(ForwarderOptions.AUTH_RETRY_INTERVAL);
-        duration(ForwarderOptions.IN_SLOT_RETRY);
-        duration(ForwarderOptions.UNEXPECTED_STATUS_RETRY);
-        zeroOrPositive(config, ForwarderOptions.APP_API_LAG_GRACE);
-        long capacity = read(config, ForwarderOptions.WAITING_CAPACITY, "a positive whole number");
-        if (capacity <= 0) {
-            throw invalid(
-                    ForwarderOptions.WAITING_CAPACITY,
-                    Long.toString(capacity),
-                    "a positive whole number");
-        }
-        positiveInt(ForwarderOptions.MAX_RECORD_BYTES);
-        duration(ForwarderOptions.STATE_TTL);
-        positiveInt(ForwarderOptions.MAX_PARALLELISM);
-        read(config, ForwarderOptions.STARTING_OFFSETS, StartingOffsets.accepted());
-        if (topics().isEmpty()) {
-            throw invalid(
-                    ForwarderOptions.TOPIC,
-                    config.get(ForwarderOptions.TOPIC),
-                    "one or more topic names, comma-separated");
-        }
-        String endpoint = config.get(ForwarderOptions.ENDPOINT);
-        if (endpoint != null
-                && !endpoint.startsWith("http://")
-                && !endpoint.startsWith("https://")) {
-            throw invalid(ForwarderOptions.ENDPOINT, endpoint, "an http:// or https:// URL");
-        }
-        if (config.get(ForwarderOptions.API_KEY_FILE) == null
-                && config.get(ForwarderOptions.API_KEY_ENV).isBlank()) {
-            throw invalid(
-                    ForwarderOptions.API_KEY_ENV,
-                    "",
-                    "the name of an environment variable holding the API key on the TaskManagers");
-        }
+        this.mapping = SettingsValidation.validate(config);
+    }
+
+    /** Reads {@code --key value} arguments and the optional {@code --settings FILE}. */
+    public static ForwarderSettings fromArgs(String[] args) {
+        return fromMap(SettingsSources.fromArgs(args));
+    }
+
+    /** Builds settings from a key/value map (the preview command and tests use this). */
+    public static ForwarderSettings fromMap(Map<String, String> given) {
+        SettingsSources.Given read = SettingsSources.fromMap(given);
+        return new ForwarderSettings(read.config(), read.kafkaProperties());
     }
 
     /**
@@ -129,168 +70,7 @@ public final class ForwarderSettings implements Serializable {
      * preview command needs no Kafka or Customer.io settings.
      */
     public static MappingSettings mappingSettings(Map<String, String> given) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : given.entrySet()) {
-            checkKnown(e.getKey());
-            if (!e.getKey().startsWith(KAFKA_PROPERTY_PREFIX) && e.getValue() != null) {
-                values.put(e.getKey(), e.getValue().trim());
-            }
-        }
-        return mappingSettings(Configuration.fromMap(values));
-    }
-
-    private static MappingSettings mappingSettings(Configuration config) {
-        MappingSettings mapping =
-                MappingSettings.builder()
-                        .userIdType(
-                                read(config, ForwarderOptions.USER_ID_TYPE, UserIdType.accepted()))
-                        .includeUserAttributes(
-                                bool(config, ForwarderOptions.INCLUDE_USER_ATTRIBUTES))
-                        .sendCreatedAt(bool(config, ForwarderOptions.SEND_CREATED_AT))
-                        .createdAtPolicy(
-                                read(
-                                        config,
-                                        ForwarderOptions.CREATED_AT_POLICY,
-                                        dev.cioforwarder.mapping.CreatedAtPolicy.accepted()))
-                        .resubscribeOnOptIn(bool(config, ForwarderOptions.RESUBSCRIBE_ON_OPT_IN))
-                        .updateEmailById(bool(config, ForwarderOptions.UPDATE_EMAIL_BY_ID))
-                        .allowMessageRoutingProperties(
-                                bool(config, ForwarderOptions.ALLOW_MESSAGE_ROUTING_PROPERTIES))
-                        .forwardDevices(bool(config, ForwarderOptions.FORWARD_DEVICES))
-                        .environments(environments(config))
-                        .deviceRefreshInterval(
-                                zeroOrPositive(config, ForwarderOptions.DEVICE_REFRESH_INTERVAL))
-                        .anonymousEvents(bool(config, ForwarderOptions.ANONYMOUS_EVENTS))
-                        .anonymousEventsInBatch(
-                                bool(config, ForwarderOptions.ANONYMOUS_EVENTS_IN_BATCH))
-                        .guardSharedEmails(bool(config, ForwarderOptions.GUARD_SHARED_EMAILS))
-                        .forwardCommerceEvents(
-                                bool(config, ForwarderOptions.FORWARD_COMMERCE_EVENTS))
-                        .commerceEventNames(
-                                read(
-                                        config,
-                                        ForwarderOptions.COMMERCE_EVENT_NAMES,
-                                        dev.cioforwarder.mapping.CommerceEventNames.accepted()))
-                        .commerceEventPrefix(commerceEventPrefix(config))
-                        .applyIdentifierChanges(
-                                config.get(ForwarderOptions.APP_API_KEY_ENV) != null
-                                        || config.get(ForwarderOptions.APP_API_KEY_FILE) != null)
-                        .workspaceIdentifiers(
-                                read(
-                                        config,
-                                        ForwarderOptions.WORKSPACE_IDENTIFIERS,
-                                        dev.cioforwarder.mapping.WorkspaceIdentifiers.accepted()))
-                        .apiMode(read(config, ForwarderOptions.API_MODE, ApiMode.accepted()))
-                        .build();
-        refuseEmailAddressingWithoutEmailIdentifier(mapping);
-        return mapping;
-    }
-
-    /**
-     * In an ID-only workspace nobody can be addressed by email: {@code email} (always) and {@code
-     * prefer_customer_id} (for a user without a Customer ID, and for the email-to-id attach) would
-     * send identifies Customer.io cannot take. Refused at start, naming the two that work.
-     */
-    private static void refuseEmailAddressingWithoutEmailIdentifier(MappingSettings mapping) {
-        if (mapping.workspaceIdentifiers().emailIsIdentifier()) {
-            return;
-        }
-        UserIdType type = mapping.userIdType();
-        if (type == UserIdType.EMAIL || type == UserIdType.PREFER_CUSTOMER_ID) {
-            throw new IllegalArgumentException(
-                    "setting "
-                            + ForwarderOptions.USER_ID_TYPE.key()
-                            + ": \""
-                            + type.code()
-                            + "\" addresses people by email, which an ID-only workspace ("
-                            + ForwarderOptions.WORKSPACE_IDENTIFIERS.key()
-                            + "=id_only) does not know them by; expected customer_id or mpid"
-                            + " (the email is then sent as an attribute)");
-        }
-    }
-
-    private static void checkKnown(String key) {
-        if (!key.startsWith(KAFKA_PROPERTY_PREFIX) && !DEFAULTS.containsKey(key)) {
-            throw new IllegalArgumentException(
-                    "unknown setting \""
-                            + key
-                            + "\"; known settings: "
-                            + String.join(", ", DEFAULTS.keySet())
-                            + ", and "
-                            + KAFKA_PROPERTY_PREFIX
-                            + "<kafka client property>");
-        }
-    }
-
-    /** Reads {@code --key value} arguments and the optional {@code --settings FILE}. */
-    public static ForwarderSettings fromArgs(String[] args) {
-        Map<String, String> given = new LinkedHashMap<>();
-        String settingsFile = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException(
-                        "unexpected argument \"" + arg + "\": arguments are --key value pairs");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("argument " + arg + " has no value");
-            }
-            String key = arg.substring(2);
-            String value = args[++i];
-            if (key.equals("settings")) {
-                settingsFile = value;
-            } else {
-                given.put(key, value);
-            }
-        }
-        SecretSettings.refuseInProgramArguments(given.keySet());
-        Map<String, String> merged = new LinkedHashMap<>();
-        if (settingsFile != null) {
-            merged.putAll(readProperties(Path.of(settingsFile), "--settings"));
-        }
-        merged.putAll(given);
-        return fromMap(merged);
-    }
-
-    /** Builds settings from a key/value map (the preview command and tests use this). */
-    public static ForwarderSettings fromMap(Map<String, String> given) {
-        Map<String, String> values = new LinkedHashMap<>();
-        Map<String, String> kafka = new TreeMap<>();
-        for (Map.Entry<String, String> e : given.entrySet()) {
-            String key = e.getKey();
-            checkKnown(key);
-            if (key.startsWith(KAFKA_PROPERTY_PREFIX)) {
-                kafka.put(key.substring(KAFKA_PROPERTY_PREFIX.length()), e.getValue());
-            } else if (e.getValue() != null) {
-                values.put(key, e.getValue().trim());
-            }
-        }
-        Configuration config = Configuration.fromMap(values);
-        String propertiesFile = config.get(ForwarderOptions.KAFKA_PROPERTIES_FILE);
-        if (propertiesFile != null) {
-            Map<String, String> fromFile =
-                    readProperties(Path.of(propertiesFile), "kafka.properties-file");
-            // The file holds credentials; explicit pass-through properties win over it.
-            Map<String, String> combined = new TreeMap<>(fromFile);
-            combined.putAll(kafka);
-            kafka = combined;
-        }
-        return new ForwarderSettings(config, kafka);
-    }
-
-    private static Map<String, String> readProperties(Path file, String setting) {
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            properties.load(reader);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "setting " + setting + ": cannot read " + file + " (" + e.getMessage() + ")");
-        }
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String name : properties.stringPropertyNames()) {
-            map.put(name, properties.getProperty(name));
-        }
-        return map;
+        return SettingsValidation.mappingSettings(SettingsSources.settingsOnly(given));
     }
 
     // ---------------------------------------------------------------------------------------
@@ -374,8 +154,8 @@ public final class ForwarderSettings implements Serializable {
 
     public RetryPolicy retryPolicy() {
         return new RetryPolicy(
-                Duration.ofMillis(200),
-                Duration.ofSeconds(30),
+                RetryPolicy.DEFAULT_INITIAL_BACKOFF,
+                RetryPolicy.DEFAULT_MAX_BACKOFF,
                 config.get(ForwarderOptions.AUTH_RETRY_INTERVAL),
                 maxRetryDuration(),
                 config.get(ForwarderOptions.IN_SLOT_RETRY),
@@ -404,6 +184,10 @@ public final class ForwarderSettings implements Serializable {
     }
 
     public List<String> topics() {
+        return topics(config);
+    }
+
+    static List<String> topics(Configuration config) {
         List<String> topics = new ArrayList<>();
         for (String t : config.get(ForwarderOptions.TOPIC).split(",")) {
             if (!t.isBlank()) {
@@ -492,117 +276,8 @@ public final class ForwarderSettings implements Serializable {
         return sb.toString();
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Validation: Flink parses, the messages name the setting and what it accepts.
-
-    private void required(ConfigOption<String> option) {
-        String value = config.get(option);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("setting " + option.key() + " is required");
-        }
-    }
-
-    private static <T> T read(Configuration config, ConfigOption<T> option, String accepted) {
-        try {
-            return config.get(option);
-        } catch (IllegalArgumentException e) {
-            throw invalid(option, config.getString(option.key(), null), accepted);
-        }
-    }
-
-    /**
-     * The prefix as given (spaces inside it are kept: it is part of a name the app chose), with
-     * room left for the longest commerce event name within Customer.io's limit.
-     */
-    private static String commerceEventPrefix(Configuration config) {
-        String value = config.get(ForwarderOptions.COMMERCE_EVENT_PREFIX);
-        if (value == null) {
-            return "";
-        }
-        int room =
-                dev.cioforwarder.mapping.CustomerioLimits.MAX_EVENT_NAME_BYTES
-                        - dev.cioforwarder.mapping.CommerceEventNames.longestName();
-        if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > room
-                || !value.equals(value.strip())
-                || value.chars().anyMatch(Character::isISOControl)) {
-            throw invalid(
-                    ForwarderOptions.COMMERCE_EVENT_PREFIX,
-                    value,
-                    "at most "
-                            + room
-                            + " bytes, without leading or trailing spaces or control characters");
-        }
-        return value;
-    }
-
-    private static dev.cioforwarder.mapping.Environments environments(Configuration config) {
-        String value = config.get(ForwarderOptions.ENVIRONMENTS);
-        try {
-            return dev.cioforwarder.mapping.Environments.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw invalid(
-                    ForwarderOptions.ENVIRONMENTS,
-                    value,
-                    "production, development or both, comma-separated");
-        }
-    }
-
-    /** A duration with its unit, zero (off) or more. */
-    private static Duration zeroOrPositive(Configuration config, ConfigOption<Duration> option) {
-        String text = config.getString(option.key(), null);
-        if (text != null
-                && (text.isEmpty() || !Character.isLetter(text.charAt(text.length() - 1)))) {
-            throw invalid(option, text, DURATION);
-        }
-        Duration value = read(config, option, DURATION);
-        if (value.isNegative()) {
-            throw invalid(option, text, DURATION + ", zero or more");
-        }
-        return value;
-    }
-
-    private static boolean bool(Configuration config, ConfigOption<Boolean> option) {
-        return read(config, option, "true, false");
-    }
-
-    private int positiveInt(ConfigOption<Integer> option) {
-        int value = read(config, option, "a positive whole number");
-        if (value <= 0) {
-            throw invalid(option, Integer.toString(value), "a positive whole number");
-        }
-        return value;
-    }
-
-    /**
-     * A duration read by Flink's {@code TimeUtils}, which takes a number without a unit as
-     * milliseconds: refused here, so {@code 10} is never read as 10 ms by someone meaning 10 s.
-     */
-    private Duration duration(ConfigOption<Duration> option) {
-        String text = config.getString(option.key(), null);
-        if (text != null
-                && (text.isEmpty() || !Character.isLetter(text.charAt(text.length() - 1)))) {
-            throw invalid(option, text, DURATION);
-        }
-        Duration value = read(config, option, DURATION);
-        if (value != null && (value.isZero() || value.isNegative())) {
-            throw invalid(option, text, DURATION + ", above zero");
-        }
-        return value;
-    }
-
-    private static IllegalArgumentException invalid(
-            ConfigOption<?> option, String value, String accepted) {
-        return new IllegalArgumentException(
-                "setting "
-                        + option.key()
-                        + ": \""
-                        + value
-                        + "\" is not valid; expected "
-                        + accepted);
-    }
-
     /** A default as it is written in settings (an enum's code, a duration with its unit). */
-    private static String text(Object value) {
+    static String text(Object value) {
         if (value instanceof Duration) {
             Duration d = (Duration) value;
             if (d.toMillis() % 1000 != 0) {
@@ -617,7 +292,7 @@ public final class ForwarderSettings implements Serializable {
     }
 
     /** Where the Kafka source starts when the group has no committed offset. */
-    public enum StartingOffsets {
+    public enum StartingOffsets implements Coded {
         COMMITTED_OR_EARLIEST("committed-or-earliest"),
         COMMITTED_OR_LATEST("committed-or-latest"),
         EARLIEST("earliest"),
@@ -629,6 +304,7 @@ public final class ForwarderSettings implements Serializable {
             this.code = code;
         }
 
+        @Override
         public String code() {
             return code;
         }
@@ -637,29 +313,6 @@ public final class ForwarderSettings implements Serializable {
         @Override
         public String toString() {
             return code;
-        }
-
-        public static String accepted() {
-            return Arrays.stream(values())
-                    .map(StartingOffsets::code)
-                    .collect(Collectors.joining(", "));
-        }
-
-        public static StartingOffsets fromCode(String value) {
-            for (StartingOffsets s : values()) {
-                if (s.code.equals(value.trim().toLowerCase(Locale.ROOT))) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException(
-                    '"'
-                            + value
-                            + "\" is not one of "
-                            + String.join(
-                                    ", ",
-                                    Arrays.stream(values())
-                                            .map(StartingOffsets::code)
-                                            .toArray(String[]::new)));
         }
     }
 }

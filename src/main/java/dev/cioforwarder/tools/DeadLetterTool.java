@@ -2,11 +2,10 @@ package dev.cioforwarder.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cioforwarder.json.Json;
+import dev.cioforwarder.settings.PropertiesFile;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,9 +108,7 @@ public final class DeadLetterTool {
         Properties p = new Properties();
         String config = options.get("command-config");
         if (config != null) {
-            try (Reader r = Files.newBufferedReader(Path.of(config), StandardCharsets.UTF_8)) {
-                p.load(r);
-            }
+            p.putAll(PropertiesFile.read(Path.of(config)));
         }
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.get("bootstrap-servers"));
         return p;

@@ -3,6 +3,7 @@ package dev.cioforwarder.customerio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.codes.Codes;
 import org.junit.jupiter.api.Test;
 
 /** customerio.api-mode: {@code v2-batch} (the default) or {@code v1}. */
@@ -17,14 +18,14 @@ class ApiModeTest {
 
     @Test
     void readsACodeWhateverItsCaseAndSurroundingSpaces() {
-        assertThat(ApiMode.fromCode("v1")).isEqualTo(ApiMode.V1);
-        assertThat(ApiMode.fromCode(" V2-Batch\n")).isEqualTo(ApiMode.V2_BATCH);
+        assertThat(Codes.fromCode(ApiMode.class, "v1")).isEqualTo(ApiMode.V1);
+        assertThat(Codes.fromCode(ApiMode.class, " V2-Batch\n")).isEqualTo(ApiMode.V2_BATCH);
     }
 
     @Test
     void anUnknownModeNamesTheAcceptedOnes() {
-        assertThat(ApiMode.accepted()).isEqualTo("v2-batch, v1");
-        assertThatThrownBy(() -> ApiMode.fromCode("v2"))
+        assertThat(Codes.accepted(ApiMode.class)).isEqualTo("v2-batch, v1");
+        assertThatThrownBy(() -> Codes.fromCode(ApiMode.class, "v2"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("\"v2\" is not one of v2-batch, v1");
     }

@@ -3,6 +3,7 @@ package dev.cioforwarder.customerio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.codes.Codes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,9 +29,9 @@ class RegionTest {
 
     @Test
     void readsTheSettingsCodeWhateverItsCaseAndSpaces() {
-        assertThat(Region.fromCode("us")).isEqualTo(Region.US);
-        assertThat(Region.fromCode("EU")).isEqualTo(Region.EU);
-        assertThat(Region.fromCode("  Eu \n")).isEqualTo(Region.EU);
+        assertThat(Codes.fromCode(Region.class, "us")).isEqualTo(Region.US);
+        assertThat(Codes.fromCode(Region.class, "EU")).isEqualTo(Region.EU);
+        assertThat(Codes.fromCode(Region.class, "  Eu \n")).isEqualTo(Region.EU);
     }
 
     @Test
@@ -41,11 +42,11 @@ class RegionTest {
 
     @Test
     void anUnknownRegionNamesTheAcceptedOnes() {
-        assertThat(Region.accepted()).isEqualTo("us, eu");
-        assertThatThrownBy(() -> Region.fromCode("ap"))
+        assertThat(Codes.accepted(Region.class)).isEqualTo("us, eu");
+        assertThatThrownBy(() -> Codes.fromCode(Region.class, "ap"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("\"ap\" is not one of us, eu");
-        assertThatThrownBy(() -> Region.fromCode("track-eu.customer.io"))
+        assertThatThrownBy(() -> Codes.fromCode(Region.class, "track-eu.customer.io"))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -2,7 +2,6 @@ package dev.cioforwarder.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.delivery.RequestBatcher;
@@ -69,7 +68,7 @@ class RequestBatcherOperatorTest {
 
     private static RequestBatcherOperator v2(int maxRequestBytes, int lanes) {
         return new RequestBatcherOperator(
-                ApiMode.V2_BATCH, maxRequestBytes, LINGER_MS, /* no checkpoint guard */ 0, lanes);
+                maxRequestBytes, LINGER_MS, /* no checkpoint guard */ 0, lanes);
     }
 
     private static void send(
@@ -253,11 +252,15 @@ class RequestBatcherOperatorTest {
     }
 
     @Test
-    void inV1ModeEveryOperationIsARequestAtOnce() throws Exception {
-        try (var h =
-                harness(new RequestBatcherOperator(ApiMode.V1, NO_BYTE_LIMIT, LINGER_MS, 0, 4))) {
+    void v1OperationsEachNameTheirPathAndAreEachARequestAtOnce() throws Exception {
+        // The batcher does not read the API mode: a v1 encoding always carries its own path.
+        try (var h = harness(new RequestBatcherOperator(NO_BYTE_LIMIT, LINGER_MS, 0, 4))) {
             CustomerioOperation a = op("a", 1);
+            a.method = "PUT";
+            a.path = "/api/v1/customers/a";
             CustomerioOperation b = op("a", 2);
+            b.method = "POST";
+            b.path = "/api/v1/customers/a/events";
             send(h, a, b);
             assertThat(ids(drain(h))).containsExactly(List.of(id(a)), List.of(id(b)));
             assertThat(h.getProcessingTimeService().getNumActiveTimers()).isZero();

@@ -3,6 +3,7 @@ package dev.cioforwarder.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.codes.Codes;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -65,12 +66,12 @@ class CommerceEventNamesTest {
     void theSettingsCodes() {
         assertThat(CommerceEventNames.MPARTICLE).hasToString("mparticle");
         assertThat(CommerceEventNames.SEMANTIC.code()).isEqualTo("semantic");
-        assertThat(CommerceEventNames.fromCode(" Semantic "))
+        assertThat(Codes.fromCode(CommerceEventNames.class, " Semantic "))
                 .isEqualTo(CommerceEventNames.SEMANTIC);
-        assertThat(CommerceEventNames.fromCode("mparticle"))
+        assertThat(Codes.fromCode(CommerceEventNames.class, "mparticle"))
                 .isEqualTo(CommerceEventNames.MPARTICLE);
-        assertThat(CommerceEventNames.accepted()).isEqualTo("mparticle, semantic");
-        assertThatThrownBy(() -> CommerceEventNames.fromCode("segment"))
+        assertThat(Codes.accepted(CommerceEventNames.class)).isEqualTo("mparticle, semantic");
+        assertThatThrownBy(() -> Codes.fromCode(CommerceEventNames.class, "segment"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("\"segment\" is not one of mparticle, semantic");
     }

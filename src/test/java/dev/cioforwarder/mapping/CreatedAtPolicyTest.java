@@ -3,6 +3,7 @@ package dev.cioforwarder.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.codes.Codes;
 import org.junit.jupiter.api.Test;
 
 /** customerio.created-at-policy: {@code first-seen} (the default) or {@code first-run-only}. */
@@ -18,18 +19,19 @@ class CreatedAtPolicyTest {
 
     @Test
     void readsACodeWhateverItsCaseAndSurroundingSpaces() {
-        assertThat(CreatedAtPolicy.fromCode("first-seen")).isEqualTo(CreatedAtPolicy.FIRST_SEEN);
-        assertThat(CreatedAtPolicy.fromCode(" First-Run-Only "))
+        assertThat(Codes.fromCode(CreatedAtPolicy.class, "first-seen"))
+                .isEqualTo(CreatedAtPolicy.FIRST_SEEN);
+        assertThat(Codes.fromCode(CreatedAtPolicy.class, " First-Run-Only "))
                 .isEqualTo(CreatedAtPolicy.FIRST_RUN_ONLY);
     }
 
     @Test
     void anUnknownPolicyNamesTheAcceptedOnes() {
-        assertThat(CreatedAtPolicy.accepted()).isEqualTo("first-seen, first-run-only");
-        assertThatThrownBy(() -> CreatedAtPolicy.fromCode("first_seen"))
+        assertThat(Codes.accepted(CreatedAtPolicy.class)).isEqualTo("first-seen, first-run-only");
+        assertThatThrownBy(() -> Codes.fromCode(CreatedAtPolicy.class, "first_seen"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("\"first_seen\" is not one of first-seen, first-run-only");
-        assertThatThrownBy(() -> CreatedAtPolicy.fromCode(""))
+        assertThatThrownBy(() -> Codes.fromCode(CreatedAtPolicy.class, ""))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

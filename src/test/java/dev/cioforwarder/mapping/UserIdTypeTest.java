@@ -3,6 +3,7 @@ package dev.cioforwarder.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.codes.Codes;
 import org.junit.jupiter.api.Test;
 
 /** customerio.user-id-type: the codes mParticle's "User ID Type" setting offers. */
@@ -18,16 +19,18 @@ class UserIdTypeTest {
 
     @Test
     void readsACodeWhateverItsCaseAndSurroundingSpaces() {
-        assertThat(UserIdType.fromCode("customer_id")).isEqualTo(UserIdType.CUSTOMER_ID);
-        assertThat(UserIdType.fromCode(" MPID ")).isEqualTo(UserIdType.MPID);
-        assertThat(UserIdType.fromCode("Prefer_Customer_Id"))
+        assertThat(Codes.fromCode(UserIdType.class, "customer_id"))
+                .isEqualTo(UserIdType.CUSTOMER_ID);
+        assertThat(Codes.fromCode(UserIdType.class, " MPID ")).isEqualTo(UserIdType.MPID);
+        assertThat(Codes.fromCode(UserIdType.class, "Prefer_Customer_Id"))
                 .isEqualTo(UserIdType.PREFER_CUSTOMER_ID);
     }
 
     @Test
     void anUnknownTypeNamesTheAcceptedOnes() {
-        assertThat(UserIdType.accepted()).isEqualTo("prefer_customer_id, customer_id, email, mpid");
-        assertThatThrownBy(() -> UserIdType.fromCode("customer-id"))
+        assertThat(Codes.accepted(UserIdType.class))
+                .isEqualTo("prefer_customer_id, customer_id, email, mpid");
+        assertThatThrownBy(() -> Codes.fromCode(UserIdType.class, "customer-id"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(
                         "\"customer-id\" is not one of prefer_customer_id, customer_id, email,"

@@ -3,6 +3,7 @@ package dev.cioforwarder.mapping;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cioforwarder.codes.Codes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,16 +27,16 @@ class WorkspaceIdentifiersTest {
 
     @Test
     void readsACodeWhateverItsCaseAndSurroundingSpaces() {
-        assertThat(WorkspaceIdentifiers.fromCode("id_only"))
+        assertThat(Codes.fromCode(WorkspaceIdentifiers.class, "id_only"))
                 .isEqualTo(WorkspaceIdentifiers.ID_ONLY);
-        assertThat(WorkspaceIdentifiers.fromCode(" EMAIL_AND_ID\t"))
+        assertThat(Codes.fromCode(WorkspaceIdentifiers.class, " EMAIL_AND_ID\t"))
                 .isEqualTo(WorkspaceIdentifiers.EMAIL_AND_ID);
     }
 
     @Test
     void anUnknownValueNamesTheAcceptedOnes() {
-        assertThat(WorkspaceIdentifiers.accepted()).isEqualTo("email_and_id, id_only");
-        assertThatThrownBy(() -> WorkspaceIdentifiers.fromCode("id-only"))
+        assertThat(Codes.accepted(WorkspaceIdentifiers.class)).isEqualTo("email_and_id, id_only");
+        assertThatThrownBy(() -> Codes.fromCode(WorkspaceIdentifiers.class, "id-only"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("\"id-only\" is not one of email_and_id, id_only");
     }
