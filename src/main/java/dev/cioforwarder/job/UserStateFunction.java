@@ -9,7 +9,6 @@ import dev.cioforwarder.delivery.DeliveryFeedback;
 import dev.cioforwarder.delivery.RetryPolicy;
 import dev.cioforwarder.lanes.IdentifierChangeInFlight;
 import dev.cioforwarder.lanes.UserLane;
-import dev.cioforwarder.lanes.WaitingOperations;
 import dev.cioforwarder.mapping.Adjustment;
 import dev.cioforwarder.mapping.MappingRejection;
 import dev.cioforwarder.mapping.MappingSettings;
@@ -23,7 +22,6 @@ import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -89,7 +87,7 @@ public class UserStateFunction
     private transient UserStateMachine machine;
     private transient UserLane lane;
     private transient DeviceFirstSeen devices;
-    private transient WaitingStore waiting;
+    private transient WaitingOperationsState waiting;
     private transient LaneOutput laneOutput;
     private transient Counter eventsForwarded;
     private transient Counter screensForwarded;
@@ -208,9 +206,9 @@ public class UserStateFunction
         waitingOps = getRuntimeContext().getMapState(waitingDescriptor);
         machine = new UserStateMachine(settings);
         lane = new UserLane(retryPolicy, 1_000);
-        waiting = new WaitingStore();
+        waiting = new WaitingOperationsState(waitingOps);
         laneOutput = new LaneOutput();
-        devices = new FlinkDeviceFirstSeen();
+        devices = new DeviceFirstSeenState(deviceFirstSeen, stateTtl != null);
 
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
@@ -521,137 +519,6 @@ public class UserStateFunction
         @Override
         public void timerAt(long timeMs) {
             ctx.timerService().registerProcessingTimeTimer(timeMs);
-        }
-    }
-
-    /** The keyed map state as the lane's {@link WaitingOperations}. */
-    private final class WaitingStore implements WaitingOperations {
-
-        @Override
-        public boolean add(CustomerioOperation op) {
-            try {
-                if (waitingOps.contains(op.seq)) {
-                    return false;
-                }
-                waitingOps.put(op.seq, op);
-                return true;
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot write waiting operations", e);
-            }
-        }
-
-        @Override
-        public CustomerioOperation first() {
-            try {
-                Iterator<Map.Entry<Long, CustomerioOperation>> it = waitingOps.iterator();
-                return it.hasNext() ? it.next().getValue() : null;
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot read waiting operations", e);
-            }
-        }
-
-        @Override
-        public void remove(long seq) {
-            try {
-                waitingOps.remove(seq);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot write waiting operations", e);
-            }
-        }
-
-        @Override
-        public Iterable<CustomerioOperation> inOrder() {
-            try {
-                List<CustomerioOperation> all = new ArrayList<>();
-                for (CustomerioOperation op : waitingOps.values()) {
-                    all.add(op);
-                }
-                return all;
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot read waiting operations", e);
-            }
-        }
-
-        @Override
-        public void replace(CustomerioOperation op) {
-            try {
-                waitingOps.put(op.seq, op);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot write waiting operations", e);
-            }
-        }
-
-        @Override
-        public void clear() {
-            waitingOps.clear();
-        }
-    }
-
-    /** The device first-seen map state as the rules' {@link DeviceFirstSeen}. */
-    private final class FlinkDeviceFirstSeen implements DeviceFirstSeen {
-        @Override
-        public Long get(String deviceType) {
-            try {
-                return deviceFirstSeen.get(deviceType);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot read device state", e);
-            }
-        }
-
-        @Override
-        public void put(String deviceType, long firstSeenMs) {
-            try {
-                deviceFirstSeen.put(deviceType, firstSeenMs);
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot write device state", e);
-            }
-        }
-
-        @Override
-        public void refresh(String deviceType, long firstSeenMs) {
-            // Writing the entry again restarts its time to live.
-            if (stateTtl != null) {
-                put(deviceType, firstSeenMs);
-            }
-        }
-
-        @Override
-        public boolean expires() {
-            return stateTtl != null;
-        }
-
-        @Override
-        public void clear() {
-            deviceFirstSeen.clear();
-        }
-    }
-
-    /**
-     * The longest a waiting user has waited, sampled whenever a waiting user is touched (a retry
-     * timer fires at least every maximum backoff): the larger of this minute's and the last.
-     */
-    private static final class OldestWait {
-        private static final long WINDOW_MS = 60_000;
-        private long windowStartMs;
-        private volatile long current;
-        private volatile long previous;
-
-        void sample(long waitedMs, long nowMs) {
-            if (nowMs - windowStartMs >= WINDOW_MS) {
-                previous = current;
-                current = 0;
-                windowStartMs = nowMs;
-            }
-            if (waitedMs > current) {
-                current = waitedMs;
-            }
-        }
-
-        long value(long nowMs) {
-            if (nowMs - windowStartMs >= 2 * WINDOW_MS) {
-                return 0;
-            }
-            return Math.max(current, previous);
         }
     }
 }
