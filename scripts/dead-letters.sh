@@ -7,6 +7,8 @@
 #                                  [--to TOPIC] [--dry-run]
 #   scripts/dead-letters.sh purge  --mpid M [--contains TEXT]
 #
+# Every command takes all the filters (--reason, --stage, --mpid, --contains, --offsets, --max);
+# `scripts/dead-letters.sh <command> --help` lists its options. A usage error exits 2.
 # Common options: --bootstrap-servers HOST:PORT (default 127.0.0.1:$KAFKA_PORT),
 #   --topic DLQ_TOPIC (default mparticle-batches.customerio-dlq),
 #   --command-config FILE (Kafka client properties for SASL/SSL clusters).
