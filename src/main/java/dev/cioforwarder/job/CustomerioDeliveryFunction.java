@@ -186,7 +186,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
             Authorization appApiKey =
                     new Authorization(
                             settings.appApiKeySource()::read,
-                            key -> "Bearer " + key,
+                            CustomerioClient::bearer,
                             settings.appApiKeySource().toString(),
                             5_000);
             appApi =
