@@ -1,6 +1,5 @@
 package dev.cioforwarder.delivery;
 
-import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.Region;
 import java.io.Serializable;
 import java.time.Duration;
@@ -17,7 +16,6 @@ public record DeliverySettings(
         String siteId,
         ApiKeySource apiKeySource,
         Region region,
-        ApiMode apiMode,
         double jobRateLimitPerSecond,
         int maxInFlight,
         Duration requestTimeout,

@@ -1,6 +1,5 @@
 package dev.cioforwarder.delivery;
 
-import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.OperationKind;
 import dev.cioforwarder.deadletter.DeadLetterReason;
@@ -50,9 +49,6 @@ public final class OperationDelivery {
 
     private static final String BATCH_PATH = "/api/v2/batch";
 
-    /** Why throttled operations wait. */
-    public static final String THROTTLED = RetryLoop.THROTTLED;
-
     /**
      * Why a person's operations answered with an unexpected status wait, when other people share
      * their request.
@@ -60,7 +56,6 @@ public final class OperationDelivery {
     public static final String UNEXPECTED_STATUS = "unexpected_status";
 
     private final CustomerioClient client;
-    private final ApiMode mode;
     private final RateLimiter limiter;
     private final RetryPolicy policy;
     private final RetryLoop loop;
@@ -72,7 +67,6 @@ public final class OperationDelivery {
 
     public OperationDelivery(
             CustomerioClient client,
-            ApiMode mode,
             RateLimiter limiter,
             RetryPolicy policy,
             ScheduledExecutorService timer,
@@ -80,7 +74,6 @@ public final class OperationDelivery {
             DeliveryListener listener) {
         this(
                 client,
-                mode,
                 limiter,
                 policy,
                 timer,
@@ -94,7 +87,6 @@ public final class OperationDelivery {
 
     public OperationDelivery(
             CustomerioClient client,
-            ApiMode mode,
             RateLimiter limiter,
             RetryPolicy policy,
             ScheduledExecutorService timer,
@@ -102,7 +94,6 @@ public final class OperationDelivery {
             DeliveryListener listener,
             DeliveryHealth health) {
         this.client = client;
-        this.mode = mode;
         this.limiter = limiter;
         this.policy = policy;
         this.loop = new RetryLoop(policy, timer, clock, listener);
@@ -379,12 +370,12 @@ public final class OperationDelivery {
     }
 
     /**
-     * A request of its own: every operation in v1 mode, and in v2-batch mode an operation that
-     * names its own method and path (an endpoint /batch does not cover, such as v1 anonymous
-     * events), which the batcher always sends alone.
+     * A request of its own: an operation that names its own method and path, which the batcher
+     * always sends alone. In v1 mode every operation does (the encoder gives each its path); in
+     * v2-batch mode those are the ones /batch does not cover, such as v1 anonymous events.
      */
     private boolean sentAlone(List<CustomerioOperation> operations) {
-        return mode == ApiMode.V1 || (operations.size() == 1 && operations.get(0).path != null);
+        return operations.size() == 1 && operations.get(0).path != null;
     }
 
     private void delivered(Attempt a) {

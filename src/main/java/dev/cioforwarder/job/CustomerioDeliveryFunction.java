@@ -175,13 +175,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
         operationsParked = new Metrics.Labelled(group, Metrics.REASON, Metrics.OPERATIONS_PARKED);
         delivery =
                 new OperationDelivery(
-                        client,
-                        settings.apiMode(),
-                        limiter,
-                        settings.retryPolicy(),
-                        timer,
-                        Clock.system(),
-                        metrics);
+                        client, limiter, settings.retryPolicy(), timer, Clock.system(), metrics);
         if (settings.appliesIdentifierChanges()) {
             Authorization appApiKey =
                     new Authorization(

@@ -95,7 +95,6 @@ public final class ForwarderSettings implements Serializable {
                 siteId(),
                 apiKeySource(),
                 region(),
-                apiMode(),
                 rateLimitPerSecond(),
                 maxInFlight(),
                 requestTimeout(),

@@ -136,7 +136,6 @@ class IdentifierChangeDeliveryTest {
         return new Changes(
                 new OperationDelivery(
                                 track,
-                                dev.cioforwarder.customerio.ApiMode.V2_BATCH,
                                 new RateLimiter(1000, Clock.system()),
                                 policy(),
                                 timer,
@@ -419,7 +418,6 @@ class IdentifierChangeDeliveryTest {
         return new Changes(
                         new OperationDelivery(
                                         track,
-                                        dev.cioforwarder.customerio.ApiMode.V2_BATCH,
                                         new RateLimiter(1000, Clock.system()),
                                         policy(),
                                         timer,
@@ -505,7 +503,6 @@ class IdentifierChangeDeliveryTest {
         OperationDelivery withoutAppApi =
                 new OperationDelivery(
                         track,
-                        dev.cioforwarder.customerio.ApiMode.V2_BATCH,
                         new RateLimiter(1000, Clock.system()),
                         policy(),
                         timer,

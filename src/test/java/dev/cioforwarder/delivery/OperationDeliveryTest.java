@@ -64,25 +64,20 @@ class OperationDeliveryTest {
         }
     }
 
-    private OperationDelivery delivery(ApiMode mode, String apiKey, Duration maxRetryDuration) {
+    private OperationDelivery delivery(String apiKey, Duration maxRetryDuration) {
         return delivery(
-                mode,
                 Authorization.fixed(CustomerioClient.basic("s", apiKey)),
                 maxRetryDuration,
                 Duration.ofSeconds(30));
     }
 
     private OperationDelivery delivery(
-            ApiMode mode, Authorization auth, Duration maxRetryDuration, Duration inSlot) {
-        return delivery(mode, auth, maxRetryDuration, inSlot, new DeliveryHealth(300, 200, 300));
+            Authorization auth, Duration maxRetryDuration, Duration inSlot) {
+        return delivery(auth, maxRetryDuration, inSlot, new DeliveryHealth(300, 200, 300));
     }
 
     private OperationDelivery delivery(
-            ApiMode mode,
-            Authorization auth,
-            Duration maxRetryDuration,
-            Duration inSlot,
-            DeliveryHealth health) {
+            Authorization auth, Duration maxRetryDuration, Duration inSlot, DeliveryHealth health) {
         CustomerioClient client =
                 new CustomerioClient(
                         customerio.baseUrl(), auth, Duration.ofSeconds(2), 4, "test-http");
@@ -97,7 +92,6 @@ class OperationDeliveryTest {
                         Duration.ofMillis(500));
         return new OperationDelivery(
                 client,
-                mode,
                 new RateLimiter(1000, Clock.system()),
                 policy,
                 timer,
@@ -203,9 +197,7 @@ class OperationDeliveryTest {
     @Test
     void aBatchIsDeliveredInOneRequest() throws Exception {
         DeliveryResult result =
-                await(
-                        delivery(ApiMode.V2_BATCH, "k", null)
-                                .deliver(request(ApiMode.V2_BATCH, "a", "b", "c")));
+                await(delivery("k", null).deliver(request(ApiMode.V2_BATCH, "a", "b", "c")));
         assertThat(result.count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(3);
         assertThat(customerio.events())
                 .extracting(StoredEvent::name)
@@ -218,9 +210,7 @@ class OperationDeliveryTest {
     void a207DeadLettersOnlyTheListedOperations() throws Exception {
         customerio.setFaults(Faults.none().rejectNames("bad"));
         DeliveryResult result =
-                await(
-                        delivery(ApiMode.V2_BATCH, "k", null)
-                                .deliver(request(ApiMode.V2_BATCH, "a", "bad", "c")));
+                await(delivery("k", null).deliver(request(ApiMode.V2_BATCH, "a", "bad", "c")));
         assertThat(deadLetters(result))
                 .singleElement()
                 .satisfies(
@@ -241,7 +231,7 @@ class OperationDeliveryTest {
         customerio.setFaults(Faults.none().rejectBatchNames("bad"));
         DeliveryResult result =
                 await(
-                        delivery(ApiMode.V2_BATCH, "k", null)
+                        delivery("k", null)
                                 .deliver(
                                         request(ApiMode.V2_BATCH, "a", "b", "bad", "d", "e", "f")));
         assertThat(deadLetters(result))
@@ -260,7 +250,7 @@ class OperationDeliveryTest {
     @Test
     void transientFailuresAreRetriedInTheSlotUntilTheyPass() throws Exception {
         customerio.setFaults(Faults.none().status503Ratio(1.0));
-        var handle = delivery(ApiMode.V2_BATCH, "k", null).deliver(request(ApiMode.V2_BATCH, "a"));
+        var handle = delivery("k", null).deliver(request(ApiMode.V2_BATCH, "a"));
         Await.until(
                 Duration.ofSeconds(10),
                 () -> customerio.summary().responsesByStatus().containsKey(503),
@@ -279,7 +269,6 @@ class OperationDeliveryTest {
         customerio.setFaults(Faults.none().status503Ratio(1.0));
         OperationDelivery d =
                 delivery(
-                        ApiMode.V2_BATCH,
                         Authorization.fixed(CustomerioClient.basic("s", "k")),
                         null,
                         Duration.ofMillis(800));
@@ -306,7 +295,6 @@ class OperationDeliveryTest {
         DeliveryResult result =
                 await(
                         delivery(
-                                        ApiMode.V2_BATCH,
                                         Authorization.fixed(CustomerioClient.basic("s", "k")),
                                         Duration.ofMillis(700),
                                         Duration.ofSeconds(30),
@@ -324,9 +312,7 @@ class OperationDeliveryTest {
     @Test
     void wrongCredentialsParkTheOperationsAndAreReportedButNeverDeadLettered() throws Exception {
         DeliveryResult result =
-                await(
-                        delivery(ApiMode.V2_BATCH, "wrong-key", null)
-                                .deliver(request(ApiMode.V2_BATCH, "a")));
+                await(delivery("wrong-key", null).deliver(request(ApiMode.V2_BATCH, "a")));
         assertThat(parkReasons(result)).containsExactly(DeliveryHealth.UNAUTHORIZED);
         assertThat(authFailures.get()).isPositive();
         assertThat(customerio.events()).isEmpty();
@@ -346,7 +332,7 @@ class OperationDeliveryTest {
                         k -> CustomerioClient.basic("s", k),
                         "a test key",
                         0);
-        OperationDelivery d = delivery(ApiMode.V2_BATCH, auth, null, Duration.ofSeconds(30));
+        OperationDelivery d = delivery(auth, null, Duration.ofSeconds(30));
         // The key file now holds the key Customer.io accepts; the client still sends the old.
         key.set("k");
         DeliveryResult result = await(d.deliver(request(ApiMode.V2_BATCH, "a")));
@@ -364,9 +350,7 @@ class OperationDeliveryTest {
                         "{\"path_statuses\":[{\"path_prefix\":\"/api/v2/batch\",\"status\":404}]}"));
         long start = System.nanoTime();
         DeliveryResult result =
-                await(
-                        delivery(ApiMode.V2_BATCH, "k", null)
-                                .deliver(request(ApiMode.V2_BATCH, "a", "b")));
+                await(delivery("k", null).deliver(request(ApiMode.V2_BATCH, "a", "b")));
         assertThat(deadLetters(result))
                 .hasSize(2)
                 .allSatisfy(
@@ -387,7 +371,7 @@ class OperationDeliveryTest {
         customerio.setFaults(faultsFromJson("{\"refusals\":[{\"person\":\"p\",\"status\":409}]}"));
         List<CustomerioOperation> ops = new ArrayList<>(request(ApiMode.V2_BATCH, "a", "b"));
         ops.addAll(request(ApiMode.V2_BATCH, 10, "p", "x"));
-        DeliveryResult result = await(delivery(ApiMode.V2_BATCH, "k", null).deliver(ops));
+        DeliveryResult result = await(delivery("k", null).deliver(ops));
         // Retried in the request, the person would hold the others for the whole budget (500 ms
         // here) and then be dead-lettered; they wait in their state instead.
         assertThat(result.count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(2);
@@ -401,7 +385,7 @@ class OperationDeliveryTest {
     void cancellingParksWhatIsNotDecidedAndALateAnswerChangesNothing() throws Exception {
         customerio.setFaults(Faults.none().latencyMs(1_000));
         OperationDelivery.Handle handle =
-                delivery(ApiMode.V2_BATCH, "k", null).deliver(request(ApiMode.V2_BATCH, "a"));
+                delivery("k", null).deliver(request(ApiMode.V2_BATCH, "a"));
         Thread.sleep(200);
         handle.cancel("watchdog");
         DeliveryResult result = await(handle);
@@ -414,7 +398,7 @@ class OperationDeliveryTest {
     @Test
     void a429SlowsDownAndHonoursRetryAfter() throws Exception {
         customerio.setFaults(Faults.none().rateLimitRps(1).retryAfterSeconds(1));
-        OperationDelivery d = delivery(ApiMode.V1, "k", null);
+        OperationDelivery d = delivery("k", null);
         long start = System.nanoTime();
         List<OperationDelivery.Handle> results = new ArrayList<>();
         for (String name : new String[] {"a", "b", "c"}) {
@@ -433,7 +417,7 @@ class OperationDeliveryTest {
     @Test
     void v1SendsEachOperationAsItsOwnRequestAndDeadLettersA400() throws Exception {
         customerio.setFaults(Faults.none().rejectNames("bad"));
-        OperationDelivery d = delivery(ApiMode.V1, "k", null);
+        OperationDelivery d = delivery("k", null);
         List<CustomerioOperation> good = request(ApiMode.V1, "a");
         List<CustomerioOperation> bad = request(ApiMode.V1, "bad");
         assertThat(await(d.deliver(good)).count(DeliveryResult.Outcome.DELIVERED)).isEqualTo(1);

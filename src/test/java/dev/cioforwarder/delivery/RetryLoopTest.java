@@ -307,7 +307,6 @@ class RetryLoopTest {
 
         assertThat(outage.calls).endsWith("park " + DeliveryHealth.UNAVAILABLE);
         assertThat(throttled.calls).endsWith("park " + RetryLoop.THROTTLED);
-        assertThat(RetryLoop.THROTTLED).isEqualTo(OperationDelivery.THROTTLED);
         assertThat(timer.tasks).isEmpty();
         assertThat(reported).containsExactly("throttled HTTP 429");
     }
