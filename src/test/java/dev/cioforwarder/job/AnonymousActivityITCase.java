@@ -19,10 +19,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * customerio.anonymous-events through Kafka, the job and the simulator: what a user did before
- * logging in ends up on their person, by Customer.io's event merging.
+ * customerio.anonymous-events through the job (on in-memory topics) and the simulator: what a user
+ * did before logging in ends up on their person, by Customer.io's event merging.
  */
 class AnonymousActivityITCase extends JobTestSupport {
+
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -45,8 +50,7 @@ class AnonymousActivityITCase extends JobTestSupport {
     void activityBeforeLoginIsMergedIntoThePersonWhenTheyAreIdentified(boolean inBatch)
             throws Exception {
         long t = 1_764_400_000_000L;
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         record(
                                 "{\"mpid\":9001,\"timestamp_unixtime_ms\":"
@@ -78,8 +82,7 @@ class AnonymousActivityITCase extends JobTestSupport {
                     .extracting(StoredEvent::api)
                     .containsOnly(inBatch ? "v2" : "v1");
 
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             record(
                                     "{\"mpid\":9001,\"timestamp_unixtime_ms\":"
@@ -141,11 +144,10 @@ class AnonymousActivityITCase extends JobTestSupport {
     @Test
     void anotherMpidsAnonymousActivityOnTheSameDeviceJoinsTheUserWhoLogsInThere() throws Exception {
         String erasures = topic + ".erasures";
-        kafka.createTopic(erasures, 1);
-        kafka.createTopic(erasures + ".outcomes", 1);
+        createTopic(erasures, 1);
+        createTopic(erasures + ".outcomes", 1);
         long t = 1_764_400_000_000L;
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         onDevice(9101, "a1b2c3d4e5f60718", t, "[]", "Browsed_Pricing"),
                         onDevice(9103, "ffff000011112222", t, "[]", "Browsed_Elsewhere")));
@@ -161,8 +163,7 @@ class AnonymousActivityITCase extends JobTestSupport {
                     Duration.ofMinutes(2),
                     () -> customerio.anonymousEvents().size() == 2,
                     () -> customerio.anonymousEvents().toString());
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             onDevice(
                                     9102,

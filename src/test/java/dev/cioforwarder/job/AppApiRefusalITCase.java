@@ -33,6 +33,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AppApiRefusalITCase extends JobTestSupport {
 
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
+
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
@@ -52,9 +57,8 @@ class AppApiRefusalITCase extends JobTestSupport {
         Files.writeString(appKey, "app-key");
         TestBatches before = TestBatches.generate(71, 1_100_000, 60, 150, 4);
         TestBatches during = TestBatches.generate(72, 1_200_000, 60, 300, 4);
-        kafka.produce(topic, before.records());
-        kafka.produce(
-                topic,
+        produce(before.records());
+        produce(
                 List.of(
                         UserBatch.of(MPID, T, "c-old")
                                 .attributes("{\"plan\":\"pro\"}")
@@ -88,10 +92,10 @@ class AppApiRefusalITCase extends JobTestSupport {
                                 .event("After", 2 + i)
                                 .record());
             }
-            kafka.produce(topic, changing.subList(0, 1));
-            kafka.produce(topic, during.records().subList(0, 150));
-            kafka.produce(topic, changing.subList(1, changing.size()));
-            kafka.produce(topic, during.records().subList(150, during.records().size()));
+            produce(changing.subList(0, 1));
+            produce(during.records().subList(0, 150));
+            produce(changing.subList(1, changing.size()));
+            produce(during.records().subList(150, during.records().size()));
 
             awaitEvents(othersAll + 1);
             // The change really met the refused key, and waits in the user's state.

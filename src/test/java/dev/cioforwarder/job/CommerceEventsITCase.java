@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * customerio.forward-commerce-events through a real Kafka broker, the production job on a
+ * customerio.forward-commerce-events through the production job (on in-memory topics) on a
  * MiniCluster with RocksDB, and the simulator validating every operation against the official Track
  * API description: each kind of commerce event arrives on the person as a named event with its
  * deterministic id, a purchase too big for a v2 operation arrives with its products trimmed and
@@ -32,6 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * batch sends only its custom event and counts the commerce event as not forwarded.
  */
 class CommerceEventsITCase extends JobTestSupport {
+
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -136,7 +141,7 @@ class CommerceEventsITCase extends JobTestSupport {
     @Test
     void everyKindOfCommerceEventReachesThePerson(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
-        kafka.produce(topic, List.of(batch()));
+        produce(List.of(batch()));
         JobClient job = startJob(settings());
         try {
             Await.until(
@@ -208,7 +213,7 @@ class CommerceEventsITCase extends JobTestSupport {
     @Test
     void withTheSettingOffOnlyTheCustomEventsGoAndCommerceIsCountedNotForwarded(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
-        kafka.produce(topic, List.of(batch()));
+        produce(List.of(batch()));
         JobClient job = startJob(settings("customerio.forward-commerce-events", "false"));
         try {
             Await.until(
@@ -236,7 +241,7 @@ class CommerceEventsITCase extends JobTestSupport {
     /** Semantic names and a prefix: commerce events no app's own custom event is called. */
     @Test
     void semanticNamesWithAPrefixReachThePersonAndCustomEventsKeepTheirs() throws Exception {
-        kafka.produce(topic, List.of(batch()));
+        produce(List.of(batch()));
         JobClient job =
                 startJob(
                         settings(

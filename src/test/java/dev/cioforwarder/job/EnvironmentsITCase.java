@@ -22,11 +22,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * mparticle.environments through Kafka, the job and the simulator: the production job forwards
- * production batches (and those that do not say), and development batches, their events and their
- * push tokens reach nobody, counted.
+ * mparticle.environments through the job and the simulator: the production job forwards production
+ * batches (and those that do not say), and development batches, their events and their push tokens
+ * reach nobody, counted. A rule of the job, on in-memory topics.
  */
 class EnvironmentsITCase extends JobTestSupport {
+
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -60,8 +65,7 @@ class EnvironmentsITCase extends JobTestSupport {
     @Test
     void theProductionJobForwardsNothingOfDevelopmentBatches(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         batch(1, "production", "Bought"),
                         batch(2, "development", "Tested"),

@@ -18,17 +18,21 @@ import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Erasure through Kafka, the job and the simulator: the person is deleted in Customer.io with their
- * activity, an older batch arriving later never brings them back, a newer one starts a new person,
- * each request's outcome is on the outcome topic (exactly-once), and a record that is not a request
- * is a dead letter.
+ * Erasure through the job (on in-memory topics) and the simulator: the person is deleted in
+ * Customer.io with their activity, an older batch arriving later never brings them back, a newer
+ * one starts a new person, each request's outcome is on the outcome topic, and a record that is not
+ * a request is a dead letter.
  */
 class ErasureITCase extends JobTestSupport {
+
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -107,11 +111,10 @@ class ErasureITCase extends JobTestSupport {
             throws Exception {
         String erasures = topic + ".erasures";
         String outcomes = erasures + ".outcomes";
-        kafka.createTopic(erasures, 1);
-        kafka.createTopic(outcomes, 1);
+        createTopic(erasures, 1);
+        createTopic(outcomes, 1);
         long t = 1_764_400_000_000L;
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         batch(21, t, "c-21", "{\"plan\":\"pro\"}", "Signed_Up"),
                         batch(22, t, "c-22", "{\"plan\":\"free\"}", "Signed_Up")));
@@ -140,7 +143,7 @@ class ErasureITCase extends JobTestSupport {
                         () -> customerio.events().toString());
             }
 
-            kafka.produce(
+            produce(
                     erasures,
                     List.of(
                             record(
@@ -151,9 +154,8 @@ class ErasureITCase extends JobTestSupport {
                             // Nobody the forwarder or the request can address: not_found.
                             record("99", "{\"request_id\":\"r-99\",\"mpid\":99}"),
                             record(null, "erase user 22 please")));
-            for (ConsumerRecord<byte[], byte[]> r :
-                    kafka.readCommitted(outcomes, 2, Duration.ofMinutes(1))) {
-                outcomeRecords.add(MAPPER.readTree(r.value()));
+            for (byte[] value : read(outcomes, 2, Duration.ofMinutes(1))) {
+                outcomeRecords.add(MAPPER.readTree(value));
             }
             if (appliedLater) {
                 // The window this run is about: the deletion (the last request so far) was
@@ -176,8 +178,7 @@ class ErasureITCase extends JobTestSupport {
 
             // A batch from before the request, uploaded late, then a newer one (same key, same
             // partition: in this order).
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             batch(21, t + 30_000, "c-21", "{\"plan\":\"pro\"}", "Late"),
                             batch(21, t + 120_000, "c-21", "{}", "Came_Back")));

@@ -23,13 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Identifier changes with an App API key, through Kafka, the job and the simulator's Track and App
- * APIs: a changed Customer ID renames the person, whose profile and earlier events stay theirs; a
- * Customer ID that already belongs to somebody else is dead-lettered, not merged; in an ID-only
- * workspace a changed email reaches the person by id; a change sent while the App API has not yet
- * caught up with the Track API is applied once it has.
+ * Identifier changes with an App API key, through the job (on in-memory topics) and the simulator's
+ * Track and App APIs: a changed Customer ID renames the person, whose profile and earlier events
+ * stay theirs; a Customer ID that already belongs to somebody else is dead-lettered, not merged; in
+ * an ID-only workspace a changed email reaches the person by id; a change sent while the App API
+ * has not yet caught up with the Track API is applied once it has.
  */
 class IdentifierChangesITCase extends JobTestSupport {
+
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -68,8 +73,7 @@ class IdentifierChangesITCase extends JobTestSupport {
         Path appKey = dir.resolve("app-api-key");
         Files.writeString(appKey, "app-key");
         long t = 1_764_400_000_000L;
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         batch(1, t, "c-old", "{\"plan\":\"pro\"}", "Before"),
                         batch(2, t, "c-taken", "{\"plan\":\"free\"}", "Other")));
@@ -85,12 +89,11 @@ class IdentifierChangesITCase extends JobTestSupport {
                     Duration.ofMinutes(2),
                     () -> customerio.events().size() == 2,
                     () -> customerio.events().toString());
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             batch(1, t + 60_000, "c-new", "{\"plan\":\"pro\"}", "After"),
                             batch(2, t + 60_000, "c-old-taken", "{\"plan\":\"free\"}", "Other2")));
-            kafka.produce(topic, List.of(batch(3, t, "c-3", "{}", "Third")));
+            produce(List.of(batch(3, t, "c-3", "{}", "Third")));
             Await.until(
                     Duration.ofMinutes(1),
                     () -> customerio.events().size() == 5,
@@ -119,8 +122,7 @@ class IdentifierChangesITCase extends JobTestSupport {
         Path appKey = dir.resolve("app-api-key");
         Files.writeString(appKey, "app-key");
         long t = 1_764_400_000_000L;
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         batch(11, t, "c-a", "{\"plan\":\"pro\"}", "A"),
                         batch(12, t, "c-b", "{\"plan\":\"free\"}", "B")));
@@ -138,7 +140,7 @@ class IdentifierChangesITCase extends JobTestSupport {
                     () -> customerio.events().size() == 2,
                     () -> customerio.events().toString());
             // User 11 now carries user 12's Customer ID.
-            kafka.produce(topic, List.of(batch(11, t + 60_000, "c-b", "{\"plan\":\"pro\"}", "A2")));
+            produce(List.of(batch(11, t + 60_000, "c-b", "{\"plan\":\"pro\"}", "A2")));
             dead = deadLetters(1, Duration.ofMinutes(1));
         } finally {
             Jobs.cancelAndWait(job);
@@ -194,7 +196,7 @@ class IdentifierChangesITCase extends JobTestSupport {
         List<JsonNode> dead;
         try (CustomerioSimulator idOnly =
                 workspace(SimulatorConfig.builder().idOnlyWorkspace(true))) {
-            kafka.produce(topic, List.of(batchWithEmail(21, t, "c-21", "ann@x.io", "Before")));
+            produce(List.of(batchWithEmail(21, t, "c-21", "ann@x.io", "Before")));
             JobClient job =
                     startJob(
                             settings(
@@ -213,9 +215,7 @@ class IdentifierChangesITCase extends JobTestSupport {
                         Duration.ofMinutes(2),
                         () -> idOnly.events().size() == 1,
                         () -> idOnly.events().toString());
-                kafka.produce(
-                        topic,
-                        List.of(batchWithEmail(21, t + 60_000, "c-21", "ann@new.x.io", "After")));
+                produce(List.of(batchWithEmail(21, t + 60_000, "c-21", "ann@new.x.io", "After")));
                 Await.until(
                         Duration.ofMinutes(1),
                         () -> idOnly.events().size() == 2,
@@ -246,7 +246,7 @@ class IdentifierChangesITCase extends JobTestSupport {
         // its default, 30 s.
         try (CustomerioSimulator lagging =
                 workspace(SimulatorConfig.builder().appApiLag(Duration.ofSeconds(10)))) {
-            kafka.produce(topic, List.of(batch(31, t, "c-old", "{\"plan\":\"pro\"}", "Before")));
+            produce(List.of(batch(31, t, "c-old", "{\"plan\":\"pro\"}", "Before")));
             JobClient job =
                     startJob(
                             settings(
@@ -261,9 +261,7 @@ class IdentifierChangesITCase extends JobTestSupport {
                         Duration.ofMinutes(2),
                         () -> lagging.events().size() == 1,
                         () -> lagging.events().toString());
-                kafka.produce(
-                        topic,
-                        List.of(batch(31, t + 60_000, "c-new", "{\"plan\":\"pro\"}", "After")));
+                produce(List.of(batch(31, t + 60_000, "c-new", "{\"plan\":\"pro\"}", "After")));
                 Await.until(
                         Duration.ofMinutes(1),
                         () -> lagging.events().size() == 2,

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +36,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the job's integration tests share: a real broker, a simulator with its own credentials,
  * fresh topics per test, and the production topology built from settings.
+ *
+ * <p>A test of the job's rules, which has nothing to do with Kafka, runs on in-memory topics
+ * instead ({@link #onBroker} false): the same topology, with {@link InMemoryEnds} in place of the
+ * Kafka source and sinks, and no broker to start, create topics on or read back from. It writes
+ * with {@link #produce} and reads with {@link #deadLetters}, which go where the job's ends are.
  */
 public abstract class JobTestSupport {
 
@@ -55,13 +62,13 @@ public abstract class JobTestSupport {
     protected static CustomerioSimulator customerio;
 
     @TempDir protected Path dir;
+    private final List<String> inMemoryTopics = new ArrayList<>();
     protected String topic;
     protected String deadLetterTopic;
     protected String feedbackTopic;
 
     @BeforeAll
     static void startServices() throws Exception {
-        kafka = SharedKafka.get();
         customerio =
                 CustomerioSimulator.start(
                         SimulatorConfig.builder()
@@ -81,8 +88,25 @@ public abstract class JobTestSupport {
 
     @BeforeEach
     void freshTopics() throws Exception {
+        if (onBroker()) {
+            kafka = SharedKafka.get();
+        }
         customerio.reset();
         newTopics();
+    }
+
+    @AfterEach
+    void forgetInMemoryTopics() {
+        inMemoryTopics.forEach(InMemoryTopic::delete);
+        inMemoryTopics.clear();
+    }
+
+    /**
+     * Whether the job reads and writes Kafka (a real broker, shared by the JVM's tests) or
+     * in-memory topics: false for a test of the job's rules that does not restart the job.
+     */
+    protected boolean onBroker() {
+        return true;
     }
 
     /**
@@ -92,10 +116,14 @@ public abstract class JobTestSupport {
     protected void newTopics() throws Exception {
         topic = "mparticle-" + UUID.randomUUID().toString().substring(0, 8);
         deadLetterTopic = topic + ".customerio-dlq";
+        feedbackTopic = topic + ".customerio-feedback";
+        if (!onBroker()) {
+            inMemoryTopics.addAll(List.of(topic, deadLetterTopic, feedbackTopic));
+            return;
+        }
         kafka.createTopic(topic, 4);
         kafka.createTopic(deadLetterTopic, 1);
         // The job creates it when missing; created here so the broker has its leaders ready.
-        feedbackTopic = topic + ".customerio-feedback";
         kafka.createTopic(feedbackTopic, 4);
     }
 
@@ -103,7 +131,8 @@ public abstract class JobTestSupport {
         Path keyFile = dir.resolve("customerio-api-key");
         Files.writeString(keyFile, API_KEY);
         Map<String, String> s = new HashMap<>();
-        s.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        // In memory, nothing connects to it: the discard port, should anything try.
+        s.put("kafka.bootstrap-servers", onBroker() ? kafka.bootstrapServers() : "127.0.0.1:9");
         s.put("kafka.topic", topic);
         s.put("kafka.group-id", "it-" + topic);
         s.put("kafka.starting-offsets", "earliest");
@@ -141,18 +170,94 @@ public abstract class JobTestSupport {
         }
         env.configure(config);
         env.setParallelism(parallelism);
-        ForwarderJob.build(env, ForwarderSettings.fromMap(settings));
+        ForwarderSettings parsed = ForwarderSettings.fromMap(settings);
+        ForwarderJob.build(
+                env, parsed, onBroker() ? ForwarderEnds.kafka(parsed) : inMemory(parsed));
         return env.executeAsync("forwarder-it");
+    }
+
+    /** In-memory ends on the topics {@code settings} name. */
+    private ForwarderEnds inMemory(ForwarderSettings settings) {
+        ForwarderEnds ends =
+                InMemoryEnds.topics(
+                        settings.topics().get(0),
+                        settings.deadLetterTopic(),
+                        settings.feedbackTopic());
+        inMemoryTopics.addAll(List.of(settings.deadLetterTopic(), settings.feedbackTopic()));
+        if (settings.erasureTopic() != null) {
+            inMemoryTopics.addAll(List.of(settings.erasureTopic(), settings.erasureOutcomeTopic()));
+            ends =
+                    InMemoryEnds.withErasures(
+                            ends, settings.erasureTopic(), settings.erasureOutcomeTopic());
+        }
+        return ends;
+    }
+
+    /** Creates {@code name} on the broker; in memory, a topic is there once named. */
+    protected void createTopic(String name, int partitions) throws Exception {
+        if (onBroker()) {
+            kafka.createTopic(name, partitions);
+        } else {
+            inMemoryTopics.add(name);
+        }
+    }
+
+    /** Writes {@code records} (key, value) to {@link #topic}. */
+    protected void produce(Collection<Map.Entry<String, byte[]>> records) throws Exception {
+        produce(topic, records);
+    }
+
+    /**
+     * Writes {@code records} (key, value) to {@code topicName}: to the broker, or in memory, where
+     * the records keep the order given (as each key's do in its Kafka partition).
+     */
+    protected void produce(String topicName, Collection<Map.Entry<String, byte[]>> records)
+            throws Exception {
+        if (onBroker()) {
+            kafka.produce(topicName, records);
+            return;
+        }
+        InMemoryTopic target = InMemoryTopic.named(topicName);
+        inMemoryTopics.add(topicName);
+        for (Map.Entry<String, byte[]> record : records) {
+            target.append(record.getValue(), System.currentTimeMillis());
+        }
+    }
+
+    /**
+     * The values written to {@code topicName}, from its start, once at least {@code atLeast} are
+     * there or {@code timeout} has passed; read_committed on the broker.
+     */
+    protected List<byte[]> read(String topicName, int atLeast, Duration timeout) throws Exception {
+        List<byte[]> values = new ArrayList<>();
+        if (onBroker()) {
+            for (ConsumerRecord<byte[], byte[]> r :
+                    kafka.readCommitted(topicName, atLeast, timeout)) {
+                values.add(r.value());
+            }
+            return values;
+        }
+        InMemoryTopic source = InMemoryTopic.named(topicName);
+        inMemoryTopics.add(topicName);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (source.records().size() < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        // As on the broker: what else arrives right after, so "exactly N" can be asserted.
+        Thread.sleep(500);
+        for (SourceRecord r : source.records()) {
+            values.add(r.value);
+        }
+        return values;
     }
 
     /** A test class's own cluster-side settings for its jobs (checkpoint timeout, ...). */
     protected void configure(org.apache.flink.configuration.Configuration config) {}
 
     protected List<JsonNode> deadLetters(int atLeast, Duration timeout) throws Exception {
-        List<JsonNode> out = new java.util.ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r :
-                kafka.readCommitted(deadLetterTopic, atLeast, timeout)) {
-            out.add(MAPPER.readTree(r.value()));
+        List<JsonNode> out = new ArrayList<>();
+        for (byte[] value : read(deadLetterTopic, atLeast, timeout)) {
+            out.add(MAPPER.readTree(value));
         }
         return out;
     }

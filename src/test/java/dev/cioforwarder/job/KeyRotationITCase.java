@@ -28,6 +28,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KeyRotationITCase extends JobTestSupport {
 
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
+
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
@@ -50,7 +55,7 @@ class KeyRotationITCase extends JobTestSupport {
         URI rest = cluster.getRestAddress().get();
         int expected = batches.expectedEvents().size();
         try {
-            kafka.produce(topic, records.subList(0, third));
+            produce(records.subList(0, third));
             Await.until(
                     TIMEOUT,
                     () -> customerio.summary().events() >= 100,
@@ -59,7 +64,7 @@ class KeyRotationITCase extends JobTestSupport {
             // Rotated in Customer.io: the job's key is refused from now on.
             String newKey = "it-rotated-key-" + System.nanoTime();
             customerio.rotateApiKey(newKey);
-            kafka.produce(topic, records.subList(third, 2 * third));
+            produce(records.subList(third, 2 * third));
             Await.until(
                     TIMEOUT,
                     () -> parkedOperations(rest, job, "unauthorized") >= 1,
@@ -74,7 +79,7 @@ class KeyRotationITCase extends JobTestSupport {
             Path next = keyFile.resolveSibling(keyFile.getFileName() + ".next");
             Files.writeString(next, newKey);
             Files.move(next, keyFile, StandardCopyOption.ATOMIC_MOVE);
-            kafka.produce(topic, records.subList(2 * third, records.size()));
+            produce(records.subList(2 * third, records.size()));
             Await.until(
                     TIMEOUT,
                     () -> customerio.summary().events() >= expected,

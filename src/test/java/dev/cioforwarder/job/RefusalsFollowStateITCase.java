@@ -37,6 +37,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RefusalsFollowStateITCase extends JobTestSupport {
 
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
+
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
@@ -53,8 +58,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
             throws Exception {
         long mpid = 21;
         String id = "c-21";
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         UserBatch.of(mpid, T, id)
                                 .attributes("{\"plan\":\"pro\"}")
@@ -72,8 +76,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
                                             .attribute("unsubscribed")
                                             .status(400)
                                             .times(1)));
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             UserBatch.of(mpid, T + 60_000, id)
                                     .attributes("{\"plan\":\"pro\"}")
@@ -87,8 +90,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
             awaitRefusalsApplied(cluster, job, 1);
 
             // Any next batch: an attribute change (held back: the user is opted out).
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             UserBatch.of(mpid, T + 120_000, id)
                                     .attributes("{\"plan\":\"team\"}")
@@ -117,8 +119,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
             @InjectMiniCluster MiniCluster cluster) throws Exception {
         long mpid = 22;
         String id = "c-22";
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         UserBatch.of(mpid, T, id)
                                 .attributes("{\"plan\":\"pro\",\"tier\":1}")
@@ -132,8 +133,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
                     .isEqualTo("pro");
             customerio.setFaults(
                     Faults.none().refusals(Refusal.person(id).actions("identify").times(1)));
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             UserBatch.of(mpid, T + 60_000, id)
                                     .attributes("{\"plan\":\"team\",\"tier\":1}")
@@ -148,8 +148,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
             awaitRefusalsApplied(cluster, job, 1);
 
             // The same profile as the refused one: a delta identify would send nothing.
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             UserBatch.of(mpid, T + 120_000, id)
                                     .attributes("{\"plan\":\"team\",\"tier\":1}")
@@ -189,8 +188,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
         Path appKey = dir.resolve("app-api-key");
         Files.writeString(appKey, "app-key");
         long mpid = 31;
-        kafka.produce(
-                topic,
+        produce(
                 List.of(
                         UserBatch.of(mpid, T, "c-1")
                                 .attributes("{\"plan\":\"pro\"}")
@@ -212,8 +210,7 @@ class RefusalsFollowStateITCase extends JobTestSupport {
             otherCioId = customerio.personById("c-2").orElseThrow().cioId();
 
             // The user now says they are c-2.
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             UserBatch.of(mpid, T + 60_000, "c-2")
                                     .attributes("{\"plan\":\"pro\"}")
@@ -230,16 +227,14 @@ class RefusalsFollowStateITCase extends JobTestSupport {
             awaitEvents(2);
 
             // Later events, then an opt-out, still under c-2 in mParticle.
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             UserBatch.of(mpid, T + 120_000, "c-2")
                                     .attributes("{\"plan\":\"pro\"}")
                                     .event("A3", 3)
                                     .record()));
             awaitEvents(3);
-            kafka.produce(
-                    topic,
+            produce(
                     List.of(
                             UserBatch.of(mpid, T + 180_000, "c-2")
                                     .attributes("{\"plan\":\"pro\"}")

@@ -19,13 +19,18 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Two customers (two MPIDs, two Customer IDs) with one email, through Kafka, the job and a
- * simulator that re-keys a person as Customer.io's identify description says: an identify by an id
- * nobody has, carrying an email a person has, gives that person the new id. Without {@code
+ * Two customers (two MPIDs, two Customer IDs) with one email, through the job (on in-memory topics)
+ * and a simulator that re-keys a person as Customer.io's identify description says: an identify by
+ * an id nobody has, carrying an email a person has, gives that person the new id. Without {@code
  * customerio.guard-shared-emails} the second customer takes the first one's person; with it, the
  * email index keeps each customer on their own person.
  */
 class SharedEmailITCase extends JobTestSupport {
+
+    @Override
+    protected boolean onBroker() {
+        return false;
+    }
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
@@ -64,7 +69,7 @@ class SharedEmailITCase extends JobTestSupport {
 
     private void produceAndAwait(Map.Entry<String, byte[]> record, String eventName)
             throws Exception {
-        kafka.produce(topic, List.of(record));
+        produce(List.of(record));
         Await.until(
                 Duration.ofMinutes(2),
                 () -> customerio.events().stream().anyMatch(e -> e.name().equals(eventName)),
