@@ -60,13 +60,14 @@ final class EventMapping {
     }
 
     /**
-     * Whether the event is one Customer.io receives: a custom event, a screen view, or (with
-     * customerio.forward-commerce-events) a commerce event.
+     * Whether the event is of a kind Customer.io receives: a custom event, a screen view, or a
+     * commerce event. With customerio.forward-commerce-events off, commerce events never get here:
+     * {@link RecordIntake} takes them out of the batch, and counts them.
      */
-    boolean isForwardable(MParticleEvent event) {
+    static boolean isForwardable(MParticleEvent event) {
         return event.kind == EventKind.CUSTOM_EVENT
                 || event.kind == EventKind.SCREEN_VIEW
-                || (event.kind == EventKind.COMMERCE_EVENT && settings.forwardCommerceEvents());
+                || event.kind == EventKind.COMMERCE_EVENT;
     }
 
     /** Why a forwardable event is not forwarded, or null when it is. */

@@ -447,7 +447,7 @@ public final class UserStateMachine {
     private void emitEvents(
             PersonIdentifier address, String anonymousId, MParticleBatch batch, Transition t) {
         for (MParticleEvent event : batch.events) {
-            if (!events.isForwardable(event)) {
+            if (!EventMapping.isForwardable(event)) {
                 continue;
             }
             SkipReason notForwarded = EventMapping.notForwarded(event);

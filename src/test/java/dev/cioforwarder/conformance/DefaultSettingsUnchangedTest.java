@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.mapping.MappingSettings;
+import dev.cioforwarder.mapping.RecordIntake;
 import dev.cioforwarder.mapping.Transition;
 import dev.cioforwarder.mapping.UserStateMachine;
 import dev.cioforwarder.mparticle.BatchParser;
-import dev.cioforwarder.mparticle.ParseResult;
+import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.state.DeviceFirstSeen;
 import dev.cioforwarder.state.UserState;
 import dev.cioforwarder.testing.Fixtures;
@@ -107,15 +108,16 @@ class DefaultSettingsUnchangedTest {
                         new String[] {"conformance/" + file.getFileName(), Files.readString(file)});
             }
         }
-        BatchParser parser = new BatchParser();
+        // The parse stage's own intake: with commerce events off, it is what takes them out.
+        RecordIntake intake = new RecordIntake(BatchParser.DEFAULT_MAX_RECORD_BYTES, settings);
         for (String[] input : inputs) {
             lines.add("# " + input[0]);
-            ParseResult parsed =
-                    parser.parse(input[1].getBytes(StandardCharsets.UTF_8), RECORD_TIME);
-            if (parsed.isRejected() || parsed.batch().userKey == null) {
+            MParticleBatch batch =
+                    intake.read(input[1].getBytes(StandardCharsets.UTF_8), RECORD_TIME).batch();
+            if (batch == null) {
                 continue;
             }
-            String user = parsed.batch().userKey;
+            String user = batch.userKey;
             Map<String, Long> userDevices = devices.computeIfAbsent(user, k -> new HashMap<>());
             Transition t =
                     machine.apply(
@@ -131,7 +133,7 @@ class DefaultSettingsUnchangedTest {
                                     userDevices.put(deviceType, firstSeenMs);
                                 }
                             },
-                            parsed.batch());
+                            batch);
             if (t.state() != null) {
                 states.put(user, t.state());
             }

@@ -578,22 +578,6 @@ class CommerceMappingTest {
     class LikeEveryEvent {
 
         @Test
-        void withTheSettingOffNothingIsSentAndNothingSkipped() {
-            MappingSettings off =
-                    MappingSettings.defaults().toBuilder().forwardCommerceEvents(false).build();
-            List<Op> ops =
-                    send(
-                            off,
-                            purchase("[{\"id\":\"SKU-1\"}]"),
-                            commerce("a-2", "\"product_action\":{\"action\":\"teleport\"}"));
-            assertThat(ops).isEmpty();
-            assertThat(lastUser.last.commerceEventsForwarded()).isZero();
-            for (SkipReason reason : SkipReason.values()) {
-                assertThat(lastUser.last.skipped(reason)).as(reason.code()).isZero();
-            }
-        }
-
-        @Test
         void anOptedOutUserSendsNone() {
             List<Op> ops =
                     send(Events.optOut(true, EVENT_TIME - 1_000), purchase("[{\"id\":\"SKU-1\"}]"));
