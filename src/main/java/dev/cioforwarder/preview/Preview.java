@@ -23,7 +23,6 @@ import dev.cioforwarder.mapping.TokenOwnership;
 import dev.cioforwarder.mapping.TokenSighting;
 import dev.cioforwarder.mapping.Transition;
 import dev.cioforwarder.mapping.UserStateMachine;
-import dev.cioforwarder.mparticle.BatchParser;
 import dev.cioforwarder.mparticle.MParticleBatch;
 import dev.cioforwarder.privacy.ErasureOutcome;
 import dev.cioforwarder.privacy.ErasureRequest;
@@ -64,10 +63,10 @@ final class Preview {
     private final Set<String> erasedMpids = new HashSet<>();
     private final Map<String, EmailOwner> emailOwners = new HashMap<>();
 
-    Preview(MappingSettings settings, PreviewOutput out) {
+    Preview(MappingSettings settings, int maxRecordBytes, PreviewOutput out) {
         this.settings = settings;
         this.machine = new UserStateMachine(settings);
-        this.intake = new RecordIntake(BatchParser.DEFAULT_MAX_RECORD_BYTES, settings);
+        this.intake = new RecordIntake(maxRecordBytes, settings);
         this.out = out;
     }
 

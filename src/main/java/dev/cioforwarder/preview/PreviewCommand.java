@@ -114,7 +114,7 @@ public final class PreviewCommand {
     private int preview(InputStream stdin, PrintStream stdout) throws IOException {
         MappingSettings settings = ForwarderSettings.mappingSettings(given);
         PreviewOutput out = new PreviewOutput(settings.apiMode(), stdout);
-        Preview preview = new Preview(settings, out);
+        Preview preview = new Preview(settings, ForwarderSettings.maxRecordBytes(given), out);
         if (files.isEmpty()) {
             preview.previewDocuments(stdin.readAllBytes());
         } else {

@@ -73,6 +73,14 @@ public final class ForwarderSettings implements Serializable {
         return SettingsValidation.mappingSettings(SettingsSources.settingsOnly(given));
     }
 
+    /**
+     * {@code mparticle.max-record-bytes} alone, validated as the job's: the preview dead-letters a
+     * record the job would.
+     */
+    public static int maxRecordBytes(Map<String, String> given) {
+        return SettingsValidation.maxRecordBytes(SettingsSources.settingsOnly(given));
+    }
+
     // ---------------------------------------------------------------------------------------
     // Typed access
 

@@ -68,7 +68,7 @@ final class SettingsValidation {
                     Long.toString(capacity),
                     "a positive whole number");
         }
-        positiveInt(config, ForwarderOptions.MAX_RECORD_BYTES);
+        maxRecordBytes(config);
         duration(config, ForwarderOptions.STATE_TTL);
         positiveInt(config, ForwarderOptions.MAX_PARALLELISM);
         read(
@@ -236,6 +236,10 @@ final class SettingsValidation {
             throw invalid(option, text, DURATION + ", zero or more");
         }
         return value;
+    }
+
+    static int maxRecordBytes(Configuration config) {
+        return positiveInt(config, ForwarderOptions.MAX_RECORD_BYTES);
     }
 
     private static boolean bool(Configuration config, ConfigOption<Boolean> option) {

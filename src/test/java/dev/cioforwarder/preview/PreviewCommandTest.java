@@ -202,6 +202,18 @@ class PreviewCommandTest {
     }
 
     @Test
+    void aRecordOverTheMaximumSizeIsTheDeadLetterTheJobWouldWrite() throws IOException {
+        String batch =
+                "{\"mpid\":1,\"user_identities\":{\"customer_id\":\"a\"},\"events\":[{\"event_type\":\"custom_event\",\"data\":{\"event_name\":\"Bought\"}}]}";
+        assertThat(run(batch).get(0).get("kind").asText()).isNotEqualTo("dead_letter");
+        List<JsonNode> lines =
+                run(batch, "--set", "mparticle.max-record-bytes=" + (batch.length() - 1));
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0).get("kind").asText()).isEqualTo("dead_letter");
+        assertThat(lines.get(0).get("reason").asText()).isEqualTo("record_too_large");
+    }
+
+    @Test
     void anInvalidSettingIsReportedWithTheAcceptedValues() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         java.io.PrintStream originalErr = System.err;

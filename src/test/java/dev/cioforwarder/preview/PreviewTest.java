@@ -68,6 +68,7 @@ class PreviewTest {
         Preview preview =
                 new Preview(
                         settings,
+                        BatchParser.DEFAULT_MAX_RECORD_BYTES,
                         new PreviewOutput(settings.apiMode(), new ByteArrayOutputStream()));
         MParticleBatch previewed = preview.admit(record.clone()).batch();
 
