@@ -11,7 +11,6 @@ import dev.cioforwarder.simulator.StoredEvent;
 import dev.cioforwarder.testing.Await;
 import dev.cioforwarder.testing.Jobs;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -309,18 +308,15 @@ class RefusalsFollowStateITCase extends JobTestSupport {
                 Base64.getEncoder()
                         .encodeToString((SITE_ID + ":" + API_KEY).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create(
-                                                        customerio.baseUrl()
-                                                                + "/api/v1/customers/"
-                                                                + id))
-                                        .header("Authorization", "Basic " + auth)
-                                        .header("Content-Type", "application/json")
-                                        .PUT(HttpRequest.BodyPublishers.ofString(attributes))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
+                HTTP.send(
+                        HttpRequest.newBuilder(
+                                        URI.create(
+                                                customerio.baseUrl() + "/api/v1/customers/" + id))
+                                .header("Authorization", "Basic " + auth)
+                                .header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofString(attributes))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return response.statusCode();
     }
 }

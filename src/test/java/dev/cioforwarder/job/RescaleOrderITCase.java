@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -41,6 +42,7 @@ class RescaleOrderITCase extends JobTestSupport {
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
                             .setNumberSlotsPerTaskManager(6)
+                            .setConfiguration(fastMetrics())
                             .build());
 
     @Test
@@ -68,10 +70,11 @@ class RescaleOrderITCase extends JobTestSupport {
                     Duration.ofMinutes(2),
                     () -> customerio.summary().events() >= all / 20,
                     () -> customerio.summary().toString());
+            AtomicReference<Object> lastInFlight = new AtomicReference<>();
             Await.until(
                     Duration.ofMinutes(1),
-                    () -> inFlight(rest, job) >= 12,
-                    () -> "requests in flight: " + inFlight(rest, job));
+                    () -> inFlight(rest, job, lastInFlight) >= 12,
+                    () -> "requests in flight: " + lastInFlight.get());
             String savepoint =
                     job.stopWithSavepoint(
                                     false,
@@ -118,14 +121,19 @@ class RescaleOrderITCase extends JobTestSupport {
         assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
     }
 
-    private long inFlight(URI rest, JobClient job) {
+    /** The requests in flight, summed; 0 while unreadable, with why in {@code last}. */
+    private long inFlight(URI rest, JobClient job, AtomicReference<Object> last) {
         try {
-            return metricSums(
-                            rest,
-                            "/jobs/" + job.getJobID(),
-                            id -> id.endsWith(".in_flight_requests") ? "in_flight" : null)
-                    .getOrDefault("in_flight", 0L);
+            long inFlight =
+                    metricSums(
+                                    rest,
+                                    "/jobs/" + job.getJobID(),
+                                    id -> id.endsWith(".in_flight_requests") ? "in_flight" : null)
+                            .getOrDefault("in_flight", 0L);
+            last.set(inFlight);
+            return inFlight;
         } catch (Exception e) {
+            last.set(e);
             return 0;
         }
     }
