@@ -86,6 +86,8 @@ public final class IdentifierChangeDelivery {
         this.emailIsIdentifier = emailIsIdentifier;
     }
 
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
     /**
      * Applies the change; decides the operation at {@code index} of {@code progress}: delivered
      * (applied, or not needed), dead-lettered (a conflict, a refusal, an unexpected status past its
@@ -107,21 +109,27 @@ public final class IdentifierChangeDelivery {
             return;
         }
         step.lagGrace = true;
+        // Composed, not nested: a failure in either look-up, or in what follows them, reaches
+        // the one handler at the end and dead-letters the change at once.
         call(step, () -> appApi.person(change.person()), appApiLimiter, true)
-                .thenAccept(
+                .thenCompose(
                         current -> {
                             if (current == null) {
-                                return;
+                                return DONE;
                             }
                             step.lagGrace = false;
                             if (current.status() == 404) {
                                 listener.identifierChangeNotNeeded();
                                 step.delivered();
-                                return;
+                                return DONE;
                             }
                             // Never empty here: an answer without one is not final (decide).
                             String cioId = cioId(current);
-                            call(step, () -> appApi.person(change.set()), appApiLimiter, true)
+                            return call(
+                                            step,
+                                            () -> appApi.person(change.set()),
+                                            appApiLimiter,
+                                            true)
                                     .thenAccept(
                                             owner -> {
                                                 if (owner != null) {
