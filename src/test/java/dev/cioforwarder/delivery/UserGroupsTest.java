@@ -9,13 +9,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Grouping a request by user keeps each person's operations in order and people in the order first
- * seen; putting groups together again restores the request's order; and the people answered
- * unexpectedly a moment ago are carved out of a request ({@link UnexpectedStatuses#apart}).
+ * seen; putting groups together again restores the request's order.
  */
 class UserGroupsTest {
 
     /** Operations of the given users, in that order. */
-    private static List<CustomerioOperation> ops(String... users) {
+    static List<CustomerioOperation> ops(String... users) {
         List<CustomerioOperation> out = new ArrayList<>();
         for (String user : users) {
             CustomerioOperation op = new CustomerioOperation();
@@ -48,25 +47,5 @@ class UserGroupsTest {
         assertThat(UserGroups.sharedWithOthers(ops("a", "b", "a"), "a")).isTrue();
         assertThat(UserGroups.sharedWithOthers(ops("a", null), "a")).isTrue();
         assertThat(UserGroups.sharedWithOthers(ops((String) null), null)).isFalse();
-    }
-
-    @Test
-    void peopleAnsweredUnexpectedlyAMomentAgoGoApartFromEverybodyElse() {
-        UnexpectedStatuses statuses = new UnexpectedStatuses(1_000);
-        List<CustomerioOperation> ops = ops("a", "p", "b", "q", "p");
-        int[] all = {0, 1, 2, 3, 4};
-        assertThat(statuses.apart(ops, all, 0)).as("nobody recorded").isNull();
-
-        statuses.record("p", 409, 0);
-        statuses.record("q", 404, 100);
-        assertThat(statuses.apart(ops, all, 500))
-                .containsExactly(new int[] {1, 4}, new int[] {3}, new int[] {0, 2});
-        // Only recorded people: no part with everybody else.
-        assertThat(statuses.apart(ops, new int[] {1, 3}, 500))
-                .containsExactly(new int[] {1}, new int[] {3});
-        // One person alone in the request: nothing to carve out.
-        assertThat(statuses.apart(ops, new int[] {1, 4}, 500)).isNull();
-        // Forgotten after the memory: nobody goes apart any more.
-        assertThat(statuses.apart(ops, all, 1_101)).isNull();
     }
 }
