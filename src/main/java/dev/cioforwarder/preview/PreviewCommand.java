@@ -113,7 +113,7 @@ public final class PreviewCommand {
 
     private int preview(InputStream stdin, PrintStream stdout) throws IOException {
         MappingSettings settings = ForwarderSettings.mappingSettings(given);
-        PreviewOutput out = new PreviewOutput(settings.apiMode(), stdout);
+        PreviewOutput out = new PreviewOutput(stdout);
         Preview preview = new Preview(settings, ForwarderSettings.maxRecordBytes(given), out);
         if (files.isEmpty()) {
             preview.previewDocuments(stdin.readAllBytes());

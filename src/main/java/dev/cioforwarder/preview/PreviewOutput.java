@@ -1,7 +1,6 @@
 package dev.cioforwarder.preview;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.cioforwarder.customerio.ApiMode;
 import dev.cioforwarder.customerio.CustomerioOperation;
 import dev.cioforwarder.customerio.IdentifierChange;
 import dev.cioforwarder.customerio.OperationKind;
@@ -20,14 +19,9 @@ import java.nio.charset.StandardCharsets;
  */
 final class PreviewOutput {
 
-    private final ApiMode apiMode;
     private final JsonGenerator out;
 
-    /**
-     * @param apiMode how requests are shown: v1 as sent, v2-batch operations one by one
-     */
-    PreviewOutput(ApiMode apiMode, OutputStream output) throws IOException {
-        this.apiMode = apiMode;
+    PreviewOutput(OutputStream output) throws IOException {
         this.out = Json.factory().createGenerator(output);
         out.setRootValueSeparator(null);
     }
@@ -53,7 +47,9 @@ final class PreviewOutput {
         }
         out.writeStartObject();
         out.writeStringField("kind", "request");
-        if (apiMode == ApiMode.V1 || op.path != null) {
+        if (op.path != null) {
+            // Sent as it is: every operation in v1 mode (the encoder gave each its path), and
+            // those v2-batch mode sends alone.
             out.writeStringField("method", op.method);
             out.writeStringField("path", op.path);
         } else {

@@ -69,7 +69,7 @@ class PreviewTest {
                 new Preview(
                         settings,
                         BatchParser.DEFAULT_MAX_RECORD_BYTES,
-                        new PreviewOutput(settings.apiMode(), new ByteArrayOutputStream()));
+                        new PreviewOutput(new ByteArrayOutputStream()));
         MParticleBatch previewed = preview.admit(record.clone()).batch();
 
         assertThat(previewed.events)
