@@ -74,7 +74,11 @@ class RescaleOrderITCase extends JobTestSupport {
             Await.until(
                     Duration.ofMinutes(1),
                     () -> inFlight(rest, job, lastInFlight) >= 12,
-                    () -> "requests in flight: " + lastInFlight.get());
+                    () ->
+                            "requests in flight: "
+                                    + lastInFlight.get()
+                                    + "; Customer.io: "
+                                    + customerio.summary());
             String savepoint =
                     job.stopWithSavepoint(
                                     false,
