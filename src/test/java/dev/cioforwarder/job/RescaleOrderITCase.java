@@ -78,7 +78,9 @@ class RescaleOrderITCase extends JobTestSupport {
                             "requests in flight: "
                                     + lastInFlight.get()
                                     + "; Customer.io: "
-                                    + customerio.summary());
+                                    + customerio.summary()
+                                    + "; checkpoints: "
+                                    + checkpoints(rest, job));
             String savepoint =
                     job.stopWithSavepoint(
                                     false,
@@ -123,6 +125,16 @@ class RescaleOrderITCase extends JobTestSupport {
         arrival.forEach(
                 (user, seqs) -> assertThat(seqs).as("arrival order of %s", user).isSorted());
         assertThat(deadLetters(0, Duration.ofSeconds(2))).isEmpty();
+    }
+
+    /** The job's checkpoint counts and its latest completed one, for a failure message. */
+    private static String checkpoints(URI rest, JobClient job) {
+        try {
+            var stats = restGet(rest, "/jobs/" + job.getJobID() + "/checkpoints");
+            return stats.path("counts") + " latest " + stats.path("latest").path("completed");
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     /** The requests in flight, summed; 0 while unreadable, with why in {@code last}. */
