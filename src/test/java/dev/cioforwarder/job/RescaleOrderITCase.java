@@ -49,14 +49,18 @@ class RescaleOrderITCase extends JobTestSupport {
     void perUserOrderSurvivesARescaleWithAFullQueue(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
         URI rest = cluster.getRestAddress().get();
-        // One generation, sent in two halves: the same users before and after the rescale.
-        TestBatches batches = TestBatches.generate(71, 30, 1_200, 5);
+        // One generation, sent in two halves: the same users before and after the rescale. The
+        // first half is ~60 requests: spread over the 16 request lanes, ~4 for each lane to send
+        // one after the other, so the slots stay full for several round trips. (With a third of
+        // it, every lane had one request and the half was delivered in two round trips: on a
+        // warm JVM, before the test could see the slots full.)
+        TestBatches batches = TestBatches.generate(71, 30, 4_000, 5);
         var records = batches.records();
         var firstHalf = records.subList(0, records.size() / 2);
         var secondHalf = records.subList(records.size() / 2, records.size());
         int all = batches.expectedEvents().size();
         // Slow answers and small requests: every slot is taken when the savepoint is.
-        customerio.setFaults(Faults.none().latencyMs(1_500));
+        customerio.setFaults(Faults.none().latencyMs(3_000));
         kafka.produce(topic, firstHalf);
         Map<String, String> settings =
                 settings(
