@@ -3,9 +3,9 @@
 #
 #   scripts/dead-letters.sh list   [--reason R] [--stage parse|mapping|delivery] [--mpid M]
 #                                  [--contains TEXT] [--max N] [--payload]
-#   scripts/dead-letters.sh replay [--reason R] [--stage S] [--mpid M] [--offsets P:O,P:O]
-#                                  [--to TOPIC] [--dry-run]
-#   scripts/dead-letters.sh purge  --mpid M [--contains TEXT]
+#   scripts/dead-letters.sh replay [--reason R] [--stage S] [--mpid M] [--contains TEXT]
+#                                  [--offsets P:O,P:O] [--max N] [--to TOPIC] [--dry-run]
+#   scripts/dead-letters.sh purge  --mpid M|--contains TEXT [filters]
 #
 # Every command takes all the filters (--reason, --stage, --mpid, --contains, --offsets, --max);
 # `scripts/dead-letters.sh <command> --help` lists its options. A usage error exits 2.

@@ -220,7 +220,8 @@ public final class DeadLetterTool {
             name = "replay",
             customSynopsis =
                     "scripts/dead-letters.sh replay [--reason R] [--stage S] [--mpid M]"
-                            + " [--offsets P:O,..] [--to TOPIC] [--dry-run]",
+                            + " [--contains TEXT] [--offsets P:O,..] [--max N] [--to TOPIC]"
+                            + " [--dry-run]",
             description = "Sends the original batches of the dead letters that match again.")
     static final class ReplayCommand extends Subcommand {
 
@@ -242,7 +243,9 @@ public final class DeadLetterTool {
 
     @Command(
             name = "purge",
-            customSynopsis = "scripts/dead-letters.sh purge --mpid M [--contains TEXT]",
+            customSynopsis =
+                    "scripts/dead-letters.sh purge --mpid M|--contains TEXT [--reason R]"
+                            + " [--stage S] [--offsets P:O,..] [--max N]",
             description =
                     "For an erasure: names the dead letters that hold one person's data and how"
                             + " to remove them. Changes nothing.")

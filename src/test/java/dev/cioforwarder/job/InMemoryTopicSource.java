@@ -149,8 +149,10 @@ final class InMemoryTopicSource
 
         @Override
         public void addSplitsBack(List<Split> splits, int subtask) {
-            unassigned = splits.get(0);
-            assignWhenReady();
+            if (!splits.isEmpty()) {
+                unassigned = splits.get(0);
+                assignWhenReady();
+            }
         }
 
         @Override

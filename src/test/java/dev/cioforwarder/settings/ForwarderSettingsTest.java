@@ -20,7 +20,8 @@ class ForwarderSettingsTest {
 
     @TempDir Path dir;
 
-    private static Map<String, String> minimal() {
+    /** The fewest settings a job starts with. */
+    static Map<String, String> minimal() {
         Map<String, String> m = new HashMap<>();
         m.put("customerio.site-id", "site");
         m.put("kafka.bootstrap-servers", "127.0.0.1:9092");

@@ -12,16 +12,9 @@ import org.junit.jupiter.api.Test;
 
 class SettingsValidationTest {
 
-    private static Map<String, String> minimal() {
-        Map<String, String> m = new HashMap<>();
-        m.put("customerio.site-id", "site");
-        m.put("kafka.bootstrap-servers", "127.0.0.1:9092");
-        return m;
-    }
-
     @Test
     void validSettingsGiveTheirMappingSettings() {
-        Map<String, String> m = minimal();
+        Map<String, String> m = ForwarderSettingsTest.minimal();
         m.put("customerio.user-id-type", "MPID");
         MappingSettings mapping = SettingsValidation.validate(Configuration.fromMap(m));
         assertThat(mapping.userIdType()).isEqualTo(UserIdType.MPID);
@@ -34,7 +27,7 @@ class SettingsValidationTest {
         m.put("customerio.region", "mars");
         assertThatThrownBy(() -> SettingsValidation.validate(Configuration.fromMap(m)))
                 .hasMessage("setting customerio.site-id is required");
-        m.putAll(minimal());
+        m.putAll(ForwarderSettingsTest.minimal());
         assertThatThrownBy(() -> SettingsValidation.validate(Configuration.fromMap(m)))
                 .hasMessage("setting customerio.region: \"mars\" is not valid; expected us, eu");
         m.remove("customerio.region");
@@ -46,7 +39,7 @@ class SettingsValidationTest {
 
     @Test
     void aDurationNeedsItsUnit() {
-        Map<String, String> m = minimal();
+        Map<String, String> m = ForwarderSettingsTest.minimal();
         m.put("customerio.request-timeout", "10");
         assertThatThrownBy(() -> SettingsValidation.validate(Configuration.fromMap(m)))
                 .hasMessage(
