@@ -100,7 +100,8 @@ public final class ForwarderJob {
                                         settings.maxRecordBytes(),
                                         settings.mapping().forwardCommerceEvents(),
                                         settings.mapping().environments(),
-                                        settings.mapping().anonymousEvents()))
+                                        settings.mapping().anonymousEvents()),
+                                MParticleBatchTypeInfo.INSTANCE)
                         .uid(OperatorIds.PARSER)
                         .name("Parse mParticle batches");
 
@@ -115,7 +116,7 @@ public final class ForwarderJob {
                                     WatermarkStrategy.noWatermarks(),
                                     ends.sourceName("Erasure requests"))
                             .uid(OperatorIds.ERASURE_SOURCE)
-                            .process(new ErasureParseFunction())
+                            .process(new ErasureParseFunction(), MParticleBatchTypeInfo.INSTANCE)
                             .uid(OperatorIds.ERASURE_PARSER)
                             .name("Parse erasure requests");
             userInput = batches.union(erasureRequests);

@@ -99,6 +99,16 @@ class ForwarderJobTest {
     }
 
     @Test
+    void parsedBatchesAndErasureRequestsCrossTheShuffleWithTheBatchSerializer() throws Exception {
+        Set<Transformation<?>> all = built(withErasures());
+        for (String uid : List.of(OperatorIds.PARSER, OperatorIds.ERASURE_PARSER)) {
+            assertThat(withUid(all, uid).getOutputType())
+                    .as(uid)
+                    .isEqualTo(MParticleBatchTypeInfo.INSTANCE);
+        }
+    }
+
+    @Test
     void everyStatefulOperatorKeepsItsUid() throws Exception {
         Set<Transformation<?>> all = built(withErasures());
         // The operators that keep state (offsets, keyed state, the AsyncIO queue, transactions),
