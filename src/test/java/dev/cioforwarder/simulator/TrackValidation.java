@@ -46,6 +46,19 @@ final class TrackValidation {
                     "suppress",
                     "unsuppress");
 
+    /** The identifiers a v2 operation may address a person by (besides anonymous_id). */
+    static final Set<String> PERSON_IDENTIFIERS = Set.of("id", "email", "cio_id", "phone");
+
+    /** v2 identify attributes with a meaning of their own, not counted or limited as attributes. */
+    static final Set<String> V2_IDENTIFY_CONTROL_ATTRIBUTES =
+            Set.of("cio_subscription_preferences", "_update");
+
+    /** The v1 event types. */
+    static final Set<String> V1_EVENT_TYPES = Set.of("event", "page", "screen");
+
+    /** The values a device's push_enabled attribute may take. */
+    static final Set<String> PUSH_ENABLED_VALUES = Set.of("true", "false");
+
     /** v1 identify fields with a meaning of their own (not attributes). */
     static final Set<String> V1_IDENTIFY_FIELDS =
             Set.of(
@@ -227,7 +240,7 @@ final class TrackValidation {
                 if (!value.isTextual() || value.asText().isBlank()) {
                     out.add(new Problem("identifiers.anonymous_id", "must be a non-empty string"));
                 }
-            } else if (!Set.of("id", "email", "cio_id", "phone").contains(kind)) {
+            } else if (!PERSON_IDENTIFIERS.contains(kind)) {
                 out.add(new Problem("identifiers", "unknown identifier " + kind));
             } else if (!value.isTextual()) {
                 out.add(new Problem("identifiers." + kind, "must be a string"));
@@ -249,11 +262,7 @@ final class TrackValidation {
             case "identify":
                 if (attributes != null && attributes.isObject()) {
                     attributes(
-                            "attributes",
-                            attributes,
-                            false,
-                            Set.of("cio_subscription_preferences", "_update"),
-                            out);
+                            "attributes", attributes, false, V2_IDENTIFY_CONTROL_ATTRIBUTES, out);
                     seconds("attributes.created_at", attributes.get("created_at"), out);
                 }
                 break;
@@ -317,8 +326,7 @@ final class TrackValidation {
                                                     field + ".attributes." + a.getKey(),
                                                     "must be a string"));
                                 } else if (a.getKey().equals("push_enabled")
-                                        && !Set.of("true", "false")
-                                                .contains(a.getValue().asText())) {
+                                        && !PUSH_ENABLED_VALUES.contains(a.getValue().asText())) {
                                     out.add(
                                             new Problem(
                                                     field + ".attributes.push_enabled",
@@ -389,7 +397,7 @@ final class TrackValidation {
         seconds("timestamp", body.get("timestamp"), out);
         eventData("data", body.get("data"), Integer.MAX_VALUE, out);
         String type = body.path("type").asText("event");
-        if (!Set.of("event", "page", "screen").contains(type)) {
+        if (!V1_EVENT_TYPES.contains(type)) {
             out.add(new Problem("type", "must be event, page or screen"));
         }
         // The description's "Mobile screen view" variant requires anonymous_id.
