@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -96,17 +97,33 @@ final class TrackValidation {
         }
     }
 
+    /** Crockford's base32 alphabet, the characters of a ULID. */
+    static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /**
+     * Each ASCII character's value in {@link #CROCKFORD}, -1 for the others: a look-up, where
+     * searching the alphabet for each of an id's 26 characters was a visible cost.
+     */
+    private static final byte[] CROCKFORD_VALUES = new byte[128];
+
+    static {
+        Arrays.fill(CROCKFORD_VALUES, (byte) -1);
+        for (int i = 0; i < CROCKFORD.length(); i++) {
+            CROCKFORD_VALUES[CROCKFORD.charAt(i)] = (byte) i;
+        }
+    }
+
+    /** The character's value in Crockford's base32 (upper case only), -1 if not in it. */
+    static int crockfordValue(char c) {
+        return c < CROCKFORD_VALUES.length ? CROCKFORD_VALUES[c] : -1;
+    }
+
     static boolean isUlid(String s) {
         if (s == null || s.length() != 26 || s.charAt(0) > '7') {
             return false;
         }
         for (int i = 0; i < 26; i++) {
-            char c = s.charAt(i);
-            boolean ok =
-                    (c >= '0' && c <= '9')
-                            || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O'
-                                    && c != 'U');
-            if (!ok) {
+            if (crockfordValue(s.charAt(i)) < 0) {
                 return false;
             }
         }
