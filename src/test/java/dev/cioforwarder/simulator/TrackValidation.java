@@ -97,6 +97,35 @@ final class TrackValidation {
         }
     }
 
+    /**
+     * Whether the string is over {@code maxBytes} in UTF-8; encoded only when it could be (a char
+     * takes at most 3 bytes), as nearly every name and identifier is far below its limit.
+     */
+    static boolean utf8Over(String s, int maxBytes) {
+        return s.length() > maxBytes / 3 && utf8(s) > maxBytes;
+    }
+
+    /** The most a boolean, null or fixed-width number takes in JSON ("-1.7976931348623157E308"). */
+    private static final int MAX_SCALAR_JSON_BYTES = 32;
+
+    /**
+     * Whether an attribute value is over {@code maxBytes}: a string's UTF-8, anything else's JSON.
+     * Scalars that cannot reach the limit are not serialized to be measured.
+     */
+    static boolean valueOver(JsonNode value, int maxBytes) {
+        if (value.isTextual()) {
+            return utf8Over(value.asText(), maxBytes);
+        }
+        boolean fixedWidth =
+                value.isBoolean()
+                        || value.isNull()
+                        || (value.isNumber() && !value.isBigInteger() && !value.isBigDecimal());
+        if (fixedWidth && maxBytes >= MAX_SCALAR_JSON_BYTES) {
+            return false;
+        }
+        return jsonBytes(value) > maxBytes;
+    }
+
     /** Crockford's base32 alphabet, the characters of a ULID. */
     static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -133,7 +162,7 @@ final class TrackValidation {
     static void identifier(String field, String value, List<Problem> out) {
         if (value == null || value.isEmpty()) {
             out.add(new Problem(field, "the identifier is empty"));
-        } else if (utf8(value) > MAX_IDENTIFIER_BYTES) {
+        } else if (utf8Over(value, MAX_IDENTIFIER_BYTES)) {
             out.add(
                     new Problem(
                             field, "the identifier is over " + MAX_IDENTIFIER_BYTES + " bytes"));
@@ -167,14 +196,13 @@ final class TrackValidation {
             count++;
             String name = e.getKey();
             JsonNode value = e.getValue();
-            if (utf8(name) > MAX_NAME_BYTES) {
+            if (utf8Over(name, MAX_NAME_BYTES)) {
                 out.add(
                         new Problem(
                                 field + "." + name,
                                 "attribute name over " + MAX_NAME_BYTES + " bytes"));
             }
-            int valueBytes = value.isTextual() ? utf8(value.asText()) : jsonBytes(value);
-            if (valueBytes > MAX_VALUE_BYTES) {
+            if (valueOver(value, MAX_VALUE_BYTES)) {
                 out.add(
                         new Problem(
                                 field + "." + name,
@@ -197,7 +225,7 @@ final class TrackValidation {
         // Customer.io trims names, so the limit applies to the trimmed name.
         if (name == null || !name.isTextual() || name.asText().isBlank()) {
             out.add(new Problem(field, "an event needs a non-empty name"));
-        } else if (utf8(name.asText().strip()) > MAX_EVENT_NAME_BYTES) {
+        } else if (utf8Over(name.asText().strip(), MAX_EVENT_NAME_BYTES)) {
             out.add(new Problem(field, "event name over " + MAX_EVENT_NAME_BYTES + " bytes"));
         }
     }
@@ -249,8 +277,9 @@ final class TrackValidation {
         if (identifiers == null || !identifiers.isObject() || identifiers.size() != 1) {
             out.add(new Problem("identifiers", "exactly one of id, email, cio_id, phone"));
         } else {
-            String kind = identifiers.fieldNames().next();
-            JsonNode value = identifiers.get(kind);
+            Map.Entry<String, JsonNode> identifier = identifiers.fields().next();
+            String kind = identifier.getKey();
+            JsonNode value = identifier.getValue();
             if (kind.equals("anonymous_id") && ANONYMOUS_ACTIONS.contains(action)) {
                 // Not in the published description, but what Customer.io's Segment Actions
                 // destination and RudderStack send, and Customer.io stores: an anonymous event.
