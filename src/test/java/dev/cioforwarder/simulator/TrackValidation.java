@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,19 @@ final class TrackValidation {
                     "suppress",
                     "unsuppress");
 
+    /** The identifiers a v2 operation may address a person by (besides anonymous_id). */
+    static final Set<String> PERSON_IDENTIFIERS = Set.of("id", "email", "cio_id", "phone");
+
+    /** v2 identify attributes with a meaning of their own, not counted or limited as attributes. */
+    static final Set<String> V2_IDENTIFY_CONTROL_ATTRIBUTES =
+            Set.of("cio_subscription_preferences", "_update");
+
+    /** The v1 event types. */
+    static final Set<String> V1_EVENT_TYPES = Set.of("event", "page", "screen");
+
+    /** The values a device's push_enabled attribute may take. */
+    static final Set<String> PUSH_ENABLED_VALUES = Set.of("true", "false");
+
     /** v1 identify fields with a meaning of their own (not attributes). */
     static final Set<String> V1_IDENTIFY_FIELDS =
             Set.of(
@@ -83,17 +97,62 @@ final class TrackValidation {
         }
     }
 
+    /**
+     * Whether the string is over {@code maxBytes} in UTF-8; encoded only when it could be (a char
+     * takes at most 3 bytes), as nearly every name and identifier is far below its limit.
+     */
+    static boolean utf8Over(String s, int maxBytes) {
+        return s.length() > maxBytes / 3 && utf8(s) > maxBytes;
+    }
+
+    /** The most a boolean, null or fixed-width number takes in JSON ("-1.7976931348623157E308"). */
+    private static final int MAX_SCALAR_JSON_BYTES = 32;
+
+    /**
+     * Whether an attribute value is over {@code maxBytes}: a string's UTF-8, anything else's JSON.
+     * Scalars that cannot reach the limit are not serialized to be measured.
+     */
+    static boolean valueOver(JsonNode value, int maxBytes) {
+        if (value.isTextual()) {
+            return utf8Over(value.asText(), maxBytes);
+        }
+        boolean fixedWidth =
+                value.isBoolean()
+                        || value.isNull()
+                        || (value.isNumber() && !value.isBigInteger() && !value.isBigDecimal());
+        if (fixedWidth && maxBytes >= MAX_SCALAR_JSON_BYTES) {
+            return false;
+        }
+        return jsonBytes(value) > maxBytes;
+    }
+
+    /** Crockford's base32 alphabet, the characters of a ULID. */
+    static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /**
+     * Each ASCII character's value in {@link #CROCKFORD}, -1 for the others: a look-up, where
+     * searching the alphabet for each of an id's 26 characters was a visible cost.
+     */
+    private static final byte[] CROCKFORD_VALUES = new byte[128];
+
+    static {
+        Arrays.fill(CROCKFORD_VALUES, (byte) -1);
+        for (int i = 0; i < CROCKFORD.length(); i++) {
+            CROCKFORD_VALUES[CROCKFORD.charAt(i)] = (byte) i;
+        }
+    }
+
+    /** The character's value in Crockford's base32 (upper case only), -1 if not in it. */
+    static int crockfordValue(char c) {
+        return c < CROCKFORD_VALUES.length ? CROCKFORD_VALUES[c] : -1;
+    }
+
     static boolean isUlid(String s) {
         if (s == null || s.length() != 26 || s.charAt(0) > '7') {
             return false;
         }
         for (int i = 0; i < 26; i++) {
-            char c = s.charAt(i);
-            boolean ok =
-                    (c >= '0' && c <= '9')
-                            || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O'
-                                    && c != 'U');
-            if (!ok) {
+            if (crockfordValue(s.charAt(i)) < 0) {
                 return false;
             }
         }
@@ -103,7 +162,7 @@ final class TrackValidation {
     static void identifier(String field, String value, List<Problem> out) {
         if (value == null || value.isEmpty()) {
             out.add(new Problem(field, "the identifier is empty"));
-        } else if (utf8(value) > MAX_IDENTIFIER_BYTES) {
+        } else if (utf8Over(value, MAX_IDENTIFIER_BYTES)) {
             out.add(
                     new Problem(
                             field, "the identifier is over " + MAX_IDENTIFIER_BYTES + " bytes"));
@@ -137,14 +196,13 @@ final class TrackValidation {
             count++;
             String name = e.getKey();
             JsonNode value = e.getValue();
-            if (utf8(name) > MAX_NAME_BYTES) {
+            if (utf8Over(name, MAX_NAME_BYTES)) {
                 out.add(
                         new Problem(
                                 field + "." + name,
                                 "attribute name over " + MAX_NAME_BYTES + " bytes"));
             }
-            int valueBytes = value.isTextual() ? utf8(value.asText()) : jsonBytes(value);
-            if (valueBytes > MAX_VALUE_BYTES) {
+            if (valueOver(value, MAX_VALUE_BYTES)) {
                 out.add(
                         new Problem(
                                 field + "." + name,
@@ -167,7 +225,7 @@ final class TrackValidation {
         // Customer.io trims names, so the limit applies to the trimmed name.
         if (name == null || !name.isTextual() || name.asText().isBlank()) {
             out.add(new Problem(field, "an event needs a non-empty name"));
-        } else if (utf8(name.asText().strip()) > MAX_EVENT_NAME_BYTES) {
+        } else if (utf8Over(name.asText().strip(), MAX_EVENT_NAME_BYTES)) {
             out.add(new Problem(field, "event name over " + MAX_EVENT_NAME_BYTES + " bytes"));
         }
     }
@@ -219,15 +277,16 @@ final class TrackValidation {
         if (identifiers == null || !identifiers.isObject() || identifiers.size() != 1) {
             out.add(new Problem("identifiers", "exactly one of id, email, cio_id, phone"));
         } else {
-            String kind = identifiers.fieldNames().next();
-            JsonNode value = identifiers.get(kind);
+            Map.Entry<String, JsonNode> identifier = identifiers.fields().next();
+            String kind = identifier.getKey();
+            JsonNode value = identifier.getValue();
             if (kind.equals("anonymous_id") && ANONYMOUS_ACTIONS.contains(action)) {
                 // Not in the published description, but what Customer.io's Segment Actions
                 // destination and RudderStack send, and Customer.io stores: an anonymous event.
                 if (!value.isTextual() || value.asText().isBlank()) {
                     out.add(new Problem("identifiers.anonymous_id", "must be a non-empty string"));
                 }
-            } else if (!Set.of("id", "email", "cio_id", "phone").contains(kind)) {
+            } else if (!PERSON_IDENTIFIERS.contains(kind)) {
                 out.add(new Problem("identifiers", "unknown identifier " + kind));
             } else if (!value.isTextual()) {
                 out.add(new Problem("identifiers." + kind, "must be a string"));
@@ -249,11 +308,7 @@ final class TrackValidation {
             case "identify":
                 if (attributes != null && attributes.isObject()) {
                     attributes(
-                            "attributes",
-                            attributes,
-                            false,
-                            Set.of("cio_subscription_preferences", "_update"),
-                            out);
+                            "attributes", attributes, false, V2_IDENTIFY_CONTROL_ATTRIBUTES, out);
                     seconds("attributes.created_at", attributes.get("created_at"), out);
                 }
                 break;
@@ -317,8 +372,7 @@ final class TrackValidation {
                                                     field + ".attributes." + a.getKey(),
                                                     "must be a string"));
                                 } else if (a.getKey().equals("push_enabled")
-                                        && !Set.of("true", "false")
-                                                .contains(a.getValue().asText())) {
+                                        && !PUSH_ENABLED_VALUES.contains(a.getValue().asText())) {
                                     out.add(
                                             new Problem(
                                                     field + ".attributes.push_enabled",
@@ -389,7 +443,7 @@ final class TrackValidation {
         seconds("timestamp", body.get("timestamp"), out);
         eventData("data", body.get("data"), Integer.MAX_VALUE, out);
         String type = body.path("type").asText("event");
-        if (!Set.of("event", "page", "screen").contains(type)) {
+        if (!V1_EVENT_TYPES.contains(type)) {
             out.add(new Problem("type", "must be event, page or screen"));
         }
         // The description's "Mobile screen view" variant requires anonymous_id.

@@ -10,48 +10,67 @@ import java.util.Set;
  * thread-safe: {@link PeopleStore} guards it.
  */
 final class UlidSet {
-    private static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private static final int INITIAL_SLOTS = 1024;
 
-    private long[] table = new long[2 * 1024];
-    private boolean[] used = new boolean[1024];
+    /**
+     * Two longs a slot; both 0 marks a free slot, so a lookup touches one array (one cache miss in
+     * a table of millions), and the all-zero ULID is kept aside in {@link #hasZero}.
+     */
+    private long[] table = new long[2 * INITIAL_SLOTS];
+
+    /** Occupied slots of {@link #table}. */
     private int size;
+
+    private boolean hasZero;
     private final Set<String> others = new HashSet<>();
 
     void clear() {
-        table = new long[2 * 1024];
-        used = new boolean[1024];
+        table = new long[2 * INITIAL_SLOTS];
         size = 0;
+        hasZero = false;
         others.clear();
     }
 
     /** Adds the id; false when it was already there. */
     boolean add(String id) {
-        if (!TrackValidation.isUlid(id)) {
+        if (id == null || id.length() != 26 || id.charAt(0) > '7') {
             return others.add(id);
         }
         long high = 0;
         long low = 0;
         for (int i = 0; i < 26; i++) {
-            int v = CROCKFORD.indexOf(id.charAt(i));
+            int v = TrackValidation.crockfordValue(id.charAt(i));
+            if (v < 0) {
+                return others.add(id);
+            }
             high = (high << 5) | (low >>> 59);
             low = (low << 5) | v;
         }
-        if ((size + 1) * 2 > used.length) {
+        if (high == 0 && low == 0) {
+            boolean added = !hasZero;
+            hasZero = true;
+            return added;
+        }
+        if ((size + 1) * 4 > table.length) {
             grow();
         }
         return insert(high, low);
     }
 
     private boolean insert(long high, long low) {
-        int mask = used.length - 1;
+        int mask = table.length / 2 - 1;
         int slot = (int) (mix(high ^ low * 31) & mask);
-        while (used[slot]) {
-            if (table[2 * slot] == high && table[2 * slot + 1] == low) {
+        while (true) {
+            long slotHigh = table[2 * slot];
+            long slotLow = table[2 * slot + 1];
+            if (slotHigh == 0 && slotLow == 0) {
+                break;
+            }
+            if (slotHigh == high && slotLow == low) {
                 return false;
             }
             slot = (slot + 1) & mask;
         }
-        used[slot] = true;
         table[2 * slot] = high;
         table[2 * slot + 1] = low;
         size++;
@@ -59,14 +78,12 @@ final class UlidSet {
     }
 
     private void grow() {
-        long[] oldTable = table;
-        boolean[] oldUsed = used;
-        table = new long[oldTable.length * 2];
-        used = new boolean[oldUsed.length * 2];
+        long[] old = table;
+        table = new long[old.length * 2];
         size = 0;
-        for (int i = 0; i < oldUsed.length; i++) {
-            if (oldUsed[i]) {
-                insert(oldTable[2 * i], oldTable[2 * i + 1]);
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != 0 || old[i + 1] != 0) {
+                insert(old[i], old[i + 1]);
             }
         }
     }
@@ -79,6 +96,6 @@ final class UlidSet {
     }
 
     int size() {
-        return size + others.size();
+        return size + (hasZero ? 1 : 0) + others.size();
     }
 }
