@@ -91,7 +91,11 @@ public final class BenchRunner {
         o.put("cio-rps", "0");
         o.put("cio-latency-ms", "0");
         o.put("parallelism", "2");
-        o.put("warmup-events", "300000");
+        // Every run is a job of its own, and a job loads its classes (ours, and the shaded Jackson,
+        // Kafka client and HTTP client) in a class loader of its own: the JIT starts over for each.
+        // On two shared cores it needs 10-15 s of full load; with 300,000 events the first 15 s
+        // of a run at 60,000 events/s still saw up to 3 s of latency (performance.md).
+        o.put("warmup-events", "1500000");
         o.put("max-events-per-batch", "20");
         o.put("flink", "http://127.0.0.1:8081");
         o.put("simulator", "http://127.0.0.1:8090");
@@ -166,10 +170,12 @@ public final class BenchRunner {
                 s.get("parallelism"));
 
         int maxEvents = Integer.parseInt(s.get("max-events-per-batch"));
-        // The JIT needs a minute on 2 cores: warm the whole path, then measure afresh. A run that
-        // Customer.io's limit or v1's one request per operation throttles would spend hours on
-        // the warm-up (300,000 events at 100 requests/s), so that warm-up runs as a job of its
-        // own in v2-batch without any limit; an unthrottled run warms up in its own job.
+        // The JIT needs 10-15 s of full load on 2 cores: warm the whole path, then measure afresh.
+        // A run that Customer.io's limit or v1's one request per operation throttles would spend
+        // hours on the warm-up (a million events at 100 requests/s), so that warm-up runs as a
+        // job of its own in v2-batch without any limit. It warms the stack (Flink's runtime, the
+        // broker, the simulator) but not the measured job's own classes; such a run's rate is the
+        // limit's, not the CPU's. An unthrottled run warms up in its own job.
         boolean throttled = cioRps > 0 || !s.get("api-mode").equals("v2-batch");
         if (warmup > 0 && throttled) {
             warmUpUnthrottled(s, runId, warmup, maxEvents);
@@ -251,6 +257,9 @@ public final class BenchRunner {
             ObjectNode cpu = r.putObject("cpu_seconds_by_process");
             cpuUsed.forEach(cpu::put);
             cpu.put("all", round(cpuUsed.values().stream().mapToDouble(d -> d).sum()));
+            // What a latency tail lines up with: each second's slowest event, and the checkpoints.
+            r.set("latency_by_second", secondsSince(summary.get("latency_by_second"), start));
+            r.set("checkpoints", checkpoints(jobId, start));
             ObjectNode settings = r.putObject("settings");
             s.forEach(settings::put);
             r.put("exactly_once", stored == data.forwardableEvents && delivered == stored);
@@ -427,7 +436,6 @@ public final class BenchRunner {
         String[] rates =
                 options.getOrDefault("rates", "5000,10000,20000,40000,60000,80000,0").split(",");
         long secondsPerPoint = Long.parseLong(options.getOrDefault("seconds-per-point", "60"));
-        boolean first = true;
         for (String rateText : rates) {
             double rate = Double.parseDouble(rateText.trim());
             long events =
@@ -443,8 +451,7 @@ public final class BenchRunner {
                                     "events",
                                     Long.toString(events),
                                     "warmup-events",
-                                    first ? options.get("warmup-events") : "50000"));
-            first = false;
+                                    options.get("warmup-events")));
             r.put("input_rate", rate);
             points.add(r);
         }
@@ -478,9 +485,7 @@ public final class BenchRunner {
                                     "rate",
                                     Double.toString(offered),
                                     "events",
-                                    Long.toString((long) (offered * secondsPerPoint)),
-                                    "warmup-events",
-                                    "50000"));
+                                    Long.toString((long) (offered * secondsPerPoint))));
             ObjectNode point = points.addObject();
             point.put("cio_latency_ms", Long.parseLong(latency));
             point.put("events_per_second", fast.get("events_per_second").asLong());
@@ -800,6 +805,51 @@ public final class BenchRunner {
         double cpuMean() {
             return cpuSamples == 0 ? 0 : cpuSum / cpuSamples;
         }
+    }
+
+    /**
+     * The simulator's {@code [epoch second, events, highest latency ms]} rows as objects, timed
+     * from the measurement's start ({@code startNanos}, the producer's first send).
+     */
+    private static ArrayNode secondsSince(JsonNode rows, long startNanos) {
+        long startEpochMs =
+                System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
+        ArrayNode out = MAPPER.createArrayNode();
+        if (rows == null) {
+            return out;
+        }
+        for (JsonNode row : rows) {
+            ObjectNode o = out.addObject();
+            o.put("second", row.get(0).asLong() - startEpochMs / 1000);
+            o.put("events", row.get(1).asLong());
+            o.put("max_latency_ms", row.get(2).asLong());
+        }
+        return out;
+    }
+
+    /**
+     * The job's completed checkpoints: when each started (s from the start) and how long it took.
+     */
+    private ArrayNode checkpoints(String jobId, long startNanos) {
+        long startEpochMs =
+                System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
+        ArrayNode out = MAPPER.createArrayNode();
+        try {
+            JsonNode history = getJson(flink + "/jobs/" + jobId + "/checkpoints").path("history");
+            for (JsonNode h : history) {
+                ObjectNode o = out.addObject();
+                o.put("id", h.path("id").asLong());
+                o.put("status", h.path("status").asText());
+                o.put(
+                        "started_s",
+                        round((h.path("trigger_timestamp").asLong() - startEpochMs) / 1000.0));
+                o.put("end_to_end_ms", h.path("end_to_end_duration").asLong());
+                o.put("checkpointed_bytes", h.path("checkpointed_size").asLong());
+            }
+        } catch (Exception e) {
+            log("checkpoint history not available: %s", e.getMessage());
+        }
+        return out;
     }
 
     private JsonNode getJson(String url) throws Exception {

@@ -272,7 +272,8 @@ public final class CustomerioSimulator implements AutoCloseable {
                 statuses,
                 store.probe(),
                 store.peopleCreatedByDevices.get(),
-                store.anonymousEventCount());
+                store.anonymousEventCount(),
+                store.latencyBySecond());
     }
 
     public List<Person> people() {

@@ -353,7 +353,7 @@ final class PeopleStore {
         }
         JsonNode sent = data == null ? null : data.get("_probe_sent_ms");
         if (sent != null && sent.isNumber()) {
-            probe.record(now - sent.asLong());
+            probe.record(now - sent.asLong(), now);
         }
         return true;
     }
@@ -609,5 +609,9 @@ final class PeopleStore {
 
     synchronized Summary.LatencyProbe probe() {
         return probe.summary();
+    }
+
+    synchronized List<long[]> latencyBySecond() {
+        return probe.bySecond();
     }
 }

@@ -110,4 +110,35 @@ class SimulatorLatencyHistogramTest {
         }
         assertThat(histogram.summary().maxMs()).isEqualTo(values.get(values.size() - 1));
     }
+
+    @Test
+    void eachSecondOfArrivalKeepsItsCountAndItsSlowestEvent() {
+        LatencyHistogram histogram = new LatencyHistogram();
+        long second = 1_800_000_000L;
+        histogram.record(120, second * 1000 + 5);
+        histogram.record(2_300, second * 1000 + 999);
+        histogram.record(80, (second + 2) * 1000);
+
+        assertThat(histogram.bySecond())
+                .containsExactly(new long[] {second, 2, 2_300}, new long[] {second + 2, 1, 80});
+    }
+
+    @Test
+    void aSecondAnHourLaterTakesTheSlotOfTheOldOne() {
+        LatencyHistogram histogram = new LatencyHistogram();
+        long second = 1_800_000_000L;
+        histogram.record(900, second * 1000);
+        histogram.record(40, (second + 3_600) * 1000);
+
+        assertThat(histogram.bySecond()).containsExactly(new long[] {second + 3_600, 1, 40});
+    }
+
+    @Test
+    void clearForgetsTheSeconds() {
+        LatencyHistogram histogram = new LatencyHistogram();
+        histogram.record(900, 1_800_000_000_000L);
+        histogram.clear();
+
+        assertThat(histogram.bySecond()).isEmpty();
+    }
 }
