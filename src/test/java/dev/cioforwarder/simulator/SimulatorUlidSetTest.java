@@ -3,7 +3,9 @@ package dev.cioforwarder.simulator;
 import static dev.cioforwarder.simulator.SimulatorTestClient.ulid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,65 @@ class SimulatorUlidSetTest {
             assertThat(set.add(drawn[i])).isEqualTo(reference.add(drawn[i]));
         }
         assertThat(set.size()).isEqualTo(reference.size());
+    }
+
+    /** A valid ULID with this time part (ms) and a random rest. */
+    private static String ulidAt(long timeMs, Random random) {
+        char[] c = new char[26];
+        long t = timeMs;
+        for (int i = 9; i >= 0; i--) {
+            c[i] = CROCKFORD.charAt((int) (t & 31));
+            t >>>= 5;
+        }
+        for (int i = 10; i < 26; i++) {
+            c[i] = CROCKFORD.charAt(random.nextInt(32));
+        }
+        return new String(c);
+    }
+
+    @Test
+    void idsOfEventsCloseInTimeAreDeduplicatedAcrossTheirTimeGroups() {
+        // As the job's ids come: the time part is the event time, here 20 minutes of it with
+        // hundreds of ids a second, so they fill a few thousand groups, each growing many times.
+        Random random = new Random(7);
+        UlidSet set = new UlidSet();
+        Set<String> reference = new HashSet<>();
+        String[] drawn = new String[300_000];
+        long start = 1_764_000_000_000L;
+        for (int i = 0; i < drawn.length; i++) {
+            long time = start + i * 4L - random.nextInt(5_000);
+            drawn[i] = i > 0 && i % 5 == 0 ? drawn[random.nextInt(i)] : ulidAt(time, random);
+            assertThat(set.add(drawn[i])).as("add %d", i).isEqualTo(reference.add(drawn[i]));
+        }
+        assertThat(set.size()).isEqualTo(reference.size());
+        for (String id : reference) {
+            assertThat(set.add(id)).as(id).isFalse();
+        }
+        assertThat(set.size()).isEqualTo(reference.size());
+    }
+
+    @Test
+    void idsScatteredOverTimeStayDeduplicatedWhenTheyMoveIntoOneTable() {
+        // Thousands of times with one id each: the groups would cost more than the ids, so the
+        // ids move into one table; the ones seen before the move are still known after it.
+        Random random = new Random(11);
+        UlidSet set = new UlidSet();
+        List<String> before = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            String id = randomUlid(random);
+            before.add(id);
+            assertThat(set.add(id)).isTrue();
+        }
+        for (String id : before) {
+            assertThat(set.add(id)).as(id).isFalse();
+        }
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(set.add(randomUlid(random))).isTrue();
+        }
+        assertThat(set.size()).isEqualTo(20_000);
+        assertThat(set.add("00000000000000000000000000")).isTrue();
+        assertThat(set.add("00000000000000000000000000")).isFalse();
+        assertThat(set.size()).isEqualTo(20_001);
     }
 
     @Test
