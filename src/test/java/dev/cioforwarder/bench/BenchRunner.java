@@ -812,8 +812,7 @@ public final class BenchRunner {
      * from the measurement's start ({@code startNanos}, the producer's first send).
      */
     private static ArrayNode secondsSince(JsonNode rows, long startNanos) {
-        long startEpochMs =
-                System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
+        long startEpochMs = epochMsAt(startNanos);
         ArrayNode out = MAPPER.createArrayNode();
         if (rows == null) {
             return out;
@@ -831,8 +830,7 @@ public final class BenchRunner {
      * The job's completed checkpoints: when each started (s from the start) and how long it took.
      */
     private ArrayNode checkpoints(String jobId, long startNanos) {
-        long startEpochMs =
-                System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
+        long startEpochMs = epochMsAt(startNanos);
         ArrayNode out = MAPPER.createArrayNode();
         try {
             JsonNode history = getJson(flink + "/jobs/" + jobId + "/checkpoints").path("history");
@@ -850,6 +848,11 @@ public final class BenchRunner {
             log("checkpoint history not available: %s", e.getMessage());
         }
         return out;
+    }
+
+    /** The wall-clock time (epoch ms) of a {@link System#nanoTime()} reading taken earlier. */
+    private static long epochMsAt(long nanos) {
+        return System.currentTimeMillis() - (System.nanoTime() - nanos) / 1_000_000;
     }
 
     private JsonNode getJson(String url) throws Exception {

@@ -11,9 +11,10 @@ final class LatencyHistogram {
     private static final int COARSE = 3_600;
     private final long[] fine = new long[FINE];
     private final long[] coarse = new long[COARSE + 1];
-    private final long[] secondOf = new long[COARSE];
-    private final long[] countInSecond = new long[COARSE];
-    private final long[] maxInSecond = new long[COARSE];
+    private static final int SECONDS_KEPT = 3_600;
+    private final long[] secondOf = new long[SECONDS_KEPT];
+    private final long[] countInSecond = new long[SECONDS_KEPT];
+    private final long[] maxInSecond = new long[SECONDS_KEPT];
     private long count;
     private long max;
 
@@ -32,7 +33,7 @@ final class LatencyHistogram {
         count++;
         max = Math.max(max, v);
         long second = arrivedAtMs / 1000;
-        int slot = (int) Math.floorMod(second, (long) COARSE);
+        int slot = (int) Math.floorMod(second, (long) SECONDS_KEPT);
         if (secondOf[slot] != second) {
             secondOf[slot] = second;
             countInSecond[slot] = 0;
@@ -58,7 +59,7 @@ final class LatencyHistogram {
      */
     java.util.List<long[]> bySecond() {
         java.util.List<long[]> seconds = new java.util.ArrayList<>();
-        for (int i = 0; i < COARSE; i++) {
+        for (int i = 0; i < SECONDS_KEPT; i++) {
             if (countInSecond[i] > 0) {
                 seconds.add(new long[] {secondOf[i], countInSecond[i], maxInSecond[i]});
             }
