@@ -827,7 +827,8 @@ public final class BenchRunner {
     }
 
     /**
-     * The job's completed checkpoints: when each started (s from the start) and how long it took.
+     * The job's latest checkpoints (Flink's REST history keeps the last ten by default, which
+     * covers a run of a few minutes): when each started (s from the start) and how long it took.
      */
     private ArrayNode checkpoints(String jobId, long startNanos) {
         long startEpochMs = epochMsAt(startNanos);

@@ -4,6 +4,8 @@ import static dev.cioforwarder.simulator.SimulatorTestClient.j;
 import static dev.cioforwarder.simulator.SimulatorTestClient.ulid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -338,9 +340,25 @@ class SimulatorEventsTest {
         assertThat(probe.maxMs()).isGreaterThanOrEqualTo(4000L);
         assertThat(probe.p99Ms()).isEqualTo(probe.maxMs());
         assertThat(probe.maxMs()).isLessThan(60_000L);
+        // Each second of arrival keeps its count and its slowest event, in the JSON the bench
+        // reads.
+        JsonNode seconds =
+                new ObjectMapper()
+                        .readTree(customerio.client().inspect("/__simulator/summary").body())
+                        .path("latency_by_second");
+        long events = 0;
+        long slowest = 0;
+        for (JsonNode second : seconds) {
+            assertThat(second.get(0).asLong()).isBetween(now / 1000, now / 1000 + 60);
+            events += second.get(1).asLong();
+            slowest = Math.max(slowest, second.get(2).asLong());
+        }
+        assertThat(events).isEqualTo(2);
+        assertThat(slowest).isEqualTo(probe.maxMs());
 
         customerio.simulator().reset();
         assertThat(customerio.simulator().summary().latencyProbe().count()).isZero();
+        assertThat(customerio.simulator().summary().latencyBySecond()).isEmpty();
     }
 
     @Test
