@@ -68,6 +68,12 @@ final class ChaosDriver implements AutoCloseable {
 
     private int scenarios;
 
+    /** When the running scenario reset the simulator. */
+    private long scenarioStartMs;
+
+    /** The events the previous scenario's check found, by key, with their ids. */
+    private Map<String, String> previousScenarioIds = Map.of();
+
     ChaosDriver(ChaosStack stack) {
         this.stack = stack;
         this.runId = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -196,6 +202,7 @@ final class ChaosDriver implements AutoCloseable {
         LOG.info("=== scenario {}: {} ({})", index, fault.key, spans.describe());
 
         stack.resetSimulator();
+        scenarioStartMs = System.currentTimeMillis();
         JsonNode checkpointsBefore = checkpoints(jobId);
         TestBatches batches = TestBatches.generate(index, 1, 0, 1);
         Production production =
@@ -347,6 +354,31 @@ final class ChaosDriver implements AutoCloseable {
         result.check(
                 completed != null,
                 "no checkpoint completed within 6 minutes after the backlog drained");
+        // Nothing reaches Customer.io any more: the job is done with this scenario, also with
+        // what that checkpoint's commit handed back through the feedback topic. Anything that
+        // still arrives is a duplicate or a late update, checked here rather than found by the
+        // next scenario after its reset.
+        long operationsAtSettle = stack.summary().operations();
+        Long wireQuietAt = awaitNoOperationsFor(WIRE_QUIET, Duration.ofMinutes(3));
+        result.check(
+                wireQuietAt != null,
+                "operations still reached Customer.io 3 minutes after the job looked settled");
+        long late = stack.summary().operations() - operationsAtSettle;
+        if (late > 0) {
+            LOG.warn(
+                    "{}: {} operations reached Customer.io after nothing waited and a checkpoint"
+                            + " completed",
+                    fault.key,
+                    late);
+            result.notes.add(late + " operations reached Customer.io after the job looked settled");
+        }
+        // And a checkpoint taken after the wire went quiet: a later scenario that restores the
+        // newest checkpoint (a crash, the broker away) cannot send anything of this one again.
+        if (wireQuietAt != null) {
+            result.check(
+                    awaitCheckpointTriggeredAfter(wireQuietAt, Duration.ofMinutes(6)) != null,
+                    "no checkpoint completed within 6 minutes after nothing reached Customer.io");
+        }
         if (outage != null) {
             outage.figures().drainedAtMs = drainedAt;
             verifyCustomerio(
@@ -554,6 +586,7 @@ final class ChaosDriver implements AutoCloseable {
             }
         }
         Map<String, Integer> copies = new HashMap<>();
+        Map<String, StoredEvent> stored = new HashMap<>();
         for (StoredEvent e : stack.events()) {
             String key =
                     e.personId()
@@ -564,6 +597,7 @@ final class ChaosDriver implements AutoCloseable {
                             + "/"
                             + e.name();
             copies.merge(key, 1, Integer::sum);
+            stored.putIfAbsent(key, e);
         }
         List<String> unexpected = new ArrayList<>();
         List<String> fromEarlierScenarios = new ArrayList<>();
@@ -599,7 +633,12 @@ final class ChaosDriver implements AutoCloseable {
                 fromEarlierScenarios.size()
                         + " events of an earlier scenario arrived after this one began (sent again"
                         + " after that scenario had settled), e.g. "
-                        + first(fromEarlierScenarios));
+                        + first(fromEarlierScenarios)
+                        + "; "
+                        + lateArrivals(fromEarlierScenarios, stored));
+        Map<String, String> ids = new HashMap<>();
+        stored.forEach((key, e) -> ids.put(key, e.id()));
+        previousScenarioIds = ids;
 
         Map<String, Integer> finalBatches = batches.finalBatchesSent();
         result.users = finalBatches.size();
@@ -638,6 +677,30 @@ final class ChaosDriver implements AutoCloseable {
                         + " operations, "
                         + expectedRefusals
                         + " expected");
+    }
+
+    /**
+     * When events of an earlier scenario arrived (seconds after this scenario reset the simulator),
+     * and whether they carry the id they were stored under then: the same id is a late duplicate of
+     * an operation, a new one an operation made again.
+     */
+    private String lateArrivals(List<String> keys, Map<String, StoredEvent> stored) {
+        List<String> out = new ArrayList<>();
+        for (String key : keys.subList(0, Math.min(5, keys.size()))) {
+            StoredEvent e = stored.get(key);
+            String before = previousScenarioIds.get(key);
+            out.add(
+                    String.format(
+                            "%s at +%.1f s, %s",
+                            key,
+                            (e.receivedAtMs() - scenarioStartMs) / 1000.0,
+                            before == null
+                                    ? "not stored by the previous scenario's check"
+                                    : before.equals(e.id())
+                                            ? "the id stored then"
+                                            : "a new id (stored then as " + before + ")"));
+        }
+        return "arrived: " + String.join("; ", out);
     }
 
     /**
@@ -814,9 +877,41 @@ final class ChaosDriver implements AutoCloseable {
         return first;
     }
 
-    /** The job's gauges of operations not yet settled: waiting in state, parked in delivery. */
+    /**
+     * The job's gauges of operations not yet settled: waiting in state, parked in delivery, in a
+     * request delivery holds (also one waiting for an earlier request of its users).
+     */
     private static final List<String> WAITING_GAUGES =
-            List.of("operations_waiting", "users_parked_in_delivery");
+            List.of("operations_waiting", "users_parked_in_delivery", "in_flight_requests");
+
+    /**
+     * How long no operation may reach Customer.io before a scenario is over: longer than a
+     * checkpoint of the suite (5 s), after which feedback comes back, plus a first probe's backoff
+     * (at most 1 s) and the batcher's linger.
+     */
+    private static final Duration WIRE_QUIET = Duration.ofSeconds(8);
+
+    /**
+     * Waits until no operation reached the simulator for {@code quiet}; returns when it began, null
+     * on timeout.
+     */
+    private Long awaitNoOperationsFor(Duration quiet, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long last = stack.summary().operations();
+        long quietSince = System.currentTimeMillis();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = stack.summary().operations();
+            if (now != last) {
+                last = now;
+                quietSince = System.currentTimeMillis();
+            } else if (System.currentTimeMillis() - quietSince >= quiet.toMillis()) {
+                return quietSince;
+            }
+        }
+        return null;
+    }
 
     /**
      * Waits until every gauge of {@link #WAITING_GAUGES} reads 0 twice in a row (a gauge read
