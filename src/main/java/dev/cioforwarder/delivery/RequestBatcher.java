@@ -19,6 +19,13 @@ import java.util.function.Consumer;
  * active user is in most of them), and the requests in flight then wait for each other like a
  * chain, each a full round trip behind the last. With as many lanes as requests in flight, the
  * lanes' requests go side by side, and a slow Customer.io costs latency, not throughput.
+ *
+ * <p>A lane fills up only under load. When the linger or a checkpoint ends the lanes' requests,
+ * lanes whose operations fit together go in one request: below saturation the job then sends about
+ * as many requests as with a single buffer, not one per lane, and such a request waits only for the
+ * earlier requests of its own users, like any other. Lanes go together only when they fit under the
+ * budget together, so under load, where each lane fills most of a request, they keep going side by
+ * side.
  */
 public final class RequestBatcher {
 
@@ -84,10 +91,39 @@ public final class RequestBatcher {
         }
     }
 
-    /** Hands every buffered operation on, one request per lane that holds any. */
+    /**
+     * Hands every buffered operation on: lanes in order, packed together into as few requests as
+     * the byte budget allows (each lane's operations stay together, in their order).
+     */
     public void flush(Consumer<DeliveryRequest> emit) {
+        List<CustomerioOperation> packed = null;
+        long packedBytes = 0;
         for (Lane lane : lanes) {
-            emit(lane, emit);
+            if (lane.buffer.isEmpty()) {
+                continue;
+            }
+            if (packed != null
+                    && BatchBody.size(
+                                    packed.size() + lane.buffer.size(),
+                                    packedBytes + lane.bufferedBytes)
+                            > maxRequestBytes) {
+                emit.accept(new DeliveryRequest(packed));
+                packed = null;
+                packedBytes = 0;
+            }
+            if (packed == null) {
+                packed = lane.buffer;
+            } else {
+                packed.addAll(lane.buffer);
+            }
+            packedBytes += lane.bufferedBytes;
+            bufferedOperations -= lane.buffer.size();
+            lane.buffer = new ArrayList<>();
+            lane.users.clear();
+            lane.bufferedBytes = 0;
+        }
+        if (packed != null) {
+            emit.accept(new DeliveryRequest(packed));
         }
     }
 

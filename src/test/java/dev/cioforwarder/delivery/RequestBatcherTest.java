@@ -82,6 +82,7 @@ class RequestBatcherTest {
             sent.add(op);
             batcher.add(op, requests::add);
         }
+        int filled = requests.size();
         batcher.flush(requests::add);
 
         java.util.Map<String, Integer> laneOfUser = new java.util.HashMap<>();
@@ -98,12 +99,28 @@ class RequestBatcherTest {
                         });
                 received.computeIfAbsent(op.userKey, u -> new ArrayList<>()).add(op);
             }
-            // A request holds the users of one lane only.
-            assertThat(
-                            requests.get(r).operations.stream()
-                                    .map(op -> batcher.laneOf(op.userKey))
-                                    .distinct())
-                    .hasSize(1);
+            if (r < filled) {
+                // A request a lane filled holds the users of that lane only.
+                assertThat(
+                                requests.get(r).operations.stream()
+                                        .map(op -> batcher.laneOf(op.userKey))
+                                        .distinct())
+                        .hasSize(1);
+            }
+        }
+        // The flush packs whole lanes: none of them is split over two of its requests.
+        java.util.Map<Integer, Integer> requestOfLane = new java.util.HashMap<>();
+        for (int r = filled; r < requests.size(); r++) {
+            for (CustomerioOperation op : requests.get(r).operations) {
+                int request = r;
+                requestOfLane.merge(
+                        batcher.laneOf(op.userKey),
+                        request,
+                        (a, b) -> {
+                            assertThat(a).isEqualTo(b);
+                            return a;
+                        });
+            }
         }
         for (String user : received.keySet()) {
             assertThat(received.get(user))
@@ -113,6 +130,51 @@ class RequestBatcherTest {
         // 50 users over 8 lanes: every lane is used.
         assertThat(new java.util.HashSet<>(laneOfUser.values())).hasSize(8);
         assertThat(requests.stream().mapToInt(DeliveryRequest::size).sum()).isEqualTo(2_000);
+    }
+
+    @Test
+    void aFlushPacksTheLanesThatFitTogetherIntoOneRequest() throws Exception {
+        // Below saturation (the linger, a checkpoint) eight lanes holding a little each must not
+        // cost eight requests.
+        RequestBatcher batcher = new RequestBatcher(10_000, 8);
+        List<DeliveryRequest> requests = new ArrayList<>();
+        List<CustomerioOperation> sent = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            CustomerioOperation op = op("user-" + i, i);
+            sent.add(op);
+            batcher.add(op, requests::add);
+        }
+        assertThat(requests).isEmpty();
+        batcher.flush(requests::add);
+        assertThat(requests).hasSize(1);
+        assertThat(requests.get(0).operations).containsExactlyInAnyOrderElementsOf(sent);
+        assertThat(batcher.isEmpty()).isTrue();
+
+        // Lanes that do not fit together go in requests of their own, each under the budget.
+        requests.clear();
+        List<Integer> lanesUsed = new ArrayList<>();
+        for (int i = 0; lanesUsed.size() < 3; i++) {
+            int lane = batcher.laneOf("big-" + i);
+            if (!lanesUsed.contains(lane)) {
+                lanesUsed.add(lane);
+                CustomerioOperation big = op(4_000, i);
+                big.userKey = "big-" + i;
+                batcher.add(big, requests::add);
+                CustomerioOperation more = op(2_000, 100 + i);
+                more.userKey = "big-" + i;
+                batcher.add(more, requests::add);
+            }
+        }
+        batcher.flush(requests::add);
+        assertThat(requests).hasSize(3);
+        for (DeliveryRequest request : requests) {
+            assertThat(BatchBody.of(request.operations).length).isLessThanOrEqualTo(10_000);
+            // Each lane's operations together and in their order.
+            assertThat(request.operations).hasSize(2);
+            assertThat(request.operations.get(0).userKey)
+                    .isEqualTo(request.operations.get(1).userKey);
+            assertThat(request.operations.get(0).body.length).isEqualTo(4_000);
+        }
     }
 
     @Test
