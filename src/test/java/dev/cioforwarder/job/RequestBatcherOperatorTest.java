@@ -3,6 +3,7 @@ package dev.cioforwarder.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cioforwarder.customerio.CustomerioOperation;
+import dev.cioforwarder.delivery.BatchBody;
 import dev.cioforwarder.delivery.DeliveryRequest;
 import dev.cioforwarder.delivery.RequestBatcher;
 import java.nio.charset.StandardCharsets;
@@ -144,11 +145,13 @@ class RequestBatcherOperatorTest {
 
             h.prepareSnapshotPreBarrier(7);
             List<DeliveryRequest> beforeBarrier = drain(h);
-            // One request per lane that held operations, each user's in order, well before the
-            // linger would have ended them.
+            // Well before the linger would have ended them: the two lanes fit in one request,
+            // each user's operations in order.
             assertThat(h.getProcessingTime()).isEqualTo(START);
-            assertThat(ids(beforeBarrier))
-                    .containsExactlyInAnyOrder(List.of(id(a1), id(a2)), List.of(id(b1)));
+            assertThat(ids(beforeBarrier)).hasSize(1);
+            List<String> emitted = ids(beforeBarrier).get(0);
+            assertThat(emitted).containsExactlyInAnyOrder(id(a1), id(a2), id(b1));
+            assertThat(emitted.indexOf(id(a1))).isLessThan(emitted.indexOf(id(a2)));
             assertThat(beforeBarrier)
                     .as("emitted before checkpoint 7's barrier: none restored")
                     .allSatisfy(r -> assertThat(r.checkpointEpoch).isZero());
@@ -221,16 +224,36 @@ class RequestBatcherOperatorTest {
         CustomerioOperation a2 = op(users[0], 3);
         CustomerioOperation b2 = op(users[1], 4);
 
+        CustomerioOperation a3 = op(users[0], 5);
+        // A request holds two operations.
+        int twoOperations = BatchBody.size(2, 200);
+
+        try (var h = harness(v2(twoOperations, 2))) {
+            send(h, a1, b1, a2, b2, a3);
+            // The first lane is full when a3 comes: its request holds only its own user.
+            assertThat(ids(drain(h))).containsExactly(List.of(id(a1), id(a2)));
+            h.setProcessingTime(START + LINGER_MS);
+            // The linger ends both lanes; they do not fit together.
+            assertThat(ids(drain(h)))
+                    .containsExactlyInAnyOrder(List.of(id(a3)), List.of(id(b1), id(b2)));
+        }
+        try (var h = harness(v2(twoOperations, 1))) {
+            send(h, a1, b1, a2, b2, a3);
+            assertThat(ids(drain(h)))
+                    .containsExactly(List.of(id(a1), id(b1)), List.of(id(a2), id(b2)));
+            h.setProcessingTime(START + LINGER_MS);
+            assertThat(ids(drain(h))).containsExactly(List.of(id(a3)));
+        }
+        // Lanes that fit together go in one request when the linger ends them.
         try (var h = harness(v2(NO_BYTE_LIMIT, 2))) {
             send(h, a1, b1, a2, b2);
             h.setProcessingTime(START + LINGER_MS);
-            assertThat(ids(drain(h)))
-                    .containsExactlyInAnyOrder(List.of(id(a1), id(a2)), List.of(id(b1), id(b2)));
-        }
-        try (var h = harness(v2(NO_BYTE_LIMIT, 1))) {
-            send(h, a1, b1, a2, b2);
-            h.setProcessingTime(START + LINGER_MS);
-            assertThat(ids(drain(h))).containsExactly(List.of(id(a1), id(b1), id(a2), id(b2)));
+            List<List<String>> requests = ids(drain(h));
+            assertThat(requests).hasSize(1);
+            assertThat(requests.get(0).stream().filter(id -> id.startsWith(users[0] + "#")))
+                    .containsExactly(id(a1), id(a2));
+            assertThat(requests.get(0).stream().filter(id -> id.startsWith(users[1] + "#")))
+                    .containsExactly(id(b1), id(b2));
         }
     }
 
