@@ -248,7 +248,7 @@ public final class ForwarderOptions {
     public static final ConfigOption<Integer> MAX_IN_FLIGHT =
             ConfigOptions.key("customerio.max-in-flight")
                     .intType()
-                    .defaultValue(8)
+                    .defaultValue(16)
                     .withDescription(
                             "Requests in flight per parallel instance (the AsyncIO capacity), and"
                                     + " the number of request lanes users are spread over.");
