@@ -21,11 +21,10 @@ import java.util.function.Consumer;
  * lanes' requests go side by side, and a slow Customer.io costs latency, not throughput.
  *
  * <p>A lane fills up only under load. When the linger or a checkpoint ends the lanes' requests,
- * lanes whose operations fit together go in one request: below saturation the job then sends about
- * as many requests as with a single buffer, not one per lane, and such a request waits only for the
- * earlier requests of its own users, like any other. Lanes go together only when they fit under the
- * budget together, so under load, where each lane fills most of a request, they keep going side by
- * side.
+ * lanes whose operations fit together go in one request: below saturation the job then sends few,
+ * full requests rather than a small one per lane, and such a request waits only for the earlier
+ * requests of its own users, like any other. Lanes go together only when they fit under the budget
+ * together, so under load, where each lane fills most of a request, they keep going side by side.
  */
 public final class RequestBatcher {
 
@@ -111,16 +110,12 @@ public final class RequestBatcher {
                 packed = null;
                 packedBytes = 0;
             }
-            if (packed == null) {
-                packed = lane.buffer;
-            } else {
-                packed.addAll(lane.buffer);
-            }
             packedBytes += lane.bufferedBytes;
-            bufferedOperations -= lane.buffer.size();
-            lane.buffer = new ArrayList<>();
-            lane.users.clear();
-            lane.bufferedBytes = 0;
+            if (packed == null) {
+                packed = take(lane);
+            } else {
+                packed.addAll(take(lane));
+            }
         }
         if (packed != null) {
             emit.accept(new DeliveryRequest(packed));
@@ -142,12 +137,17 @@ public final class RequestBatcher {
         if (lane.buffer.isEmpty()) {
             return;
         }
-        DeliveryRequest request = new DeliveryRequest(lane.buffer);
-        bufferedOperations -= lane.buffer.size();
+        emit.accept(new DeliveryRequest(take(lane)));
+    }
+
+    /** Empties the lane, returning what it held. */
+    private List<CustomerioOperation> take(Lane lane) {
+        List<CustomerioOperation> operations = lane.buffer;
+        bufferedOperations -= operations.size();
         lane.buffer = new ArrayList<>();
         lane.users.clear();
         lane.bufferedBytes = 0;
-        emit.accept(request);
+        return operations;
     }
 
     /** Whether an operation of {@code userKey} waits in a buffer. */
