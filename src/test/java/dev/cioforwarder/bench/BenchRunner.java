@@ -95,7 +95,7 @@ public final class BenchRunner {
         // Kafka client and HTTP client) in a class loader of its own: the JIT starts over for each.
         // On two shared cores it needs 10-15 s of full load; with 300,000 events the first 15 s
         // of a run at 60,000 events/s still saw up to 3 s of latency (performance.md).
-        o.put("warmup-events", "1500000");
+        o.put("warmup-events", "6000000");
         o.put("max-events-per-batch", "20");
         o.put("flink", "http://127.0.0.1:8081");
         o.put("simulator", "http://127.0.0.1:8090");
@@ -170,7 +170,10 @@ public final class BenchRunner {
                 s.get("parallelism"));
 
         int maxEvents = Integer.parseInt(s.get("max-events-per-batch"));
-        // The JIT needs 10-15 s of full load on 2 cores: warm the whole path, then measure afresh.
+        // Each job loads its classes afresh, and on 2 cores the JIT needs about a minute of full
+        // load to compile them: after 1.5 M events it still compiled ~1,000 methods through the
+        // measured window, and those runs were a third slower. Warm the whole path with 6 M events
+        // (docs/performance.md, "The JIT's minute"), then measure afresh.
         // A run that Customer.io's limit or v1's one request per operation throttles would spend
         // hours on the warm-up (a million events at 100 requests/s), so that warm-up runs as a
         // job of its own in v2-batch without any limit. It warms the stack (Flink's runtime, the
@@ -205,6 +208,7 @@ public final class BenchRunner {
             samplerThread.start();
             log("measuring: %d events", events);
             Map<String, Double> cpuBefore = ProcessCpu.snapshot(stackDir());
+            Map<String, Double> jitBefore = ProcessCpu.jitSnapshot(stackDir());
             long start = System.nanoTime();
             produce(producer, topic, data, events, rate, maxEvents, null);
             double produceSeconds = (System.nanoTime() - start) / 1e9;
@@ -218,6 +222,8 @@ public final class BenchRunner {
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<String, Double> cpuUsed =
                     ProcessCpu.since(cpuBefore, ProcessCpu.snapshot(stackDir()));
+            Map<String, Double> jitUsed =
+                    ProcessCpu.since(jitBefore, ProcessCpu.jitSnapshot(stackDir()));
             Thread.sleep(3_000); // anything arriving now is a duplicate or an extra
             sampler.stop.set(true);
             samplerThread.join();
@@ -257,6 +263,10 @@ public final class BenchRunner {
             ObjectNode cpu = r.putObject("cpu_seconds_by_process");
             cpuUsed.forEach(cpu::put);
             cpu.put("all", round(cpuUsed.values().stream().mapToDouble(d -> d).sum()));
+            // Of those, the JIT's: a job whose classes are still being compiled is not yet at the
+            // speed it keeps for months (see the warm-up's default).
+            ObjectNode jit = r.putObject("jit_cpu_seconds_by_process");
+            jitUsed.forEach(jit::put);
             // What a latency tail lines up with: each second's slowest event, and the checkpoints.
             r.set("latency_by_second", secondsSince(summary.get("latency_by_second"), start));
             r.set("checkpoints", checkpoints(jobId, start));
