@@ -93,8 +93,8 @@ public final class BenchRunner {
         o.put("parallelism", "2");
         // Every run is a job of its own, and a job loads its classes (ours, and the shaded Jackson,
         // Kafka client and HTTP client) in a class loader of its own: the JIT starts over for each.
-        // On two shared cores it needs 10-15 s of full load; with 300,000 events the first 15 s
-        // of a run at 60,000 events/s still saw up to 3 s of latency (performance.md).
+        // On two shared cores it compiles for about a minute of full load (performance.md, "The
+        // JIT's minute"); 300,000 and then 1.5 M events were too few.
         o.put("warmup-events", "6000000");
         o.put("max-events-per-batch", "20");
         o.put("flink", "http://127.0.0.1:8081");
