@@ -186,6 +186,7 @@ public final class BenchRunner {
         createTopics(topic, 4);
         resetSimulator(cioRps, latencyMs);
         String jobId = submit(topic, s);
+        boolean completed = false;
         long discardedBefore = 0;
         BenchData data = mix(new BenchData(42, Integer.parseInt(s.get("users")), runId), s);
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -282,10 +283,11 @@ public final class BenchRunner {
                                 + r.get("extra")
                                 + "): no figure is reported");
             }
+            completed = true;
             return r;
         } finally {
             cancel(jobId);
-            deleteTopics(topic);
+            deleteTopicsOf(topic, completed);
         }
     }
 
@@ -303,14 +305,16 @@ public final class BenchRunner {
         createTopics(topic, 4);
         resetSimulator(0, 0);
         String jobId = submit(topic, runSettings(s, "api-mode", "v2-batch", "cio-rps", "0"));
+        boolean completed = false;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             awaitRunning(jobId);
             BenchData data = mix(new BenchData(43, Integer.parseInt(s.get("users")), topic), s);
             produce(producer, topic, data, events, 0, maxEvents, null);
             awaitDelivered(jobId, s, data.forwardableEvents, Duration.ofMinutes(10));
+            completed = true;
         } finally {
             cancel(jobId);
-            deleteTopics(topic);
+            deleteTopicsOf(topic, completed);
         }
     }
 
@@ -613,6 +617,7 @@ public final class BenchRunner {
         createTopics(runId, 4);
         resetSimulator(0, Long.parseLong(options.get("cio-latency-ms")));
         String jobId = submit(runId, options);
+        boolean completed = false;
         BenchData data =
                 mix(new BenchData(7, Integer.parseInt(options.get("users")), runId), options);
         ArrayNode samples = MAPPER.createArrayNode();
@@ -668,9 +673,10 @@ public final class BenchRunner {
             stop.set(true);
             producing.join();
             awaitDelivered(jobId, options, data.forwardableEvents, Duration.ofMinutes(10));
+            completed = true;
         } finally {
             cancel(jobId);
-            deleteTopics(runId);
+            deleteTopicsOf(runId, completed);
         }
         ObjectNode r = MAPPER.createObjectNode();
         r.put("duration_seconds", durationSeconds);
@@ -771,12 +777,17 @@ public final class BenchRunner {
     }
 
     /**
-     * Deletes a finished run's topics (its input, dead letters and the job's feedback topic). A 3
+     * Deletes a completed run's topics (its input, dead letters and the job's feedback topic). A 3
      * M-event run with its warm-up leaves about 3 GB in the broker, and a sitting of runs once
-     * filled the disk. Kafka removes the files a minute later, in the next run's warm-up. A failure
-     * here is said and does not fail the run.
+     * filled the disk. Kafka removes the files a minute later, in the next run's warm-up. A run
+     * that failed keeps them: its dead letters may say why. A failure here is said and does not
+     * fail the run.
      */
-    private void deleteTopics(String topic) {
+    private void deleteTopicsOf(String topic, boolean completed) {
+        if (!completed) {
+            log("kept the topics of %s (%s*) to look at what went wrong", topic, topic);
+            return;
+        }
         Properties p = new Properties();
         p.put("bootstrap.servers", kafka);
         try (Admin admin = Admin.create(p)) {
