@@ -66,15 +66,28 @@ final class PeopleStore {
     private final UlidSet seenEventIds = new UlidSet();
     private final List<StoredEvent> events = new ArrayList<>();
 
-    /** Anonymous events not (yet) associated with a person, oldest first. */
-    private final java.util.Set<StoredEvent> anonymousEvents = new java.util.LinkedHashSet<>();
+    /**
+     * Anonymous events not (yet) associated with a person, oldest first. Held by identity: a
+     * record's hash walks every field, its data tree too, and hashing each anonymous event on the
+     * way in and out was a tenth of the simulator's CPU in anonymous-heavy benchmarks.
+     */
+    private final java.util.Set<Held> anonymousEvents = new java.util.LinkedHashSet<>();
+
+    /** An anonymous event in {@link #anonymousEvents}: equal only to itself. */
+    private static final class Held {
+        final StoredEvent event;
+
+        Held(StoredEvent event) {
+            this.event = event;
+        }
+    }
 
     /**
      * The same events by anonymous id, and the people by the anonymous id they took: a benchmark
      * holds hundreds of thousands of each, and scanning them for every event and identify made the
      * simulator, not the job, the bottleneck of anonymous-heavy runs.
      */
-    private final Map<String, List<StoredEvent>> anonymousEventsById = new HashMap<>();
+    private final Map<String, List<Held>> anonymousEventsById = new HashMap<>();
 
     private final Map<String, List<Record>> byAnonymousId = new HashMap<>();
 
@@ -406,22 +419,24 @@ final class PeopleStore {
         JsonNode kept = events.size() + anonymousEvents.size() < maxStoredEvents ? data : null;
         StoredEvent event =
                 new StoredEvent(null, anonymousId, null, name, type, id, timestamp, kept, api, now);
-        anonymousEvents.add(event);
-        anonymousEventsById.computeIfAbsent(anonymousId, k -> new ArrayList<>()).add(event);
+        Held held = new Held(event);
+        anonymousEvents.add(held);
+        anonymousEventsById.computeIfAbsent(anonymousId, k -> new ArrayList<>()).add(held);
         return true;
     }
 
     private void mergeAnonymousEvents(Record r) {
         long now = System.currentTimeMillis();
-        List<StoredEvent> held = anonymousEventsById.get(r.anonymousId);
+        List<Held> held = anonymousEventsById.get(r.anonymousId);
         if (held == null) {
             return;
         }
         for (var it = held.iterator(); it.hasNext(); ) {
-            StoredEvent e = it.next();
+            Held h = it.next();
+            StoredEvent e = h.event;
             if (now - e.receivedAtMs() <= MERGE_WINDOW_MS) {
                 it.remove();
-                anonymousEvents.remove(e);
+                anonymousEvents.remove(h);
                 eventCount++;
                 if (events.size() >= maxStoredEvents) {
                     continue;
@@ -449,7 +464,11 @@ final class PeopleStore {
 
     /** Anonymous events no person has taken yet (personId holds their anonymous_id). */
     synchronized List<StoredEvent> anonymousEvents() {
-        return new ArrayList<>(anonymousEvents);
+        List<StoredEvent> out = new ArrayList<>(anonymousEvents.size());
+        for (Held h : anonymousEvents) {
+            out.add(h.event);
+        }
+        return out;
     }
 
     synchronized void delete(String kind, String value) {
