@@ -35,7 +35,7 @@ public final class RequestBatcher {
     private static final class Lane {
         List<CustomerioOperation> buffer = new ArrayList<>();
         long bufferedBytes;
-        final Set<String> users = new HashSet<>();
+        Set<String> users = new HashSet<>();
     }
 
     /** One lane: every request may share users with the one before it. */
@@ -96,6 +96,7 @@ public final class RequestBatcher {
      */
     public void flush(Consumer<DeliveryRequest> emit) {
         List<CustomerioOperation> packed = null;
+        List<String> packedUsers = null;
         long packedBytes = 0;
         for (Lane lane : lanes) {
             if (lane.buffer.isEmpty()) {
@@ -106,19 +107,23 @@ public final class RequestBatcher {
                                     packed.size() + lane.buffer.size(),
                                     packedBytes + lane.bufferedBytes)
                             > maxRequestBytes) {
-                emit.accept(new DeliveryRequest(packed));
+                emit.accept(DeliveryRequest.withUsers(packed, packedUsers));
                 packed = null;
                 packedBytes = 0;
             }
             packedBytes += lane.bufferedBytes;
+            // A user has one lane: the lanes' user sets are disjoint, so their concatenation is
+            // the request's distinct users.
             if (packed == null) {
+                packedUsers = new ArrayList<>(lane.users);
                 packed = take(lane);
             } else {
+                packedUsers.addAll(lane.users);
                 packed.addAll(take(lane));
             }
         }
         if (packed != null) {
-            emit.accept(new DeliveryRequest(packed));
+            emit.accept(DeliveryRequest.withUsers(packed, packedUsers));
         }
     }
 
@@ -137,7 +142,8 @@ public final class RequestBatcher {
         if (lane.buffer.isEmpty()) {
             return;
         }
-        emit.accept(new DeliveryRequest(take(lane)));
+        Set<String> users = lane.users;
+        emit.accept(DeliveryRequest.withUsers(take(lane), users));
     }
 
     /** Empties the lane, returning what it held. */
@@ -145,7 +151,8 @@ public final class RequestBatcher {
         List<CustomerioOperation> operations = lane.buffer;
         bufferedOperations -= operations.size();
         lane.buffer = new ArrayList<>();
-        lane.users.clear();
+        // A new set, not cleared: the old one may go on with the request as its users.
+        lane.users = new HashSet<>();
         lane.bufferedBytes = 0;
         return operations;
     }

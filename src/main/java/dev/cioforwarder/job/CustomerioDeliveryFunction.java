@@ -16,12 +16,9 @@ import dev.cioforwarder.delivery.OperationDelivery;
 import dev.cioforwarder.delivery.PerUserSequencer;
 import dev.cioforwarder.delivery.RateLimiter;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -240,7 +237,7 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
         boolean restored =
                 restoredCheckpointId > 0 && request.checkpointEpoch < restoredCheckpointId;
         Call call =
-                new Call(request, restored, sequencer.admit(distinctUsers(request)), resultFuture);
+                new Call(request, restored, sequencer.admit(request.distinctUsers()), resultFuture);
         calls.put(request, call);
         inFlight.incrementAndGet();
         call.ticket
@@ -455,17 +452,6 @@ public class CustomerioDeliveryFunction extends RichAsyncFunction<DeliveryReques
             call.resultFuture.complete(outcomes(call, null, WATCHDOG));
             inFlight.decrementAndGet();
         }
-    }
-
-    private static Set<String> distinctUsers(DeliveryRequest request) {
-        if (request.operations.size() == 1) {
-            return Collections.singleton(request.operations.get(0).userKey);
-        }
-        Set<String> users = new LinkedHashSet<>();
-        for (CustomerioOperation op : request.operations) {
-            users.add(op.userKey);
-        }
-        return users;
     }
 
     @Override

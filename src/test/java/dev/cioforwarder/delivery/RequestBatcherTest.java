@@ -133,6 +133,37 @@ class RequestBatcherTest {
     }
 
     @Test
+    void everyRequestCarriesEachOfItsUsersOnceHoweverItWasCompleted() {
+        // Delivery admits a request by these users (PerUserSequencer): one missing would let that
+        // user's next request overtake this one; one extra would hold an unrelated user back.
+        RequestBatcher batcher = new RequestBatcher(3_000, 8);
+        List<DeliveryRequest> requests = new ArrayList<>();
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 3_000; i++) {
+            CustomerioOperation op = op("user-" + random.nextInt(120), i);
+            op.lastInRequest = i % 97 == 0;
+            batcher.add(op, requests::add);
+            if (i % 389 == 0) {
+                batcher.flushUser(op.userKey, requests::add);
+            }
+            if (i % 701 == 0) {
+                batcher.flush(requests::add);
+            }
+        }
+        batcher.flush(requests::add);
+
+        assertThat(requests).hasSizeGreaterThan(20);
+        for (DeliveryRequest request : requests) {
+            List<String> expected =
+                    request.operations.stream().map(op -> op.userKey).distinct().toList();
+            assertThat(request.distinctUsers()).containsExactlyInAnyOrderElementsOf(expected);
+            // The same as a request that never met the batcher (one restored from a checkpoint).
+            assertThat(new DeliveryRequest(request.operations).distinctUsers())
+                    .containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    @Test
     void aFlushPacksTheLanesThatFitTogetherIntoOneRequest() throws Exception {
         // Below saturation (the linger, a checkpoint) eight lanes holding a little each must not
         // cost eight requests.
