@@ -813,6 +813,8 @@ public final class BenchRunner {
 
     private void resetSimulator(int rateLimit, long latencyMs) throws Exception {
         postJson(simulator + "/__simulator/reset", "{}");
+        // Collected now, not during the run: what the reset let go is the last phase's garbage.
+        postJson(simulator + "/__simulator/gc", "{}");
         if (rateLimit > 0 || latencyMs > 0) {
             postJson(
                     simulator + "/__simulator/faults",

@@ -243,6 +243,22 @@ class SimulatorInspectionTest {
     }
 
     @Test
+    void aCollectionOnDemandKeepsWhatTheStoreHolds() throws Exception {
+        traffic();
+        Summary before = customerio.simulator().summary();
+
+        HttpResponse<String> response =
+                customerio.client().inspect("POST", "/__simulator/gc", null);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).path("heap_used_mb").isNumber()).isTrue();
+        assertThat(customerio.simulator().summary().events()).isEqualTo(before.events());
+        assertThat(customerio.simulator().people()).isNotEmpty();
+        assertThat(customerio.client().inspect("GET", "/__simulator/gc", null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
     void unknownInspectionEndpointsAre404() throws Exception {
         assertThat(customerio.client().inspect("/__simulator/nothing").statusCode()).isEqualTo(404);
         assertThat(customerio.client().inspect("DELETE", "/__simulator/people", null).statusCode())
