@@ -361,6 +361,74 @@ class SimulatorEventsTest {
         assertThat(customerio.simulator().summary().latencyBySecond()).isEmpty();
     }
 
+    /**
+     * The benchmark's latency comes from /batch events, most of them past the stored-events limit:
+     * the probe must count for those too, by the last top-level probe field as Jackson reads a
+     * repeated field; what is kept must be the data as sent, whatever the order of the fields.
+     */
+    @Test
+    void batchEventDataIsKeptAsSentAndProbedPastTheStoredLimit() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        long now = System.currentTimeMillis();
+        String keptData =
+                "{'_probe_sent_ms':1,'nested':{'a':[1,{'b':null}],'_probe_sent_ms':'inner'},"
+                        + "'list':[[],{}],'price':9.5,'_probe_sent_ms':"
+                        + (now - 3000)
+                        + ",'text':'{\\'not\\':\\'an object\\'}'}";
+        try (CustomerioSimulator small =
+                CustomerioSimulator.start(
+                        SimulatorConfig.builder()
+                                .siteId(SITE)
+                                .apiKey(KEY)
+                                .maxStoredEvents(1)
+                                .build())) {
+            SimulatorTestClient client = new SimulatorTestClient(small, SITE, KEY);
+            HttpResponse<String> answer =
+                    client.batch(
+                            j(
+                                    "{'batch':["
+                                            // The data before the action that makes it an event's.
+                                            + "{'attributes':"
+                                            + keptData
+                                            + ",'type':'person','identifiers':{'id':'u1'},"
+                                            + "'action':'event','name':'kept','id':'"
+                                            + ulid(60)
+                                            + "'},"
+                                            + "{'type':'person','identifiers':{'id':'u1'},"
+                                            + "'action':'screen','name':'past the limit','id':'"
+                                            + ulid(61)
+                                            + "','attributes':{'_probe_sent_ms':"
+                                            + (now - 5000)
+                                            + "}},"
+                                            + "{'type':'person','identifiers':{'id':'u1'},"
+                                            + "'action':'event','name':'no probe','id':'"
+                                            + ulid(62)
+                                            + "','attributes':{'_probe_sent_ms':{'at':1}}},"
+                                            // An identify's attributes before its action.
+                                            + "{'attributes':{'plan':'pro'},'type':'person',"
+                                            + "'identifiers':{'id':'u1'},'action':'identify'},"
+                                            + "{'type':'person','identifiers':{'id':'u1'},"
+                                            + "'action':'event','name':'bad','attributes':'x'}"
+                                            + "]}"));
+
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(207);
+            JsonNode errors = mapper.readTree(answer.body()).path("errors");
+            assertThat(errors).hasSize(1);
+            assertThat(errors.get(0).path("batch_index").asInt()).isEqualTo(4);
+            assertThat(errors.get(0).path("field").asText()).isEqualTo("attributes");
+            assertThat(small.events()).extracting(StoredEvent::name).containsExactly("kept");
+            assertThat(small.events().get(0).data()).isEqualTo(mapper.readTree(j(keptData)));
+            assertThat(small.summary().events()).isEqualTo(3);
+            // The last of the repeated top-level probe fields counts; the nested one does not.
+            Summary.LatencyProbe probe = small.summary().latencyProbe();
+            assertThat(probe.count()).isEqualTo(2);
+            assertThat(probe.p50Ms()).isBetween(3000L, 60_000L);
+            assertThat(probe.maxMs()).isBetween(5000L, 60_000L);
+            assertThat(small.personById("u1").orElseThrow().attributes().get("plan").asText())
+                    .isEqualTo("pro");
+        }
+    }
+
     @Test
     void onlyTheConfiguredNumberOfEventsIsKeptButAllAreCountedAndDeduplicated() throws Exception {
         try (CustomerioSimulator small =
