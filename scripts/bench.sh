@@ -18,7 +18,9 @@
 # (the same job, requests built and dropped instead of sent), --anonymous-share F and
 # --push-share F (traffic mixes: the share of users that stay anonymous, with anonymous events
 # on; the share of batches carrying a push token, with devices on), --max-in-flight N (the job's
-# customerio.max-in-flight, also its number of request lanes).
+# customerio.max-in-flight, also its number of request lanes), --cores split (the job's processes
+# on half the CPUs, the simulator and the producer on the other half; the default, shared, lets
+# every process use every CPU).
 # --compare-with builds the job jar of another commit (in a git worktree under target/bench) and
 # runs it and this tree's alternately on the same stack, simulator and data.
 #
@@ -58,8 +60,13 @@ scripts/stack.sh create-topics >/dev/null 2>&1 || true
 # --compare-with REF: the other commit's job jar, built in a worktree of its own.
 args=()
 compare=()
+cores=shared
 while [[ $# -gt 0 ]]; do
-  if [[ "$1" == "--compare-with" && $# -ge 2 ]]; then
+  if [[ "$1" == "--cores" && $# -ge 2 ]]; then
+    cores="$2"
+    args+=("$1" "$2")
+    shift 2
+  elif [[ "$1" == "--compare-with" && $# -ge 2 ]]; then
     ref="$2"
     shift 2
     sha="$(git rev-parse --verify "$ref^{commit}")"
@@ -77,7 +84,45 @@ while [[ $# -gt 0 ]]; do
   fi
 done
 
-exec java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+# --cores split: the job's side (Kafka, the JobManager, the TaskManagers) on the first half of the
+# CPUs, the stand-ins for what runs elsewhere in production (the simulator for Customer.io, this
+# harness for mParticle's producer) on the other half, so neither takes the other's CPU. The
+# stack outlives a run, so every run sets the affinity: --cores shared (the default) gives every
+# process all CPUs again.
+cpus="$(nproc)"
+all_cpus="0-$((cpus - 1))"
+job_cpus="$all_cpus"
+stand_in_cpus="$all_cpus"
+case "$cores" in
+  shared) ;;
+  split)
+    if ((cpus < 2)); then
+      echo "bench: --cores split needs at least 2 CPUs; this machine has $cpus" >&2
+      exit 2
+    fi
+    job_cpus="0-$((cpus / 2 - 1))"
+    stand_in_cpus="$((cpus / 2))-$((cpus - 1))"
+    ;;
+  *)
+    echo "bench: --cores is shared or split, not $cores" >&2
+    exit 2
+    ;;
+esac
+command -v taskset >/dev/null || {
+  echo "bench: taskset (util-linux) is needed to set the processes' CPUs" >&2
+  exit 2
+}
+stack_pids="${CIO_STATE_DIR:-$repo/.local-stack}/pids"
+for pid_file in "$stack_pids"/*.pid; do
+  [[ -f "$pid_file" ]] || continue
+  service="$(basename "$pid_file" .pid)"
+  cpu_list="$job_cpus"
+  [[ "$service" == simulator ]] && cpu_list="$stand_in_cpus"
+  # -a: every thread the process has; the threads it starts later inherit the setting.
+  taskset -a -p -c "$cpu_list" "$(cat "$pid_file")" >/dev/null
+done
+
+exec taskset -c "$stand_in_cpus" java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.cioforwarder.bench.BenchRunner \
   --jar "$jar" \
   --flink "http://127.0.0.1:${FLINK_REST_PORT:-8081}" \
