@@ -114,12 +114,18 @@ command -v taskset >/dev/null || {
 }
 stack_pids="${CIO_STATE_DIR:-$repo/.local-stack}/pids"
 for pid_file in "$stack_pids"/*.pid; do
-  [[ -f "$pid_file" ]] || continue
   service="$(basename "$pid_file" .pid)"
+  pid="$(cat "$pid_file" 2>/dev/null || true)"
+  # Only a process the stack started (its marker is on its command line): a file left by one
+  # that is gone may name another process by now.
+  if [[ ! "$pid" =~ ^[0-9]+$ ]] ||
+    ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "-Dcio.stack.service=$service "; then
+    continue
+  fi
   cpu_list="$job_cpus"
   [[ "$service" == simulator ]] && cpu_list="$stand_in_cpus"
   # -a: every thread the process has; the threads it starts later inherit the setting.
-  taskset -a -p -c "$cpu_list" "$(cat "$pid_file")" >/dev/null
+  taskset -a -p -c "$cpu_list" "$pid" >/dev/null
 done
 
 exec taskset -c "$stand_in_cpus" java -Xmx2g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
