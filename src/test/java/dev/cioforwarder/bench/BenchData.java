@@ -229,6 +229,15 @@ final class BenchData {
                 .append(random.nextInt(1_000_000))
                 .append(",\"custom_attributes\":{\"_probe_sent_ms\":")
                 .append(sentMs);
+        appendAttributes(json, random);
+        json.append("}}}");
+    }
+
+    /**
+     * An event's attributes after its probe: one to five strings of 5 to 44 letters, then a price.
+     * Shared with {@link SimulatorReplay}, whose requests carry the same attributes.
+     */
+    static void appendAttributes(StringBuilder json, Random random) {
         int attributes = 1 + random.nextInt(5);
         for (int a = 0; a < attributes; a++) {
             json.append(",\"attr_").append(a).append("\":\"");
@@ -238,6 +247,6 @@ final class BenchData {
             }
             json.append('"');
         }
-        json.append(",\"price\":").append(random.nextInt(10_000) / 100.0).append("}}}");
+        json.append(",\"price\":").append(random.nextInt(10_000) / 100.0);
     }
 }

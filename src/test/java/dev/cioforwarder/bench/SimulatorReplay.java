@@ -1,5 +1,6 @@
 package dev.cioforwarder.bench;
 
+import dev.cioforwarder.customerio.Ulid;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SimulatorReplay {
 
-    private static final String CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private static final int REQUEST_BYTES = 300_000;
 
     /** What a replay sent. */
@@ -122,6 +122,7 @@ public final class SimulatorReplay {
      */
     static String body(long seed, int index, long[] counts) {
         Random random = new Random(seed * 1_000_003L + index);
+        Ulid ids = new Ulid(); // not thread-safe: one per request
         long baseMs = 1_764_000_000_000L + index * 500L;
         StringBuilder b = new StringBuilder(REQUEST_BYTES + 2_000).append("{\"batch\":[");
         long operations = 0;
@@ -149,38 +150,18 @@ public final class SimulatorReplay {
                     .append(random.nextBoolean() ? "event" : "screen")
                     .append("\",\"name\":\"Event_")
                     .append(random.nextInt(50))
-                    .append("\",\"id\":\"");
-            appendUlid(b, timeMs, random);
-            b.append("\",\"timestamp\":")
+                    .append("\",\"id\":\"")
+                    // Derived as the job derives its ids, from the user and a key of the event.
+                    .append(ids.of(timeMs, user, seed + "/" + index + "/" + operations))
+                    .append("\",\"timestamp\":")
                     .append(timeMs / 1000)
                     .append(",\"attributes\":{\"_probe_sent_ms\":")
                     .append(System.currentTimeMillis());
-            int attributes = 1 + random.nextInt(5);
-            for (int a = 0; a < attributes; a++) {
-                b.append(",\"attr_").append(a).append("\":\"");
-                int length = 5 + random.nextInt(40);
-                for (int c = 0; c < length; c++) {
-                    b.append((char) ('a' + random.nextInt(26)));
-                }
-                b.append('"');
-            }
-            b.append(",\"price\":").append(random.nextInt(10_000) / 100.0).append("}}");
+            BenchData.appendAttributes(b, random);
+            b.append("}}");
             counts[1]++;
         }
         counts[0] += operations;
         return b.append("]}").toString();
-    }
-
-    /** A ULID: 48 bits of milliseconds, then 80 random bits, in Crockford's base32. */
-    private static void appendUlid(StringBuilder b, long timeMs, Random random) {
-        char[] time = new char[10];
-        for (int k = 9; k >= 0; k--) {
-            time[k] = CROCKFORD.charAt((int) (timeMs & 31));
-            timeMs >>>= 5;
-        }
-        b.append(time);
-        for (int k = 0; k < 16; k++) {
-            b.append(CROCKFORD.charAt(random.nextInt(32)));
-        }
     }
 }

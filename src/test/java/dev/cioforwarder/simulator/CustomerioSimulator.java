@@ -1266,10 +1266,9 @@ public final class CustomerioSimulator implements AutoCloseable {
                 return;
             case "POST /__simulator/gc":
                 // For the benchmark, after a reset: the warm-up's people, events and ids are
-                // garbage then, and the measured window should not pay for collecting them. (The
-                // runs after this was added did not show a lower simulator CPU:
-                // docs/performance.md,
-                // "The afternoon sitting".)
+                // garbage then, and the measured window should not pay for collecting them. The
+                // runs after this was added did not show a lower simulator CPU (performance.md,
+                // "The afternoon sitting").
                 System.gc();
                 Runtime runtime = Runtime.getRuntime();
                 respond(
